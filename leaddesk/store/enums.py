@@ -1,0 +1,75 @@
+"""The closed vocabularies of the store, as string enums (stored as their values)."""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    REP = "rep"
+
+
+class Plan(enum.StrEnum):
+    NONE = "none"
+    STARTER = "starter"
+    PROFESSIONAL = "professional"
+    ENTERPRISE = "enterprise"
+
+
+class LeadStatus(enum.StrEnum):
+    NEW = "new"
+    CONTACTED = "contacted"
+    REPLIED = "replied"
+    QUALIFIED = "qualified"
+    WON = "won"
+    LOST = "lost"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+
+
+class CampaignStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DONE = "done"
+
+
+class Channel(enum.StrEnum):
+    EMAIL = "email"
+    LINKEDIN = "linkedin"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+    VOICE = "voice"
+
+
+class MessageState(enum.StrEnum):
+    DRAFT = "draft"
+    HELD = "held"
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    REPLIED = "replied"
+    BOUNCED = "bounced"
+    UNKNOWN = "unknown"
+    CANCELLED = "cancelled"
+
+
+class TransactionKind(enum.StrEnum):
+    PURCHASE = "purchase"
+    ALLOCATION = "allocation"
+    RESERVATION = "reservation"
+    CONSUMPTION = "consumption"
+    RELEASE = "release"
+    REFUND = "refund"
+    ADJUSTMENT = "adjustment"
+
+
+class TaskKind(enum.StrEnum):
+    CALL = "call"
+    LINKEDIN = "linkedin"
+    EMAIL = "email"
+    FOLLOW_UP = "follow_up"
