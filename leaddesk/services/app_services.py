@@ -1,0 +1,69 @@
+"""Open a database and hand out every service for the acting user."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from leaddesk.services.activity import ActivityService
+from leaddesk.services.campaigns import CampaignService
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.credits import CreditService
+from leaddesk.services.leads import LeadService
+from leaddesk.services.messages import MessageService
+from leaddesk.services.templates import TemplateService
+from leaddesk.services.users import ensure_local_user
+from leaddesk.store import migrate
+from leaddesk.store.database import Store
+
+
+@dataclass
+class AppServices:
+    ctx: ServiceContext
+
+    @classmethod
+    def open(cls, url: str, backup_dir: Path | None = None) -> AppServices:
+        """Open ``url``, upgrade its schema when behind (after a backup), act as the local user.
+
+        Raises ``migrate.DatabaseTooNewError`` for a database from a newer LeadDesk.
+        """
+        store = Store.open(url)
+        try:
+            migrate.upgrade(store.engine, backup_dir)
+            actor = ensure_local_user(store)
+        except BaseException:
+            store.dispose()
+            raise
+        return cls(ServiceContext(store, actor))
+
+    @property
+    def store(self) -> Store:
+        return self.ctx.store
+
+    @functools.cached_property
+    def leads(self) -> LeadService:
+        return LeadService(self.ctx)
+
+    @functools.cached_property
+    def credits(self) -> CreditService:
+        return CreditService(self.ctx)
+
+    @functools.cached_property
+    def campaigns(self) -> CampaignService:
+        return CampaignService(self.ctx)
+
+    @functools.cached_property
+    def templates(self) -> TemplateService:
+        return TemplateService(self.ctx)
+
+    @functools.cached_property
+    def messages(self) -> MessageService:
+        return MessageService(self.ctx)
+
+    @functools.cached_property
+    def activity(self) -> ActivityService:
+        return ActivityService(self.ctx)
+
+    def close(self) -> None:
+        self.ctx.store.dispose()

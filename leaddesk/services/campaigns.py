@@ -1,0 +1,132 @@
+"""Campaigns: create, edit, list, delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from leaddesk.services import activity
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.records import to_record
+from leaddesk.services.validation import in_range, limit_text, parse_choice, require_text
+from leaddesk.store.enums import CampaignStatus
+from leaddesk.store.models import Campaign, Lead, Message
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRecord:
+    id: uuid.UUID
+    name: str
+    goal: str
+    icp: dict[str, Any]
+    industry: str
+    lead_source: str
+    status: str
+    budget_credits: int
+    sequence_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignStats:
+    leads: int
+    messages: int
+
+
+_EDITABLE = {"name", "goal", "icp", "industry", "lead_source", "status", "budget_credits"}
+
+
+def _clean(data: Mapping[str, Any], creating: bool) -> dict[str, Any]:
+    unknown = set(data) - _EDITABLE
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "is not a campaign field")
+    out: dict[str, Any] = {}
+    if creating or "name" in data:
+        out["name"] = require_text(data.get("name"), "name", 200)
+    for key, limit in (("goal", 5000), ("industry", 100), ("lead_source", 100)):
+        if key in data:
+            out[key] = limit_text(data[key], key, limit)
+    if "status" in data:
+        out["status"] = parse_choice(CampaignStatus, data["status"], "status")
+    if "budget_credits" in data:
+        try:
+            budget = int(data["budget_credits"])
+        except (TypeError, ValueError):
+            raise ValidationError("budget_credits", "is not a whole number") from None
+        out["budget_credits"] = in_range(budget, "budget_credits", 0, 10_000_000)
+    if "icp" in data:
+        if not isinstance(data["icp"], Mapping):
+            raise ValidationError("icp", "must be a mapping of criteria")
+        out["icp"] = dict(data["icp"])
+    return out
+
+
+class CampaignService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def list(self) -> list[CampaignRecord]:
+        stmt = select(Campaign).order_by(Campaign.updated_at.desc(), Campaign.id.desc())
+        with self._ctx.store.read() as session:
+            return [to_record(CampaignRecord, c) for c in session.scalars(stmt)]
+
+    def get(self, campaign_id: uuid.UUID) -> CampaignRecord:
+        with self._ctx.store.read() as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise NotFoundError("campaign", campaign_id)
+            return to_record(CampaignRecord, campaign)
+
+    def stats(self, campaign_id: uuid.UUID) -> CampaignStats:
+        with self._ctx.store.read() as session:
+            leads = session.scalar(
+                select(func.count()).select_from(Lead).where(Lead.campaign_id == campaign_id)
+            )
+            messages = session.scalar(
+                select(func.count()).select_from(Message).where(Message.campaign_id == campaign_id)
+            )
+        return CampaignStats(int(leads or 0), int(messages or 0))
+
+    def create(self, data: Mapping[str, Any]) -> CampaignRecord:
+        values = _clean(data, creating=True)
+        with self._ctx.store.write() as session:
+            campaign = Campaign(owner_id=self._ctx.actor.id, **values)
+            session.add(campaign)
+            session.flush()
+            activity.record(session, self._ctx.actor.id, "create", "campaign", campaign.id,
+                            summary=f"created campaign {campaign.name}",
+                            changes=activity.diff({}, values))
+            return to_record(CampaignRecord, campaign)
+
+    def update(self, campaign_id: uuid.UUID, changes: Mapping[str, Any]) -> CampaignRecord:
+        values = _clean(changes, creating=False)
+        with self._ctx.store.write() as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise NotFoundError("campaign", campaign_id)
+            before = {k: getattr(campaign, k) for k in values}
+            for key, value in values.items():
+                setattr(campaign, key, value)
+            changed = activity.diff(before, values)
+            if changed:
+                activity.record(session, self._ctx.actor.id, "update", "campaign", campaign.id,
+                                summary="edited " + ", ".join(sorted(changed)), changes=changed)
+            session.flush()
+            return to_record(CampaignRecord, campaign)
+
+    def delete(self, campaign_id: uuid.UUID) -> None:
+        with self._ctx.store.write() as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise NotFoundError("campaign", campaign_id)
+            campaign.deleted_at = dt.datetime.now(dt.UTC)
+            activity.record(session, self._ctx.actor.id, "delete", "campaign", campaign.id,
+                            summary=f"deleted campaign {campaign.name}")

@@ -1,0 +1,312 @@
+"""Realistic synthetic data for a new user's first look and for benchmarks.
+
+Leads are generated as tuples and written through the driver in large batches (the ORM would
+need gigabytes for a million rows); everything else goes through the services like real work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import insert
+
+from leaddesk.config import resources_dir
+from leaddesk.services import settings
+from leaddesk.services.app_services import AppServices
+from leaddesk.store.enums import Channel, LeadStatus, MessageState
+from leaddesk.store.ids import new_id
+from leaddesk.store.models import Lead, LeadTag, Message
+
+BATCH = 20_000
+_STATUS_WEIGHTS = {
+    LeadStatus.NEW: 40, LeadStatus.CONTACTED: 25, LeadStatus.REPLIED: 10,
+    LeadStatus.QUALIFIED: 8, LeadStatus.WON: 4, LeadStatus.LOST: 8,
+    LeadStatus.UNSUBSCRIBED: 3, LeadStatus.BOUNCED: 2,
+}
+_REASONS = [
+    json.dumps(r) for r in (
+        ["title matches the ICP", "industry matches the ICP"],
+        ["company size in range"],
+        ["replied to a message", "title matches the ICP"],
+        ["country outside target geographies"],
+        [],
+    )
+]
+_CAMPAIGNS = [
+    {"name": "Q1 SaaS founders", "goal": "Book 40 discovery calls with SaaS founders",
+     "industry": "SaaS", "status": "active", "budget_credits": 800, "lead_source": "import",
+     "icp": {"titles": ["Founder", "CEO", "CTO"], "company_sizes": ["11-50", "51-200"],
+             "geographies": ["US", "GB", "DE"]}},
+    {"name": "Agency partners EMEA", "goal": "Sign 10 agency partners",
+     "industry": "Agencies", "status": "paused", "budget_credits": 400, "lead_source": "linkedin",
+     "icp": {"titles": ["Managing Director", "Founder"], "geographies": ["GB", "FR", "NL"]}},
+    {"name": "Logistics re-engagement", "goal": "Revive lost logistics deals",
+     "industry": "Logistics", "status": "draft", "budget_credits": 300,
+     "lead_source": "website", "icp": {"keywords": ["fleet", "warehouse"]}},
+]
+_TEMPLATES = [
+    {"channel": "email", "name": "Intro email", "industry": "SaaS",
+     "subject": "{{ company | default('your team') }} and faster pipeline reviews",
+     "body": "Hi {{ first_name | default('there') }},\n\nI noticed {{ company | default('your "
+             "team') }} is growing its sales team. We help reps work a million leads offline "
+             "without waiting on a browser.\n\nWorth a 15-minute call next week?\n\n"
+             "{{ sender.name | default('The LeadDesk team') }}"},
+    {"channel": "email", "name": "Follow-up email", "industry": "",
+     "subject": "Re: a quick question",
+     "body": "Hi {{ first_name | default('there') }}, just bringing this back to the top of "
+             "your inbox. Would Tuesday or Thursday suit you better?"},
+    {"channel": "sms", "name": "Meeting reminder SMS", "industry": "",
+     "subject": "",
+     "body": "Hi {{ first_name | default('there') }}, a reminder of our call tomorrow. Reply "
+             "STOP to opt out."},
+    {"channel": "linkedin", "name": "Connection note", "industry": "",
+     "subject": "",
+     "body": "Hi {{ first_name | default('there') }}, I enjoyed your post on "
+             "{{ industry | default('your industry') }}. Happy to connect."},
+]
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    leads: int
+    campaigns: int
+    templates: int
+    messages: int
+    transactions: int
+    seconds: float
+
+
+class _PhoneFactory:
+    """Valid mobile numbers per country, varied in their last digits (checked per prefix)."""
+
+    def __init__(self, regions: list[str], rng: random.Random) -> None:
+        self._rng = rng
+        self._bases: dict[str, tuple[str, str]] = {}
+        for region in regions:
+            example = phonenumbers.example_number_for_type(
+                region, phonenumbers.PhoneNumberType.MOBILE
+            )
+            national = str(example.national_number)
+            self._bases[region] = (f"+{example.country_code}", national[:-4])
+            for _ in range(5):  # the varied tail must stay valid for this plan
+                probe = self.make(region)
+                if not phonenumbers.is_valid_number(phonenumbers.parse(probe)):
+                    raise RuntimeError(f"demo phone plan for {region} makes invalid numbers")
+
+    def make(self, region: str) -> str:
+        prefix, head = self._bases[region]
+        return f"{prefix}{head}{self._rng.randrange(10_000):04d}"
+
+
+def _slug(text: str) -> str:
+    return "".join(c for c in text.lower().replace(" ", "-") if c.isalnum() or c == "-")
+
+
+def lead_rows(
+    count: int,
+    owner_id: uuid.UUID,
+    campaign_ids: list[uuid.UUID],
+    seed: int = 7,
+    now: dt.datetime | None = None,
+) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """Yield ``(lead values, tags)`` with Python values, deterministic for a seed."""
+    vocab = json.loads((resources_dir() / "demo" / "vocabulary.json").read_text("utf-8"))
+    rng = random.Random(seed)
+    now = now or dt.datetime.now(dt.UTC)
+    countries = list(vocab["countries"])
+    phones = _PhoneFactory(countries, rng)
+    statuses = list(_STATUS_WEIGHTS)
+    weights = list(_STATUS_WEIGHTS.values())
+    companies = [f"{p} {s}" for p in vocab["company_prefixes"] for s in vocab["company_suffixes"]]
+    domains = {c: f"{_slug(c)}.example" for c in companies}
+    year = 365 * 86400
+    choice, randrange, random_ = rng.choice, rng.randrange, rng.random
+    for i in range(count):
+        first, last = choice(vocab["first_names"]), choice(vocab["last_names"])
+        company = choice(companies)
+        country = choice(countries)
+        status = rng.choices(statuses, weights)[0]
+        age = randrange(year)
+        created = now - dt.timedelta(seconds=age, microseconds=randrange(1_000_000))
+        updated = created + dt.timedelta(seconds=randrange(age + 1))
+        place = vocab["countries"][country]
+        has_email = random_() < 0.9
+        values = {
+            "id": new_id(),
+            "first_name": first,
+            "last_name": last,
+            "email": f"{first}.{last}{i}@{domains[company]}".lower() if has_email else "",
+            "phone": phones.make(country) if random_() < 0.7 else "",
+            "linkedin_url": f"https://www.linkedin.com/in/{_slug(first)}-{_slug(last)}-{i}"
+            if random_() < 0.6 else "",
+            "title": choice(vocab["titles"]),
+            "company": company,
+            "industry": choice(vocab["industries"]),
+            "company_size": choice(vocab["company_sizes"]),
+            "website": f"https://{domains[company]}",
+            "city": choice(place["city"]),
+            "country": country,
+            "timezone": place["tz"],
+            "status": status,
+            "score": min(100, max(0, int(rng.gauss(50, 20)))),
+            "score_reasons": _REASONS[i % len(_REASONS)],
+            "source": choice(vocab["sources"]),
+            "notes": "",
+            "consent": "legitimate interest",
+            "do_not_contact": status is LeadStatus.UNSUBSCRIBED,
+            "enrichment": "{}",
+            "campaign_id": choice(campaign_ids) if campaign_ids and random_() < 0.5 else None,
+            "owner_id": owner_id,
+            "last_contacted_at": updated if status is not LeadStatus.NEW else None,
+            "version": 1,
+            "created_at": created,
+            "updated_at": updated,
+            "deleted_at": None,
+        }
+        tags = rng.sample(vocab["tags"], k=rng.choice((0, 0, 1, 1, 2)))
+        yield values, tags
+
+
+_LEAD_COLUMNS = [c.name for c in Lead.__table__.columns]
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    if isinstance(value, LeadStatus):
+        return value.value
+    return value
+
+
+def insert_leads(
+    app: AppServices,
+    rows: Iterator[tuple[dict[str, Any], list[str]]],
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write generated leads in batches; one transaction per batch."""
+    engine = app.store.engine
+    sqlite = engine.dialect.name == "sqlite"
+    lead_sql = (
+        f"INSERT INTO leads ({', '.join(_LEAD_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _LEAD_COLUMNS)})"
+    )
+    total = 0
+    while True:
+        leads, tags = [], []
+        for values, lead_tags in rows:
+            leads.append(values)
+            tags.extend((values["id"], t) for t in lead_tags)
+            if len(leads) >= BATCH:
+                break
+        if not leads:
+            return total
+        with engine.begin() as conn:
+            if sqlite:
+                conn.exec_driver_sql(
+                    lead_sql, [tuple(_sqlite_value(v[c]) for c in _LEAD_COLUMNS) for v in leads]
+                )
+                conn.exec_driver_sql(
+                    "INSERT INTO lead_tags (lead_id, tag) VALUES (?, ?)",
+                    [(i.hex, t) for i, t in tags],
+                )
+            else:
+                for v in leads:
+                    v["score_reasons"] = json.loads(v["score_reasons"])
+                    v["enrichment"] = {}
+                conn.execute(insert(Lead.__table__), leads)
+                if tags:
+                    conn.execute(insert(LeadTag.__table__),
+                                 [{"lead_id": i, "tag": t} for i, t in tags])
+        total += len(leads)
+        if progress:
+            progress(total)
+
+
+def _credit_history(app: AppServices, rng: random.Random, days: int = 90) -> int:
+    """A professional package and a few sends a day, dated over the last ``days``."""
+    credits = app.credits
+    now = dt.datetime.now(dt.UTC)
+    start = now - dt.timedelta(days=days)
+    credits.now = lambda: start
+    count = 0
+    try:
+        credits.purchase("starter")
+        credits.purchase("professional")
+        count += 2
+        actions = ["email"] * 6 + ["linkedin"] * 2 + ["sms", "whatsapp", "voice"]
+        for day in range(days):
+            for n in range(rng.randrange(1, 6)):
+                moment = start + dt.timedelta(days=day, hours=9 + n, minutes=rng.randrange(60))
+                credits.now = lambda m=moment: m
+                action = rng.choice(actions)
+                reservation = credits.reserve(credits.prices.cost(action), action, "demo", "")
+                if rng.random() < 0.9:
+                    credits.consume(reservation.id)
+                else:
+                    credits.release(reservation.id)
+                count += 2
+    finally:
+        credits.now = lambda: dt.datetime.now(dt.UTC)
+    return count
+
+
+def _messages(app: AppServices, rng: random.Random, template_ids: list[uuid.UUID]) -> int:
+    page = app.leads.page(limit=300).rows
+    states = [MessageState.SENT, MessageState.DELIVERED, MessageState.REPLIED,
+              MessageState.BOUNCED, MessageState.DRAFT, MessageState.QUEUED]
+    now = dt.datetime.now(dt.UTC)
+    rows = []
+    for lead in page:
+        when = now - dt.timedelta(hours=rng.randrange(1, 24 * 60))
+        state = rng.choice(states)
+        channel = Channel.EMAIL if lead.email else Channel.SMS
+        rows.append({
+            "id": new_id(), "channel": channel, "lead_id": lead.id,
+            "template_id": rng.choice(template_ids),
+            "to_address": lead.email or lead.phone,
+            "subject": f"{lead.company} and faster pipeline reviews" if lead.email else "",
+            "body": f"Hi {lead.first_name}, worth a 15-minute call next week?",
+            "state": state, "cost": 1 if channel is Channel.EMAIL else 2,
+            "sent_at": when if state not in (MessageState.DRAFT, MessageState.QUEUED) else None,
+            "created_at": when, "updated_at": when, "owner_id": lead.owner_id,
+        })
+    with app.store.write() as session:
+        session.execute(insert(Message), rows)
+    return len(rows)
+
+
+def populate(
+    app: AppServices,
+    leads: int,
+    seed: int = 7,
+    progress: Callable[[int], None] | None = None,
+) -> DemoReport:
+    """Fill a database with demo data and mark it as a demo database."""
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    campaign_ids = [app.campaigns.create(c).id for c in _CAMPAIGNS]
+    template_ids = [app.templates.create(t).id for t in _TEMPLATES]
+    settings.put(app.store, settings.DEMO_DATABASE, True)
+    written = insert_leads(
+        app, lead_rows(leads, app.ctx.actor.id, campaign_ids, seed), progress
+    )
+    messages = _messages(app, rng, template_ids) if written else 0
+    transactions = _credit_history(app, rng)
+    return DemoReport(
+        leads=written,
+        campaigns=len(campaign_ids),
+        templates=len(template_ids),
+        messages=messages,
+        transactions=transactions,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,36 @@
+"""Errors services raise. Each says what is wrong and, where it can, which field."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every error a service raises on purpose."""
+
+
+class ValidationError(ServiceError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFoundError(ServiceError):
+    def __init__(self, entity: str, ident: object) -> None:
+        super().__init__(f"{entity} {ident} not found")
+        self.entity = entity
+        self.ident = ident
+
+
+class PermissionDeniedError(ServiceError):
+    pass
+
+
+class InsufficientCreditsError(ServiceError):
+    def __init__(self, need: int, have: int) -> None:
+        super().__init__(f"insufficient credits: need {need}, have {have}")
+        self.need = need
+        self.have = have
+
+
+class ReservationSettledError(ServiceError):
+    """A reservation was already consumed or released; it settles exactly once."""

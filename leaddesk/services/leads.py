@@ -1,0 +1,349 @@
+"""Leads: create, read, update, delete and list with filters, sort and keyset pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from leaddesk.services import activity
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
+from leaddesk.services.validation import (
+    in_range,
+    limit_text,
+    normalize_country,
+    normalize_email,
+    normalize_linkedin,
+    normalize_phone,
+    parse_choice,
+)
+from leaddesk.store.enums import LeadStatus
+from leaddesk.store.models import Lead, LeadTag
+from leaddesk.store.types import utcnow
+
+_TEXT_LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "title": 200,
+    "company": 200,
+    "industry": 100,
+    "company_size": 20,
+    "website": 300,
+    "city": 100,
+    "timezone": 64,
+    "source": 100,
+    "consent": 100,
+    "notes": 100_000,
+}
+EDITABLE_FIELDS = frozenset(
+    {*_TEXT_LIMITS, "email", "phone", "linkedin_url", "country", "status", "score", "tags",
+     "do_not_contact", "campaign_id", "owner_id"}
+)
+MAX_TAGS = 50
+#: A row is a lead when it has at least one of these.
+IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone", "linkedin_url")
+
+
+@dataclass(frozen=True, slots=True)
+class LeadRecord:
+    """A lead as plain data: what the GUI, CLI and exports get (never a live ORM object)."""
+
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    linkedin_url: str
+    title: str
+    company: str
+    industry: str
+    company_size: str
+    website: str
+    city: str
+    country: str
+    timezone: str
+    status: str
+    score: int
+    source: str
+    notes: str
+    consent: str
+    do_not_contact: bool
+    campaign_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+    tags: tuple[str, ...] = ()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+_RECORD_COLUMNS = [f.name for f in fields(LeadRecord) if f.name != "tags"]
+_COLUMNS = [getattr(Lead, name) for name in _RECORD_COLUMNS]
+
+
+def _status_value(value: Any) -> str:
+    return value.value if isinstance(value, LeadStatus) else str(value)
+
+
+def _record(row: Any, tags: Iterable[str] = ()) -> LeadRecord:
+    values = dict(zip(_RECORD_COLUMNS, row, strict=True))
+    values["status"] = _status_value(values["status"])
+    return LeadRecord(**values, tags=tuple(sorted(tags)))
+
+
+def clean_tags(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [t for part in value.split(";") for t in part.split(",")]
+    tags = sorted({str(t).strip().lower() for t in value or () if str(t).strip()})
+    if len(tags) > MAX_TAGS:
+        raise ValidationError("tags", f"{len(tags)} tags; at most {MAX_TAGS}")
+    for tag in tags:
+        limit_text(tag, "tags", 64)
+    return tags
+
+
+def clean_lead_input(data: Mapping[str, Any], region: str | None = None) -> dict[str, Any]:
+    """Validate and normalise lead fields; raise ValidationError naming the field."""
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "is not a lead field")
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in _TEXT_LIMITS:
+            out[name] = limit_text(value, name, _TEXT_LIMITS[name])
+        elif name == "email":
+            out[name] = normalize_email(value or "")
+        elif name == "country":
+            out[name] = normalize_country(value or "")
+        elif name == "linkedin_url":
+            out[name] = normalize_linkedin(value or "")
+        elif name == "status":
+            out[name] = parse_choice(LeadStatus, value, "status")
+        elif name == "score":
+            try:
+                score = int(value)
+            except (TypeError, ValueError):
+                raise ValidationError("score", f"{value!r} is not a whole number") from None
+            out[name] = in_range(score, "score", 0, 100)
+        elif name == "tags":
+            out[name] = clean_tags(value)
+        elif name == "do_not_contact":
+            out[name] = bool(value)
+        elif name in ("campaign_id", "owner_id"):
+            out[name] = uuid.UUID(str(value)) if value else None
+    if "phone" in data:
+        country = out.get("country") or data.get("country") or region
+        out["phone"] = normalize_phone(data["phone"] or "", country or region)
+    return out
+
+
+def apply_filters(stmt: Select[Any], query: LeadQuery) -> Select[Any]:
+    """Add a LeadQuery's conditions to a statement over ``Lead``."""
+    conditions: list[Any] = []
+    if query.search.strip():
+        term = f"%{query.search.strip()}%"
+        conditions.append(
+            or_(
+                Lead.first_name.ilike(term),
+                Lead.last_name.ilike(term),
+                Lead.email.ilike(term),
+                Lead.company.ilike(term),
+            )
+        )
+    if query.statuses:
+        conditions.append(Lead.status.in_([LeadStatus(s) for s in query.statuses]))
+    if query.score_min is not None:
+        conditions.append(Lead.score >= query.score_min)
+    if query.score_max is not None:
+        conditions.append(Lead.score <= query.score_max)
+    if query.owner_ids:
+        conditions.append(Lead.owner_id.in_(query.owner_ids))
+    if query.campaign_ids:
+        conditions.append(Lead.campaign_id.in_(query.campaign_ids))
+    if query.industries:
+        conditions.append(Lead.industry.in_(query.industries))
+    if query.countries:
+        conditions.append(Lead.country.in_([c.upper() for c in query.countries]))
+    for column, low, high in (
+        (Lead.created_at, query.created_from, query.created_to),
+        (Lead.updated_at, query.updated_from, query.updated_to),
+    ):
+        if low is not None:
+            conditions.append(column >= low)
+        if high is not None:
+            conditions.append(column < high)
+    for tag in query.tags:
+        tagged = select(LeadTag.lead_id).where(LeadTag.tag == tag.lower())
+        conditions.append(Lead.id.in_(tagged))
+    return stmt.where(and_(*conditions)) if conditions else stmt
+
+
+def _ordered(stmt: Select[Any], sort: LeadSort) -> Select[Any]:
+    column = getattr(Lead, sort.field)
+    if sort.descending:
+        return stmt.order_by(column.desc(), Lead.id.desc())
+    return stmt.order_by(column.asc(), Lead.id.asc())
+
+
+class LeadService:
+    def __init__(self, ctx: ServiceContext, default_region: str | None = None) -> None:
+        self._ctx = ctx
+        self.default_region = default_region
+
+    # -- reads -------------------------------------------------------------------------------
+    def get(self, lead_id: uuid.UUID) -> LeadRecord:
+        with self._ctx.store.read() as session:
+            return self._get(session, lead_id)
+
+    def _get(self, session: Session, lead_id: uuid.UUID) -> LeadRecord:
+        row = session.execute(select(*_COLUMNS).where(Lead.id == lead_id)).first()
+        if row is None:
+            raise NotFoundError("lead", lead_id)
+        return _record(row, self._tags_for(session, [lead_id]).get(lead_id, ()))
+
+    @staticmethod
+    def _tags_for(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+        out: dict[uuid.UUID, list[str]] = {}
+        if not ids:
+            return out
+        for lead_id, tag in session.execute(
+            select(LeadTag.lead_id, LeadTag.tag).where(LeadTag.lead_id.in_(ids))
+        ):
+            out.setdefault(lead_id, []).append(tag)
+        return out
+
+    def count(self, query: LeadQuery | None = None) -> int:
+        stmt = apply_filters(select(func.count()).select_from(Lead), query or LeadQuery())
+        with self._ctx.store.read() as session:
+            return int(session.scalar(stmt) or 0)
+
+    def _fetch(self, stmt: Select[Any]) -> list[LeadRecord]:
+        with self._ctx.store.read() as session:
+            rows = session.execute(stmt).all()
+            tags = self._tags_for(session, [r.id for r in rows])
+        return [_record(r, tags.get(r.id, ())) for r in rows]
+
+    def page(
+        self,
+        query: LeadQuery | None = None,
+        sort: LeadSort | None = None,
+        after: Cursor | None = None,
+        limit: int = 200,
+    ) -> LeadPage:
+        """One keyset page: rows after ``after`` in ``sort`` order, and the next cursor."""
+        sort = sort or LeadSort()
+        stmt = apply_filters(select(*_COLUMNS), query or LeadQuery())
+        if after is not None:
+            key = tuple_(getattr(Lead, sort.field), Lead.id)
+            bound = tuple_(after.value, after.id)
+            stmt = stmt.where(key < bound if sort.descending else key > bound)
+        rows = self._fetch(_ordered(stmt, sort).limit(limit))
+        cursor = None
+        if len(rows) == limit:
+            last = rows[-1]
+            cursor = Cursor(getattr(last, sort.field), last.id)
+        return LeadPage(rows=rows, next_cursor=cursor)
+
+    def rows_at(
+        self,
+        query: LeadQuery | None = None,
+        sort: LeadSort | None = None,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> list[LeadRecord]:
+        """Rows at an absolute position (for a jump in a scrolled table)."""
+        sort = sort or LeadSort()
+        stmt = _ordered(apply_filters(select(*_COLUMNS), query or LeadQuery()), sort)
+        return self._fetch(stmt.offset(offset).limit(limit))
+
+    # -- writes ------------------------------------------------------------------------------
+    def create(self, data: Mapping[str, Any], region: str | None = None) -> LeadRecord:
+        values = clean_lead_input(data, region or self.default_region)
+        if not any(values.get(k) for k in IDENTITY_FIELDS):
+            raise ValidationError("name", "a lead needs a name, an email, a phone or LinkedIn URL")
+        tags = values.pop("tags", [])
+        values.setdefault("owner_id", self._ctx.actor.id)
+        lead = Lead(**values)
+        lead.tags = [LeadTag(tag=t) for t in tags]
+        with self._ctx.store.write() as session:
+            session.add(lead)
+            session.flush()
+            activity.record(
+                session, self._ctx.actor.id, "create", "lead", lead.id, lead_id=lead.id,
+                summary=f"created lead {lead.full_name or lead.email}",
+                changes=activity.diff({}, {**values, "tags": tags}),
+            )
+            return self._get(session, lead.id)
+
+    def update(
+        self,
+        lead_id: uuid.UUID,
+        changes: Mapping[str, Any],
+        expected_version: int | None = None,
+        region: str | None = None,
+    ) -> LeadRecord:
+        values = clean_lead_input(changes, region or self.default_region)
+        with self._ctx.store.write() as session:
+            lead = session.get(Lead, lead_id)
+            if lead is None:
+                raise NotFoundError("lead", lead_id)
+            if expected_version is not None and lead.version != expected_version:
+                raise ValidationError(
+                    "version",
+                    f"the lead changed since it was read (version {lead.version}, "
+                    f"expected {expected_version})",
+                )
+            before = {k: getattr(lead, k) for k in values if k != "tags"}
+            if "tags" in values:
+                before["tags"] = sorted(t.tag for t in lead.tags)
+                lead.tags = [LeadTag(tag=t) for t in values["tags"]]
+            for key, value in values.items():
+                if key != "tags":
+                    setattr(lead, key, value)
+            changed = activity.diff(before, values)
+            if changed:
+                lead.version += 1
+                lead.updated_at = utcnow()
+                activity.record(
+                    session, self._ctx.actor.id, "update", "lead", lead.id, lead_id=lead.id,
+                    summary="edited " + ", ".join(sorted(changed)), changes=changed,
+                )
+            session.flush()
+            return self._get(session, lead.id)
+
+    def delete(self, lead_id: uuid.UUID) -> None:
+        """Soft delete: the row stays for undo, audit and sync."""
+        with self._ctx.store.write() as session:
+            lead = session.get(Lead, lead_id)
+            if lead is None:
+                raise NotFoundError("lead", lead_id)
+            lead.deleted_at = utcnow()
+            lead.version += 1
+            activity.record(session, self._ctx.actor.id, "delete", "lead", lead.id,
+                            lead_id=lead.id, summary=f"deleted lead {lead.full_name}")
+
+    def restore(self, lead_id: uuid.UUID) -> LeadRecord:
+        with self._ctx.store.write() as session:
+            lead = session.get(Lead, lead_id, execution_options={"include_deleted": True})
+            if lead is None:
+                raise NotFoundError("lead", lead_id)
+            lead.deleted_at = None
+            lead.version += 1
+            lead.updated_at = utcnow()
+            activity.record(session, self._ctx.actor.id, "restore", "lead", lead.id,
+                            lead_id=lead.id, summary=f"restored lead {lead.full_name}")
+            session.flush()
+            return self._get(session, lead.id)

@@ -1,0 +1,116 @@
+"""Message templates: create, edit, list, delete (rendering lives in ``templating``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from leaddesk.services import activity
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.records import to_record
+from leaddesk.services.validation import limit_text, parse_choice, require_text
+from leaddesk.store.enums import Channel
+from leaddesk.store.models import MessageTemplate
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateRecord:
+    id: uuid.UUID
+    channel: str
+    name: str
+    subject: str
+    body: str
+    industry: str
+    variant_label: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+_EDITABLE = {"channel", "name", "subject", "body", "industry", "variant_label"}
+
+
+def _check_syntax(field: str, source: str) -> None:
+    from leaddesk.services.templating import TemplateError, validate
+
+    try:
+        validate(source)
+    except TemplateError as exc:
+        raise ValidationError(field, str(exc)) from None
+
+
+def _clean(data: Mapping[str, Any], creating: bool) -> dict[str, Any]:
+    unknown = set(data) - _EDITABLE
+    if unknown:
+        raise ValidationError(sorted(unknown)[0], "is not a template field")
+    out: dict[str, Any] = {}
+    if creating or "name" in data:
+        out["name"] = require_text(data.get("name"), "name", 200)
+    if creating or "channel" in data:
+        out["channel"] = parse_choice(Channel, data.get("channel", ""), "channel")
+    for key, limit in (("subject", 500), ("body", 100_000), ("industry", 100),
+                       ("variant_label", 20)):
+        if key in data:
+            out[key] = limit_text(data[key], key, limit)
+            if key in ("subject", "body"):
+                _check_syntax(key, out[key])
+    return out
+
+
+class TemplateService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def list(self, channel: str | None = None) -> list[TemplateRecord]:
+        stmt = select(MessageTemplate).order_by(MessageTemplate.name, MessageTemplate.id)
+        if channel:
+            stmt = stmt.where(MessageTemplate.channel == Channel(channel))
+        with self._ctx.store.read() as session:
+            return [to_record(TemplateRecord, t) for t in session.scalars(stmt)]
+
+    def get(self, template_id: uuid.UUID) -> TemplateRecord:
+        with self._ctx.store.read() as session:
+            template = session.get(MessageTemplate, template_id)
+            if template is None:
+                raise NotFoundError("template", template_id)
+            return to_record(TemplateRecord, template)
+
+    def create(self, data: Mapping[str, Any]) -> TemplateRecord:
+        values = _clean(data, creating=True)
+        with self._ctx.store.write() as session:
+            template = MessageTemplate(owner_id=self._ctx.actor.id, **values)
+            session.add(template)
+            session.flush()
+            activity.record(session, self._ctx.actor.id, "create", "template", template.id,
+                            summary=f"created template {template.name}")
+            return to_record(TemplateRecord, template)
+
+    def update(self, template_id: uuid.UUID, changes: Mapping[str, Any]) -> TemplateRecord:
+        values = _clean(changes, creating=False)
+        with self._ctx.store.write() as session:
+            template = session.get(MessageTemplate, template_id)
+            if template is None:
+                raise NotFoundError("template", template_id)
+            before = {k: getattr(template, k) for k in values}
+            for key, value in values.items():
+                setattr(template, key, value)
+            changed = activity.diff(before, values)
+            if changed:
+                activity.record(session, self._ctx.actor.id, "update", "template", template.id,
+                                summary="edited " + ", ".join(sorted(changed)), changes=changed)
+            session.flush()
+            return to_record(TemplateRecord, template)
+
+    def delete(self, template_id: uuid.UUID) -> None:
+        with self._ctx.store.write() as session:
+            template = session.get(MessageTemplate, template_id)
+            if template is None:
+                raise NotFoundError("template", template_id)
+            template.deleted_at = dt.datetime.now(dt.UTC)
+            activity.record(session, self._ctx.actor.id, "delete", "template", template.id,
+                            summary=f"deleted template {template.name}")

@@ -1,0 +1,94 @@
+"""Validation and normalisation of lead input at the service boundary."""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import TypeVar
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from leaddesk.services.errors import ValidationError
+
+E = TypeVar("E", bound=enum.StrEnum)
+KNOWN_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
+_LINKEDIN = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(in|pub|company)/([^/?#\s]+)/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def normalize_email(value: str, field: str = "email") -> str:
+    """A valid address in normal form (lower-case domain), or '' for blank input."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(field, f"{value!r} is not a valid email address: {exc}") from None
+    return result.normalized
+
+
+def normalize_phone(value: str, region: str | None = None, field: str = "phone") -> str:
+    """E.164 form. Numbers without a country code use ``region``."""
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, region.upper() if region else None)
+    except phonenumbers.NumberParseException as exc:
+        hint = "" if region or value.startswith("+") else " (no country code and no region set)"
+        raise ValidationError(field, f"{value!r} is not a phone number{hint}: {exc}") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(field, f"{value!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_linkedin(value: str, field: str = "linkedin_url") -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    match = _LINKEDIN.match(value)
+    if not match:
+        raise ValidationError(field, f"{value!r} is not a LinkedIn profile URL")
+    return f"https://www.linkedin.com/{match.group(1).lower()}/{match.group(2)}"
+
+
+def normalize_country(value: str, field: str = "country") -> str:
+    value = value.strip().upper()
+    if not value:
+        return ""
+    if value not in KNOWN_REGIONS:
+        raise ValidationError(field, f"{value!r} is not an ISO 3166 two-letter country code")
+    return value
+
+
+def require_text(value: str | None, field: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(field, "is required")
+    return limit_text(value, field, max_length)
+
+
+def limit_text(value: str | None, field: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise ValidationError(field, f"is {len(value)} characters long; at most {max_length}")
+    return value
+
+
+def in_range(value: int, field: str, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise ValidationError(field, f"{value} is outside {low}..{high}")
+    return value
+
+
+def parse_choice(enum_cls: type[E], value: object, field: str) -> E:
+    """One of a closed vocabulary, case-insensitive, or an error listing the choices."""
+    try:
+        return enum_cls(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)
+        raise ValidationError(field, f"{value!r} is not one of {allowed}") from None

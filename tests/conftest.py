@@ -1,0 +1,47 @@
+"""Shared fixtures. Qt runs offscreen: without a display Qt would abort the whole process."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QUICK_BACKEND", "software")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from leaddesk.services.app_services import AppServices  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """No test touches the real user's data folder, settings or database."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("LEADDESK_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.delenv("LEADDESK_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'leaddesk.db'}"
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path) -> Iterator[AppServices]:
+    """A fresh, migrated database and its services, acting as the local admin."""
+    services = AppServices.open(db_url, backup_dir=tmp_path / "backups")
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"the shared test data folder is absent (expected beside the repo: {SHARED.name}/)")
+    return SHARED
