@@ -7,12 +7,12 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from leaddesk.services.app_services import AppServices  # noqa: E402
+from leaddesk.services.app_services import AppServices
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -43,5 +43,5 @@ def app(db_url: str, tmp_path: Path) -> Iterator[AppServices]:
 @pytest.fixture
 def shared_dir() -> Path:
     if not SHARED.is_dir():
-        pytest.skip(f"the shared test data folder is absent (expected beside the repo: {SHARED.name}/)")
+        pytest.skip("the shared test data folder is absent (expected beside the repo as shared/)")
     return SHARED
