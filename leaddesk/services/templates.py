@@ -14,6 +14,7 @@ from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.records import to_record
+from leaddesk.services.templating import validate
 from leaddesk.services.validation import limit_text, parse_choice, require_text
 from leaddesk.store.enums import Channel
 from leaddesk.store.models import MessageTemplate
@@ -36,12 +37,10 @@ _EDITABLE = {"channel", "name", "subject", "body", "industry", "variant_label"}
 
 
 def _check_syntax(field: str, source: str) -> None:
-    from leaddesk.services.templating import TemplateError, validate
-
-    try:
-        validate(source)
-    except TemplateError as exc:
-        raise ValidationError(field, str(exc)) from None
+    """Refuse a template the editor would flag: syntax, unknown variables, unsafe access."""
+    problems = validate(source, part=field)
+    if problems:
+        raise ValidationError(field, str(problems[0]))
 
 
 def _clean(data: Mapping[str, Any], creating: bool) -> dict[str, Any]:

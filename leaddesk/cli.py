@@ -1,0 +1,73 @@
+"""The ``leaddesk`` command line: the GUI by default, and every scripting command.
+
+Each command lives in a module of ``leaddesk.commands`` that adds its own sub-parser; this module
+only builds the parser, resolves the database and reports errors in one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from leaddesk import __version__
+from leaddesk.commands import COMMAND_MODULES
+from leaddesk.commands.common import CommandError
+from leaddesk.services.errors import ServiceError
+from leaddesk.store.migrate import DatabaseTooNewError
+
+EXIT_USAGE = 2
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Bad arguments exit 2 with one line that says what is wrong."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="leaddesk",
+        description="LeadDesk: a fast, offline-first desktop CRM. Without a command, opens the "
+        "window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (default: $LEADDESK_DATABASE_URL, else a SQLite file in the user "
+        "data folder), e.g. sqlite:///leads.db or postgresql://user@host/leaddesk",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if args.command is None:
+        args = parser.parse_args([*argv, "gui"])
+    try:
+        return int(args.handler(args) or 0)
+    except (CommandError, ServiceError, DatabaseTooNewError) as exc:
+        print(f"leaddesk: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("leaddesk: interrupted", file=sys.stderr)
+        return 130
+
+
+def main_gui() -> int:
+    """The GUI entry point of installers (no console window on Windows)."""
+    return main(["gui"])

@@ -1,0 +1,46 @@
+"""``leaddesk demo --leads N``: fill the database with realistic synthetic data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from leaddesk.commands.common import open_services
+from leaddesk.services import demo
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return number
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("demo", help="fill the database with synthetic demo data")
+    parser.add_argument("--leads", type=_positive, default=5000, metavar="N",
+                        help="how many leads to generate (default 5000)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    tty = sys.stderr.isatty()
+
+    def progress(done: int) -> None:
+        if tty:
+            print(f"\r{done:,} / {args.leads:,} leads", end="", file=sys.stderr, flush=True)
+
+    with open_services(args) as app:
+        report = demo.populate(app, args.leads, seed=args.seed, progress=progress)
+    if tty:
+        print(file=sys.stderr)
+    print(
+        f"created {report.leads:,} leads, {report.campaigns} campaigns, {report.templates} "
+        f"templates, {report.messages} messages, {report.transactions} credit transactions "
+        f"in {report.seconds:.1f} s"
+    )
+    return 0

@@ -1,0 +1,37 @@
+"""``leaddesk screenshot``: render the main window on a view offscreen and save a PNG."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+from pathlib import Path
+
+from leaddesk.commands.common import open_services
+
+VIEWS = ("leads", "campaigns", "composer", "credits")
+
+
+def _size(value: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{3,5})x(\d{3,5})", value)
+    if not match:
+        raise argparse.ArgumentTypeError(f"{value!r} is not WIDTHxHEIGHT, e.g. 1280x800")
+    return int(match.group(1)), int(match.group(2))
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("screenshot", help="save a PNG of a view, rendered offscreen")
+    parser.add_argument("--view", choices=VIEWS, required=True)
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.png")
+    parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from leaddesk.ui.screenshot import save_screenshot
+
+    with open_services(args) as app:
+        path = save_screenshot(app, args.view, args.out, args.size)
+    print(path)
+    return 0

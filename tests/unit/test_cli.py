@@ -1,0 +1,91 @@
+"""The command-line contract: commands, --db, one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from leaddesk import __version__
+from leaddesk.cli import main
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    proc = subprocess.run([sys.executable, "-m", "leaddesk", *args],
+                          capture_output=True, text=True, timeout=120)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_version_and_help() -> None:
+    code, out, _ = run("--version")
+    assert code == 0 and out.strip() == f"leaddesk {__version__}"
+    for command in ([], ["demo"], ["credits"], ["credits", "history"], ["screenshot"],
+                    ["db"], ["db", "upgrade"], ["gui"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*command, "--help"])
+        assert exit_.value.code == 0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--bogus"], ["demo", "--leads", "many"], ["credits", "spend"], ["screenshot", "--view",
+     "inbox", "--out", "x.png"], ["screenshot", "--view", "leads", "--out", "x.png", "--size",
+     "big"]],
+)
+def test_bad_arguments_exit_2_with_one_line(args: list[str]) -> None:
+    code, out, err = run(*args)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "error:" in err
+
+
+def test_demo_credits_and_db_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["--db", db, "demo", "--leads", "300"]) == 0
+    assert "created 300 leads" in capsys.readouterr().out
+    assert main(["--db", db, "credits", "balance"]) == 0
+    balance_line = capsys.readouterr().out
+    assert "available" in balance_line
+    assert main(["--db", db, "credits", "buy", "starter"]) == 0
+    assert "bought starter: +500" in capsys.readouterr().out
+    assert main(["--db", db, "credits", "history", "--csv", "--limit", "5"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "created_at,kind,amount,balance_after,action,reference"
+    assert lines[1].split(",")[1:3] == ["purchase", "500"]
+    assert main(["--db", db, "db", "current"]) == 0
+    assert "(head)" in capsys.readouterr().out
+    assert main(["--db", db, "db", "upgrade"]) == 0
+    assert "already at" in capsys.readouterr().out
+
+
+def test_database_url_from_environment(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("LEADDESK_DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    assert main(["credits", "balance"]) == 0
+    assert (tmp_path / "env.db").exists()
+
+
+def test_default_database_lives_in_the_data_folder(tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("LEADDESK_DATA_DIR", str(tmp_path / "data"))
+    assert main(["credits", "balance"]) == 0
+    assert (tmp_path / "data" / "leaddesk.db").exists()
+
+
+def test_future_database_is_refused_untouched(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "future.db"
+    db = f"sqlite:///{path}"
+    assert main(["--db", db, "db", "upgrade"]) == 0
+    engine = create_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'zz99'"))
+    engine.dispose()
+    before = path.read_bytes()
+    capsys.readouterr()
+    for command in (["credits", "balance"], ["db", "upgrade"], ["db", "current"]):
+        assert main(["--db", db, *command]) == 1
+        err = capsys.readouterr().err
+        assert "newer LeadDesk" in err and len(err.strip().splitlines()) == 1
+    assert path.read_bytes() == before
