@@ -1,0 +1,1 @@
+"""Reading lead files: CSV, XLSX and vCard readers, column mapping. Pure Python, no Qt."""
