@@ -1,0 +1,68 @@
+"""GUI test fixtures: demo databases, isolated QSettings, and strict teardown.
+
+Qt warnings fail a GUI test (``qt_log_level_fail``), and a test that leaves a background
+operation undelivered fails too: a stray worker would touch the next test's database.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from leaddesk.services import demo
+from leaddesk.services.app_services import AppServices
+from leaddesk.ui import operations
+
+HERE = Path(__file__).resolve().parent
+DEMO_LEADS = 5_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+
+
+@pytest.fixture(autouse=True)
+def _operations_settle(qapp) -> Iterator[None]:
+    operations.set_default_failure_handler(None)
+    yield
+    delivered = operations.wait_idle(10_000)
+    left = operations.pending()
+    operations.shutdown(5_000)
+    assert delivered and left == 0, f"the test left {left} background operation(s) running"
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo database built once per session; tests get a copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    services = AppServices.open(f"sqlite:///{path}")
+    try:
+        demo.populate(services, DEMO_LEADS)
+    finally:
+        services.close()
+    return path
+
+
+@pytest.fixture
+def demo_app(demo_db_file: Path, tmp_path: Path) -> Iterator[AppServices]:
+    """Services over a fresh copy of the demo database (5,000 leads, campaigns, credits)."""
+    target = tmp_path / "demo.db"
+    for suffix in ("", "-wal", "-shm"):
+        source = demo_db_file.with_name(demo_db_file.name + suffix)
+        if source.exists():
+            shutil.copy(source, target.with_name(target.name + suffix))
+    services = AppServices.open(f"sqlite:///{target}", backup_dir=tmp_path / "backups")
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    """Window settings in a file of the test's own (never the user's)."""
+    return QSettings(str(tmp_path / "leaddesk-ui.ini"), QSettings.Format.IniFormat)
