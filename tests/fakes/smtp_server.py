@@ -93,9 +93,7 @@ class _Handler:
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
 
-    async def handle_DATA(
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         rcpts = [a.lower() for a in envelope.rcpt_tos]
         for rcpt in rcpts:
             if delay := self.fake._delays.get(rcpt):
