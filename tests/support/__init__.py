@@ -1,0 +1,1 @@
+"""Helpers shared by tests: fixtures and fakes (imported as ``tests.support.<module>``)."""
