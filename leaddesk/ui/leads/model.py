@@ -1,0 +1,488 @@
+"""``LeadTableModel``: a million leads in a table without loading them.
+
+``rowCount`` comes from ``count(query)``; rows arrive in pages of ``page_size`` on the operation
+pool and sit in a bounded LRU cache. A page right after a fetched one continues by keyset cursor
+(an index seek); a jump into the middle asks ``rows_at(offset)``. Rows not fetched yet show a
+placeholder and are requested when the view paints them; only the most recently painted pages
+are fetched, so dragging the scrollbar across the table does not queue thousands of queries.
+Sorting is done by the database (``LeadSort``); edits go through ``LeadService.update``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont
+
+from leaddesk.services.errors import ValidationError
+from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
+from leaddesk.services.leads import LeadRecord
+from leaddesk.ui import formatting
+from leaddesk.ui.leads.page_cache import PageCache
+from leaddesk.ui.operations import Operation, op
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+PLACEHOLDER = "…"
+
+
+class LeadSource(Protocol):
+    """What the model needs of ``LeadService`` (tests pass a counting wrapper)."""
+
+    def count(self, query: LeadQuery | None = None) -> int: ...
+
+    def page(
+        self,
+        query: LeadQuery | None = None,
+        sort: LeadSort | None = None,
+        after: Cursor | None = None,
+        limit: int = 200,
+    ) -> LeadPage: ...
+
+    def rows_at(
+        self,
+        query: LeadQuery | None = None,
+        sort: LeadSort | None = None,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> list[LeadRecord]: ...
+
+    def update(
+        self, lead_id: uuid.UUID, changes: dict[str, Any], expected_version: int | None = None
+    ) -> LeadRecord: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    field: str
+    editable: bool = False
+    numeric: bool = False
+
+
+class LeadTableModel(QAbstractTableModel):
+    COL_FIRST_NAME = 0
+    COL_LAST_NAME = 1
+    COL_COMPANY = 2
+    COL_TITLE = 3
+    COL_EMAIL = 4
+    COL_STATUS = 5
+    COL_SCORE = 6
+    COL_COUNTRY = 7
+    COL_UPDATED = 8
+    COLUMNS: tuple[Column, ...] = (
+        Column("first_name", editable=True),
+        Column("last_name", editable=True),
+        Column("company", editable=True),
+        Column("title", editable=True),
+        Column("email", editable=True),
+        Column("status"),
+        Column("score", numeric=True),
+        Column("country"),
+        Column("updated_at"),
+    )
+
+    RecordRole = Qt.ItemDataRole.UserRole + 1  # the LeadRecord of the row (None until fetched)
+    SortKeyRole = Qt.ItemDataRole.UserRole + 2  # the raw value the column sorts by
+    IdRole = Qt.ItemDataRole.UserRole + 3
+    StatusRole = Qt.ItemDataRole.UserRole + 4  # the status value, for the badge delegate
+
+    MAX_WANTED = 4  # pages remembered as wanted; older wishes belong to rows scrolled past
+    MAX_IN_FLIGHT = 2
+
+    #: True while a new query/sort is being counted and its first page fetched.
+    loadingChanged = Signal(bool)
+    #: The number of leads matching the query, after each (re)load.
+    totalChanged = Signal(int)
+    loadFailed = Signal(str)
+    #: An inline edit was refused: field name and the service's message.
+    editFailed = Signal(str, str)
+    #: An inline edit was saved: the updated LeadRecord.
+    leadUpdated = Signal(object)
+
+    def __init__(
+        self,
+        leads: LeadSource,
+        parent: QObject | None = None,
+        page_size: int = 200,
+        max_pages: int = 50,
+    ) -> None:
+        super().__init__(parent)
+        self._leads = leads
+        self._query = LeadQuery()
+        self._sort = LeadSort()
+        self._cache: PageCache[LeadRecord] = PageCache(page_size, max_pages)
+        self._total = 0
+        self._generation = 0
+        self._loading = False
+        self._loaded_once = False
+        self._reset_op: Operation[Any] | None = None
+        self._in_flight: dict[int, Operation[Any]] = {}
+        self._wanted: OrderedDict[int, None] = OrderedDict()
+        self._failed: set[int] = set()  # pages not retried until the next refresh
+        self._pending_edits: dict[tuple[uuid.UUID, str], str] = {}
+        self._edit_queue: dict[uuid.UUID, list[tuple[str, str]]] = {}
+        self._pump_timer = QTimer(self)
+        self._pump_timer.setSingleShot(True)
+        self._pump_timer.setInterval(0)
+        self._pump_timer.timeout.connect(self._pump)
+
+    # -- state ---------------------------------------------------------------------------------
+    @property
+    def query(self) -> LeadQuery:
+        return self._query
+
+    @property
+    def lead_sort(self) -> LeadSort:
+        return self._sort
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def is_loading(self) -> bool:
+        return self._loading
+
+    @property
+    def has_loaded(self) -> bool:
+        """True once a first query was counted and its first page shown."""
+        return self._loaded_once
+
+    @property
+    def page_size(self) -> int:
+        return self._cache.page_size
+
+    def cached_pages(self) -> list[int]:
+        return self._cache.cached_pages()
+
+    def record(self, row: int) -> LeadRecord | None:
+        """The lead at ``row`` when its page is cached."""
+        return self._cache.row(row) if 0 <= row < self._total else None
+
+    def is_row_loaded(self, row: int) -> bool:
+        return self.record(row) is not None
+
+    def set_query(self, query: LeadQuery) -> None:
+        if query != self._query:
+            self._query = query
+            self.refresh()
+
+    def set_sort(self, sort: LeadSort) -> None:
+        if sort != self._sort:
+            self._sort = sort
+            self.refresh()
+
+    def column_for_field(self, field: str) -> int | None:
+        for number, column in enumerate(self.COLUMNS):
+            if column.field == field:
+                return number
+        return None
+
+    # -- loading -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Count the query and fetch its first page in the background, then reset the rows.
+
+        The current rows stay on screen until the new ones arrive, so typing in the search box
+        does not flash an empty table.
+        """
+        self._generation += 1
+        generation = self._generation
+        query, sort, size = self._query, self._sort, self._cache.page_size
+        leads = self._leads
+        if self._reset_op is not None:
+            self._reset_op.cancel()
+        for pending in self._in_flight.values():
+            pending.cancel()
+        self._in_flight.clear()
+        self._wanted.clear()
+        self._failed.clear()
+        self._set_loading(True)
+
+        def load() -> tuple[int, LeadPage]:
+            return leads.count(query), leads.page(query, sort, limit=size)
+
+        self._reset_op = (
+            op(load, parent=self)
+            .success(lambda result: self._reset_arrived(generation, *result))
+            .failure(lambda exc: self._load_failed(generation, exc))
+            .run()
+        )
+
+    def _reset_arrived(self, generation: int, total: int, first: LeadPage) -> None:
+        if generation != self._generation:
+            return
+        self._reset_op = None
+        self.beginResetModel()
+        self._cache.clear()
+        self._total = total
+        self._cache.put(0, first.rows, first.next_cursor)
+        self.endResetModel()
+        self._loaded_once = True
+        self._set_loading(False)
+        self.totalChanged.emit(total)
+
+    def _load_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._reset_op = None
+        self._set_loading(False)
+        self.loadFailed.emit(str(exc))
+
+    def _set_loading(self, loading: bool) -> None:
+        if loading != self._loading:
+            self._loading = loading
+            self.loadingChanged.emit(loading)
+
+    def _want(self, page: int) -> None:
+        if page in self._in_flight or page in self._failed:
+            return
+        if page * self._cache.page_size >= self._total:
+            return
+        self._wanted[page] = None
+        self._wanted.move_to_end(page)
+        while len(self._wanted) > self.MAX_WANTED:
+            self._wanted.popitem(last=False)
+        if not self._pump_timer.isActive():
+            self._pump_timer.start()
+
+    def _pump(self) -> None:
+        while self._wanted and len(self._in_flight) < self.MAX_IN_FLIGHT:
+            page, _ = self._wanted.popitem(last=True)  # the most recently painted first
+            if page not in self._cache and page not in self._in_flight:
+                self._fetch(page)
+
+    def _fetch(self, page: int) -> None:
+        generation = self._generation
+        query, sort, size = self._query, self._sort, self._cache.page_size
+        leads = self._leads
+        cursor = self._cache.cursor_before(page)
+
+        def load() -> tuple[list[LeadRecord], Cursor | None]:
+            if page == 0 or cursor is not None:
+                result = leads.page(query, sort, after=cursor, limit=size)
+                return result.rows, result.next_cursor
+            rows = leads.rows_at(query, sort, offset=page * size, limit=size)
+            last = rows[-1] if len(rows) == size else None
+            return rows, Cursor(getattr(last, sort.field), last.id) if last else None
+
+        self._in_flight[page] = (
+            op(load, parent=self)
+            .success(lambda result: self._page_arrived(generation, page, *result))
+            .failure(lambda exc: self._page_failed(generation, page, exc))
+            .run()
+        )
+
+    def _page_arrived(
+        self, generation: int, page: int, rows: list[LeadRecord], cursor: Cursor | None
+    ) -> None:
+        if generation != self._generation:
+            return
+        self._in_flight.pop(page, None)
+        self._cache.put(page, rows, cursor)
+        first = page * self._cache.page_size
+        last = min(self._total, first + self._cache.page_size) - 1
+        if last >= first:
+            self.dataChanged.emit(
+                self.index(first, 0), self.index(last, len(self.COLUMNS) - 1)
+            )
+        self._pump()
+
+    def _page_failed(self, generation: int, page: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self._in_flight.pop(page, None)
+        self._failed.add(page)
+        self.loadFailed.emit(str(exc))
+
+    # -- Qt model API ----------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else self._total
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return self._titles()[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                column = self.COLUMNS[section]
+                horizontal = (
+                    Qt.AlignmentFlag.AlignRight if column.numeric else Qt.AlignmentFlag.AlignLeft
+                )
+                return horizontal | Qt.AlignmentFlag.AlignVCenter
+        return super().headerData(section, orientation, role)
+
+    def _titles(self) -> tuple[str, ...]:
+        return (
+            self.tr("First name"),
+            self.tr("Last name"),
+            self.tr("Company"),
+            self.tr("Title"),
+            self.tr("Email"),
+            self.tr("Status"),
+            self.tr("Score"),
+            self.tr("Country"),
+            self.tr("Updated"),
+        )
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.COLUMNS[index.column()].editable and self.record(index.row()) is not None:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, col = index.row(), index.column()
+        page = self._cache.page_of(row)
+        rows = self._cache.get(page)
+        if rows is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                self._want(page)
+                return PLACEHOLDER if col == 0 else ""
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(formatting.MUTED)
+            return None
+        offset = row % self._cache.page_size
+        if offset >= len(rows):  # the table shrank since it was counted
+            return None
+        lead = rows[offset]
+        column = self.COLUMNS[col]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            pending = self._pending_edits.get((lead.id, column.field))
+            if pending is not None:
+                return pending
+            return self._display(lead, column, role == Qt.ItemDataRole.EditRole)
+        if role == self.RecordRole:
+            return lead
+        if role == self.IdRole:
+            return lead.id
+        if role == self.SortKeyRole:
+            return getattr(lead, column.field)
+        if role == self.StatusRole:
+            return lead.status if col == self.COL_STATUS else None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_SCORE:
+            return QColor(_score_colour(lead.score))
+        if role == Qt.ItemDataRole.FontRole and (lead.id, column.field) in self._pending_edits:
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_UPDATED:
+            return formatting.date_time(lead.updated_at)
+        return None
+
+    @staticmethod
+    def _display(lead: LeadRecord, column: Column, editing: bool) -> str:
+        value = getattr(lead, column.field)
+        if column.field == "status":
+            return value if editing else formatting.label(value)
+        if column.field == "updated_at":
+            return formatting.date(value)
+        return str(value)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in the database; the first page of the new order is fetched in the background."""
+        if 0 <= column < len(self.COLUMNS):
+            descending = order == Qt.SortOrder.DescendingOrder
+            self.set_sort(LeadSort(self.COLUMNS[column].field, descending))
+
+    # -- editing -------------------------------------------------------------------------------
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Show the edit at once and save it in the background; a refusal reverts it and emits
+        ``editFailed`` with the field the service named."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        column = self.COLUMNS[index.column()]
+        lead = self.record(index.row())
+        if lead is None or not column.editable:
+            return False
+        text = str(value if value is not None else "").strip()
+        key = (lead.id, column.field)
+        if text == self._pending_edits.get(key, getattr(lead, column.field)):
+            return False
+        self._pending_edits[key] = text
+        self.dataChanged.emit(index, index)
+        queue = self._edit_queue.setdefault(lead.id, [])
+        queue.append((column.field, text))
+        if len(queue) == 1:  # edits to one lead are saved one after another (versions chain)
+            self._save_next(lead.id)
+        return True
+
+    def _save_next(self, lead_id: uuid.UUID) -> None:
+        queue = self._edit_queue.get(lead_id)
+        current = self._find(lead_id)
+        if not queue or current is None:
+            self._edit_queue.pop(lead_id, None)
+            return
+        field, text = queue[0]
+        leads, version = self._leads, current.version
+        (
+            op(lambda: leads.update(lead_id, {field: text}, expected_version=version), parent=self)
+            .success(lambda record: self._edit_saved(record, field))
+            .failure(lambda exc: self._edit_refused(lead_id, field, exc))
+            .run()
+        )
+
+    def _edit_saved(self, record: LeadRecord, field: str) -> None:
+        self._pending_edits.pop((record.id, field), None)
+        self._replace(record)
+        self.leadUpdated.emit(record)
+        queue = self._edit_queue.get(record.id)
+        if queue:
+            queue.pop(0)
+        self._save_next(record.id)
+
+    def _edit_refused(self, lead_id: uuid.UUID, field: str, exc: BaseException) -> None:
+        for _field, _text in self._edit_queue.pop(lead_id, []):
+            self._pending_edits.pop((lead_id, _field), None)
+        self._pending_edits.pop((lead_id, field), None)
+        current = self._find(lead_id)
+        if current is not None:
+            self._replace(current)  # repaint the old values
+        if isinstance(exc, ValidationError):
+            self.editFailed.emit(exc.field, exc.message)
+        else:
+            self.editFailed.emit(field, str(exc))
+
+    def _find(self, lead_id: uuid.UUID) -> LeadRecord | None:
+        for _page, rows in self._cache:
+            for lead in rows:
+                if lead.id == lead_id:
+                    return lead
+        return None
+
+    def _replace(self, record: LeadRecord) -> None:
+        for row in self._cache.replace(lambda lead: lead.id == record.id, record):
+            if row < self._total:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def update_record(self, record: LeadRecord) -> None:
+        """Show a lead changed elsewhere (detail panel, dialogs) where it is cached."""
+        self._replace(record)
+
+
+def _score_colour(score: int) -> str:
+    if score >= 70:
+        return formatting.POSITIVE
+    if score < 30:
+        return formatting.MUTED
+    return "#111827"

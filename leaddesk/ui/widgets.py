@@ -1,0 +1,207 @@
+"""Small widgets every view uses: badges, cards, stat tiles, inline errors and a message bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.ui import formatting
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """Paints a cell's text as a small coloured pill; the colour comes from ``key_role``."""
+
+    def __init__(self, key_role: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._key_role = key_role
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        key = index.data(self._key_role)
+        if not key:
+            super().paint(painter, option, index)
+            return
+        # Selection and alternating background first, without the text.
+        plain = QStyleOptionViewItem(option)
+        self.initStyleOption(plain, index)
+        plain.text = ""
+        style = plain.widget.style() if plain.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, plain, painter, plain.widget)
+        fg, bg = formatting.badge_colours(str(key))
+        metrics = QFontMetrics(option.font)
+        width = metrics.horizontalAdvance(text) + 16
+        height = metrics.height() + 4
+        rect = QRectF(option.rect.x() + 6, option.rect.center().y() - height / 2 + 1,
+                      min(width, option.rect.width() - 12), height)
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(bg))
+        painter.drawRoundedRect(rect, height / 2, height / 2)
+        painter.setPen(QColor(fg))
+        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(size.width() + 20, max(size.height(), QFontMetrics(option.font).height() + 8))
+
+
+def badge(text: str, key: str | None = None) -> QLabel:
+    """A pill label coloured like the table badges."""
+    fg, bg = formatting.badge_colours(key or text)
+    label = QLabel(formatting.label(text))
+    label.setObjectName("Badge")
+    label.setStyleSheet(
+        f"QLabel#Badge {{ color: {fg}; background: {bg}; border-radius: 9px;"
+        " padding: 2px 9px; font-weight: 600; }"
+    )
+    label.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+    return label
+
+
+def set_badge(label: QLabel, text: str) -> None:
+    fg, bg = formatting.badge_colours(text)
+    label.setText(formatting.label(text))
+    label.setStyleSheet(
+        f"QLabel#Badge {{ color: {fg}; background: {bg}; border-radius: 9px;"
+        " padding: 2px 9px; font-weight: 600; }"
+    )
+
+
+class Card(QFrame):
+    """A white rounded panel (styled by the theme's ``QFrame[card="true"]``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("card", True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+
+
+class StatTile(Card):
+    """A figure with a caption: balance, reserved, plan..."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.setSpacing(2)
+        self.caption = QLabel(caption)
+        self.caption.setProperty("role", "muted")
+        self.value = QLabel("…")
+        self.value.setProperty("role", "figure")
+        self.note = QLabel("")
+        self.note.setProperty("role", "muted")
+        layout.addWidget(self.caption)
+        layout.addWidget(self.value)
+        layout.addWidget(self.note)
+
+    def set(self, value: str, note: str = "") -> None:
+        self.value.setText(value)
+        self.note.setText(note)
+
+
+def title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "title")
+    return label
+
+
+def section(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "section")
+    return label
+
+
+def muted(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    label.setWordWrap(True)
+    return label
+
+
+def error_label() -> QLabel:
+    """A red line under a form field, hidden until it has something to say."""
+    label = QLabel()
+    label.setProperty("role", "error")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class FieldErrors:
+    """Inline errors of a form, by field name; a ValidationError names the field to show."""
+
+    def __init__(self, labels: dict[str, QLabel], fallback: QLabel) -> None:
+        self._labels = labels
+        self._fallback = fallback
+
+    def show(self, field: str, message: str) -> None:
+        self.clear()
+        target = self._labels.get(field)
+        if target is None:
+            target = self._fallback
+            message = f"{formatting.label(field)}: {message}"
+        target.setText(message)
+        target.show()
+
+    def clear(self) -> None:
+        for label in (*self._labels.values(), self._fallback):
+            label.clear()
+            label.hide()
+
+    def shown(self) -> dict[str, str]:
+        """Field name -> message for the errors on screen (tests read this)."""
+        out = {f: lbl.text() for f, lbl in self._labels.items() if not lbl.isHidden()}
+        if not self._fallback.isHidden():
+            out[""] = self._fallback.text()
+        return out
+
+
+class MessageBar(QFrame):
+    """A one-line notice above a view's content: errors of edits, confirmations."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("MessageBar")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        close = QToolButton()
+        close.setText("×")
+        close.setAutoRaise(True)
+        close.setToolTip(self.tr("Dismiss"))
+        close.clicked.connect(self.hide)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(close)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "error", timeout_ms: int = 0) -> None:
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.text.setText(text)
+        self.show()
+        if timeout_ms:
+            self._timer.start(timeout_ms)
+        else:
+            self._timer.stop()
