@@ -66,6 +66,8 @@ def _code_error(code: int, message: bytes | str, what: str) -> Exception:
     text = f"{what}: {code} {text}".strip()
     if 400 <= code < 500:
         return TemporaryChannelError(text)
+    if code in (530, 535):  # authentication required / failed: the account, not the message
+        return ChannelConfigurationError(text, code=code)
     return PermanentChannelError(text, code=code)
 
 

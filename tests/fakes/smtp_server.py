@@ -9,6 +9,7 @@ Usage::
     FakeSmtpServer(users={"rep@example.com": "secret"})       # AUTH LOGIN/PLAIN required
     FakeSmtpServer(tls_context=certs.server_context())        # offers STARTTLS
     FakeSmtpServer(ssl_context=certs.server_context())        # implicit TLS (port 465 style)
+    FakeSmtpServer(idle_timeout=0.2)    # answers 421 and hangs up on a client idle that long
 
 Failure injection, per recipient address (lower-case compared):
 
@@ -150,6 +151,7 @@ class FakeSmtpServer:
         users: dict[str, str] | None = None,
         tls_context: ssl.SSLContext | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        idle_timeout: float = 300.0,
     ) -> None:
         self.users = users
         self.messages: list[ReceivedMail] = []
@@ -157,7 +159,12 @@ class FakeSmtpServer:
         self._replies: dict[tuple[str, str], str] = {}
         self._drop_after_data: set[str] = set()
         self._delays: dict[str, float] = {}
-        kwargs: dict[str, Any] = {"server_hostname": SERVER_NAME, "ready_timeout": 5.0}
+        # idle_timeout: like real servers, say "421 timeout" and hang up on an idle client.
+        kwargs: dict[str, Any] = {
+            "server_hostname": SERVER_NAME,
+            "ready_timeout": 5.0,
+            "timeout": idle_timeout,
+        }
         if users is not None:
             # AUTH is enforced in handle_MAIL (aiosmtpd warns about AUTH without TLS, which is
             # deliberate on loopback); a TLS server still requires STARTTLS before AUTH.

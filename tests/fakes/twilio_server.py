@@ -9,7 +9,7 @@ is validated against Twilio's OpenAPI definition (see :mod:`tests.fakes.twilio_s
 
 Usage::
 
-    with FakeTwilioServer() as twilio:
+    with FakeTwilioServer() as twilio:          # FakeTwilioServer(tls_context=...) for HTTPS
         settings = TwilioSettings(account_sid=twilio.account_sid, base_url=twilio.base_url, ...)
         ...TwilioSmsChannel(settings, twilio.auth_token)...
         twilio.requests[-1].form["Body"]
@@ -36,6 +36,7 @@ import json
 import math
 import secrets
 import socket
+import ssl
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -124,6 +125,7 @@ class FakeTwilioServer:
         account_sid: str = DEFAULT_ACCOUNT_SID,
         auth_token: str = DEFAULT_AUTH_TOKEN,
         validator: SpecValidator | None = None,
+        tls_context: ssl.SSLContext | None = None,
     ) -> None:
         if validator is None:
             if not spec_available():
@@ -141,6 +143,10 @@ class FakeTwilioServer:
         self._stopping = threading.Event()
         self._httpd = _Server((self.host, 0), _Handler)
         self._httpd.fake = self
+        self.scheme = "http"
+        if tls_context is not None:  # HTTPS: the handshake runs when a connection is accepted
+            self._httpd.socket = tls_context.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self._thread: threading.Thread | None = None
 
     @property
@@ -149,7 +155,8 @@ class FakeTwilioServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        host = "localhost" if self.scheme == "https" else self.host  # the certificate's name
+        return f"{self.scheme}://{host}:{self.port}"
 
     # -- lifecycle --------------------------------------------------------------------------
 
