@@ -14,6 +14,8 @@ import pytest
 
 from leaddesk.services.app_services import AppServices
 
+pytest_plugins = ["tests.support.pgcluster", "tests.support.memory_keyring"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
