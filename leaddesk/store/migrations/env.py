@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Connection
 import leaddesk.store.models  # noqa: F401 - registers every table on the metadata
 from leaddesk.store.base import Base
 from leaddesk.store.database import make_engine
+from leaddesk.store.migrate import include_object
 from leaddesk.store.types import UTCDateTime
 
 target_metadata = Base.metadata
@@ -32,6 +33,7 @@ def _configure(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

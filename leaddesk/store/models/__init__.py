@@ -5,7 +5,9 @@ from leaddesk.store.models.campaign import Campaign, Sequence, SequenceStep
 from leaddesk.store.models.credit import CreditAccount, CreditTransaction
 from leaddesk.store.models.integration import Integration
 from leaddesk.store.models.lead import Lead, LeadTag
+from leaddesk.store.models.lead_changes import LeadChangeSet, LeadSnapshot
 from leaddesk.store.models.message import Message, MessageTemplate
+from leaddesk.store.models.saved_view import SavedView
 from leaddesk.store.models.setting import AppSetting
 from leaddesk.store.models.task import Task
 from leaddesk.store.models.user import BusinessProfile, User
@@ -19,9 +21,12 @@ __all__ = [
     "CreditTransaction",
     "Integration",
     "Lead",
+    "LeadChangeSet",
+    "LeadSnapshot",
     "LeadTag",
     "Message",
     "MessageTemplate",
+    "SavedView",
     "Sequence",
     "SequenceStep",
     "Task",

@@ -26,7 +26,8 @@ def test_fresh_database_matches_models_without_drift(db_url: str) -> None:
         state = migrate.upgrade(store.engine)
         assert state.up_to_date
         with store.engine.connect() as conn:
-            ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+            opts = {"compare_type": True, "include_object": migrate.include_object}
+            ctx = MigrationContext.configure(conn, opts=opts)
             assert compare_metadata(ctx, Base.metadata) == []
     finally:
         store.dispose()
