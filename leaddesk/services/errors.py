@@ -34,3 +34,18 @@ class InsufficientCreditsError(ServiceError):
 
 class ReservationSettledError(ServiceError):
     """A reservation was already consumed or released; it settles exactly once."""
+
+
+class SpendCapExceededError(InsufficientCreditsError):
+    """An admin's cap on a member's spend per week or month would be passed."""
+
+    def __init__(self, need: int, period: str, cap: int, spent: int) -> None:
+        ServiceError.__init__(
+            self,
+            f"spend cap reached: this {period}'s cap is {cap}, {spent} already spent, need {need}",
+        )
+        self.need = need
+        self.have = max(cap - spent, 0)
+        self.period = period
+        self.cap = cap
+        self.spent = spent
