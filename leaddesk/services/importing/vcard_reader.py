@@ -158,7 +158,7 @@ def card_values(card: RawCard) -> dict[str, str]:
         put("last_name", parts[0])
         if len(parts) > 1:
             put("first_name", parts[1])
-    if "first_name" not in values and "last_name" not in values:
+    if not names:  # with an empty N the card is an organisation's: FN is not a person name
         full = next((unescape(p.value).strip() for p in card.all("FN") if p.value.strip()), "")
         first, last = _split_full_name(full)
         put("first_name", first)
@@ -196,8 +196,16 @@ def card_values(card: RawCard) -> dict[str, str]:
     notes = [unescape(prop.value) for prop in card.all("NOTE") if prop.value.strip()]
     if notes:
         values["notes"] = "\n".join(notes)
-    # Categories are split on every comma, escaped or not: Thunderbird escapes the separators.
-    tags = [tag for prop in card.all("CATEGORIES") for tag in unescape(prop.value).split(",")]
+    # Categories are split on every comma, escaped or not (Thunderbird escapes the separators),
+    # except in our own export, whose tags may really hold a comma.
+    own_export = any("LEADDESK" in prop.value.upper() for prop in card.all("PRODID"))
+    tags = [
+        unescape(tag) if own_export else tag
+        for prop in card.all("CATEGORIES")
+        for tag in (
+            split_escaped(prop.value, ",") if own_export else unescape(prop.value).split(",")
+        )
+    ]
     put("tags", format_tags(tags))
     if zone := _best(card.all("TZ"), ()):
         put("timezone", unescape(zone.value))
