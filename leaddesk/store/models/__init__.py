@@ -9,6 +9,7 @@ from leaddesk.store.models.lead_changes import LeadChangeSet, LeadSnapshot
 from leaddesk.store.models.message import Message, MessageTemplate
 from leaddesk.store.models.saved_view import SavedView
 from leaddesk.store.models.setting import AppSetting
+from leaddesk.store.models.suppression import SendCounter, Suppression
 from leaddesk.store.models.task import Task
 from leaddesk.store.models.user import BusinessProfile, User
 
@@ -27,8 +28,10 @@ __all__ = [
     "Message",
     "MessageTemplate",
     "SavedView",
+    "SendCounter",
     "Sequence",
     "SequenceStep",
+    "Suppression",
     "Task",
     "User",
 ]

@@ -58,6 +58,13 @@ class Message(SyncedMixin, Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     replied_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     owner_id: Mapped[uuid.UUID | None] = owner_column()
+    #: The configured channel (mailbox, Twilio account) it goes out through.
+    integration_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("integrations.id"), default=None
+    )
+    #: Which dispatcher took it ("host:pid:token") and when: a crashed sender is recognised.
+    claimed_by: Mapped[str] = mapped_column(String(200), default="")
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     __table_args__ = (
         Index("ix_messages_state_next_attempt_at", "state", "next_attempt_at"),
