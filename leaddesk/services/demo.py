@@ -6,12 +6,18 @@ need gigabytes for a million rows); everything else goes through the services li
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import functools
 import json
+import multiprocessing
+import operator
+import os
 import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,12 +33,18 @@ from leaddesk.store.models import Lead, LeadTag, Message
 
 BATCH = 20_000
 _STATUS_WEIGHTS = {
-    LeadStatus.NEW: 40, LeadStatus.CONTACTED: 25, LeadStatus.REPLIED: 10,
-    LeadStatus.QUALIFIED: 8, LeadStatus.WON: 4, LeadStatus.LOST: 8,
-    LeadStatus.UNSUBSCRIBED: 3, LeadStatus.BOUNCED: 2,
+    LeadStatus.NEW: 40,
+    LeadStatus.CONTACTED: 25,
+    LeadStatus.REPLIED: 10,
+    LeadStatus.QUALIFIED: 8,
+    LeadStatus.WON: 4,
+    LeadStatus.LOST: 8,
+    LeadStatus.UNSUBSCRIBED: 3,
+    LeadStatus.BOUNCED: 2,
 }
 _REASONS = [
-    json.dumps(r) for r in (
+    json.dumps(r)
+    for r in (
         ["title matches the ICP", "industry matches the ICP"],
         ["company size in range"],
         ["replied to a message", "title matches the ICP"],
@@ -41,36 +53,73 @@ _REASONS = [
     )
 ]
 _CAMPAIGNS = [
-    {"name": "Q1 SaaS founders", "goal": "Book 40 discovery calls with SaaS founders",
-     "industry": "SaaS", "status": "active", "budget_credits": 800, "lead_source": "import",
-     "icp": {"titles": ["Founder", "CEO", "CTO"], "company_sizes": ["11-50", "51-200"],
-             "geographies": ["US", "GB", "DE"]}},
-    {"name": "Agency partners EMEA", "goal": "Sign 10 agency partners",
-     "industry": "Agencies", "status": "paused", "budget_credits": 400, "lead_source": "linkedin",
-     "icp": {"titles": ["Managing Director", "Founder"], "geographies": ["GB", "FR", "NL"]}},
-    {"name": "Logistics re-engagement", "goal": "Revive lost logistics deals",
-     "industry": "Logistics", "status": "draft", "budget_credits": 300,
-     "lead_source": "website", "icp": {"keywords": ["fleet", "warehouse"]}},
+    {
+        "name": "Q1 SaaS founders",
+        "goal": "Book 40 discovery calls with SaaS founders",
+        "industry": "SaaS",
+        "status": "active",
+        "budget_credits": 800,
+        "lead_source": "import",
+        "icp": {
+            "titles": ["Founder", "CEO", "CTO"],
+            "company_sizes": ["11-50", "51-200"],
+            "geographies": ["US", "GB", "DE"],
+        },
+    },
+    {
+        "name": "Agency partners EMEA",
+        "goal": "Sign 10 agency partners",
+        "industry": "Agencies",
+        "status": "paused",
+        "budget_credits": 400,
+        "lead_source": "linkedin",
+        "icp": {"titles": ["Managing Director", "Founder"], "geographies": ["GB", "FR", "NL"]},
+    },
+    {
+        "name": "Logistics re-engagement",
+        "goal": "Revive lost logistics deals",
+        "industry": "Logistics",
+        "status": "draft",
+        "budget_credits": 300,
+        "lead_source": "website",
+        "icp": {"keywords": ["fleet", "warehouse"]},
+    },
 ]
 _TEMPLATES = [
-    {"channel": "email", "name": "Intro email", "industry": "SaaS",
-     "subject": "{{ company | default('your team') }} and faster pipeline reviews",
-     "body": "Hi {{ first_name | default('there') }},\n\nI noticed {{ company | default('your "
-             "team') }} is growing its sales team. We help reps work a million leads offline "
-             "without waiting on a browser.\n\nWorth a 15-minute call next week?\n\n"
-             "{{ sender.name | default('The LeadDesk team') }}"},
-    {"channel": "email", "name": "Follow-up email", "industry": "",
-     "subject": "Re: a quick question",
-     "body": "Hi {{ first_name | default('there') }}, just bringing this back to the top of "
-             "your inbox. Would Tuesday or Thursday suit you better?"},
-    {"channel": "sms", "name": "Meeting reminder SMS", "industry": "",
-     "subject": "",
-     "body": "Hi {{ first_name | default('there') }}, a reminder of our call tomorrow. Reply "
-             "STOP to opt out."},
-    {"channel": "linkedin", "name": "Connection note", "industry": "",
-     "subject": "",
-     "body": "Hi {{ first_name | default('there') }}, I enjoyed your post on "
-             "{{ industry | default('your industry') }}. Happy to connect."},
+    {
+        "channel": "email",
+        "name": "Intro email",
+        "industry": "SaaS",
+        "subject": "{{ company | default('your team') }} and faster pipeline reviews",
+        "body": "Hi {{ first_name | default('there') }},\n\nI noticed {{ company | default('your "
+        "team') }} is growing its sales team. We help reps work a million leads offline "
+        "without waiting on a browser.\n\nWorth a 15-minute call next week?\n\n"
+        "{{ sender.name | default('The LeadDesk team') }}",
+    },
+    {
+        "channel": "email",
+        "name": "Follow-up email",
+        "industry": "",
+        "subject": "Re: a quick question",
+        "body": "Hi {{ first_name | default('there') }}, just bringing this back to the top of "
+        "your inbox. Would Tuesday or Thursday suit you better?",
+    },
+    {
+        "channel": "sms",
+        "name": "Meeting reminder SMS",
+        "industry": "",
+        "subject": "",
+        "body": "Hi {{ first_name | default('there') }}, a reminder of our call tomorrow. Reply "
+        "STOP to opt out.",
+    },
+    {
+        "channel": "linkedin",
+        "name": "Connection note",
+        "industry": "",
+        "subject": "",
+        "body": "Hi {{ first_name | default('there') }}, I enjoyed your post on "
+        "{{ industry | default('your industry') }}. Happy to connect.",
+    },
 ]
 
 
@@ -110,16 +159,22 @@ def _slug(text: str) -> str:
     return "".join(c for c in text.lower().replace(" ", "-") if c.isalnum() or c == "-")
 
 
-def lead_rows(
+@functools.lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    return json.loads((resources_dir() / "demo" / "vocabulary.json").read_text("utf-8"))
+
+
+def lead_batch(
+    start: int,
     count: int,
-    owner_id: uuid.UUID,
+    owner_id: uuid.UUID | None,
     campaign_ids: list[uuid.UUID],
     seed: int = 7,
     now: dt.datetime | None = None,
-) -> Iterator[tuple[dict[str, Any], list[str]]]:
-    """Yield ``(lead values, tags)`` with Python values, deterministic for a seed."""
-    vocab = json.loads((resources_dir() / "demo" / "vocabulary.json").read_text("utf-8"))
-    rng = random.Random(seed)
+) -> list[tuple[dict[str, Any], list[str]]]:
+    """Leads ``start .. start+count-1`` as ``(values, tags)``, deterministic for a seed."""
+    vocab = _vocabulary()
+    rng = random.Random(seed * 1_000_003 + start)
     now = now or dt.datetime.now(dt.UTC)
     countries = list(vocab["countries"])
     phones = _PhoneFactory(countries, rng)
@@ -129,7 +184,8 @@ def lead_rows(
     domains = {c: f"{_slug(c)}.example" for c in companies}
     year = 365 * 86400
     choice, randrange, random_ = rng.choice, rng.randrange, rng.random
-    for i in range(count):
+    out = []
+    for i in range(start, start + count):
         first, last = choice(vocab["first_names"]), choice(vocab["last_names"])
         company = choice(companies)
         country = choice(countries)
@@ -146,7 +202,8 @@ def lead_rows(
             "email": f"{first}.{last}{i}@{domains[company]}".lower() if has_email else "",
             "phone": phones.make(country) if random_() < 0.7 else "",
             "linkedin_url": f"https://www.linkedin.com/in/{_slug(first)}-{_slug(last)}-{i}"
-            if random_() < 0.6 else "",
+            if random_() < 0.6
+            else "",
             "title": choice(vocab["titles"]),
             "company": company,
             "industry": choice(vocab["industries"]),
@@ -171,65 +228,164 @@ def lead_rows(
             "updated_at": updated,
             "deleted_at": None,
         }
-        tags = rng.sample(vocab["tags"], k=rng.choice((0, 0, 1, 1, 2)))
-        yield values, tags
+        out.append((values, rng.sample(vocab["tags"], k=rng.choice((0, 0, 1, 1, 2)))))
+    return out
+
+
+def lead_rows(
+    count: int,
+    owner_id: uuid.UUID | None,
+    campaign_ids: list[uuid.UUID],
+    seed: int = 7,
+    now: dt.datetime | None = None,
+) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """All ``count`` generated leads, batch by batch (the same rows as the parallel path)."""
+    for start in range(0, count, BATCH):
+        yield from lead_batch(start, min(BATCH, count - start), owner_id, campaign_ids, seed, now)
 
 
 _LEAD_COLUMNS = [c.name for c in Lead.__table__.columns]
+_LEAD_SQL = (
+    f"INSERT INTO leads ({', '.join(_LEAD_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _LEAD_COLUMNS)})"
+)
 
 
-def _sqlite_value(value: Any) -> Any:
-    if isinstance(value, uuid.UUID):
-        return value.hex
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-    if isinstance(value, LeadStatus):
-        return value.value
-    return value
+_UUID_COLUMNS = ("id", "owner_id", "campaign_id")
+_TIME_COLUMNS = ("created_at", "updated_at", "last_contacted_at", "deleted_at")
+_LEAD_TUPLE = operator.itemgetter(*_LEAD_COLUMNS)
+
+
+def _sqlite_batch(*args: Any) -> tuple[list[tuple[Any, ...]], list[tuple[str, str]]]:
+    """A generated batch in SQLite's storage format, as SQLAlchemy's types store it (Uuid as
+    hex, DateTime as naive UTC text). Runs in a worker process."""
+    leads, tags = [], []
+    for values, lead_tags in lead_batch(*args):
+        for column in _UUID_COLUMNS:
+            if values[column] is not None:
+                values[column] = values[column].hex
+        for column in _TIME_COLUMNS:
+            if values[column] is not None:
+                values[column] = (
+                    values[column]
+                    .astimezone(dt.UTC)
+                    .replace(tzinfo=None)
+                    .isoformat(" ", "microseconds")
+                )
+        values["status"] = values["status"].value
+        leads.append(_LEAD_TUPLE(values))
+        tags.extend((values["id"], t) for t in lead_tags)
+    return leads, tags
+
+
+def _sqlite_batches(
+    count: int, owner_id: uuid.UUID | None, campaign_ids: list[uuid.UUID], seed: int
+) -> Iterator[tuple[list[tuple[Any, ...]], list[tuple[str, str]]]]:
+    """Generate on worker processes while the caller writes; at most a few batches ahead."""
+    starts = list(range(0, count, BATCH))
+    now = dt.datetime.now(dt.UTC)
+    if len(starts) < 4:
+        for start in starts:
+            yield _sqlite_batch(start, min(BATCH, count - start), owner_id, campaign_ids, seed, now)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=context) as pool:
+        pending: collections.deque[Future] = collections.deque()
+        for start in starts:
+            pending.append(
+                pool.submit(
+                    _sqlite_batch,
+                    start,
+                    min(BATCH, count - start),
+                    owner_id,
+                    campaign_ids,
+                    seed,
+                    now,
+                )
+            )
+            if len(pending) > 3:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _insert_sqlite(
+    app: AppServices,
+    count: int,
+    owner_id: uuid.UUID | None,
+    campaign_ids: list[uuid.UUID],
+    seed: int,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """One transaction: all leads or none. Into an empty table, indexes are built once at the
+    end (sorting beats a million random index inserts)."""
+    total = 0
+    with app.store.engine.begin() as conn:
+        empty = conn.exec_driver_sql("SELECT NOT EXISTS (SELECT 1 FROM leads)").scalar()
+        indexes = (
+            []
+            if not empty
+            else [
+                (name, sql)
+                for name, sql in conn.exec_driver_sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+                    "AND tbl_name = 'leads' AND sql IS NOT NULL"
+                )
+            ]
+        )
+        for name, _ in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        for leads, tags in _sqlite_batches(count, owner_id, campaign_ids, seed):
+            conn.exec_driver_sql(_LEAD_SQL, leads)
+            if tags:
+                conn.exec_driver_sql("INSERT INTO lead_tags (lead_id, tag) VALUES (?, ?)", tags)
+            total += len(leads)
+            if progress:
+                progress(total)
+        for _, sql in indexes:
+            conn.exec_driver_sql(sql)
+    return total
+
+
+def _insert_core(
+    app: AppServices,
+    count: int,
+    owner_id: uuid.UUID | None,
+    campaign_ids: list[uuid.UUID],
+    seed: int,
+    progress: Callable[[int], None] | None,
+) -> int:
+    """Portable path (PostgreSQL): Core executemany batches in one transaction."""
+    total = 0
+    with app.store.engine.begin() as conn:
+        for start in range(0, count, BATCH):
+            batch = lead_batch(start, min(BATCH, count - start), owner_id, campaign_ids, seed)
+            leads = []
+            for values, _ in batch:
+                values["score_reasons"] = json.loads(values["score_reasons"])
+                values["enrichment"] = {}
+                leads.append(values)
+            conn.execute(insert(Lead.__table__), leads)
+            tags = [{"lead_id": v["id"], "tag": t} for v, lead_tags in batch for t in lead_tags]
+            if tags:
+                conn.execute(insert(LeadTag.__table__), tags)
+            total += len(leads)
+            if progress:
+                progress(total)
+    return total
 
 
 def insert_leads(
     app: AppServices,
-    rows: Iterator[tuple[dict[str, Any], list[str]]],
+    count: int,
+    owner_id: uuid.UUID | None,
+    campaign_ids: list[uuid.UUID],
+    seed: int = 7,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Write generated leads in batches; one transaction per batch."""
-    engine = app.store.engine
-    sqlite = engine.dialect.name == "sqlite"
-    lead_sql = (
-        f"INSERT INTO leads ({', '.join(_LEAD_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in _LEAD_COLUMNS)})"
-    )
-    total = 0
-    while True:
-        leads, tags = [], []
-        for values, lead_tags in rows:
-            leads.append(values)
-            tags.extend((values["id"], t) for t in lead_tags)
-            if len(leads) >= BATCH:
-                break
-        if not leads:
-            return total
-        with engine.begin() as conn:
-            if sqlite:
-                conn.exec_driver_sql(
-                    lead_sql, [tuple(_sqlite_value(v[c]) for c in _LEAD_COLUMNS) for v in leads]
-                )
-                conn.exec_driver_sql(
-                    "INSERT INTO lead_tags (lead_id, tag) VALUES (?, ?)",
-                    [(i.hex, t) for i, t in tags],
-                )
-            else:
-                for v in leads:
-                    v["score_reasons"] = json.loads(v["score_reasons"])
-                    v["enrichment"] = {}
-                conn.execute(insert(Lead.__table__), leads)
-                if tags:
-                    conn.execute(insert(LeadTag.__table__),
-                                 [{"lead_id": i, "tag": t} for i, t in tags])
-        total += len(leads)
-        if progress:
-            progress(total)
+    """Write ``count`` generated leads through the driver, atomically."""
+    writer = _insert_sqlite if app.store.dialect == "sqlite" else _insert_core
+    return writer(app, count, owner_id, campaign_ids, seed, progress)
 
 
 def _credit_history(app: AppServices, rng: random.Random, days: int = 90) -> int:
@@ -262,24 +418,37 @@ def _credit_history(app: AppServices, rng: random.Random, days: int = 90) -> int
 
 def _messages(app: AppServices, rng: random.Random, template_ids: list[uuid.UUID]) -> int:
     page = app.leads.page(limit=300).rows
-    states = [MessageState.SENT, MessageState.DELIVERED, MessageState.REPLIED,
-              MessageState.BOUNCED, MessageState.DRAFT, MessageState.QUEUED]
+    states = [
+        MessageState.SENT,
+        MessageState.DELIVERED,
+        MessageState.REPLIED,
+        MessageState.BOUNCED,
+        MessageState.DRAFT,
+        MessageState.QUEUED,
+    ]
     now = dt.datetime.now(dt.UTC)
     rows = []
     for lead in page:
         when = now - dt.timedelta(hours=rng.randrange(1, 24 * 60))
         state = rng.choice(states)
         channel = Channel.EMAIL if lead.email else Channel.SMS
-        rows.append({
-            "id": new_id(), "channel": channel, "lead_id": lead.id,
-            "template_id": rng.choice(template_ids),
-            "to_address": lead.email or lead.phone,
-            "subject": f"{lead.company} and faster pipeline reviews" if lead.email else "",
-            "body": f"Hi {lead.first_name}, worth a 15-minute call next week?",
-            "state": state, "cost": 1 if channel is Channel.EMAIL else 2,
-            "sent_at": when if state not in (MessageState.DRAFT, MessageState.QUEUED) else None,
-            "created_at": when, "updated_at": when, "owner_id": lead.owner_id,
-        })
+        rows.append(
+            {
+                "id": new_id(),
+                "channel": channel,
+                "lead_id": lead.id,
+                "template_id": rng.choice(template_ids),
+                "to_address": lead.email or lead.phone,
+                "subject": f"{lead.company} and faster pipeline reviews" if lead.email else "",
+                "body": f"Hi {lead.first_name}, worth a 15-minute call next week?",
+                "state": state,
+                "cost": 1 if channel is Channel.EMAIL else 2,
+                "sent_at": when if state not in (MessageState.DRAFT, MessageState.QUEUED) else None,
+                "created_at": when,
+                "updated_at": when,
+                "owner_id": lead.owner_id,
+            }
+        )
     with app.store.write() as session:
         session.execute(insert(Message), rows)
     return len(rows)
@@ -297,9 +466,7 @@ def populate(
     campaign_ids = [app.campaigns.create(c).id for c in _CAMPAIGNS]
     template_ids = [app.templates.create(t).id for t in _TEMPLATES]
     settings.put(app.store, settings.DEMO_DATABASE, True)
-    written = insert_leads(
-        app, lead_rows(leads, app.ctx.actor.id, campaign_ids, seed), progress
-    )
+    written = insert_leads(app, leads, app.ctx.actor.id, campaign_ids, seed, progress)
     messages = _messages(app, rng, template_ids) if written else 0
     transactions = _credit_history(app, rng)
     return DemoReport(
