@@ -6,10 +6,11 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from leaddesk.services import lead_search
 from leaddesk.services.activity import ActivityService
 from leaddesk.services.campaigns import CampaignService
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits import STALE_AFTER, CreditService
 from leaddesk.services.leads import LeadService
 from leaddesk.services.messages import MessageService
 from leaddesk.services.templates import TemplateService
@@ -31,7 +32,10 @@ class AppServices:
         store = Store.open(url)
         try:
             migrate.upgrade(store.engine, backup_dir)
+            lead_search.ensure_search_index(store.engine)
             actor = ensure_local_user(store)
+            # Reservations a crashed run left unsettled come back before anything else runs.
+            CreditService(ServiceContext(store, actor)).release_stale_reservations(STALE_AFTER)
         except BaseException:
             store.dispose()
             raise

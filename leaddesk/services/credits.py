@@ -2,40 +2,67 @@
 
 Every paid action reserves its cost first, then consumes the reservation when it succeeds or
 releases it when it fails. The ledger is append-only; the cached balance on the account changes
-in the same transaction, by a conditional UPDATE that refuses to go below zero, so the guard holds
-across threads and processes on SQLite and PostgreSQL alike.
+in the same transaction, by a conditional UPDATE that refuses to go below zero (and past the
+member's spend cap), so the guard holds across threads and processes on SQLite and PostgreSQL.
 
-Amounts: purchase and release add, a reservation subtracts, a consumption is zero (it turns a
-reservation into spend). So ``balance == sum(amount)`` at every commit.
+Amounts: purchase, release, refund and incoming allocation add; a reservation and outgoing
+allocation subtract; a consumption is zero (it turns a reservation into spend); an adjustment is
+whatever the admin set. So ``balance == sum(amount)`` per account at every commit.
+
+Each reservation also gets a row in ``credit_holds`` until it settles: settling deletes it (once),
+and crash recovery reads that small table instead of the whole ledger.
+
+The hot path (reserve, consume, release) runs one short write transaction of Core statements:
+the idempotency key is looked up inside it, so a call costs one session, not two.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import func, or_, select, update
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Row, case, delete, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
-from leaddesk.services import activity
+from leaddesk.services import activity, credit_caps, credit_holders, pricing, settings, topup_codes
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     NotFoundError,
+    PermissionDeniedError,
     ReservationSettledError,
+    SpendCapExceededError,
     ValidationError,
 )
 from leaddesk.services.pricing import PriceList
-from leaddesk.store.enums import Plan, TransactionKind
-from leaddesk.store.models import CreditAccount, CreditTransaction
+from leaddesk.store.enums import MessageState, Plan, Role, TransactionKind
+from leaddesk.store.ids import new_id
+from leaddesk.store.models import CreditAccount, CreditTransaction, Message, User
+from leaddesk.store.models.credit import CapPeriod, CreditHold, RedeemedTopupCode
 from leaddesk.store.types import utcnow
 
+log = logging.getLogger("leaddesk.credits")
+
 T = TypeVar("T")
-_NO_NEW_ROWS = {"synchronize_session": False}
+_ACC = CreditAccount.__table__
+_TX = CreditTransaction.__table__
+_HOLD = CreditHold.__table__
+_MSG = Message.__table__
+
+#: Messages in these states own their reservation: the outbox settles it, not crash recovery.
+IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SENDING)
+#: At start, a hold this old is stale even when its process cannot be proven dead (another
+#: machine): no action holds credits this long (sends time out in minutes, and messages waiting
+#: in the outbox are left to the outbox).
+STALE_AFTER = dt.timedelta(hours=1)
+
+_LIMITS = {"action": 50, "reference_type": 50, "reference_id": 64}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +71,44 @@ class Balance:
     reserved: int
     plan: str
     unlimited: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SpendCap:
+    """A member's cap (``credits`` None: no cap) and what counts against it this window."""
+
+    period: str | None
+    credits: int | None
+    spent: int
+    window_start: dt.datetime | None
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.credits is None else max(self.credits - self.spent, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """What an action will cost before it runs, at the current price list."""
+
+    action: str
+    label: str
+    quantity: int
+    cost: int
+    price_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerAudit:
+    """The result of checking every account's cached balance against its ledger."""
+
+    accounts: int
+    transactions: int
+    mismatches: list[tuple[uuid.UUID, int, int]]  # (account, cached balance, ledger sum)
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,22 +125,31 @@ class TransactionRecord:
     actor_id: uuid.UUID | None
     created_at: dt.datetime
     meta: dict[str, Any]
+    account_id: uuid.UUID | None = None
+    price_version: int | None = None
 
 
-def _record(tx: CreditTransaction) -> TransactionRecord:
+def record_from_row(row: Row[Any] | Any) -> TransactionRecord:
+    """A record from a ``credit_transactions`` row (Core row or ORM object)."""
+    m = row._mapping if hasattr(row, "_mapping") else None
+    get = (lambda k: m[k]) if m is not None else (lambda k: getattr(row, k))
+    kind = get("kind")
+    meta = m["metadata"] if m is not None else row.meta
     return TransactionRecord(
-        id=tx.id,
-        kind=tx.kind.value,
-        amount=tx.amount,
-        balance_after=tx.balance_after,
-        action=tx.action,
-        reference_type=tx.reference_type,
-        reference_id=tx.reference_id,
-        reservation_id=tx.reservation_id,
-        idempotency_key=tx.idempotency_key,
-        actor_id=tx.actor_id,
-        created_at=tx.created_at,
-        meta=dict(tx.meta or {}),
+        id=get("id"),
+        kind=kind.value if isinstance(kind, TransactionKind) else str(kind),
+        amount=get("amount"),
+        balance_after=get("balance_after"),
+        action=get("action"),
+        reference_type=get("reference_type"),
+        reference_id=get("reference_id"),
+        reservation_id=get("reservation_id"),
+        idempotency_key=get("idempotency_key"),
+        actor_id=get("actor_id"),
+        created_at=get("created_at"),
+        meta=dict(meta or {}),
+        account_id=get("account_id"),
+        price_version=get("price_version"),
     )
 
 
@@ -84,23 +158,77 @@ def settle_key(reservation_id: uuid.UUID) -> str:
     return f"settle:{reservation_id}"
 
 
+def refund_key(reservation_id: uuid.UUID) -> str:
+    return f"refund:{reservation_id}"
+
+
+def _tx_by_key(session: Session, key: str) -> TransactionRecord | None:
+    row = session.execute(select(_TX).where(_TX.c.idempotency_key == key)).first()
+    return None if row is None else record_from_row(row)
+
+
+def _positive(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValidationError(field, f"{value!r} must be a positive whole number")
+    return value
+
+
+def _nonzero(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
+        raise ValidationError(field, f"{value!r} must be a non-zero whole number")
+    return value
+
+
 class CreditService:
     def __init__(self, ctx: ServiceContext, prices: PriceList | None = None) -> None:
         self._ctx = ctx
-        self.prices = prices or PriceList.load()
-        self._account_id: uuid.UUID | None = None
+        self._prices = prices
+        self._accounts: dict[uuid.UUID, uuid.UUID] = {}
         #: The clock ledger lines are dated by (replaceable for back-dated demo history).
         self.now: Callable[[], dt.datetime] = utcnow
 
-    # -- accounts ----------------------------------------------------------------------------
+    # -- prices --------------------------------------------------------------------------------
+    @property
+    def prices(self) -> PriceList:
+        """The current price list (read from the database once, then cached)."""
+        if self._prices is None:
+            self._prices = pricing.current(self._ctx.store)
+        return self._prices
+
+    def reload_prices(self) -> PriceList:
+        self._prices = None
+        return self.prices
+
+    def publish_prices(self, costs: dict[str, int], note: str = "") -> PriceList:
+        """Admin: a new price-list version with these action costs; later charges use it."""
+        self._prices = pricing.publish(self._ctx.store, self._ctx.actor, costs, note)
+        return self._prices
+
+    def quote(self, action: str, quantity: int = 1) -> Quote:
+        """The cost of an action before it runs."""
+        _positive(quantity, "quantity")
+        prices = self.prices
+        return Quote(
+            action,
+            prices.labels.get(action, action),
+            quantity,
+            prices.cost(action, quantity),
+            prices.version,
+        )
+
+    # -- accounts and people -------------------------------------------------------------------
     def account_id(self) -> uuid.UUID:
         """The acting user's account, created on first use."""
-        if self._account_id is None:
-            self._account_id = self._ensure_account(self._ctx.actor.id)
-        return self._account_id
+        return self._account_for(self._ctx.actor.id)
+
+    def _account_for(self, user_id: uuid.UUID) -> uuid.UUID:
+        found = self._accounts.get(user_id)
+        if found is None:
+            found = self._accounts[user_id] = self._ensure_account(user_id)
+        return found
 
     def _ensure_account(self, user_id: uuid.UUID) -> uuid.UUID:
-        stmt = select(CreditAccount.id).where(CreditAccount.user_id == user_id)
+        stmt = select(_ACC.c.id).where(_ACC.c.user_id == user_id)
         with self._ctx.store.read() as session:
             found = session.scalar(stmt)
         if found is not None:
@@ -111,27 +239,58 @@ class CreditService:
                 session.add(account)
                 session.flush()
                 return account.id
-        except IntegrityError:  # another thread created it first
+        except IntegrityError:  # another thread or process created it first
             with self._ctx.store.read() as session:
-                return session.scalars(stmt).one()
+                return session.execute(stmt).scalar_one()
 
-    def balance(self) -> Balance:
+    def _user_id(self, user: uuid.UUID | str | None) -> uuid.UUID:
+        """A user by id, username or email (None: the actor)."""
+        if user is None:
+            return self._ctx.actor.id
+        if isinstance(user, uuid.UUID):
+            cond = User.id == user
+        else:
+            text = user.strip()
+            try:
+                cond = User.id == uuid.UUID(text)
+            except ValueError:
+                cond = or_(User.username == text, func.lower(User.email) == text.lower())
         with self._ctx.store.read() as session:
-            acc = session.get(CreditAccount, self.account_id())
-            assert acc is not None
-            return Balance(acc.balance, acc.reserved, acc.plan.value, acc.unlimited)
+            rows = session.execute(select(User.id, User.is_active).where(cond)).all()
+        if len(rows) != 1:
+            raise NotFoundError("user", user)
+        if not rows[0].is_active:
+            raise ValidationError("user", f"{user} is not active")
+        return rows[0].id
 
-    # -- the ledger ----------------------------------------------------------------------------
-    def _idempotent(self, key: str | None, work: Callable[[Session], T]) -> T | TransactionRecord:
-        """Run ``work`` in a write transaction unless ``key`` was used: then return that result."""
-        if key is not None:
-            existing = self._by_key(key)
-            if existing is not None:
-                return existing
+    def _require_admin(self, what: str) -> None:
+        if self._ctx.actor.role is not Role.ADMIN:
+            raise PermissionDeniedError(f"only an admin can {what}")
+
+    def _account_of(self, user: uuid.UUID | str | None) -> uuid.UUID:
+        """The account of ``user``: anyone may read their own, an admin anyone's."""
+        user_id = self._user_id(user)
+        if user_id != self._ctx.actor.id:
+            self._require_admin("see another member's credits")
+        return self._account_for(user_id)
+
+    def balance(self, user: uuid.UUID | str | None = None) -> Balance:
+        acc_id = self._account_of(user)
+        with self._ctx.store.read() as session:
+            acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
+            return Balance(acc.balance, acc.reserved, Plan(acc.plan).value, acc.unlimited)
+
+    # -- the write path ------------------------------------------------------------------------
+    def _write(self, key: str | None, work: Callable[[Session], T]) -> T | TransactionRecord:
+        """Run ``work`` in one write transaction unless ``key`` was used: then its first result."""
         try:
             with self._ctx.store.write() as session:
+                if key is not None:
+                    existing = _tx_by_key(session, key)
+                    if existing is not None:
+                        return existing
                 return work(session)
-        except IntegrityError:
+        except IntegrityError:  # a concurrent call with the same key committed first
             if key is None:
                 raise
             existing = self._by_key(key)
@@ -141,53 +300,203 @@ class CreditService:
 
     def _by_key(self, key: str) -> TransactionRecord | None:
         with self._ctx.store.read() as session:
-            tx = session.scalar(
-                select(CreditTransaction).where(CreditTransaction.idempotency_key == key)
-            )
-            return _record(tx) if tx is not None else None
+            return _tx_by_key(session, key)
 
-    def _append(self, session: Session, balance_after: int, **values: Any) -> TransactionRecord:
-        tx = CreditTransaction(
-            account_id=self.account_id(),
+    def _append(
+        self,
+        session: Session,
+        account_id: uuid.UUID,
+        balance_after: int,
+        kind: TransactionKind,
+        amount: int,
+        *,
+        action: str = "",
+        reference_type: str = "",
+        reference_id: str = "",
+        reservation_id: uuid.UUID | None = None,
+        idempotency_key: str | None = None,
+        price_version: int | None = None,
+        meta: dict[str, Any] | None = None,
+        created_at: dt.datetime | None = None,
+    ) -> TransactionRecord:
+        rec = TransactionRecord(
+            id=new_id(),
+            kind=kind.value,
+            amount=amount,
             balance_after=balance_after,
+            action=action,
+            reference_type=reference_type,
+            reference_id=reference_id,
+            reservation_id=reservation_id,
+            idempotency_key=idempotency_key,
             actor_id=self._ctx.actor.id,
-            created_at=self.now(),
-            **values,
+            created_at=created_at or self.now(),
+            meta=dict(meta or {}),
+            account_id=account_id,
+            price_version=price_version,
         )
-        session.add(tx)
-        session.flush()
-        return _record(tx)
+        session.execute(
+            insert(_TX).values(
+                id=rec.id,
+                account_id=account_id,
+                kind=kind,
+                amount=amount,
+                balance_after=balance_after,
+                action=action,
+                reference_type=reference_type,
+                reference_id=reference_id,
+                reservation_id=reservation_id,
+                idempotency_key=idempotency_key,
+                price_version=price_version,
+                metadata=rec.meta,
+                actor_id=rec.actor_id,
+                created_at=rec.created_at,
+            )
+        )
+        return rec
 
+    def _credit(self, session: Session, account_id: uuid.UUID, amount: int, **values: Any) -> int:
+        """Add ``amount`` (may be negative only when guarded by the caller) and return the new
+        balance."""
+        return session.execute(
+            update(_ACC)
+            .where(_ACC.c.id == account_id)
+            .values(balance=_ACC.c.balance + amount, updated_at=self.now(), **values)
+            .returning(_ACC.c.balance)
+        ).scalar_one()
+
+    def _debit(self, session: Session, account_id: uuid.UUID, amount: int) -> int:
+        """Take ``amount`` unless the balance would go negative (Enterprise: never refused)."""
+        new_balance = session.execute(
+            update(_ACC)
+            .where(_ACC.c.id == account_id, or_(_ACC.c.unlimited, _ACC.c.balance >= amount))
+            .values(balance=_ACC.c.balance - amount, updated_at=self.now())
+            .returning(_ACC.c.balance)
+        ).scalar_one_or_none()
+        if new_balance is None:
+            have = session.scalar(select(_ACC.c.balance).where(_ACC.c.id == account_id))
+            raise InsufficientCreditsError(amount, int(have or 0))
+        return new_balance
+
+    # -- purchases and top-up codes ------------------------------------------------------------
     def purchase(self, package: str, idempotency_key: str | None = None) -> TransactionRecord:
+        """Add a package to the actor's account. The primitive behind demo data, tests and
+        :meth:`buy_package`; users get credits by :meth:`redeem` and allocations."""
         pkg = self.prices.package(package)
+        acc_id = self.account_id()
 
         def work(session: Session) -> TransactionRecord:
             amount = pkg.credits or 0
-            values: dict[str, Any] = {
-                "balance": CreditAccount.balance + amount,
-                "plan": Plan(pkg.name),
-                "updated_at": self.now(),
-            }
-            if pkg.unlimited:
-                values["unlimited"] = True
-            new_balance = session.execute(
-                update(CreditAccount)
-                .where(CreditAccount.id == self.account_id())
-                .values(**values)
-                .returning(CreditAccount.balance),
-                execution_options=_NO_NEW_ROWS,
-            ).scalar_one()
+            new_balance = self._credit(session, acc_id, amount, **self._plan_values(pkg))
             tx = self._append(
-                session, new_balance, kind=TransactionKind.PURCHASE, amount=amount,
-                reference_type="package", reference_id=pkg.name, idempotency_key=idempotency_key,
+                session,
+                acc_id,
+                new_balance,
+                TransactionKind.PURCHASE,
+                amount,
+                reference_type="package",
+                reference_id=pkg.name,
+                idempotency_key=idempotency_key,
                 meta={"package": pkg.label},
             )
-            activity.record(session, self._ctx.actor.id, "purchase", "credits", tx.id,
-                            summary=f"bought {pkg.label} ({amount or 'unlimited'} credits)")
+            activity.record(
+                session,
+                self._ctx.actor.id,
+                "purchase",
+                "credits",
+                tx.id,
+                summary=f"bought {pkg.label} ({amount or 'unlimited'} credits)",
+            )
             return tx
 
-        return self._idempotent(idempotency_key, work)
+        return self._write(idempotency_key, work)
 
+    @staticmethod
+    def _plan_values(pkg: pricing.Package) -> dict[str, Any]:
+        if pkg.unlimited:
+            return {"plan": Plan.ENTERPRISE, "unlimited": True}
+        # An Enterprise account stays Enterprise when it also takes a smaller package.
+        return {"plan": case((_ACC.c.unlimited, _ACC.c.plan), else_=literal(pkg.name))}
+
+    def is_demo_database(self) -> bool:
+        return bool(settings.get(self._ctx.store, settings.DEMO_DATABASE, False))
+
+    def buy_package(self, package: str) -> TransactionRecord:
+        """Buy a package without paying: only on demo databases (made by ``leaddesk demo``)."""
+        if not self.is_demo_database():
+            raise PermissionDeniedError(
+                "buying a package works on demo databases only (made by `leaddesk demo`); "
+                "to add credits, redeem a top-up code: `leaddesk credits redeem CODE`"
+            )
+        return self.purchase(package)
+
+    def redeem(self, code: str, *, public_key: Ed25519PublicKey | None = None) -> TransactionRecord:
+        """Redeem a signed top-up code into the actor's account, once.
+
+        Raises the :class:`~leaddesk.services.topup_codes.TopupCodeError` saying why a code is
+        refused: malformed, tampered, expired, or :class:`CodeAlreadyRedeemed`.
+        """
+        key = public_key or topup_codes.load_shipped_public_key()
+        topup = topup_codes.verify_code(code, key, self.now())
+        if topup.plan is not None:
+            pkg = self.prices.package(topup.plan.value)
+        else:
+            assert topup.credits is not None
+            pkg = pricing.Package("credits", f"{topup.credits:,} credits", topup.credits)
+        acc_id = self.account_id()
+
+        def work(session: Session) -> TransactionRecord:
+            self._refuse_redeemed(session, topup.code_id)
+            amount = pkg.credits or 0
+            plan = self._plan_values(pkg) if topup.plan is not None else {}
+            new_balance = self._credit(session, acc_id, amount, **plan)
+            tx = self._append(
+                session,
+                acc_id,
+                new_balance,
+                TransactionKind.PURCHASE,
+                amount,
+                reference_type="topup_code",
+                reference_id=str(topup.code_id),
+                idempotency_key=f"topup:{topup.code_id}",
+                meta={"package": pkg.label, "expires_at": topup.expires_at.isoformat()},
+            )
+            session.execute(
+                insert(RedeemedTopupCode.__table__).values(
+                    id=new_id(),
+                    code_id=topup.code_id,
+                    account_id=acc_id,
+                    transaction_id=tx.id,
+                    redeemed_by=self._ctx.actor.id,
+                    redeemed_at=tx.created_at,
+                )
+            )
+            activity.record(
+                session,
+                self._ctx.actor.id,
+                "redeem",
+                "credits",
+                tx.id,
+                summary=f"redeemed a top-up code: {pkg.label}",
+            )
+            return tx
+
+        try:
+            with self._ctx.store.write() as session:
+                return work(session)
+        except IntegrityError:  # redeemed at the same moment elsewhere
+            with self._ctx.store.read() as session:
+                self._refuse_redeemed(session, topup.code_id)
+            raise
+
+    @staticmethod
+    def _refuse_redeemed(session: Session, code_id: uuid.UUID) -> None:
+        stmt = select(RedeemedTopupCode.redeemed_at).where(RedeemedTopupCode.code_id == code_id)
+        prior = session.execute(stmt).scalar_one_or_none()
+        if prior is not None:
+            raise topup_codes.CodeAlreadyRedeemed(code_id, prior)
+
+    # -- reservations --------------------------------------------------------------------------
     def reserve(
         self,
         cost: int,
@@ -195,70 +504,128 @@ class CreditService:
         reference_type: str = "",
         reference_id: str = "",
         idempotency_key: str | None = None,
+        price_version: int | None = None,
     ) -> TransactionRecord:
-        """Hold ``cost`` credits for an action, or raise InsufficientCreditsError."""
-        if cost <= 0:
-            raise ValidationError("cost", f"{cost} must be positive")
+        """Hold ``cost`` credits for an action, or raise InsufficientCreditsError (or its
+        SpendCapExceededError) before anything runs."""
+        _positive(cost, "cost")
+        for field, value in (
+            ("action", action),
+            ("reference_type", reference_type),
+            ("reference_id", reference_id),
+        ):
+            if len(value) > _LIMITS[field]:
+                raise ValidationError(field, f"is longer than {_LIMITS[field]} characters")
+        acc_id = self.account_id()
+        version = self.prices.version if price_version is None else price_version
 
         def work(session: Session) -> TransactionRecord:
-            acc_id = self.account_id()
-            new_balance = session.execute(
-                update(CreditAccount)
-                .where(
-                    CreditAccount.id == acc_id,
-                    or_(CreditAccount.unlimited, CreditAccount.balance >= cost),
-                )
-                .values(
-                    balance=CreditAccount.balance - cost,
-                    reserved=CreditAccount.reserved + cost,
-                    updated_at=self.now(),
-                )
-                .returning(CreditAccount.balance),
-                execution_options=_NO_NEW_ROWS,
-            ).scalar_one_or_none()
-            if new_balance is None:
-                have = session.scalar(
-                    select(CreditAccount.balance).where(CreditAccount.id == acc_id)
-                )
-                raise InsufficientCreditsError(cost, int(have or 0))
-            return self._append(
-                session, new_balance, kind=TransactionKind.RESERVATION, amount=-cost,
-                action=action, reference_type=reference_type, reference_id=reference_id,
-                idempotency_key=idempotency_key, price_version=self.prices.version,
+            now = self.now()
+            row = session.execute(_reserve_statement(acc_id, cost, now)).first()
+            if row is None:
+                raise _refusal(session, acc_id, cost, now)
+            tx = self._append(
+                session,
+                acc_id,
+                row.balance,
+                TransactionKind.RESERVATION,
+                -cost,
+                action=action,
+                reference_type=reference_type,
+                reference_id=reference_id,
+                idempotency_key=idempotency_key,
+                price_version=version,
+                created_at=now,
             )
+            session.execute(
+                insert(_HOLD).values(
+                    reservation_id=tx.id,
+                    account_id=acc_id,
+                    amount=cost,
+                    cap_window=row.cap_window,
+                    holder=credit_holders.this_process(),
+                    created_at=now,
+                )
+            )
+            return tx
 
-        return self._idempotent(idempotency_key, work)
+        return self._write(idempotency_key, work)
 
-    def _settle(self, reservation_id: uuid.UUID, kind: TransactionKind) -> TransactionRecord:
+    def reserve_action(
+        self,
+        action: str,
+        quantity: int = 1,
+        reference_type: str = "",
+        reference_id: str = "",
+        idempotency_key: str | None = None,
+    ) -> TransactionRecord:
+        """Reserve the current price of ``quantity`` times ``action``."""
+        quote = self.quote(action, quantity)
+        return self.reserve(
+            quote.cost,
+            action,
+            reference_type,
+            reference_id,
+            idempotency_key,
+            price_version=quote.price_version,
+        )
+
+    def _settle(
+        self,
+        reservation_id: uuid.UUID,
+        kind: TransactionKind,
+        reason: str = "",
+        any_account: bool = False,
+    ) -> TransactionRecord:
         key = settle_key(reservation_id)
+        own_only = not any_account and self._ctx.actor.role is not Role.ADMIN
+        own = self.account_id() if own_only else None
 
         def work(session: Session) -> TransactionRecord:
-            res = session.get(CreditTransaction, reservation_id)
-            if res is None or res.kind is not TransactionKind.RESERVATION:
+            stmt = delete(_HOLD).where(_HOLD.c.reservation_id == reservation_id)
+            if own is not None:
+                stmt = stmt.where(_HOLD.c.account_id == own)
+            hold = session.execute(
+                stmt.returning(_HOLD.c.account_id, _HOLD.c.amount, _HOLD.c.cap_window)
+            ).first()
+            if hold is None:  # settled by a concurrent call since our key lookup, or unknown
+                settled = _tx_by_key(session, key)
+                if settled is not None:
+                    return settled
                 raise NotFoundError("reservation", reservation_id)
-            if res.account_id != self.account_id():
-                raise NotFoundError("reservation", reservation_id)
-            held = -res.amount
-            refund = held if kind is TransactionKind.RELEASE else 0
-            new_balance = session.execute(
-                update(CreditAccount)
-                .where(CreditAccount.id == res.account_id)
-                .values(
-                    balance=CreditAccount.balance + refund,
-                    reserved=CreditAccount.reserved - held,
-                    updated_at=self.now(),
+            res = session.execute(
+                select(
+                    _TX.c.action, _TX.c.reference_type, _TX.c.reference_id, _TX.c.price_version
+                ).where(_TX.c.id == reservation_id)
+            ).one()
+            held = hold.amount
+            values: dict[str, Any] = {"reserved": _ACC.c.reserved - held}
+            if kind is TransactionKind.RELEASE:  # the cap counts it no more
+                values["cap_spent"] = case(
+                    (_ACC.c.cap_window == hold.cap_window, _ACC.c.cap_spent - held),
+                    else_=_ACC.c.cap_spent,
                 )
-                .returning(CreditAccount.balance),
-                execution_options=_NO_NEW_ROWS,
-            ).scalar_one()
+            refund = held if kind is TransactionKind.RELEASE else 0
+            new_balance = self._credit(session, hold.account_id, refund, **values)
+            meta: dict[str, Any] = {"cost": held}
+            if reason:
+                meta["reason"] = reason
             return self._append(
-                session, new_balance, kind=kind, amount=refund, action=res.action,
-                reference_type=res.reference_type, reference_id=res.reference_id,
-                reservation_id=res.id, idempotency_key=key, price_version=res.price_version,
-                meta={"cost": held},
+                session,
+                hold.account_id,
+                new_balance,
+                kind,
+                refund,
+                action=res.action,
+                reference_type=res.reference_type,
+                reference_id=res.reference_id,
+                reservation_id=reservation_id,
+                idempotency_key=key,
+                price_version=res.price_version,
+                meta=meta,
             )
 
-        result = self._idempotent(key, work)
+        result = self._write(key, work)
         if result.kind != kind.value:
             raise ReservationSettledError(
                 f"reservation {reservation_id} was already settled as {result.kind}"
@@ -269,43 +636,387 @@ class CreditService:
         """The action succeeded: the held credits are spent (once, whatever the retries)."""
         return self._settle(reservation_id, TransactionKind.CONSUMPTION)
 
-    def release(self, reservation_id: uuid.UUID) -> TransactionRecord:
+    def release(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
         """The action failed: the held credits come back (once)."""
-        return self._settle(reservation_id, TransactionKind.RELEASE)
+        return self._settle(reservation_id, TransactionKind.RELEASE, reason)
+
+    def release_stale_reservations(self, older_than: dt.timedelta) -> list[TransactionRecord]:
+        """Release the reservations left by a crash, on every account.
+
+        A hold is stale when no message in flight (queued or sending: the outbox settles those)
+        refers to it, and either the process that took it is certainly dead (it ran on this
+        machine, which rebooted since or has no such process now) or it is older than
+        ``older_than``. Live processes elsewhere keep theirs until the age rule.
+        """
+        cutoff = self.now() - older_than
+        in_flight = select(_MSG.c.reservation_id).where(
+            _MSG.c.reservation_id.is_not(None), _MSG.c.state.in_(IN_FLIGHT_STATES)
+        )
+        stmt = select(_HOLD.c.reservation_id, _HOLD.c.holder, _HOLD.c.created_at).where(
+            _HOLD.c.reservation_id.not_in(in_flight)
+        )
+        with self._ctx.store.read() as session:
+            holds = session.execute(stmt).all()
+        released = []
+        for hold in holds:
+            dead = credit_holders.is_certainly_dead(hold.holder)
+            if not dead and hold.created_at >= cutoff:
+                continue
+            reason = "its process ended without settling it" if dead else "stale"
+            try:
+                released.append(
+                    self._settle(
+                        hold.reservation_id, TransactionKind.RELEASE, reason, any_account=True
+                    )
+                )
+            except (ReservationSettledError, NotFoundError):
+                continue  # settled meanwhile by its owner
+        if released:
+            log.warning("released %d reservation(s) left unsettled by a crash", len(released))
+        return released
+
+    # -- admin: refunds, adjustments, allocations, caps ----------------------------------------
+    def refund(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
+        """Admin: give back the cost of a consumed action (once per reservation)."""
+        self._require_admin("refund credits")
+        key = refund_key(reservation_id)
+
+        def work(session: Session) -> TransactionRecord:
+            settled = _tx_by_key(session, settle_key(reservation_id))
+            if settled is None or settled.kind != TransactionKind.CONSUMPTION.value:
+                state = "not settled" if settled is None else f"{settled.kind}d"
+                if settled is not None and settled.kind == "release":
+                    state = "released"
+                raise ValidationError(
+                    "reservation", f"only a consumed action can be refunded; this one is {state}"
+                )
+            cost = int(settled.meta.get("cost", 0))
+            assert settled.account_id is not None
+            new_balance = self._credit(session, settled.account_id, cost)
+            tx = self._append(
+                session,
+                settled.account_id,
+                new_balance,
+                TransactionKind.REFUND,
+                cost,
+                action=settled.action,
+                reference_type=settled.reference_type,
+                reference_id=settled.reference_id,
+                reservation_id=reservation_id,
+                idempotency_key=key,
+                price_version=settled.price_version,
+                meta={"cost": cost, "reason": reason},
+            )
+            activity.record(
+                session,
+                self._ctx.actor.id,
+                "refund",
+                "credits",
+                tx.id,
+                summary=f"refunded {cost} credits ({settled.action}) {reason}".strip(),
+            )
+            return tx
+
+        return self._write(key, work)
+
+    def adjust(
+        self,
+        amount: int,
+        reason: str,
+        user: uuid.UUID | str | None = None,
+        idempotency_key: str | None = None,
+    ) -> TransactionRecord:
+        """Admin: correct a balance by ``amount`` (a reduction never goes below zero)."""
+        self._require_admin("adjust credits")
+        _nonzero(amount, "amount")
+        if not reason.strip():
+            raise ValidationError("reason", "an adjustment needs a reason")
+        user_id = self._user_id(user)
+        acc_id = self._account_for(user_id)
+
+        def work(session: Session) -> TransactionRecord:
+            if amount > 0:
+                new_balance = self._credit(session, acc_id, amount)
+            else:
+                new_balance = self._debit(session, acc_id, -amount)
+            tx = self._append(
+                session,
+                acc_id,
+                new_balance,
+                TransactionKind.ADJUSTMENT,
+                amount,
+                reference_type="user",
+                reference_id=str(user_id),
+                idempotency_key=idempotency_key,
+                meta={"reason": reason.strip()[:500]},
+            )
+            activity.record(
+                session,
+                self._ctx.actor.id,
+                "adjust",
+                "credits",
+                tx.id,
+                summary=f"adjusted by {amount:+} credits: {reason.strip()}",
+            )
+            return tx
+
+        return self._write(idempotency_key, work)
+
+    def allocate(
+        self, user: uuid.UUID | str, amount: int, idempotency_key: str | None = None
+    ) -> TransactionRecord:
+        """Admin: move ``amount`` credits from the admin's balance to a member's (a negative
+        amount takes unspent credits back). Returns the member's ledger line."""
+        self._require_admin("allocate credits")
+        _nonzero(amount, "amount")
+        member = self._user_id(user)
+        if member == self._ctx.actor.id:
+            raise ValidationError("user", "credits are allocated to another member")
+        own, theirs = self.account_id(), self._account_for(member)
+        source, target = (own, theirs) if amount > 0 else (theirs, own)
+        people = {own: self._ctx.actor.id, theirs: member}
+        n = abs(amount)
+
+        def work(session: Session) -> TransactionRecord:
+            balances = {}
+            for acc in sorted((source, target)):  # one lock order: no deadlock on PostgreSQL
+                if acc == source:
+                    balances[acc] = self._debit(session, acc, n)
+                else:
+                    balances[acc] = self._credit(session, acc, n)
+            lines = {}
+            for acc, sign, other in ((source, -1, target), (target, 1, source)):
+                lines[acc] = self._append(
+                    session,
+                    acc,
+                    balances[acc],
+                    TransactionKind.ALLOCATION,
+                    sign * n,
+                    reference_type="user",
+                    reference_id=str(people[other]),
+                    idempotency_key=idempotency_key if acc == theirs else None,
+                )
+            activity.record(
+                session,
+                self._ctx.actor.id,
+                "allocate",
+                "credits",
+                lines[theirs].id,
+                summary=f"allocated {amount:+} credits to user {member}",
+            )
+            return lines[theirs]
+
+        return self._write(idempotency_key, work)
+
+    def set_spend_cap(
+        self,
+        user: uuid.UUID | str,
+        credits: int | None,
+        period: CapPeriod | str = CapPeriod.MONTH,
+    ) -> SpendCap:
+        """Admin: cap what a member may reserve per calendar week or month (None: no cap).
+
+        What the member already spent in the current window counts at once.
+        """
+        self._require_admin("cap a member's spend")
+        if credits is not None:
+            _positive(credits, "credits")
+        try:
+            period = CapPeriod(period)
+        except ValueError:
+            raise ValidationError("period", f"{period!r} is not week or month") from None
+        user_id = self._user_id(user)
+        acc_id = self._account_for(user_id)
+        now = self.now()
+        start = credit_caps.window_start(period, now)
+        with self._ctx.store.write() as session:
+            spent = _spent_in_window(session, acc_id, start)
+            session.execute(
+                update(_ACC)
+                .where(_ACC.c.id == acc_id)
+                .values(
+                    spend_cap=credits,
+                    spend_cap_period=period if credits else None,
+                    cap_window=credit_caps.window_key(period, now),
+                    cap_spent=spent,
+                    updated_at=now,
+                )
+            )
+            what = (
+                "removed the spend cap"
+                if credits is None
+                else (f"capped spend at {credits} per {period.value}")
+            )
+            activity.record(
+                session,
+                self._ctx.actor.id,
+                "spend_cap",
+                "credits",
+                acc_id,
+                summary=f"{what} for user {user_id}",
+            )
+        return self.spend_cap(user_id)
+
+    def spend_cap(self, user: uuid.UUID | str | None = None) -> SpendCap:
+        acc_id = self._account_of(user)
+        now = self.now()
+        with self._ctx.store.read() as session:
+            acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
+        if acc.spend_cap is None:
+            return SpendCap(None, None, 0, None)
+        period = CapPeriod(acc.spend_cap_period)
+        current = acc.cap_window == credit_caps.window_key(period, now)
+        return SpendCap(
+            period.value,
+            acc.spend_cap,
+            acc.cap_spent if current else 0,
+            credit_caps.window_start(period, now),
+        )
 
     # -- reading the ledger --------------------------------------------------------------------
     def history(
-        self, limit: int = 100, since: dt.datetime | None = None
+        self,
+        limit: int = 100,
+        since: dt.datetime | None = None,
+        user: uuid.UUID | str | None = None,
     ) -> list[TransactionRecord]:
         stmt = (
-            select(CreditTransaction)
-            .where(CreditTransaction.account_id == self.account_id())
-            .order_by(CreditTransaction.created_at.desc(), CreditTransaction.id.desc())
+            select(_TX)
+            .where(_TX.c.account_id == self._account_of(user))
+            .order_by(_TX.c.created_at.desc(), _TX.c.id.desc())
             .limit(limit)
         )
         if since is not None:
-            stmt = stmt.where(CreditTransaction.created_at >= since)
+            stmt = stmt.where(_TX.c.created_at >= since)
         with self._ctx.store.read() as session:
-            return [_record(tx) for tx in session.scalars(stmt)]
+            return [record_from_row(row) for row in session.execute(stmt)]
 
-    def ledger_sum(self) -> int:
-        stmt = select(func.coalesce(func.sum(CreditTransaction.amount), 0)).where(
-            CreditTransaction.account_id == self.account_id()
+    def ledger_sum(self, user: uuid.UUID | str | None = None) -> int:
+        stmt = select(func.coalesce(func.sum(_TX.c.amount), 0)).where(
+            _TX.c.account_id == self._account_of(user)
         )
         with self._ctx.store.read() as session:
             return int(session.scalar(stmt) or 0)
 
-    def spent_since(self, since: dt.datetime) -> int:
-        """Credits consumed since ``since``: the held cost of each consumed reservation."""
-        consumption = aliased(CreditTransaction)
+    def held(self, user: uuid.UUID | str | None = None) -> list[uuid.UUID]:
+        """Ids of the reservations still in flight on an account."""
+        stmt = select(_HOLD.c.reservation_id).where(_HOLD.c.account_id == self._account_of(user))
+        with self._ctx.store.read() as session:
+            return list(session.scalars(stmt))
+
+    def spent_since(self, since: dt.datetime, user: uuid.UUID | str | None = None) -> int:
+        """Credits consumed since ``since``: the held cost of each consumption."""
+        consumption = _TX.alias("consumption")
         stmt = (
-            select(func.coalesce(func.sum(-CreditTransaction.amount), 0))
-            .join(consumption, consumption.reservation_id == CreditTransaction.id)
+            select(func.coalesce(func.sum(-_TX.c.amount), 0))
+            .join(consumption, consumption.c.reservation_id == _TX.c.id)
             .where(
-                consumption.account_id == self.account_id(),
-                consumption.kind == TransactionKind.CONSUMPTION,
-                consumption.created_at >= since,
+                consumption.c.account_id == self._account_of(user),
+                consumption.c.kind == TransactionKind.CONSUMPTION,
+                consumption.c.created_at >= since,
             )
         )
         with self._ctx.store.read() as session:
             return int(session.scalar(stmt) or 0)
+
+    def audit(self) -> LedgerAudit:
+        """Admin: check every account's cached balance against the sum of its ledger, and its
+        reserved credits against its holds, in one consistent read."""
+        self._require_admin("audit the ledger")
+        sums = (
+            select(_TX.c.account_id, func.sum(_TX.c.amount).label("total"), func.count().label("n"))
+            .group_by(_TX.c.account_id)
+            .subquery()
+        )
+        holds = (
+            select(_HOLD.c.account_id, func.sum(_HOLD.c.amount).label("held"))
+            .group_by(_HOLD.c.account_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                _ACC.c.id,
+                _ACC.c.balance,
+                _ACC.c.reserved,
+                func.coalesce(sums.c.total, 0),
+                func.coalesce(sums.c.n, 0),
+                func.coalesce(holds.c.held, 0),
+            )
+            .outerjoin(sums, sums.c.account_id == _ACC.c.id)
+            .outerjoin(holds, holds.c.account_id == _ACC.c.id)
+        )
+        mismatches, accounts, transactions = [], 0, 0
+        with self._ctx.store.read() as session:
+            for acc_id, balance, reserved, total, n, held in session.execute(stmt):
+                accounts += 1
+                transactions += int(n)
+                if balance != total or reserved != held:
+                    mismatches.append((acc_id, int(balance), int(total)))
+        return LedgerAudit(accounts, transactions, mismatches)
+
+
+def _reserve_statement(acc_id: uuid.UUID, cost: int, now: dt.datetime) -> Any:
+    """The one guarded statement: balance (unless unlimited) and spend cap, together."""
+    c = _ACC.c
+    window = case(
+        (c.spend_cap_period == CapPeriod.WEEK.value, credit_caps.week_key(now)),
+        else_=credit_caps.month_key(now),
+    )
+    spent = case((c.cap_window == window, c.cap_spent), else_=0)
+    return (
+        update(_ACC)
+        .where(
+            c.id == acc_id,
+            or_(c.unlimited, c.balance >= cost),
+            or_(c.spend_cap.is_(None), spent + cost <= c.spend_cap),
+        )
+        .values(
+            balance=c.balance - cost,
+            reserved=c.reserved + cost,
+            cap_window=window,
+            cap_spent=spent + cost,
+            updated_at=now,
+        )
+        .returning(c.balance, c.cap_window)
+    )
+
+
+def _refusal(
+    session: Session, acc_id: uuid.UUID, cost: int, now: dt.datetime
+) -> InsufficientCreditsError:
+    acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
+    if not acc.unlimited and acc.balance < cost:
+        return InsufficientCreditsError(cost, acc.balance)
+    period = CapPeriod(acc.spend_cap_period or CapPeriod.MONTH)
+    spent = acc.cap_spent if acc.cap_window == credit_caps.window_key(period, now) else 0
+    return SpendCapExceededError(cost, period.value, int(acc.spend_cap or 0), spent)
+
+
+def _spent_in_window(session: Session, acc_id: uuid.UUID, start: dt.datetime) -> int:
+    """Reserved since ``start`` and not released: what a new cap counts from the ledger."""
+    release = _TX.alias("release")
+    released = select(release.c.id).where(
+        release.c.reservation_id == _TX.c.id, release.c.kind == TransactionKind.RELEASE
+    )
+    stmt = select(func.coalesce(func.sum(-_TX.c.amount), 0)).where(
+        _TX.c.account_id == acc_id,
+        _TX.c.kind == TransactionKind.RESERVATION,
+        _TX.c.created_at >= start,
+        ~released.exists(),
+    )
+    return int(session.scalar(stmt) or 0)
+
+
+__all__ = [
+    "IN_FLIGHT_STATES",
+    "STALE_AFTER",
+    "Balance",
+    "CapPeriod",
+    "CreditService",
+    "LedgerAudit",
+    "Quote",
+    "SpendCap",
+    "TransactionRecord",
+    "refund_key",
+    "settle_key",
+]

@@ -1,8 +1,10 @@
-"""The credit ledger: append-only transactions and the cached balance per account."""
+"""The credit ledger: append-only transactions, the cached balance per account, the holds of
+reservations in flight, redeemed top-up codes and the versioned price list."""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from typing import Any
 
@@ -15,11 +17,21 @@ from leaddesk.store.models.columns import enum_type
 from leaddesk.store.types import utcnow
 
 
+class CapPeriod(enum.StrEnum):
+    """The period an admin's spend cap on a member counts over (calendar, UTC)."""
+
+    WEEK = "week"
+    MONTH = "month"
+
+
 class CreditAccount(IdMixin, TimestampMixin, Base):
     """The cached balance of one user's credits; always equal to the sum of its ledger.
 
     ``balance`` is what can still be spent (reservations already taken out); ``reserved`` is
-    what is held for actions in flight.
+    what is held for actions in flight. The spend cap lives on the same row so that the one
+    conditional UPDATE that takes a reservation checks balance and cap together:
+    ``cap_spent`` is what was reserved (and not released) in the window ``cap_window`` (a number
+    naming the current week or month, see ``leaddesk.services.credit_caps``).
     """
 
     __tablename__ = "credit_accounts"
@@ -31,6 +43,12 @@ class CreditAccount(IdMixin, TimestampMixin, Base):
     unlimited: Mapped[bool] = mapped_column(default=False)
     balance: Mapped[int] = mapped_column(default=0)
     reserved: Mapped[int] = mapped_column(default=0)
+    spend_cap: Mapped[int | None] = mapped_column(default=None)
+    spend_cap_period: Mapped[CapPeriod | None] = mapped_column(
+        enum_type(CapPeriod, "spend_cap_period"), default=None
+    )
+    cap_window: Mapped[int] = mapped_column(default=0, server_default="0")
+    cap_spent: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class CreditTransaction(IdMixin, Base):
@@ -59,3 +77,51 @@ class CreditTransaction(IdMixin, Base):
         Index("ix_credit_transactions_kind_created_at", "kind", "created_at"),
         Index("ix_credit_transactions_reservation_id", "reservation_id"),
     )
+
+
+class CreditHold(Base):
+    """A reservation not yet consumed or released: inserted with it, deleted when it settles.
+
+    The ledger stays append-only; this small table is the set of actions in flight, so that
+    settling is a DELETE that succeeds once and crash recovery never scans the whole ledger.
+    ``holder`` names the process that took it (host, boot, pid) to tell a crashed one.
+    """
+
+    __tablename__ = "credit_holds"
+
+    reservation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("credit_transactions.id"), primary_key=True
+    )
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_accounts.id"), index=True)
+    amount: Mapped[int]
+    cap_window: Mapped[int] = mapped_column(default=0)
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RedeemedTopupCode(IdMixin, Base):
+    """A top-up code id that was redeemed: the unique constraint makes each code work once."""
+
+    __tablename__ = "redeemed_topup_codes"
+
+    code_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_accounts.id"))
+    transaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_transactions.id"))
+    redeemed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    redeemed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PriceListVersion(Base):
+    """One version of the price list (actions and packages as in ``resources/pricing.json``).
+
+    Never edited: an admin's change adds the next version; the highest one is current, and each
+    reservation records the version it was priced with.
+    """
+
+    __tablename__ = "price_list_versions"
+
+    version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
