@@ -48,8 +48,7 @@ _ALIASES_BY_FIELD: dict[str, tuple[str, ...]] = {
     ),
     "linkedin_url": (
         "LinkedIn", "LinkedIn URL", "LinkedIn Profile", "LinkedIn Profile URL",
-        "LinkedIn Profile Link", "Person LinkedIn URL", "LinkedIn Bio", "hs_linkedin_url",
-        "LinkedIn_URL", "linkedin_url",
+        "LinkedIn Profile Link", "Person LinkedIn URL", "LinkedIn Page",
     ),
     "title": (
         "Title", "Job Title", "JobTitle", "Position", "Job Position", "Designation",
@@ -161,9 +160,11 @@ PERSON_ALIASES: dict[str, str] = {
 
 
 class VendorProfile:
-    """A known export layout: recognised by headers it always has, with columns it reads
-    differently from the generic table (LinkedIn's "URL" is the profile, Outlook's "Title" is
-    "Mr."/"Ms.")."""
+    """A known export layout, recognised by headers it always has.
+
+    Its ``overrides`` read a few columns differently from the generic table: LinkedIn's "URL"
+    is the profile, Outlook's "Title" is "Mr."/"Ms." (beside its "Job Title").
+    """
 
     def __init__(self, name: str, signature: tuple[str, ...], overrides: dict[str, str | None]):
         self.name = name
@@ -182,7 +183,7 @@ VENDOR_PROFILES: tuple[VendorProfile, ...] = (
     ),
     VendorProfile(
         "Outlook contacts",
-        ("First Name", "Last Name", "Job Title", "E-mail Address", "E-mail Display Name"),
+        ("Title", "Job Title", "E-mail Address"),
         {"Title": None},
     ),
     VendorProfile(
