@@ -39,6 +39,10 @@ RESERVED_HEADERS = frozenset(
     )
 )
 
+# CRLF line ends, and bodies in quoted-printable or base64 rather than raw 8-bit, so a message
+# never depends on the server offering 8BITMIME.
+WIRE_POLICY = policy.SMTP.clone(cte_type="7bit")
+
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _DOMAIN = re.compile(
     r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
@@ -170,7 +174,7 @@ def build_email(
         sender = Address(display_name=msg.from_name, username=sender.username, domain=sender.domain)
     recipient = parse_address(msg.to, "To")
 
-    email = EmailMessage(policy=policy.SMTP)
+    email = EmailMessage(policy=WIRE_POLICY)
     try:
         email["Message-ID"] = make_message_id(msg.message_id, message_id_domain)
         email["Date"] = format_datetime(now or dt.datetime.now(dt.UTC))

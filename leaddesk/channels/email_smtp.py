@@ -15,7 +15,6 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass, field
-from email import policy
 
 from leaddesk.channels.base import (
     AmbiguousSendError,
@@ -28,7 +27,7 @@ from leaddesk.channels.base import (
     TemporaryChannelError,
     is_loopback_host,
 )
-from leaddesk.channels.email_mime import build_email, parse_address
+from leaddesk.channels.email_mime import build_email
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +95,17 @@ class SmtpEmailChannel:
     def send(self, msg: OutgoingMessage) -> SendResult:
         """Send one message; returns its Message-ID as ``provider_id``."""
         email = build_email(msg, message_id_domain=self.settings.message_id_domain)
-        envelope_from = parse_address(msg.from_, "From").addr_spec
-        recipient = parse_address(msg.to, "To").addr_spec
-        data = email.as_bytes(policy=policy.SMTP)
+        envelope_from = email["From"].addresses[0].addr_spec
+        recipient = email["To"].addresses[0].addr_spec
+        data = email.as_bytes()  # the builder's policy: CRLF, 7-bit safe
         message_id = str(email["Message-ID"])
         with self._lock:
-            code, reply = self._send_with_reconnect(envelope_from, recipient, data, msg.message_id)
+            try:
+                code, reply = self._send_with_reconnect(
+                    envelope_from, recipient, data, msg.message_id
+                )
+            finally:
+                self._last_used = time.monotonic()
         return SendResult(
             provider_id=message_id,
             status=DeliveryState.SENT,
@@ -268,7 +272,6 @@ class SmtpEmailChannel:
                 f"no answer from {self.settings.host} after the message was sent: {exc}"
             ) from exc
         self._sent_on_conn += 1
-        self._last_used = time.monotonic()
         text = reply.decode("utf-8", "replace")
         if code != 250:
             if code == 421:

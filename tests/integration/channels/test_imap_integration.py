@@ -20,6 +20,9 @@ from leaddesk.channels.imap_inbox import (
     SyncState,
     normalize_message_id,
 )
+
+pytest.importorskip("pymap", reason="the fake IMAP server needs pymap (pip install pymap)")
+
 from tests.fakes.imap_server import FakeImapServer
 from tests.fakes.smtp_server import free_port
 from tests.fakes.tls import TestCertificates

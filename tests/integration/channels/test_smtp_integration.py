@@ -73,6 +73,7 @@ def test_sends_mime_with_compliance_headers(server: FakeSmtpServer, channel: Smt
     assert mail.mail_from == USER
     assert mail.rcpt_tos == ("ann@example.com",)
     assert mail.login == USER
+    assert mail.data.isascii()
     got = mail.message
     assert got["Message-ID"] == result.provider_id
     unsubscribe = str(got["List-Unsubscribe"]).strip()  # folded onto its own line: legal

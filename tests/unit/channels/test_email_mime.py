@@ -47,6 +47,7 @@ def roundtrip(msg: OutgoingMessage):
     )
     wire = built.as_bytes(policy=policy.SMTP)
     assert b"\r\n" in wire and b"\n" not in wire.replace(b"\r\n", b"")  # CRLF only on the wire
+    assert wire.isascii()  # no 8BITMIME needed, whatever the text
     return message_from_bytes(wire.replace(b"\r\n", b"\n"), policy=policy.default)
 
 
