@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity
+from leaddesk.services import activity, lead_search
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
@@ -43,8 +43,19 @@ _TEXT_LIMITS = {
     "notes": 100_000,
 }
 EDITABLE_FIELDS = frozenset(
-    {*_TEXT_LIMITS, "email", "phone", "linkedin_url", "country", "status", "score", "tags",
-     "do_not_contact", "campaign_id", "owner_id"}
+    {
+        *_TEXT_LIMITS,
+        "email",
+        "phone",
+        "linkedin_url",
+        "country",
+        "status",
+        "score",
+        "tags",
+        "do_not_contact",
+        "campaign_id",
+        "owner_id",
+    }
 )
 MAX_TAGS = 50
 #: A row is a lead when it has at least one of these.
@@ -153,16 +164,9 @@ def clean_lead_input(data: Mapping[str, Any], region: str | None = None) -> dict
 def apply_filters(stmt: Select[Any], query: LeadQuery) -> Select[Any]:
     """Add a LeadQuery's conditions to a statement over ``Lead``."""
     conditions: list[Any] = []
-    if query.search.strip():
-        term = f"%{query.search.strip()}%"
-        conditions.append(
-            or_(
-                Lead.first_name.ilike(term),
-                Lead.last_name.ilike(term),
-                Lead.email.ilike(term),
-                Lead.company.ilike(term),
-            )
-        )
+    searched = lead_search.search_condition(query.search)
+    if searched is not None:
+        conditions.append(searched)
     if query.statuses:
         conditions.append(Lead.status.in_([LeadStatus(s) for s in query.statuses]))
     if query.score_min is not None:
@@ -282,7 +286,12 @@ class LeadService:
             session.add(lead)
             session.flush()
             activity.record(
-                session, self._ctx.actor.id, "create", "lead", lead.id, lead_id=lead.id,
+                session,
+                self._ctx.actor.id,
+                "create",
+                "lead",
+                lead.id,
+                lead_id=lead.id,
                 summary=f"created lead {lead.full_name or lead.email}",
                 changes=activity.diff({}, {**values, "tags": tags}),
             )
@@ -318,8 +327,14 @@ class LeadService:
                 lead.version += 1
                 lead.updated_at = utcnow()
                 activity.record(
-                    session, self._ctx.actor.id, "update", "lead", lead.id, lead_id=lead.id,
-                    summary="edited " + ", ".join(sorted(changed)), changes=changed,
+                    session,
+                    self._ctx.actor.id,
+                    "update",
+                    "lead",
+                    lead.id,
+                    lead_id=lead.id,
+                    summary="edited " + ", ".join(sorted(changed)),
+                    changes=changed,
                 )
             session.flush()
             return self._get(session, lead.id)
@@ -332,8 +347,15 @@ class LeadService:
                 raise NotFoundError("lead", lead_id)
             lead.deleted_at = utcnow()
             lead.version += 1
-            activity.record(session, self._ctx.actor.id, "delete", "lead", lead.id,
-                            lead_id=lead.id, summary=f"deleted lead {lead.full_name}")
+            activity.record(
+                session,
+                self._ctx.actor.id,
+                "delete",
+                "lead",
+                lead.id,
+                lead_id=lead.id,
+                summary=f"deleted lead {lead.full_name}",
+            )
 
     def restore(self, lead_id: uuid.UUID) -> LeadRecord:
         with self._ctx.store.write() as session:
@@ -343,7 +365,14 @@ class LeadService:
             lead.deleted_at = None
             lead.version += 1
             lead.updated_at = utcnow()
-            activity.record(session, self._ctx.actor.id, "restore", "lead", lead.id,
-                            lead_id=lead.id, summary=f"restored lead {lead.full_name}")
+            activity.record(
+                session,
+                self._ctx.actor.id,
+                "restore",
+                "lead",
+                lead.id,
+                lead_id=lead.id,
+                summary=f"restored lead {lead.full_name}",
+            )
             session.flush()
             return self._get(session, lead.id)

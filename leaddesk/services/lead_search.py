@@ -1,0 +1,144 @@
+"""Full-text search over leads: name, email, company, title and notes, as substrings.
+
+SQLite answers from the FTS5 trigram index ``leads_fts`` (built and kept in sync by triggers in
+migration 0003; its rowids are ``leads.rowid``). PostgreSQL answers ``ILIKE`` from a pg_trgm GIN
+index over one text expression. Each whitespace-separated term must occur (AND). Terms shorter
+than three characters have no trigram: they match the start of a name, email or company instead
+(what a user typing "Jo" expects), which a keyset page can answer by walking its sort index.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Boolean, Engine, and_, bindparam, or_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from leaddesk.store.models import Lead
+
+MIN_TERM = 3
+MAX_TERMS = 8
+PREFIX_COLUMNS = ("first_name", "last_name", "email", "company")
+SEARCHED_COLUMNS = ("first_name", "last_name", "email", "company", "title", "notes")
+#: The PostgreSQL expression the GIN index of migration 0003 is built on (must stay identical).
+PG_TEXT = " || ' ' || ".join(SEARCHED_COLUMNS)
+
+
+def _like_pattern(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def fts_query(terms: list[str]) -> str:
+    """An FTS5 MATCH string requiring every term as a substring (each quoted as a phrase)."""
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+class ContainsAll(ColumnElement[bool]):
+    """``leads`` rows whose searched text contains every term; compiled per dialect."""
+
+    inherit_cache = True
+    type = Boolean()
+    _traverse_internals = [
+        ("match", InternalTraversal.dp_clauseelement),
+        ("patterns", InternalTraversal.dp_clauseelement_tuple),
+    ]
+
+    def __init__(self, terms: list[str]) -> None:
+        self.match: BindParameter[str] = bindparam(None, fts_query(terms), unique=True)
+        self.patterns = tuple(bindparam(None, _like_pattern(t), unique=True) for t in terms)
+
+
+@compiles(ContainsAll, "sqlite")
+def _sqlite(element: ContainsAll, compiler: Any, **kw: Any) -> str:
+    match = compiler.process(element.match, **kw)
+    return f"leads.rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH {match})"
+
+
+@compiles(ContainsAll, "postgresql")
+def _postgresql(element: ContainsAll, compiler: Any, **kw: Any) -> str:
+    text = "(" + " || ' ' || ".join(f"leads.{c}" for c in SEARCHED_COLUMNS) + ")"  # = PG_TEXT
+    return " AND ".join(
+        f"{text} ILIKE {compiler.process(p, **kw)} ESCAPE '\\'" for p in element.patterns
+    )
+
+
+@compiles(ContainsAll)
+def _default(element: ContainsAll, compiler: Any, **kw: Any) -> str:
+    columns = [getattr(Lead, c) for c in SEARCHED_COLUMNS]
+    clause = and_(*(or_(*(c.ilike(p, escape="\\") for c in columns)) for p in element.patterns))
+    return compiler.process(clause, **kw)
+
+
+def search_condition(text: str) -> ColumnElement[bool] | None:
+    """The WHERE condition for a search box's text, or None when it holds no term."""
+    terms = list(dict.fromkeys(text.split()))[:MAX_TERMS]
+    if not terms:
+        return None
+    long_terms = [t for t in terms if len(t) >= MIN_TERM]
+    conditions: list[ColumnElement[bool]] = [ContainsAll(long_terms)] if long_terms else []
+    for term in terms:
+        if len(term) < MIN_TERM:
+            conditions.append(
+                or_(*(getattr(Lead, c).istartswith(term, autoescape=True) for c in PREFIX_COLUMNS))
+            )
+    return and_(*conditions)
+
+
+# -- keeping the SQLite index -------------------------------------------------------------------
+
+_FTS_COLUMNS = "name, email, company, title, notes"
+
+
+def _values(prefix: str) -> str:
+    return ", ".join(
+        [f"{prefix}first_name || ' ' || {prefix}last_name"]
+        + [f"{prefix}{c}" for c in ("email", "company", "title", "notes")]
+    )
+
+
+_TRIGGERS = {
+    "leads_fts_insert": f"""CREATE TRIGGER leads_fts_insert AFTER INSERT ON leads BEGIN
+        INSERT INTO leads_fts (rowid, {_FTS_COLUMNS}) VALUES (new.rowid, {_values("new.")});
+    END""",
+    "leads_fts_delete": f"""CREATE TRIGGER leads_fts_delete AFTER DELETE ON leads BEGIN
+        INSERT INTO leads_fts (leads_fts, rowid, {_FTS_COLUMNS})
+        VALUES ('delete', old.rowid, {_values("old.")});
+    END""",
+    "leads_fts_update": f"""CREATE TRIGGER leads_fts_update
+    AFTER UPDATE OF first_name, last_name, email, company, title, notes ON leads BEGIN
+        INSERT INTO leads_fts (leads_fts, rowid, {_FTS_COLUMNS})
+        VALUES ('delete', old.rowid, {_values("old.")});
+        INSERT INTO leads_fts (rowid, {_FTS_COLUMNS}) VALUES (new.rowid, {_values("new.")});
+    END""",
+}
+
+
+def ensure_search_index(engine: Engine) -> bool:
+    """Rebuild the SQLite search index when its triggers are gone; True if it was rebuilt.
+
+    A later migration that recreates ``leads`` (SQLite batch mode copies the table) drops the
+    triggers and may renumber rowids: the index is then rebuilt from the table, here.
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.begin() as conn:
+        names = {
+            row[0]
+            for row in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE name LIKE 'leads_fts%'"
+            )
+        }
+        if "leads_fts" not in names or set(_TRIGGERS) <= names:
+            return False
+        for name in _TRIGGERS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        conn.exec_driver_sql("INSERT INTO leads_fts (leads_fts) VALUES ('delete-all')")
+        conn.exec_driver_sql(
+            f"INSERT INTO leads_fts (rowid, {_FTS_COLUMNS}) SELECT rowid, {_values('')} FROM leads"
+        )
+        for sql in _TRIGGERS.values():
+            conn.exec_driver_sql(sql)
+    return True
