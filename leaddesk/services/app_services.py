@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
+from leaddesk.services import lead_search
 from leaddesk.services.activity import ActivityService
 from leaddesk.services.campaigns import CampaignService
 from leaddesk.services.context import ServiceContext
@@ -31,6 +32,7 @@ class AppServices:
         store = Store.open(url)
         try:
             migrate.upgrade(store.engine, backup_dir)
+            lead_search.ensure_search_index(store.engine)
             actor = ensure_local_user(store)
             # Reservations a crashed run left unsettled come back before anything else runs.
             CreditService(ServiceContext(store, actor)).release_stale_reservations(STALE_AFTER)
