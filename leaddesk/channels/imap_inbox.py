@@ -219,7 +219,7 @@ class ImapInbox:
     def _new_uids(conn: imaplib.IMAP4, last_uid: int, since: dt.date | None) -> list[int]:
         criteria = [f"UID {last_uid + 1}:*"]
         if since is not None:
-            criteria.append(f"SINCE {since.strftime('%d-%b-%Y')}")
+            criteria.append(f"SINCE {imap_date(since)}")
         status, data = conn.uid("SEARCH", *criteria)
         if status != "OK":
             raise TemporaryChannelError(f"IMAP SEARCH failed: {_text(data)}")
@@ -243,6 +243,15 @@ class ImapInbox:
             if match is not None:
                 out.append((int(match.group(1)), item[1]))
         return sorted(out)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def imap_date(day: dt.date) -> str:
+    """RFC 3501 date ("1-Jul-2025"): English month names whatever the process locale (Qt sets
+    the user's locale, which would change ``strftime('%b')``)."""
+    return f"{day.day}-{_MONTHS[day.month - 1]}-{day.year}"
 
 
 def _quote(mailbox: str) -> str:

@@ -12,27 +12,25 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    [
-        "january januar janvier enero gennaio januari jan jän janv ene gen",
-        "february februar février fevrier febrero febbraio februari feb febr févr fevr",
-        "march märz maerz mars marzo maart mar mär mrt",
-        "april avril abril aprile apr avr abr",
-        "may mai mayo maggio mei mag",
-        "june juni juin junio giugno jun jui giu",
-        "july juli juillet julio luglio jul juil lug",
-        "august août aout agosto augustus aug ago",
-        "september septembre septiembre settembre sep sept set",
-        "october oktober octobre octubre ottobre okt oct ott",
-        "november novembre noviembre nov",
-        "december dezember décembre decembre diciembre dicembre dec dez déc dic",
-    ],
-    start=1,
-):
-    for _name in _names.split():
-        MONTHS.setdefault(_name, _number)
-
+_MONTH_NAMES = [
+    "january januar janvier enero gennaio januari jan jän janv ene gen",
+    "february februar février fevrier febrero febbraio februari feb febr févr fevr",
+    "march märz maerz mars marzo maart mar mär mrt",
+    "april avril abril aprile apr avr abr",
+    "may mai mayo maggio mei mag",
+    "june juni juin junio giugno jun jui giu",
+    "july juli juillet julio luglio jul juil lug",
+    "august août aout agosto augustus aug ago",
+    "september septembre septiembre settembre sep sept set",
+    "october oktober octobre octubre ottobre okt oct ott",
+    "november novembre noviembre nov",
+    "december dezember décembre decembre diciembre dicembre dec dez déc dic",
+]
+MONTHS: dict[str, int] = {
+    name: number
+    for number, names in reversed(list(enumerate(_MONTH_NAMES, start=1)))
+    for name in names.split()
+}
 _MONTH = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _YEAR = r"(?P<y>\d{4}|\d{2})"
 

@@ -345,11 +345,16 @@ class _TwilioChannel:
     kind: ChannelKind
 
     def __init__(
-        self, settings: TwilioSettings, auth_token: str, *, client: TwilioClient | None = None
+        self,
+        settings: TwilioSettings,
+        auth_token: str | None = None,
+        *,
+        client: TwilioClient | None = None,
     ) -> None:
+        """Pass the auth token, or a ``client`` shared with the account's other channels."""
         self.settings = settings
         self._own_client = client is None
-        self.client = client or TwilioClient(settings, auth_token)
+        self.client = client or TwilioClient(settings, auth_token or "")
 
     def fetch_status(self, provider_id: str) -> str | None:
         """The :class:`DeliveryState` of a message (``SM``/``MM`` SID) or call (``CA``)."""

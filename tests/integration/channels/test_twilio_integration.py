@@ -66,7 +66,7 @@ def client(settings: TwilioSettings, twilio_server: FakeTwilioServer) -> Iterato
 
 @pytest.fixture
 def sms(settings: TwilioSettings, client: TwilioClient) -> TwilioSmsChannel:
-    return TwilioSmsChannel(settings, "", client=client)
+    return TwilioSmsChannel(settings, client=client)
 
 
 def assert_all_valid(server: FakeTwilioServer) -> None:
@@ -103,7 +103,7 @@ def test_status_is_polled_until_delivered(twilio_server: FakeTwilioServer, sms: 
 
 
 def test_messaging_service_instead_of_sender(twilio_server: FakeTwilioServer, settings, client):
-    channel = TwilioSmsChannel(replace(settings, messaging_service_sid=SERVICE), "", client=client)
+    channel = TwilioSmsChannel(replace(settings, messaging_service_sid=SERVICE), client=client)
     result = channel.send(message())
     assert result.raw["status"] == "accepted"
     assert twilio_server.requests[0].form["MessagingServiceSid"] == [SERVICE]
@@ -129,7 +129,7 @@ def test_whatsapp_uses_prefixed_addresses(twilio_server: FakeTwilioServer, setti
 
 
 def test_voice_call_says_the_message(twilio_server: FakeTwilioServer, settings, client):
-    voice = TwilioVoiceChannel(settings, "", client=client)
+    voice = TwilioVoiceChannel(settings, client=client)
     result = voice.send(message(ChannelKind.VOICE, body="Hello <Ann> & team"))
     assert re.fullmatch(r"CA[0-9a-f]{32}", result.provider_id or "")
     request = twilio_server.requests[0]
@@ -144,7 +144,7 @@ def test_voice_call_says_the_message(twilio_server: FakeTwilioServer, settings, 
 
 def test_voice_call_with_twiml_url(twilio_server: FakeTwilioServer, settings, client):
     voice = TwilioVoiceChannel(
-        replace(settings, voice_url="https://twiml.example.org/call"), "", client=client
+        replace(settings, voice_url="https://twiml.example.org/call"), client=client
     )
     voice.send(message(ChannelKind.VOICE))
     assert twilio_server.requests[0].form["Url"] == ["https://twiml.example.org/call"]
