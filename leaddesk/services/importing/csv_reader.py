@@ -106,7 +106,7 @@ class CsvSource:
     ) -> None:
         self.path = Path(path)
         self.limits = limits
-        self.stats = CsvStats()
+        self._stats = CsvStats()
         self._encoding = encoding
         self._delimiter = delimiter
         self._restore = restore_guarded_cells
@@ -116,6 +116,13 @@ class CsvSource:
         self._rows: Iterator[SourceRow] | None = None
 
     # -- preparation -----------------------------------------------------------------------
+
+    @property
+    def stats(self) -> CsvStats:
+        """Decisions (found on first use) and counts (growing while rows are read)."""
+        if self._headers is None:
+            self._prepare()
+        return self._stats
 
     @property
     def headers(self) -> list[str]:
@@ -137,7 +144,7 @@ class CsvSource:
             encoding, self._guard_possible = choice.encoding, choice.guard_possible
         else:
             encoding = self._encoding
-        self.stats.encoding = encoding
+        self._stats.encoding = encoding
         tab_suffix = self.path.suffix.lower() in {".tsv", ".tab"}
         preferred = self._delimiter or ("\t" if tab_suffix else None)
         sample_chars = SAMPLE_CHARS
@@ -162,9 +169,9 @@ class CsvSource:
                 f"the header has {len(header_cells)} columns, more than the limit of "
                 f"{self.limits.max_columns}",
             )
-        self.stats.delimiter = shape.delimiter
-        self.stats.header_line = header_line
-        self.stats.preamble_lines = header_line - 1
+        self._stats.delimiter = shape.delimiter
+        self._stats.header_line = header_line
+        self._stats.preamble_lines = header_line - 1
         self._header_index = shape.header_index
         self._headers = unique_headers(header_cells)
 
@@ -205,7 +212,7 @@ class CsvSource:
         headers = self.headers
         width = len(headers)
         limits = self.limits
-        stats = self.stats
+        stats = self._stats
         check_lengths = _ensure_csv_field_limit(limits.max_cell_chars)
         record: list[str] = []
         with self.path.open(encoding=stats.encoding, newline="") as stream:
@@ -227,21 +234,17 @@ class CsvSource:
                         line = previous_end + skipped_lines + 1
                         previous_end = reader.line_num
                         record.clear()
+                        joined = "\n".join(row)
+                        if not joined or joined.isspace():
+                            stats.blank_rows += 1
+                            continue
                         if len(row) == width:
-                            if not any(row):
-                                stats.blank_rows += 1
-                                continue
                             values = dict(zip(headers, row))  # noqa: B905 - length checked
                             issues: tuple[ImportFormatError, ...] = ()
                         else:
-                            if not any(row):
-                                stats.blank_rows += 1
-                                continue
                             values, issues = self._fit_row(row, line)
-                        if restore_cells:
-                            joined = "\n".join(row)
-                            if joined[:1] == "'" or "\n'" in joined:
-                                values = {key: restore(value) for key, value in values.items()}
+                        if restore_cells and (joined[0] == "'" or "\n'" in joined):
+                            values = {key: restore(value) for key, value in values.items()}
                         if check_lengths:
                             issues += self._long_cells(values, line)
                         stats.rows += 1
@@ -319,7 +322,7 @@ class CsvSource:
 
         Returns the field name and how many lines were consumed here, behind csv's back.
         """
-        scanner = RecordScanner(self.stats.delimiter, self.limits.max_cell_chars)
+        scanner = RecordScanner(self._stats.delimiter, self.limits.max_cell_chars)
         for text in record:
             scanner.feed(text)
         consumed = 0

@@ -3,8 +3,9 @@
 ``csv.Sniffer`` guesses from character frequencies and is easily fooled (a comma in every
 company name, a preamble such as LinkedIn's "Notes:" lines). Here each candidate delimiter
 parses the sample with the real CSV grammar (quotes respected); the delimiter whose records
-most consistently have the same field count wins, and the header is the first record that has
-that many fields and mostly non-empty cells. The same rule finds the header row of a sheet.
+most consistently have the same field count wins. The header is the first record with mostly
+non-empty cells that is about as wide as the rows below it (preamble lines are narrower). The
+same rule finds the header row of a sheet.
 """
 
 from __future__ import annotations
@@ -54,23 +55,35 @@ def _consistency(records: Sequence[Sequence[str]]) -> tuple[float, int] | None:
     return wide[mode] / len(counts), mode
 
 
-def find_header_index(records: Sequence[Sequence[str]], width: int | None = None) -> int | None:
+def _effective_width(record: Sequence[str]) -> int:
+    """Cells up to the last non-empty one (a trailing delimiter adds nothing)."""
+    width = len(record)
+    while width and not record[width - 1].strip():
+        width -= 1
+    return width
+
+
+def find_header_index(records: Sequence[Sequence[str]]) -> int | None:
     """Index of the first record that looks like a header row, or None if all are blank.
 
-    A header has at least ``width - 1`` cells (``width`` = the modal field count; one less
-    allows a trailing delimiter on data rows only) and at least half of them non-empty.
-    Without a known width (a one-column file) the first non-blank record is the header.
+    A header has at least half of its cells filled and about as many as the rows below it
+    (at least their median width less one). Preamble lines ("Notes:", "Exported on ...") are
+    narrower than the table and are passed over. In a one-column table the first non-blank
+    record is the header.
     """
-    if width is None:
-        counted = _consistency(records)
-        width = counted[1] if counted else None
-    for index, record in enumerate(records):
-        filled = sum(1 for cell in record if cell.strip())
-        if not filled:
+    widths = [_effective_width(record) for record in records]
+    filled_rows = [index for index, width in enumerate(widths) if width]
+    if not filled_rows:
+        return None
+    if max(widths) < 2:
+        return filled_rows[0]
+    for position, index in enumerate(filled_rows):
+        record, width = records[index], widths[index]
+        filled = sum(1 for cell in record[:width] if cell.strip())
+        if width < 2 or filled * 2 < width:
             continue
-        if width is None or width < 2:
-            return index
-        if len(record) >= max(2, width - 1) and filled * 2 >= len(record):
+        below = sorted(widths[i] for i in filled_rows[position + 1 : position + 51])
+        if not below or width >= below[len(below) // 2] - 1:
             return index
     return None
 
@@ -99,8 +112,7 @@ def detect_shape(text: str, complete: bool, preferred: str | None = None) -> Tab
         key = (counted[0], counted[1], -rank)
         if best is None or key > best:
             best, best_delimiter, best_records = key, delimiter, records
-    width = best[1] if best is not None else None
-    header = find_header_index(best_records, width)
+    header = find_header_index(best_records)
     if header is None:
         return None
     return TableShape(best_delimiter, header)

@@ -96,7 +96,7 @@ class XlsxSource:
     ) -> None:
         self.path = Path(path)
         self.limits = limits
-        self.stats = XlsxStats()
+        self._stats = XlsxStats()
         self._sheet = sheet
         self._headers: list[str] | None = None
         self._rows: Iterator[SourceRow] | None = None
@@ -125,10 +125,17 @@ class XlsxSource:
         else:
             names = ", ".join(repr(name) for name in workbook.sheetnames)
             raise self._error(None, f"has no sheet named {self._sheet!r} (sheets: {names})")
-        self.stats.sheet = sheet.title
+        self._stats.sheet = sheet.title
         if hasattr(sheet, "reset_dimensions"):
             sheet.reset_dimensions()  # a wrong stored size would otherwise cut rows off
         return sheet.iter_rows(values_only=True)
+
+    @property
+    def stats(self) -> XlsxStats:
+        """Decisions (found on first use) and counts (growing while rows are read)."""
+        if self._headers is None:
+            self._prepare()
+        return self._stats
 
     @property
     def headers(self) -> list[str]:
@@ -154,7 +161,7 @@ class XlsxSource:
             workbook.close()
         index = find_header_index(sample)
         if index is None:
-            raise self._error(None, f"sheet {self.stats.sheet!r} has no header row")
+            raise self._error(None, f"sheet {self._stats.sheet!r} has no header row")
         cells = sample[index]
         if len(cells) > self.limits.max_columns:
             raise self._error(
@@ -162,7 +169,7 @@ class XlsxSource:
                 f"the header has {len(cells)} columns, more than the limit of "
                 f"{self.limits.max_columns}",
             )
-        self.stats.header_line = index + 1
+        self._stats.header_line = index + 1
         self._headers = unique_headers(cells)
 
     def __iter__(self) -> Iterator[SourceRow]:
@@ -187,7 +194,7 @@ class XlsxSource:
         self.close()
 
     def _generate(self) -> Iterator[SourceRow]:
-        header_line = self.stats.header_line
+        header_line = self._stats.header_line
         workbook = self._open()
         try:
             rows = self._rows_of(workbook)
@@ -204,12 +211,12 @@ class XlsxSource:
                     continue
                 cells = [cell_text(value) for value in row]
                 if not any(cell.strip() for cell in cells):
-                    self.stats.blank_rows += 1
+                    self._stats.blank_rows += 1
                     continue
                 values, issues = self._fit_row(cells, line)
-                self.stats.rows += 1
+                self._stats.rows += 1
                 if issues:
-                    self.stats.rows_with_issues += 1
+                    self._stats.rows_with_issues += 1
                 yield SourceRow(line, values, issues)
         finally:
             workbook.close()
