@@ -153,6 +153,14 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def require_tls_unless_loopback(uses_tls: bool, host: str, protocol: str) -> None:
+    """Refuse a clear-text connection (passwords in the open) to anything but this machine."""
+    if not uses_tls and not is_loopback_host(host):
+        raise ChannelConfigurationError(
+            f"{protocol} without TLS is allowed only for a server on this machine", code="insecure"
+        )
+
+
 def require_secure_url(url: str, what: str) -> None:
     """Refuse URLs that would send credentials in clear text (``http://`` only on loopback)."""
     parts = urlsplit(url)

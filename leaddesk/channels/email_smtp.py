@@ -25,7 +25,7 @@ from leaddesk.channels.base import (
     PermanentChannelError,
     SendResult,
     TemporaryChannelError,
-    is_loopback_host,
+    require_tls_unless_loopback,
 )
 from leaddesk.channels.email_mime import build_email
 
@@ -77,10 +77,9 @@ class SmtpEmailChannel:
     kind = ChannelKind.EMAIL
 
     def __init__(self, settings: SmtpSettings, password: str | None = None) -> None:
-        if settings.security is SmtpSecurity.NONE and not is_loopback_host(settings.host):
-            raise ChannelConfigurationError(
-                "SMTP without TLS is allowed only for a server on this machine", code="insecure"
-            )
+        require_tls_unless_loopback(
+            settings.security is not SmtpSecurity.NONE, settings.host, "SMTP"
+        )
         if settings.username and password is None:
             raise ChannelConfigurationError("SMTP password missing", code="auth")
         self.settings = settings

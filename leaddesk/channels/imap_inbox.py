@@ -24,7 +24,7 @@ from leaddesk.channels.base import (
     ChannelConfigurationError,
     ChannelError,
     TemporaryChannelError,
-    is_loopback_host,
+    require_tls_unless_loopback,
 )
 from leaddesk.channels.inbox_classify import (
     AutoReply,
@@ -102,10 +102,9 @@ class ImapInbox:
     long-lived IMAP connection would only go stale in between."""
 
     def __init__(self, settings: ImapSettings, password: str) -> None:
-        if settings.security is ImapSecurity.NONE and not is_loopback_host(settings.host):
-            raise ChannelConfigurationError(
-                "IMAP without TLS is allowed only for a server on this machine", code="insecure"
-            )
+        require_tls_unless_loopback(
+            settings.security is not ImapSecurity.NONE, settings.host, "IMAP"
+        )
         self.settings = settings
         self._password = password
 
