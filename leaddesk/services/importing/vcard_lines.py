@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import binascii
 import codecs
-import io
 import os
 import re
 from collections.abc import Iterator
@@ -162,12 +161,24 @@ def parse_property(logical: str, line: int) -> VCardProperty | None:
     )
 
 
+def _cr_lines(raw: BinaryIO, cap: int) -> Iterator[bytes | None]:
+    """Lines of a file that ends its lines with a bare CR (classic Mac OS)."""
+    pending = b""
+    while chunk := raw.read(64 * 1024):
+        pending += chunk
+        *lines, pending = pending.split(b"\r")
+        yield from lines
+        if len(pending) > cap:
+            yield None
+            pending = b""
+    if pending:
+        yield pending
+
+
 def _physical_lines(raw: BinaryIO, cr_only: bool, cap: int) -> Iterator[bytes | None]:
     """Lines without their line break; None stands for a line over ``cap`` bytes."""
     if cr_only:
-        text = io.TextIOWrapper(raw, encoding="latin-1", newline="\r")
-        for line in text:
-            yield line.rstrip("\r").encode("latin-1")
+        yield from _cr_lines(raw, cap)
         return
     while line := raw.readline(cap):
         if len(line) == cap and not line.endswith(b"\n"):
@@ -297,6 +308,9 @@ class _LogicalLines:
         self.soft_break = "QUOTED-PRINTABLE" in head and text.endswith("=")
         self.parts = [text.split(":", 1)[0] + ":" if self.skip_content else text]
         self.size = len(self.parts[0])
+        if self.size > self.limits.max_cell_chars:
+            self.too_long = True
+            self.parts = [text[:200]]
 
     def append(self, text: str) -> None:
         if self.skip_content or self.too_long:
