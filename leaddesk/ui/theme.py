@@ -21,7 +21,10 @@ def icon(name: str) -> QIcon:
 @cache
 def style_sheet(name: str = "light") -> str:
     path = resources_dir() / "themes" / f"{name}.qss"
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
+    if not path.is_file():
+        return ""
+    icons = (resources_dir() / "icons").as_posix()
+    return path.read_text(encoding="utf-8").replace("__ICONS__", icons)
 
 
 def apply(app: QApplication) -> None:

@@ -156,7 +156,7 @@ class FieldErrors:
         target = self._labels.get(field)
         if target is None:
             target = self._fallback
-            message = f"{formatting.label(field)}: {message}"
+            message = f"{formatting.label(field)}: {message}" if field else message
         target.setText(message)
         target.show()
 

@@ -74,20 +74,20 @@ class LeadTableModel(QAbstractTableModel):
     COL_FIRST_NAME = 0
     COL_LAST_NAME = 1
     COL_COMPANY = 2
-    COL_TITLE = 3
-    COL_EMAIL = 4
-    COL_STATUS = 5
-    COL_SCORE = 6
+    COL_STATUS = 3
+    COL_SCORE = 4
+    COL_EMAIL = 5
+    COL_TITLE = 6
     COL_COUNTRY = 7
     COL_UPDATED = 8
     COLUMNS: tuple[Column, ...] = (
         Column("first_name", editable=True),
         Column("last_name", editable=True),
         Column("company", editable=True),
-        Column("title", editable=True),
-        Column("email", editable=True),
         Column("status"),
         Column("score", numeric=True),
+        Column("email", editable=True),
+        Column("title", editable=True),
         Column("country"),
         Column("updated_at"),
     )
@@ -331,10 +331,10 @@ class LeadTableModel(QAbstractTableModel):
             self.tr("First name"),
             self.tr("Last name"),
             self.tr("Company"),
-            self.tr("Title"),
-            self.tr("Email"),
             self.tr("Status"),
             self.tr("Score"),
+            self.tr("Email"),
+            self.tr("Title"),
             self.tr("Country"),
             self.tr("Updated"),
         )

@@ -1,0 +1,1 @@
+"""The campaigns view: the list of campaigns and an editor form."""

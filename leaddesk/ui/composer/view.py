@@ -1,0 +1,259 @@
+"""The composer view: template + real lead -> live preview, cost, and a saved draft."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from leaddesk.services.credits import Balance, CreditService
+from leaddesk.services.errors import ValidationError
+from leaddesk.services.leads import LeadRecord, LeadService
+from leaddesk.services.messages import MessageRecord, MessageService
+from leaddesk.services.templates import TemplateRecord, TemplateService
+from leaddesk.ui import formatting
+from leaddesk.ui.composer.form import ComposerForm
+from leaddesk.ui.composer.lead_picker import LeadPicker, describe
+from leaddesk.ui.composer.rendering import SUBJECT_CHANNELS, Preview, preview
+from leaddesk.ui.operations import op
+from leaddesk.ui.widgets import MessageBar, title
+
+
+class ComposerView(QWidget):
+    """Emits ``draftSaved(MessageRecord)``."""
+
+    draftSaved = Signal(object)
+
+    def __init__(
+        self,
+        templates: TemplateService,
+        leads: LeadService,
+        messages: MessageService,
+        credits: CreditService,
+        sender: Mapping[str, Any] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._templates_service = templates
+        self._messages = messages
+        self._credits = credits
+        self._sender = dict(sender or {})
+        self._templates: list[TemplateRecord] = []
+        self._balance: Balance | None = None
+        self._loaded = False
+        self._loading = 0
+        self._filling = False
+        self.last_preview: Preview | None = None
+
+        self.picker = LeadPicker(leads)
+        self.form = ComposerForm(self.picker)
+        self.message_bar = MessageBar()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 20, 12)
+        layout.setSpacing(12)
+        layout.addWidget(title(self.tr("Composer")))
+        layout.addWidget(self.message_bar)
+        layout.addWidget(self.form, 1)
+
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(150)
+        self._render_timer.timeout.connect(self.render_preview)
+
+        self.form.channel.currentIndexChanged.connect(self._on_channel)
+        self.form.template.currentIndexChanged.connect(self._on_template)
+        self.form.subject.textChanged.connect(self._schedule_render)
+        self.form.body.textChanged.connect(self._schedule_render)
+        self.picker.leadChosen.connect(lambda _lead: self.render_preview())
+        self.form.save_button.clicked.connect(self.save_draft)
+        self._on_channel()
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def channel(self) -> str:
+        return str(self.form.channel.currentData())
+
+    @property
+    def lead(self) -> LeadRecord | None:
+        return self.picker.lead
+
+    def template(self) -> TemplateRecord | None:
+        template_id = self.form.template.currentData()
+        return next((t for t in self._templates if t.id == template_id), None)
+
+    def cost(self) -> int:
+        return self._credits.prices.cost(self.channel)
+
+    def is_loaded(self) -> bool:
+        return self._loaded and self._loading == 0 and not self._render_timer.isActive()
+
+    # -- loading ---------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._loaded and not self._loading:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Load the templates and the balance in the background."""
+        self._loading += 1
+        templates, credits = self._templates_service, self._credits
+        (
+            op(lambda: (templates.list(), credits.balance()), parent=self)
+            .success(lambda result: self._loaded_data(*result))
+            .failure(lambda exc: self.message_bar.show_message(str(exc)))
+            .finished(self._load_done)
+            .run()
+        )
+
+    def _load_done(self) -> None:
+        self._loading -= 1
+
+    def _loaded_data(self, templates: list[TemplateRecord], balance: Balance) -> None:
+        self._loaded = True
+        self._templates = templates
+        self._balance = balance
+        self._fill_templates()
+        self.render_preview()
+
+    def refresh_balance(self) -> None:
+        credits = self._credits
+        op(credits.balance, parent=self).success(self._balance_arrived).run()
+
+    def _balance_arrived(self, balance: Balance) -> None:
+        self._balance = balance
+        self._show_cost()
+
+    # -- choices ---------------------------------------------------------------------------------
+    def set_channel(self, channel: str) -> None:
+        self.form.channel.setCurrentIndex(max(0, self.form.channel.findData(channel)))
+
+    def select_template(self, template_id: uuid.UUID) -> bool:
+        template = next((t for t in self._templates if t.id == template_id), None)
+        if template is None:
+            return False
+        self.set_channel(template.channel)
+        index = self.form.template.findData(template_id)
+        self.form.template.setCurrentIndex(index)
+        return index >= 0
+
+    def set_lead(self, lead: LeadRecord) -> None:
+        self.picker.set_lead(lead)
+
+    def _on_channel(self) -> None:
+        self.form.show_subject(self.channel in SUBJECT_CHANNELS)
+        self._fill_templates()
+        self._schedule_render()
+
+    def _fill_templates(self) -> None:
+        """List the channel's templates; pick the first unless the user wrote their own text."""
+        previous = self.template()
+        untouched = self.form.body.toPlainText() == (previous.body if previous else "")
+        combo = self.form.template
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(self.tr("Blank message"), None)
+        for template in self._templates:
+            if template.channel == self.channel:
+                combo.addItem(template.name, template.id)
+        combo.setCurrentIndex(1 if untouched and combo.count() > 1 else 0)
+        combo.blockSignals(False)
+        if untouched:
+            self._on_template()
+
+    def _on_template(self) -> None:
+        template = self.template()
+        self._filling = True
+        try:
+            self.form.subject.setText(template.subject if template else "")
+            self.form.body.setPlainText(template.body if template else "")
+        finally:
+            self._filling = False
+        self.render_preview()
+
+    # -- preview ---------------------------------------------------------------------------------
+    def _schedule_render(self) -> None:
+        if not self._filling:
+            self._render_timer.start()
+
+    def render_preview(self) -> Preview:
+        self._render_timer.stop()
+        lead = self.lead
+        result = preview(
+            self.channel, self.form.subject.text(), self.form.body.toPlainText(), lead,
+            self._sender,
+        )
+        self.last_preview = result
+        if lead is None:
+            to = self.tr("Choose a recipient to see the message as they will read it.")
+        else:
+            to = self.tr("To: %1").replace("%1", describe(lead))
+        self.form.show_preview(result, to)
+        self._show_cost()
+        self._update_save_state(result)
+        return result
+
+    def _show_cost(self) -> None:
+        cost = self.cost()
+        self.form.cost.setText(
+            self.tr("Cost: %1").replace("%1", formatting.credits(cost))
+        )
+        balance = self._balance
+        if balance is None:
+            self.form.balance.setText("")
+        elif balance.unlimited:
+            self.form.balance.setText(self.tr("Unlimited plan"))
+        else:
+            text = self.tr("Balance: %1").replace("%1", formatting.credits(balance.available))
+            if balance.available < cost:
+                text += self.tr(" — not enough to send")
+            self.form.balance.setText(text)
+
+    def _update_save_state(self, result: Preview) -> None:
+        if self.lead is None:
+            reason = self.tr("Choose a recipient to save a draft.")
+        elif not result.body.strip():
+            reason = self.tr("Write a message to save a draft.")
+        elif result.error:
+            reason = self.tr("Fix the template to save a draft.")
+        else:
+            reason = ""
+        self.form.save_button.setEnabled(not reason)
+        self.form.save_hint.setText(reason)
+
+    # -- saving ----------------------------------------------------------------------------------
+    def save_draft(self) -> None:
+        """Save the message as rendered for the chosen lead."""
+        result = self.render_preview()
+        lead = self.lead
+        if lead is None or not result.rendered:
+            return
+        template = self.template()
+        messages, channel = self._messages, self.channel
+        template_id = template.id if template else None
+        self.form.save_button.setEnabled(False)
+        (
+            op(lambda: messages.save_draft(lead.id, channel, result.subject, result.body,
+                                           template_id), parent=self)
+            .success(self._draft_saved)
+            .failure(self._draft_refused)
+            .finished(lambda: self._update_save_state(self.last_preview or result))
+            .run()
+        )
+
+    def _draft_saved(self, message: MessageRecord) -> None:
+        name = self.lead.full_name if self.lead else ""
+        self.message_bar.show_message(
+            self.tr("Draft saved for %1.").replace("%1", name), kind="info", timeout_ms=4000
+        )
+        self.draftSaved.emit(message)
+
+    def _draft_refused(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError):
+            text = f"{formatting.label(exc.field)}: {exc.message}"
+        else:
+            text = str(exc)
+        self.message_bar.show_message(self.tr("Draft not saved — ") + text)

@@ -1,0 +1,1 @@
+"""The credits view: balance, packages, usage chart and the transaction history."""

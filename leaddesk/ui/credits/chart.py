@@ -1,0 +1,69 @@
+"""Credits spent per day over the last weeks, as a small pyqtgraph bar chart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+from leaddesk.services.credits import TransactionRecord
+from leaddesk.ui import formatting
+
+ACCENT = "#3b82f6"
+
+
+def usage_by_day(
+    transactions: Iterable[TransactionRecord], days: int = 30, today: dt.date | None = None
+) -> list[tuple[dt.date, int]]:
+    """Credits consumed per local day, oldest first, zero-filled over ``days`` days.
+
+    A consumption line carries no amount of its own (the reservation moved the balance); the
+    ledger records the spent cost in its metadata.
+    """
+    today = today or dt.date.today()
+    first = today - dt.timedelta(days=days - 1)
+    totals = {first + dt.timedelta(days=i): 0 for i in range(days)}
+    for tx in transactions:
+        if tx.kind != "consumption":
+            continue
+        day = formatting.local(tx.created_at).date()
+        if day in totals:
+            totals[day] += int(tx.meta.get("cost", 0) or 0)
+    return sorted(totals.items())
+
+
+class UsageChart(pg.PlotWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, background="#ffffff")
+        self.setMinimumHeight(150)
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        plot = self.getPlotItem()
+        plot.showGrid(x=False, y=True, alpha=0.15)
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen("#d1d5db"))
+            axis.setTextPen(pg.mkPen("#6b7280"))
+        plot.getAxis("left").setWidth(36)
+        self._bars: pg.BarGraphItem | None = None
+        self.days: list[tuple[dt.date, int]] = []
+
+    def set_usage(self, days: list[tuple[dt.date, int]]) -> None:
+        self.days = days
+        plot = self.getPlotItem()
+        if self._bars is not None:
+            plot.removeItem(self._bars)
+        xs = list(range(len(days)))
+        heights = [credits for _day, credits in days]
+        self._bars = pg.BarGraphItem(
+            x=xs, height=heights, width=0.7, brush=pg.mkBrush(ACCENT), pen=pg.mkPen(None)
+        )
+        plot.addItem(self._bars)
+        ticks = [(i, day.strftime("%d %b")) for i, (day, _c) in enumerate(days)
+                 if (len(days) - 1 - i) % 7 == 0]
+        plot.getAxis("bottom").setTicks([ticks, []])
+        plot.setXRange(-0.6, max(len(days) - 0.4, 0.4), padding=0)
+        plot.setYRange(0, max([*heights, 1]) * 1.15, padding=0)

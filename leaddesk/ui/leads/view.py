@@ -1,0 +1,250 @@
+"""The leads view: filter bar, the lazy lead table and the detail panel, wired to services."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.services.activity import ActivityService
+from leaddesk.services.leads import LeadRecord, LeadService
+from leaddesk.services.messages import MessageService
+from leaddesk.ui import formatting
+from leaddesk.ui.leads.detail_panel import LeadDetailPanel
+from leaddesk.ui.leads.filter_bar import LeadFilterBar
+from leaddesk.ui.leads.model import LeadTableModel
+from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
+from leaddesk.ui.operations import op
+from leaddesk.ui.widgets import BadgeDelegate, MessageBar, title
+
+_COLUMN_WIDTHS = {
+    LeadTableModel.COL_FIRST_NAME: 100,
+    LeadTableModel.COL_LAST_NAME: 110,
+    LeadTableModel.COL_COMPANY: 150,
+    LeadTableModel.COL_STATUS: 120,
+    LeadTableModel.COL_SCORE: 60,
+    LeadTableModel.COL_EMAIL: 260,
+    LeadTableModel.COL_TITLE: 170,
+    LeadTableModel.COL_COUNTRY: 70,
+    LeadTableModel.COL_UPDATED: 110,
+}
+
+
+class LeadsView(QWidget):
+    """Loads on first show. Emits ``leadsChanged`` after a lead was created or edited."""
+
+    leadsChanged = Signal()
+
+    def __init__(
+        self,
+        leads: LeadService,
+        messages: MessageService,
+        activity: ActivityService,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._leads = leads
+        self._messages = messages
+        self._activity = activity
+        self._history_for: uuid.UUID | None = None
+        self._history_loaded = False
+
+        self.model = LeadTableModel(leads, self)
+        self.filters = LeadFilterBar()
+        self.message_bar = MessageBar()
+        self.table = self._make_table()
+        self.detail = LeadDetailPanel()
+        self.empty = QLabel()
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setProperty("role", "muted")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+        self._layout()
+
+        self.filters.queryChanged.connect(self.model.set_query)
+        self.model.loadingChanged.connect(self._on_loading)
+        self.model.totalChanged.connect(self._on_total)
+        self.model.loadFailed.connect(
+            lambda text: self.message_bar.show_message(self.tr("Could not load leads: ") + text)
+        )
+        self.model.editFailed.connect(self._on_edit_failed)
+        self.model.leadUpdated.connect(self._on_lead_updated)
+        self.model.modelReset.connect(self._on_current_changed)
+        self.model.dataChanged.connect(self._on_data_changed)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+
+    # -- layout --------------------------------------------------------------------------------
+    def _make_table(self) -> QTableView:
+        table = QTableView()
+        table.setObjectName("LeadTable")
+        table.setModel(self.model)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = table.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(30)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(True)
+        for column, width in _COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        table.setItemDelegateForColumn(
+            LeadTableModel.COL_STATUS, BadgeDelegate(LeadTableModel.StatusRole, table)
+        )
+        # Set the indicator before enabling sorting, so enabling it does not reload.
+        header.setSortIndicator(LeadTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder)
+        table.setSortingEnabled(True)
+        return table
+
+    def _layout(self) -> None:
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(10)
+        left_layout.addWidget(self.filters)
+        left_layout.addWidget(self.message_bar)
+        left_layout.addWidget(self.stack, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([900, 320])
+        self.splitter.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 16, 12, 12)
+        layout.setSpacing(12)
+        layout.addWidget(title(self.tr("Leads")))
+        layout.addWidget(self.splitter, 1)
+
+    # -- loading -------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self.model.has_loaded and not self.model.is_loading:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    def is_loaded(self) -> bool:
+        return self.model.has_loaded and not self.model.is_loading
+
+    def _on_loading(self, loading: bool) -> None:
+        if loading:
+            self.filters.show_loading()
+            if not self.model.has_loaded:
+                self.empty.setText(self.tr("Loading leads…"))
+                self.stack.setCurrentWidget(self.empty)
+
+    def _on_total(self, total: int) -> None:
+        self.filters.show_count(total)
+        if total:
+            self.stack.setCurrentWidget(self.table)
+            return
+        if self.filters.is_filtered():
+            self.empty.setText(self.tr("No leads match these filters."))
+        else:
+            self.empty.setText(self.tr("No leads yet. Press Ctrl+N to add one."))
+        self.stack.setCurrentWidget(self.empty)
+
+    # -- selection and detail ----------------------------------------------------------------
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+        self.table.setFocus()
+
+    def current_lead(self) -> LeadRecord | None:
+        index = self.table.currentIndex()
+        return self.model.record(index.row()) if index.isValid() else None
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self._on_current_changed()
+
+    def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
+        row = self.table.currentIndex().row()
+        if top_left.row() <= row <= bottom_right.row():
+            self._on_current_changed()
+
+    def _on_current_changed(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        lead = self.model.record(rows[0].row()) if rows else None
+        if lead == self.detail.lead:
+            return
+        self.detail.show_lead(lead)
+        if lead is None:
+            self._history_for = None
+            return
+        self._load_history(lead.id)  # also after an edit: the timeline has a new entry
+
+    def _load_history(self, lead_id: uuid.UUID) -> None:
+        self._history_for = lead_id
+        self._history_loaded = False
+        messages, activity = self._messages, self._activity
+        (
+            op(lambda: (messages.for_lead(lead_id, 20), activity.for_lead(lead_id, 20)),
+               parent=self)
+            .success(lambda result: self._history_arrived(lead_id, *result))
+            .failure(lambda exc: self.message_bar.show_message(str(exc)))
+            .run()
+        )
+
+    def _history_arrived(self, lead_id: uuid.UUID, messages: list, activities: list) -> None:
+        if lead_id == self._history_for:
+            self._history_loaded = True
+            self.detail.show_history(messages, activities)
+
+    def history_loaded(self) -> bool:
+        return self._history_loaded
+
+    # -- editing -------------------------------------------------------------------------------
+    def _on_edit_failed(self, field: str, message: str) -> None:
+        self.message_bar.show_message(
+            self.tr("Not saved — %1: %2").replace("%1", formatting.label(field))
+            .replace("%2", message)
+        )
+
+    def _on_lead_updated(self, _record: LeadRecord) -> None:
+        self.message_bar.hide()
+        self.leadsChanged.emit()
+
+    def new_lead(self) -> NewLeadDialog:
+        """Open the new-lead dialog; the table reloads when a lead was added."""
+        dialog = NewLeadDialog(self._leads.create, self)
+        dialog.created.connect(self._on_created)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    def _on_created(self, record: LeadRecord) -> None:
+        self.message_bar.show_message(
+            self.tr("Added %1.").replace("%1", record.full_name or record.email),
+            kind="info", timeout_ms=4000,
+        )
+        self.refresh()
+        self.leadsChanged.emit()

@@ -1,0 +1,222 @@
+"""The main window: sidebar, the four views, menus with shortcuts and a status bar.
+
+The window is where the application's services are split up: each view receives only the
+services it uses. Geometry, dock/toolbar state and the last view are kept in QSettings.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+import leaddesk
+from leaddesk.services.app_services import AppServices
+from leaddesk.services.credits import Balance
+from leaddesk.ui import formatting
+from leaddesk.ui.campaigns.view import CampaignsView
+from leaddesk.ui.composer.view import ComposerView
+from leaddesk.ui.credits.view import CreditsView
+from leaddesk.ui.leads.view import LeadsView
+from leaddesk.ui.operations import op
+from leaddesk.ui.sidebar import Sidebar
+
+VIEWS = ("leads", "campaigns", "composer", "credits")
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        services: AppServices,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``settings``: where window state is remembered; None remembers nothing."""
+        super().__init__(parent)
+        self._leads = services.leads
+        self._credits = services.credits
+        self._settings = settings
+        self.setWindowTitle("LeadDesk")
+        self.setMinimumSize(1000, 640)
+
+        self.leads_view = LeadsView(services.leads, services.messages, services.activity)
+        self.campaigns_view = CampaignsView(services.campaigns)
+        self.composer_view = ComposerView(
+            services.templates, services.leads, services.messages, services.credits,
+            sender={"name": services.ctx.actor.name},
+        )
+        self.credits_view = CreditsView(services.credits)
+        self.views: dict[str, QWidget] = {
+            "leads": self.leads_view,
+            "campaigns": self.campaigns_view,
+            "composer": self.composer_view,
+            "credits": self.credits_view,
+        }
+        labels = (self.tr("Leads"), self.tr("Campaigns"), self.tr("Composer"), self.tr("Credits"))
+
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("ViewArea")
+        for name in VIEWS:
+            self.stack.addWidget(self.views[name])
+        self.sidebar = Sidebar(list(zip(VIEWS, labels, strict=True)))
+        self.sidebar.footer.setText(services.ctx.actor.name)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.balance_label = QLabel(self.tr("Balance: …"))
+        self.balance_label.setObjectName("BalanceLabel")
+        self.count_label = QLabel(self.tr("Leads: …"))
+        self.count_label.setObjectName("LeadCountLabel")
+        self.statusBar().addPermanentWidget(self.count_label)
+        self.statusBar().addPermanentWidget(self.balance_label)
+        self.statusBar().setSizeGripEnabled(False)
+
+        self._make_menus(labels)
+        self.sidebar.selected.connect(self._on_sidebar)
+        self.leads_view.leadsChanged.connect(self.refresh_lead_count)
+        self.credits_view.creditsChanged.connect(self.refresh_balance)
+        self.credits_view.creditsChanged.connect(self.composer_view.refresh_balance)
+        self.balance: Balance | None = None
+        self.lead_count: int | None = None
+
+        self._restore()
+        self.refresh_balance()
+        self.refresh_lead_count()
+
+    # -- menus -----------------------------------------------------------------------------------
+    def _make_menus(self, labels: tuple[str, ...]) -> None:
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        self.new_lead_action = QAction(self.tr("&New lead…"), self)
+        self.new_lead_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_lead_action.triggered.connect(self.new_lead)
+        file_menu.addAction(self.new_lead_action)
+        file_menu.addSeparator()
+        self.quit_action = QAction(self.tr("&Quit"), self)
+        self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        group = QActionGroup(self)
+        self.view_actions: dict[str, QAction] = {}
+        for number, (name, label) in enumerate(zip(VIEWS, labels, strict=True), start=1):
+            action = QAction(label, self)
+            action.setCheckable(True)
+            action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            action.triggered.connect(lambda _checked=False, n=name: self.show_view(n))
+            group.addAction(action)
+            view_menu.addAction(action)
+            self.view_actions[name] = action
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About LeadDesk"), self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.about)
+        help_menu.addAction(about)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About LeadDesk"),
+            self.tr("<b>LeadDesk</b> %1<br>A fast, offline-first desktop CRM for sales reps "
+                    "and small teams.").replace("%1", leaddesk.__version__),
+        )
+
+    # -- views -----------------------------------------------------------------------------------
+    def show_view(self, name: str) -> QWidget:
+        view = self.views[name]
+        self.stack.setCurrentWidget(view)
+        self.sidebar.set_current(VIEWS.index(name))
+        self.view_actions[name].setChecked(True)
+        return view
+
+    def current_view(self) -> str:
+        return VIEWS[self.stack.currentIndex()]
+
+    def _on_sidebar(self, row: int) -> None:
+        if 0 <= row < len(VIEWS):
+            self.show_view(VIEWS[row])
+
+    def new_lead(self) -> None:
+        self.show_view("leads")
+        self.leads_view.new_lead()
+
+    # -- status bar ------------------------------------------------------------------------------
+    def refresh_balance(self) -> None:
+        op(self._credits.balance, parent=self).success(self._show_balance).run()
+
+    def _show_balance(self, balance: Balance) -> None:
+        self.balance = balance
+        if balance.unlimited:
+            self.balance_label.setText(self.tr("Credits: unlimited"))
+        else:
+            self.balance_label.setText(
+                self.tr("Credits: %1").replace("%1", formatting.number(balance.available))
+            )
+        plan = self._credits.prices.packages.get(balance.plan)
+        self.balance_label.setToolTip(
+            self.tr("%1 reserved · plan %2").replace("%1", formatting.number(balance.reserved))
+            .replace("%2", plan.label if plan else formatting.label(balance.plan))
+        )
+
+    def refresh_lead_count(self) -> None:
+        leads = self._leads
+        op(leads.count, parent=self).success(self._show_count).run()
+
+    def _show_count(self, count: int) -> None:
+        self.lead_count = count
+        self.count_label.setText(self.tr("Leads: %1").replace("%1", formatting.number(count)))
+
+    # -- remembered state ------------------------------------------------------------------------
+    def _restore(self) -> None:
+        settings = self._settings
+        view = "leads"
+        if settings is not None:
+            geometry = settings.value("window/geometry")
+            if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+                self.restoreGeometry(geometry)
+            else:
+                self.resize(1280, 800)
+            state = settings.value("window/state")
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                self.restoreState(state)
+            splitter = settings.value("leads/splitter")
+            if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+                self.leads_view.splitter.restoreState(splitter)
+            header = settings.value("leads/header")
+            if isinstance(header, QByteArray) and not header.isEmpty():
+                self.leads_view.table.horizontalHeader().restoreState(header)
+            stored = settings.value("window/view", "leads")
+            view = stored if stored in VIEWS else "leads"
+        else:
+            self.resize(1280, 800)
+        self.show_view(view)
+
+    def save_state(self) -> None:
+        if self._settings is None:
+            return
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        self._settings.setValue("window/view", self.current_view())
+        self._settings.setValue("leads/splitter", self.leads_view.splitter.saveState())
+        self._settings.setValue(
+            "leads/header", self.leads_view.table.horizontalHeader().saveState()
+        )
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        super().closeEvent(event)
