@@ -26,6 +26,7 @@ from typing import Any
 from proxyprotocol.reader import ProxyProtocolReader
 from pymap.backend.dict import Config, Identity, Login
 from pymap.backend.dict.mailbox import MailboxData
+from pymap.concurrent import Subsystem
 from pymap.imap import IMAPServer
 from pymap.parsing.message import AppendMessage
 from pymap.user import Passwords, UserMetadata
@@ -112,6 +113,7 @@ class FakeImapServer:
             invalid_user_sleep=0.0,
             hash_context=BuiltinHash(rounds=1000),  # fast logins in tests
             reject_dnsbl=False,
+            cpu_subsystem=Subsystem.for_asyncio(),  # no thread pool left behind after stop()
         )
         config.apply_context()
         login = self._login = Login(config)
