@@ -6,6 +6,7 @@ ISO form, booleans as TRUE/FALSE, formulas as their last computed value (never t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -104,16 +105,25 @@ class XlsxSource:
     def _error(self, line: int | None, message: str, field: str | None = None) -> ImportFormatError:
         return ImportFormatError(self.path, line, field, message)
 
-    def _open(self) -> Workbook:
+    @contextlib.contextmanager
+    def _open(self) -> Iterator[Workbook]:
+        """The workbook, read-only; given an open file so that any extension is accepted."""
         try:
-            with warnings.catch_warnings():
-                # openpyxl warns about styles and extensions it ignores; none matter for values
-                warnings.simplefilter("ignore")
-                return load_workbook(self.path, read_only=True, data_only=True)
+            handle = self.path.open("rb")
         except FileNotFoundError:
             raise self._error(None, "file not found") from None
-        except Exception as exc:  # a damaged or foreign zip fails in many different ways
-            raise self._error(None, f"is not a readable XLSX workbook ({exc})") from None
+        with handle:
+            try:
+                with warnings.catch_warnings():
+                    # openpyxl warns about styles and extensions it ignores; none matter here
+                    warnings.simplefilter("ignore")
+                    workbook = load_workbook(handle, read_only=True, data_only=True)
+            except Exception as exc:  # a damaged or foreign zip fails in many different ways
+                raise self._error(None, f"is not a readable XLSX workbook ({exc})") from None
+            try:
+                yield workbook
+            finally:
+                workbook.close()
 
     def _rows_of(self, workbook: Workbook) -> Iterator[tuple[Any, ...]]:
         if self._sheet is None:
@@ -146,8 +156,7 @@ class XlsxSource:
         return self._headers
 
     def _prepare(self) -> None:
-        workbook = self._open()
-        try:
+        with self._open() as workbook:
             try:
                 sample = [
                     _trimmed([cell_text(value) for value in row])
@@ -157,8 +166,6 @@ class XlsxSource:
                 raise
             except Exception as exc:
                 raise self._error(None, f"is not a readable XLSX workbook ({exc})") from None
-        finally:
-            workbook.close()
         index = find_header_index(sample)
         if index is None:
             raise self._error(None, f"sheet {self._stats.sheet!r} has no header row")
@@ -195,8 +202,7 @@ class XlsxSource:
 
     def _generate(self) -> Iterator[SourceRow]:
         header_line = self._stats.header_line
-        workbook = self._open()
-        try:
+        with self._open() as workbook:
             rows = self._rows_of(workbook)
             line = 0
             while True:
@@ -218,8 +224,6 @@ class XlsxSource:
                 if issues:
                     self._stats.rows_with_issues += 1
                 yield SourceRow(line, values, issues)
-        finally:
-            workbook.close()
 
     def _fit_row(
         self, cells: list[str], line: int
