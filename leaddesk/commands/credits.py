@@ -1,13 +1,20 @@
-"""``leaddesk credits balance|history|buy``."""
+"""``leaddesk credits balance|history|redeem|allocate|cap|prices|buy|issue-code``."""
 
 from __future__ import annotations
 
 import argparse
 import csv
 import datetime as dt
+import getpass
 import sys
+from pathlib import Path
 
-from leaddesk.commands.common import open_services
+from leaddesk.commands.common import CommandError, open_services
+from leaddesk.services import credit_caps, topup_codes
+from leaddesk.services.importing.formula_guard import neutralise
+from leaddesk.store.models.credit import CapPeriod
+
+DEFAULT_CODE_DAYS = 365
 
 
 def _date(value: str) -> dt.datetime:
@@ -18,38 +25,100 @@ def _date(value: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
+def _whole(value: str) -> int:
+    try:
+        return int(value.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+
+
+def _price(value: str) -> tuple[str, int]:
+    action, sep, credits = value.partition("=")
+    if not sep:
+        raise argparse.ArgumentTypeError(f"{value!r} is not ACTION=CREDITS")
+    return action.strip(), _whole(credits)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("credits", help="credit balance, history and packages")
+    parser = sub.add_parser("credits", help="credit balance, history, top-up codes, allocations")
     csub = parser.add_subparsers(dest="credits_command", metavar="ACTION", required=True)
-    csub.add_parser("balance", help="show the balance").set_defaults(handler=_balance)
+
+    bal = csub.add_parser("balance", help="show the balance, reserved credits and this month's use")
+    bal.add_argument("--user", help="another member's (admins only)")
+    bal.set_defaults(handler=_balance)
+
     hist = csub.add_parser("history", help="list ledger transactions, newest first")
     hist.add_argument("--since", type=_date, metavar="DATE", help="only from this day (UTC)")
     hist.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     hist.add_argument("--csv", action="store_true", help="print CSV")
+    hist.add_argument("--user", help="another member's (admins only)")
     hist.set_defaults(handler=_history)
-    buy = csub.add_parser("buy", help="buy a package (starter, professional, enterprise)")
+
+    redeem = csub.add_parser("redeem", help="add credits from a signed top-up code")
+    redeem.add_argument("code", metavar="CODE", help="the code, e.g. LD1-XXXXX-XXXXX-...")
+    redeem.set_defaults(handler=_redeem)
+
+    alloc = csub.add_parser("allocate", help="give a member credits from your balance (admin)")
+    alloc.add_argument("user", metavar="USER", help="username, email or id")
+    alloc.add_argument("amount", metavar="N", type=_whole, help="credits (negative: take back)")
+    alloc.set_defaults(handler=_allocate)
+
+    cap = csub.add_parser("cap", help="cap a member's spend per week or month (admin)")
+    cap.add_argument("user", metavar="USER", help="username, email or id")
+    cap.add_argument("amount", metavar="N", help="credits per period, or 'none' to lift the cap")
+    cap.add_argument("--per", choices=[p.value for p in CapPeriod], default="month",
+                     help="the period (default month)")
+    cap.set_defaults(handler=_cap)
+
+    prices = csub.add_parser("prices", help="show the price list, or publish a new version")
+    prices.add_argument("--set", type=_price, nargs="+", metavar="ACTION=CREDITS",
+                        help="publish a new version with these costs (admin)")
+    prices.add_argument("--note", default="", help="why the prices changed")
+    prices.set_defaults(handler=_prices)
+
+    buy = csub.add_parser("buy", help="add a package on a demo database (elsewhere: redeem)")
     buy.add_argument("package", help="starter | professional | enterprise")
     buy.set_defaults(handler=_buy)
+
+    issue = csub.add_parser("issue-code", help="sign a top-up code (seller tool; needs the "
+                            "private key, which is never shipped)")
+    issue.add_argument("--key", required=True, type=Path, metavar="PRIVATE.pem",
+                       help="the seller's Ed25519 private key")
+    grant = issue.add_mutually_exclusive_group(required=True)
+    grant.add_argument("--plan", choices=[p.value for p in topup_codes.Plan])
+    grant.add_argument("--amount", type=_whole, metavar="N", help="a number of credits")
+    issue.add_argument("--expires", type=_date, metavar="DATE",
+                       help=f"last day it can be redeemed (default: {DEFAULT_CODE_DAYS} days)")
+    issue.add_argument("--account", help="bind the code to one account id")
+    issue.set_defaults(handler=_issue_code)
 
 
 def _balance(args: argparse.Namespace) -> int:
     with open_services(args) as app:
-        bal = app.credits.balance()
+        bal = app.credits.balance(args.user)
+        month = credit_caps.window_start(CapPeriod.MONTH, dt.datetime.now(dt.UTC))
+        used = app.credits.spent_since(month, args.user)
+        cap = app.credits.spend_cap(args.user)
     limit = "unlimited (Enterprise)" if bal.unlimited else f"plan {bal.plan}"
     print(f"available {bal.available:,}  reserved {bal.reserved:,}  {limit}")
+    print(f"used this month {used:,}")
+    if cap.credits is not None:
+        print(f"spend cap {cap.credits:,} per {cap.period}: {cap.spent:,} spent, "
+              f"{cap.remaining:,} left")
     return 0
 
 
 def _history(args: argparse.Namespace) -> int:
     with open_services(args) as app:
-        rows = app.credits.history(limit=args.limit, since=args.since)
+        rows = app.credits.history(limit=args.limit, since=args.since, user=args.user)
     columns = ["created_at", "kind", "amount", "balance_after", "action", "reference"]
     if args.csv:
         out = csv.writer(sys.stdout)
         out.writerow(columns)
         for r in rows:
-            out.writerow([r.created_at.isoformat(), r.kind, r.amount, r.balance_after, r.action,
-                          f"{r.reference_type}:{r.reference_id}".strip(":")])
+            ref = f"{r.reference_type}:{r.reference_id}".strip(":")
+            out.writerow([r.created_at.isoformat(), r.kind, r.amount, r.balance_after,
+                          neutralise(r.action), neutralise(ref)])
         return 0
     for r in rows:
         ref = f"{r.reference_type}:{r.reference_id}".strip(":")
@@ -60,9 +129,79 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _redeem(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        try:
+            tx = app.credits.redeem(args.code)
+        except topup_codes.TopupCodeError as exc:
+            raise CommandError(str(exc)) from None
+        bal = app.credits.balance()
+    what = tx.meta.get("package", f"{tx.amount:,} credits")
+    total = "unlimited (Enterprise)" if bal.unlimited else f"{bal.available:,}"
+    print(f"redeemed {what}: +{tx.amount:,}; available {total}")
+    return 0
+
+
+def _allocate(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        tx = app.credits.allocate(args.user, args.amount)
+        mine = app.credits.balance()
+    print(f"allocated {tx.amount:+,} to {args.user}: they have {tx.balance_after:,}; "
+          f"you have {mine.available:,}")
+    return 0
+
+
+def _cap(args: argparse.Namespace) -> int:
+    amount = None if args.amount.lower() == "none" else _whole(args.amount)
+    with open_services(args) as app:
+        cap = app.credits.set_spend_cap(args.user, amount, args.per)
+    if cap.credits is None:
+        print(f"{args.user}: no spend cap")
+    else:
+        print(f"{args.user}: at most {cap.credits:,} per {cap.period}; "
+              f"{cap.spent:,} spent so far this {cap.period}")
+    return 0
+
+
+def _prices(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        prices = (app.credits.publish_prices(dict(args.set), args.note) if args.set
+                  else app.credits.prices)
+    print(f"price list version {prices.version}")
+    for action, credits in prices.actions.items():
+        print(f"  {action:<22} {credits:>5}  {prices.labels.get(action, '')}")
+    return 0
+
+
 def _buy(args: argparse.Namespace) -> int:
     with open_services(args) as app:
-        tx = app.credits.purchase(args.package)
+        tx = app.credits.buy_package(args.package)
         bal = app.credits.balance()
     print(f"bought {args.package}: +{tx.amount:,}; available {bal.available:,}")
+    return 0
+
+
+def _issue_code(args: argparse.Namespace) -> int:
+    try:
+        pem = args.key.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read the private key {args.key}: {exc.strerror}") from None
+    try:
+        try:
+            key = topup_codes.private_key_from_pem(pem)
+        except TypeError:  # encrypted: ask for its password
+            key = topup_codes.private_key_from_pem(pem, getpass.getpass("key password: ").encode())
+    except ValueError as exc:
+        raise CommandError(f"{args.key} is not a usable Ed25519 private key: {exc}") from None
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    expires = (args.expires + dt.timedelta(days=1) if args.expires
+               else now + dt.timedelta(days=DEFAULT_CODE_DAYS))
+    if expires <= now:
+        raise CommandError(f"--expires {args.expires:%Y-%m-%d} is in the past")
+    grant = args.plan if args.plan else args.amount
+    try:
+        code = topup_codes.issue_code(key, grant, expires, issued_at=now, account=args.account)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    print(code)
     return 0
