@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,17 @@ from tests.fakes.tls import TestCertificates, make_certificates
 from tests.fakes.twilio_spec import SPEC_MISSING_REASON, spec_available
 
 DATA = Path(__file__).resolve().parents[2] / "unit" / "channels" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _no_thread_left_behind() -> Iterator[None]:
+    """Every fake server must be stopped, with its threads, by the end of its test."""
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2
+    while (left := set(threading.enumerate()) - before) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not left, f"threads left running: {sorted(t.name for t in left)}"
 
 
 @pytest.fixture(scope="session")
