@@ -25,7 +25,9 @@ def _write_rows(
     delimiter: str,
     guard_formulas: bool,
 ) -> int:
-    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n")
+    # Every cell quoted: a delimiter inside a value can then never look like a column break
+    # to a reader that has to guess the delimiter (ours, or a spreadsheet's).
+    writer = csv.writer(stream, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow([neutralise(field) if guard_formulas else field for field in fields])
     count = 0
     for row in rows:
@@ -49,9 +51,9 @@ def write_csv(
     """Write ``rows`` (lead dicts: canonical fields plus ``id``) as CSV, one row at a time.
 
     A path is written atomically in UTF-8 (with a BOM by default, so Excel detects UTF-8);
-    a text stream must be opened with ``newline=""``. Rows are RFC 4180 (CRLF, ``"`` quoting);
-    ``tags`` lists become ``"a; b"``; cells starting with ``= + - @``, tab or CR get a leading
-    ``'`` unless ``guard_formulas`` is false.
+    a text stream must be opened with ``newline=""``. Rows are RFC 4180 with CRLF and every
+    cell in ``"`` quotes; ``tags`` lists become ``"a; b"``; cells starting with ``= + - @``,
+    tab or CR get a leading ``'`` unless ``guard_formulas`` is false.
     """
     if isinstance(destination, str | os.PathLike):
         with atomic_path(destination) as temporary:

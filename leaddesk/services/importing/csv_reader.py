@@ -173,6 +173,8 @@ class CsvSource:
         self._stats.header_line = header_line
         self._stats.preamble_lines = header_line - 1
         self._header_index = shape.header_index
+        if self._restore:
+            header_cells = [restore(cell) for cell in header_cells]
         self._headers = unique_headers(header_cells)
 
     def _read_sample(self, encoding: str, chars: int) -> tuple[str, bool]:
