@@ -8,7 +8,9 @@ with ``BEGIN IMMEDIATE`` so that two writers queue on the busy timeout instead o
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import copy
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +64,12 @@ class Store:
     engine: Engine
     _read: sessionmaker[Session] = field(init=False, repr=False)
     _write: sessionmaker[Session] = field(init=False, repr=False)
+    #: The user whose scope every session applies (``None``: unscoped system sessions).
+    user_id: uuid.UUID | None = field(default=None, init=False)
+    #: Turns a refused write into the caller's error type (services: PermissionDeniedError).
+    refusal_error: Callable[[scoping.ScopeViolation], Exception] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._read = sessionmaker(self.engine, expire_on_commit=False)
@@ -82,17 +90,43 @@ class Store:
     def url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
+    def as_user(
+        self,
+        user_id: uuid.UUID,
+        refusal_error: Callable[[scoping.ScopeViolation], Exception] | None = None,
+    ) -> Store:
+        """The same database, every session scoped to ``user_id`` (see ``store.scoping``)."""
+        bound = copy.copy(self)
+        bound.user_id = user_id
+        bound.refusal_error = refusal_error
+        return bound
+
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:
         """A short read-only session."""
-        with self._read() as session, session.begin():
+        with self._session(self._read) as session:
             yield session
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Session]:
         """A short write transaction, committed on success and rolled back on error."""
-        with self._write() as session, session.begin():
+        with self._session(self._write) as session:
             yield session
+
+    @contextlib.contextmanager
+    def _session(self, factory: sessionmaker[Session]) -> Iterator[Session]:
+        info = {} if self.user_id is None else {scoping.USER_KEY: self.user_id}
+        try:
+            with factory(info=info) as session, session.begin():
+                yield session
+        except scoping.ScopeViolation as exc:
+            # Rolled back by now; the refused attempt itself is audited in its own transaction.
+            with self._write() as audit, audit.begin():
+                audit.execute(scoping.refusal_entry(exc))
+            error = self.refusal_error(exc) if self.refusal_error else exc
+            if error is exc:
+                raise
+            raise error from exc
 
     def dispose(self) -> None:
         self.engine.dispose()

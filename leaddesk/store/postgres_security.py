@@ -1,0 +1,237 @@
+"""Row-level security on a PostgreSQL team database: the second wall behind ``scoping``.
+
+Every LeadDesk user of a team database logs in as their own role, ``ld_<username>`` (the mapping
+is this naming convention; group roles never match it). The tables belong to ``leaddesk_owner``,
+a role nobody logs in as; users reach them through ``leaddesk_user`` (admins also through
+``leaddesk_admin``). Every scoped table has ENABLE and FORCE ROW LEVEL SECURITY and one policy
+built from the same rules as the ORM scope (``scoping.TABLE_RULES``), keyed on ``current_user``:
+``SET ROLE`` to a group role maps to no user and sees nothing, and no session variable is read.
+The policy functions pin their ``search_path`` and name ``public.users`` so that a temporary table
+cannot stand in for it.
+
+``team_setup`` is run once by the team's admin with a superuser (or database owner with
+CREATEROLE) URL after ``db upgrade``, and again after every later upgrade; it is idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy.orm import Session
+
+from leaddesk.store import scoping
+from leaddesk.store.base import Base
+
+OWNER_ROLE = "leaddesk_owner"
+USER_ROLE = "leaddesk_user"
+ADMIN_ROLE = "leaddesk_admin"
+ROLE_PREFIX = "ld_"
+POLICY = "leaddesk_scope"
+
+_FUNCTIONS = (
+    f"""CREATE OR REPLACE FUNCTION public.leaddesk_uid() RETURNS uuid
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT id FROM public.users
+    WHERE left(current_user, {len(ROLE_PREFIX)}) = '{ROLE_PREFIX}'
+      AND username = substr(current_user, {len(ROLE_PREFIX) + 1}) AND is_active
+    $$""",
+    """CREATE OR REPLACE FUNCTION public.leaddesk_is_admin() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM public.users WHERE id = public.leaddesk_uid() AND role = 'admin')
+    $$""",
+    """CREATE OR REPLACE FUNCTION public.leaddesk_scope() RETURNS SETOF uuid
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT u.id FROM public.users u
+    WHERE u.id = public.leaddesk_uid()
+       OR (u.manager_id = public.leaddesk_uid() AND EXISTS (
+           SELECT 1 FROM public.users m WHERE m.id = public.leaddesk_uid() AND m.role = 'manager'))
+    $$""",
+)
+_ADMIN = "(SELECT public.leaddesk_is_admin())"
+_IN_SCOPE = "{column} IN (SELECT public.leaddesk_scope())"
+
+
+def role_name(username: str) -> str:
+    return ROLE_PREFIX + username
+
+
+def login_exists(session: Session, username: str) -> bool:
+    found = session.connection().exec_driver_sql(
+        f"SELECT 1 FROM pg_roles WHERE rolname = {_literal(role_name(username))}"
+    )
+    return found.first() is not None
+
+
+def _quote(conn: Connection, identifier: str) -> str:
+    return conn.dialect.identifier_preparer.quote_identifier(identifier)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# --- policies -----------------------------------------------------------------------------------
+
+
+def _policy_condition(table: str, rule: scoping.Rule) -> str:
+    if isinstance(rule, scoping.Owned):
+        return f"{_ADMIN} OR {_IN_SCOPE.format(column=rule.column)}"
+    if isinstance(rule, scoping.Child):
+        # The parent's own policy filters the subquery: visible children of visible parents.
+        return f"{rule.column} IN (SELECT id FROM public.{rule.parent})"
+    return (
+        f"{_ADMIN} OR {_IN_SCOPE.format(column=rule.column)} "
+        f"OR {rule.lead_column} IN (SELECT id FROM public.leads)"
+    )
+
+
+@dataclass(frozen=True)
+class SetupReport:
+    scoped: list[str]
+    shared: list[str]
+
+
+def _statements(tables: Iterable[str]) -> Iterable[str]:
+    roles = (OWNER_ROLE, USER_ROLE, ADMIN_ROLE)
+    for role in roles:
+        yield (
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') "
+            f"THEN CREATE ROLE {role} NOLOGIN; END IF; END $$"
+        )
+    yield f"GRANT {USER_ROLE} TO {ADMIN_ROLE}"
+    yield "REVOKE ALL ON SCHEMA public FROM PUBLIC"
+    yield f"GRANT USAGE ON SCHEMA public TO {USER_ROLE}, {OWNER_ROLE}"
+    yield (
+        "DO $$ BEGIN EXECUTE 'REVOKE TEMPORARY ON DATABASE ' || quote_ident(current_database())"
+        " || ' FROM PUBLIC'; END $$"
+    )
+    for table in tables:
+        yield f"ALTER TABLE public.{table} OWNER TO {OWNER_ROLE}"
+        yield f"REVOKE ALL ON public.{table} FROM PUBLIC, {USER_ROLE}, {ADMIN_ROLE}"
+    yield from _FUNCTIONS
+    for name in ("leaddesk_uid()", "leaddesk_is_admin()", "leaddesk_scope()"):
+        yield f"ALTER FUNCTION public.{name} OWNER TO {OWNER_ROLE}"
+        yield f"REVOKE ALL ON FUNCTION public.{name} FROM PUBLIC"
+        yield f"GRANT EXECUTE ON FUNCTION public.{name} TO {USER_ROLE}"
+    for table in tables:
+        yield from _table_statements(table)
+
+
+def _table_statements(table: str) -> Iterable[str]:
+    if table == "alembic_version":
+        yield f"GRANT SELECT ON public.{table} TO {USER_ROLE}"
+        return
+    yield f"ALTER TABLE public.{table} ENABLE ROW LEVEL SECURITY"
+    yield f"ALTER TABLE public.{table} FORCE ROW LEVEL SECURITY"
+    for policy in (POLICY, f"{POLICY}_read", f"{POLICY}_write", f"{POLICY}_self"):
+        yield f"DROP POLICY IF EXISTS {policy} ON public.{table}"
+    if table == "users":
+        self_columns = ", ".join(sorted(scoping.SELF_EDITABLE_USER_COLUMNS))
+        yield f"GRANT SELECT, UPDATE ({self_columns}) ON public.users TO {USER_ROLE}"
+        yield f"GRANT INSERT, UPDATE, DELETE ON public.users TO {ADMIN_ROLE}"
+        yield f"CREATE POLICY {POLICY}_read ON public.users FOR SELECT USING (true)"
+        yield (
+            f"CREATE POLICY {POLICY}_write ON public.users FOR ALL "
+            f"USING ({_ADMIN}) WITH CHECK ({_ADMIN})"
+        )
+        yield (
+            f"CREATE POLICY {POLICY}_self ON public.users FOR UPDATE "
+            "USING (id = public.leaddesk_uid()) WITH CHECK (id = public.leaddesk_uid())"
+        )
+        return
+    rule = scoping.TABLE_RULES.get(table) or scoping.rule_for(Base.metadata.tables[table])
+    if rule is None:  # team-wide
+        yield f"GRANT SELECT, INSERT, UPDATE, DELETE ON public.{table} TO {USER_ROLE}"
+        yield f"CREATE POLICY {POLICY} ON public.{table} FOR ALL USING (true) WITH CHECK (true)"
+        return
+    condition = _policy_condition(table, rule)
+    if isinstance(rule, scoping.OwnedOrAbout):  # the audit log: append-only, own entries
+        yield f"GRANT SELECT, INSERT ON public.{table} TO {USER_ROLE}"
+        yield f"CREATE POLICY {POLICY}_read ON public.{table} FOR SELECT USING ({condition})"
+        yield (
+            f"CREATE POLICY {POLICY}_write ON public.{table} FOR INSERT WITH CHECK "
+            f"({_ADMIN} OR {rule.column} = public.leaddesk_uid())"
+        )
+        return
+    yield f"GRANT SELECT, INSERT, UPDATE, DELETE ON public.{table} TO {USER_ROLE}"
+    yield (
+        f"CREATE POLICY {POLICY} ON public.{table} FOR ALL "
+        f"USING ({condition}) WITH CHECK ({condition})"
+    )
+
+
+def app_tables(conn: Connection) -> list[str]:
+    """The LeadDesk tables present in the database (models' tables plus ``alembic_version``)."""
+    present = set(inspect(conn).get_table_names(schema="public"))
+    known = [t.name for t in Base.metadata.sorted_tables if t.name in present]
+    return known + (["alembic_version"] if "alembic_version" in present else [])
+
+
+def team_setup(engine: Engine) -> SetupReport:
+    """Roles, ownership, grants, FORCE RLS and policies; safe to run again after upgrades."""
+    if engine.dialect.name != "postgresql":
+        raise ValueError("team setup is for PostgreSQL databases")
+    with engine.begin() as conn:
+        tables = app_tables(conn)
+        if "users" not in tables:
+            raise ValueError("no LeadDesk schema here: run `leaddesk db upgrade` first")
+        for statement in _statements(tables):
+            conn.exec_driver_sql(statement)
+    scoped = [t for t in tables if t not in scoping.SHARED_TABLES and t != "alembic_version"]
+    shared = [t for t in tables if t in scoping.SHARED_TABLES]
+    return SetupReport(scoped=scoped, shared=shared)
+
+
+# --- login roles (called by the user service, inside its transaction) ---------------------------
+
+
+def _verifier(conn: Connection, role: str, password: str) -> str:
+    """The SCRAM verifier, computed here: the clear password never reaches the server's logs."""
+    dbapi = conn.connection.dbapi_connection
+    pgconn = dbapi.pgconn  # type: ignore[union-attr]
+    secret = pgconn.encrypt_password(password.encode(), role.encode(), b"scram-sha-256")
+    return bytes(secret).decode()
+
+
+def create_login(session: Session, username: str, password: str, role: str) -> str:
+    conn = session.connection()
+    name = role_name(username)
+    quoted = _quote(conn, name)
+    verifier = _verifier(conn, name, password)
+    conn.exec_driver_sql(f"CREATE ROLE {quoted} LOGIN PASSWORD {_literal(verifier)}")
+    conn.exec_driver_sql(f"GRANT {USER_ROLE} TO {quoted}")
+    set_login_role(session, username, role)
+    return name
+
+
+def set_login_role(session: Session, username: str, role: str) -> None:
+    conn = session.connection()
+    quoted = _quote(conn, role_name(username))
+    if role == "admin":
+        conn.exec_driver_sql(f"ALTER ROLE {quoted} CREATEROLE")
+        conn.exec_driver_sql(f"GRANT {ADMIN_ROLE} TO {quoted} WITH ADMIN OPTION")
+        conn.exec_driver_sql(f"GRANT {USER_ROLE} TO {quoted} WITH ADMIN OPTION")
+    else:
+        conn.exec_driver_sql(f"ALTER ROLE {quoted} NOCREATEROLE")
+        conn.exec_driver_sql(f"REVOKE {ADMIN_ROLE} FROM {quoted}")
+        conn.exec_driver_sql(f"REVOKE ADMIN OPTION FOR {USER_ROLE} FROM {quoted}")
+
+
+def set_login_enabled(session: Session, username: str, enabled: bool) -> None:
+    conn = session.connection()
+    flag = "LOGIN" if enabled else "NOLOGIN"
+    conn.exec_driver_sql(f"ALTER ROLE {_quote(conn, role_name(username))} {flag}")
+
+
+def set_login_password(session: Session, username: str, password: str) -> None:
+    conn = session.connection()
+    name = role_name(username)
+    verifier = _verifier(conn, name, password)
+    conn.exec_driver_sql(f"ALTER ROLE {_quote(conn, name)} PASSWORD {_literal(verifier)}")
+
+
+def drop_login(session: Session, username: str) -> None:
+    conn = session.connection()
+    conn.exec_driver_sql(f"DROP ROLE IF EXISTS {_quote(conn, role_name(username))}")
