@@ -9,10 +9,13 @@ from pathlib import Path
 from leaddesk.services import lead_search
 from leaddesk.services.activity import ActivityService
 from leaddesk.services.campaigns import CampaignService
+from leaddesk.services.compose import ComposeService
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import STALE_AFTER, CreditService
+from leaddesk.services.integrations import IntegrationService
 from leaddesk.services.leads import LeadService
 from leaddesk.services.messages import MessageService
+from leaddesk.services.suppression import SuppressionService
 from leaddesk.services.templates import TemplateService
 from leaddesk.services.users import ensure_local_user
 from leaddesk.store import migrate
@@ -68,6 +71,18 @@ class AppServices:
     @functools.cached_property
     def activity(self) -> ActivityService:
         return ActivityService(self.ctx)
+
+    @functools.cached_property
+    def suppression(self) -> SuppressionService:
+        return SuppressionService(self.ctx)
+
+    @functools.cached_property
+    def integrations(self) -> IntegrationService:
+        return IntegrationService(self.ctx)
+
+    @functools.cached_property
+    def compose(self) -> ComposeService:
+        return ComposeService(self.ctx, self.credits, self.integrations)
 
     def close(self) -> None:
         self.ctx.store.dispose()

@@ -63,7 +63,7 @@ class Message(SyncedMixin, Base):
         ForeignKey("integrations.id"), default=None
     )
     #: Which dispatcher took it ("host:pid:token") and when: a crashed sender is recognised.
-    claimed_by: Mapped[str] = mapped_column(String(200), default="")
+    claimed_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     claimed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     __table_args__ = (

@@ -1,0 +1,442 @@
+"""The dispatcher: worker threads that drain the outbox through the channels.
+
+Each worker loops: claim one due message (:class:`~leaddesk.sending.outbox.Outbox`), check the
+do-not-contact list again, wait for the rate limits, reserve the credits (idempotency key
+``send:<message id>:<attempt>``), send, then consume the credits and mark it sent — or release
+them and retry later (temporary error, with backoff and jitter), fail it (permanent error, with
+the provider's message), or mark it ``unknown`` (the provider may have it: never re-sent blindly).
+
+No Qt here: progress goes to plain callables, called from worker threads; the GUI wraps them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import select
+
+from leaddesk.channels.base import (
+    AmbiguousSendError,
+    Channel,
+    ChannelConfigurationError,
+    ChannelError,
+    DeliveryState,
+    PermanentChannelError,
+    TemporaryChannelError,
+)
+from leaddesk.sending.limits import Backoff, RateLimits
+from leaddesk.sending.outbox import Cap, CapReached, Claimed, Outbox
+from leaddesk.sending.outgoing import expected_provider_id, outgoing
+from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
+from leaddesk.services import suppression
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.credits import CreditService
+from leaddesk.services.errors import InsufficientCreditsError, NotFoundError, ValidationError
+from leaddesk.services.integrations import (
+    DEFAULT_DAILY_CAP,
+    IntegrationRecord,
+    IntegrationService,
+)
+from leaddesk.services.messages import create_linkedin_task
+from leaddesk.store.enums import MessageState
+from leaddesk.store.models import BusinessProfile, Lead, Message
+from leaddesk.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+ChannelFactory = Callable[[IntegrationRecord, str], Channel]
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEvent:
+    """What just happened to one message."""
+
+    message_id: uuid.UUID
+    lead_id: uuid.UUID
+    channel: str
+    state: str  # sent, delivered, failed, retry, unknown, held, cancelled, task
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Counts since the dispatcher started (a snapshot; safe to hand to another thread)."""
+
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    unknown: int = 0
+    held: int = 0
+    cancelled: int = 0
+    tasks: int = 0
+    in_flight: int = 0
+    paused: bool = False
+    blocked: Mapping[str, str] = field(default_factory=dict)  # integration name -> why
+    last: MessageEvent | None = None
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.unknown + self.held + self.cancelled + self.tasks
+
+
+@dataclass(frozen=True)
+class DispatcherConfig:
+    workers: int = 4
+    max_attempts: int = 5
+    backoff: Backoff = field(default_factory=Backoff)
+    #: Messages per minute per channel kind ("sms": 60), on top of each integration's own.
+    channel_rates: Mapping[str, float] = field(default_factory=dict)
+    #: Sends per UTC day per channel kind, across integrations (and processes).
+    channel_daily_caps: Mapping[str, int] = field(default_factory=dict)
+    #: A claim older than this from a worker we cannot see is taken as crashed.
+    lease: dt.timedelta = dt.timedelta(minutes=15)
+    #: How often an idle dispatcher started with :meth:`Dispatcher.start` looks again.
+    poll_seconds: float = 5.0
+
+
+_COUNTER = {"sent": "sent", "delivered": "sent", "failed": "failed", "retry": "retried",
+            "unknown": "unknown", "held": "held", "cancelled": "cancelled", "task": "tasks"}
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        credits: CreditService,
+        integrations: IntegrationService,
+        config: DispatcherConfig | None = None,
+        *,
+        channel_factory: ChannelFactory | None = None,
+        on_progress: Callable[[Progress], None] | None = None,
+        on_message: Callable[[MessageEvent], None] | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ) -> None:
+        self._ctx = ctx
+        self._credits = credits
+        self._integrations = integrations
+        self.config = config or DispatcherConfig()
+        self._factory = channel_factory or integrations.build
+        self.on_progress = on_progress
+        self.on_message = on_message
+        self._clock = clock
+        self.outbox = Outbox(ctx)
+        self._rates = RateLimits()
+        self._lock = threading.Lock()
+        self._progress = Progress()
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        self._threads: list[threading.Thread] = []
+        self._local = threading.local()
+        self._open_channels: list[Channel] = []
+        self._records: dict[uuid.UUID, IntegrationRecord] = {}
+        self._blocked: dict[uuid.UUID, str] = {}
+        self._capped: dict[uuid.UUID | None, dt.datetime] = {}
+        self._postal_address = ""
+
+    # -- control ---------------------------------------------------------------------------
+    def pause(self) -> None:
+        """Workers finish the message in hand, then wait."""
+        self._running.clear()
+        self._update(paused=True)
+
+    def resume(self) -> None:
+        self._running.set()
+        self._update(paused=False)
+
+    def cancel(self) -> None:
+        """Stop after the messages in hand; queued messages stay queued for next time."""
+        self._stop.set()
+        self._running.set()
+
+    @property
+    def progress(self) -> Progress:
+        with self._lock:
+            return self._progress
+
+    def run_until_empty(self, *, wait_for_retries: bool = True) -> Progress:
+        """Send everything due now (and, by default, its retries) on the worker pool, then
+        return. Scheduled messages not yet due, and integrations over a cap, are left queued."""
+        self._prepare()
+        try:
+            self._spawn(forever=False, wait_for_retries=wait_for_retries)
+            for thread in self._threads:
+                thread.join()
+        finally:
+            self._close_channels()
+        return self.progress
+
+    def start(self) -> None:
+        """Run in the background until :meth:`cancel` (the GUI's outbox)."""
+        self._prepare()
+        self._spawn(forever=True, wait_for_retries=True)
+
+    def join(self, timeout: float | None = None) -> None:
+        for thread in self._threads:
+            thread.join(timeout)
+        if not any(t.is_alive() for t in self._threads):
+            self._close_channels()
+
+    # -- set-up ----------------------------------------------------------------------------
+    def _prepare(self) -> None:
+        self._stop.clear()
+        self._records = {r.id: r for r in self._integrations.list()}
+        with self._ctx.store.read() as session:
+            profile = session.scalar(select(BusinessProfile).where(
+                BusinessProfile.user_id == self._ctx.actor.id).limit(1))
+            self._postal_address = profile.postal_address if profile else ""
+        self.recover()
+
+    def _spawn(self, *, forever: bool, wait_for_retries: bool) -> None:
+        self._threads = [
+            threading.Thread(target=self._worker, args=(forever, wait_for_retries),
+                             name=f"leaddesk-send-{i}", daemon=True)
+            for i in range(max(1, self.config.workers))
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def recover(self) -> RecoveryReport:
+        """Resolve messages a crashed dispatcher left in ``sending`` (see ``recovery``)."""
+        now = self._clock()
+        with self._ctx.store.read() as session:
+            stale = [m for m in session.scalars(
+                select(Message).where(Message.state == MessageState.SENDING))
+                if is_stale(m.claimed_by, m.claimed_at, now, self.config.lease,
+                            self.outbox.worker)]
+        counts = {"queued": 0, "sent": 0, "failed": 0, "unknown": 0}
+        for msg in stale:
+            record = self._records.get(msg.integration_id) if msg.integration_id else None
+            fetch = None
+            if msg.provider_id and record is not None:
+                fetch = self._channel(record, msg.channel.value).fetch_status
+            new = recover_message(self._ctx, self._credits, msg, fetch,
+                                  expected_provider_id(msg.channel.value, record, str(msg.id)))
+            counts[new] = counts.get(new, 0) + 1
+        return RecoveryReport(counts["queued"], counts["sent"], counts["failed"],
+                              counts["unknown"])
+
+    # -- the worker loop -------------------------------------------------------------------
+    def _worker(self, forever: bool, wait_for_retries: bool) -> None:
+        try:
+            while not self._stop.is_set():
+                self._running.wait()
+                if self._stop.is_set():
+                    break
+                msg = self._claim()
+                if msg is not None:
+                    self._handle(msg)
+                elif not self._idle(forever, wait_for_retries):
+                    break
+        except Exception:  # a bug, or the database went away: stop this worker, say why
+            log.exception("send worker stopped")
+            self._update(blocked={**self.progress.blocked, "dispatcher": "a worker crashed"})
+
+    def _claim(self) -> Claimed | None:
+        now = self._clock()
+        self._capped = {k: v for k, v in self._capped.items() if v > now}
+        exclude = set(self._blocked) | {k for k in self._capped if k is not None}
+        try:
+            msg = self.outbox.claim_next(now, exclude_integrations=exclude, caps_for=self._caps)
+        except CapReached as cap:
+            self._capped[cap.integration_id] = cap.until
+            return None
+        if msg is not None:
+            with self._lock:
+                self._progress = replace(self._progress, in_flight=self._progress.in_flight + 1)
+        return msg
+
+    def _idle(self, forever: bool, wait_for_retries: bool) -> bool:
+        """Nothing claimable now: wait for the next due message; ``False`` means stop."""
+        now = self._clock()
+        exclude = set(self._blocked) | {k for k in self._capped if k is not None}
+        next_due = self.outbox.next_due(exclude)
+        if not forever:
+            if self.progress.in_flight > 0:
+                # a message in hand may come back as a retry: look again shortly
+                return not self._stop.wait(0.01)
+            if next_due is not None and next_due <= now:
+                return True  # due but taken or capped by a race: look again
+            if not wait_for_retries:
+                return False
+            retry_at = self.outbox.queued_retries_due_before(now + dt.timedelta(days=1), exclude)
+            if retry_at is None:
+                return False
+            next_due = retry_at
+        wait = self.config.poll_seconds
+        if next_due is not None:
+            wait = min(wait, max(0.0, (next_due - now).total_seconds()))
+        return not self._stop.wait(max(wait, 0.001))
+
+    def _caps(self, integration_id: uuid.UUID | None, channel: str) -> list[Cap]:
+        caps = []
+        record = self._records.get(integration_id) if integration_id else None
+        if record is not None:
+            daily = record.settings.get("daily_cap", DEFAULT_DAILY_CAP.get(record.kind))
+            if daily:
+                caps.append(Cap(f"integration:{record.id}", "day", int(daily)))
+            if record.settings.get("hourly_cap"):
+                caps.append(Cap(f"integration:{record.id}", "hour",
+                                int(record.settings["hourly_cap"])))
+        if self.config.channel_daily_caps.get(channel):
+            caps.append(Cap(f"channel:{channel}", "day", self.config.channel_daily_caps[channel]))
+        return caps
+
+    # -- one message -----------------------------------------------------------------------
+    def _handle(self, msg: Claimed) -> None:
+        try:
+            event = self._send(msg)
+        except Exception as exc:  # keep the worker alive; the message waits for a person
+            log.exception("unexpected error sending %s", msg.id)
+            self.outbox.unknown(msg, f"unexpected error: {exc!r}", None)
+            event = MessageEvent(msg.id, msg.lead_id, msg.channel, "unknown", repr(exc))
+        self._emit(event)
+
+    def _send(self, msg: Claimed) -> MessageEvent:
+        def event(state: str, error: str = "") -> MessageEvent:
+            return MessageEvent(msg.id, msg.lead_id, msg.channel, state, error)
+
+        record = self._record_for(msg)
+        if record is None:
+            reason = f"no {msg.channel} channel is configured"
+            self.outbox.held(msg, reason)
+            return event("held", reason)
+        blocked = self._blocked_reason(msg)
+        if blocked:
+            self.outbox.cancelled(msg, blocked)
+            return event("cancelled", blocked)
+        wait = self._rates.wait_for({
+            f"channel:{msg.channel}": self.config.channel_rates.get(msg.channel),
+            f"integration:{record.id}": record.limit("rate_per_minute"),
+        })
+        if wait > 0 and self._stop.wait(wait):
+            self.outbox.requeue(msg)
+            return event("retry", "stopped")
+        if msg.channel == "linkedin":
+            return self._manual_task(msg, record, event)
+        reservation_id = None
+        if msg.cost > 0:
+            try:
+                reservation_id = self._credits.reserve(
+                    msg.cost, msg.channel, "message", str(msg.id), msg.idempotency_key).id
+            except InsufficientCreditsError as exc:
+                self.outbox.held(msg, str(exc))
+                return event("held", str(exc))
+            self.outbox.reserved(msg, reservation_id)
+        try:
+            result = self._channel(record, msg.channel).send(outgoing(msg, record,
+                                                                      self._postal_address))
+        except AmbiguousSendError as exc:
+            self.outbox.unknown(msg, str(exc), reservation_id,
+                                expected_provider_id(msg.channel, record, str(msg.id)))
+            return event("unknown", str(exc))
+        except ChannelError as exc:
+            if reservation_id is not None:
+                self._credits.release(reservation_id)
+            return self._failed_attempt(msg, record, exc, event)
+        if reservation_id is not None:
+            self._credits.consume(reservation_id)
+        state = MessageState.DELIVERED if result.status is DeliveryState.DELIVERED \
+            else MessageState.SENT
+        self.outbox.sent(msg, result.provider_id or "", reservation_id, state, self._clock())
+        return event(state.value)
+
+    def _failed_attempt(self, msg: Claimed, record: IntegrationRecord, exc: ChannelError,
+                        event: Callable[[str, str], MessageEvent]) -> MessageEvent:
+        if isinstance(exc, ChannelConfigurationError):
+            # The account, not the message: stop using it, keep its messages queued.
+            self._blocked[record.id] = str(exc)
+            self._integrations.set_status(record.id, "error")
+            self.outbox.requeue(msg, str(exc))
+            self._update(blocked={**self.progress.blocked, record.name: str(exc)})
+            return event("retry", str(exc))
+        if isinstance(exc, TemporaryChannelError) and msg.attempts < self.config.max_attempts:
+            delay = self.config.backoff.delay(msg.attempts, exc.retry_after)
+            self.outbox.retry(msg, str(exc), self._clock() + dt.timedelta(seconds=delay))
+            return event("retry", str(exc))
+        if isinstance(exc, TemporaryChannelError):
+            error = f"gave up after {msg.attempts} attempts: {exc}"
+        elif isinstance(exc, PermanentChannelError):
+            error = str(exc)
+        else:
+            error = f"{type(exc).__name__}: {exc}"
+        self.outbox.failed(msg, error)
+        return event("failed", error)
+
+    def _manual_task(self, msg: Claimed, record: IntegrationRecord,
+                     event: Callable[[str, str], MessageEvent]) -> MessageEvent:
+        """LinkedIn: a person sends it; credits are charged when the task is marked sent."""
+        try:
+            result = self._channel(record, msg.channel).send(outgoing(msg, record, None))
+        except ChannelError as exc:
+            self.outbox.failed(msg, str(exc))
+            return event("failed", str(exc))
+        create_linkedin_task(self._ctx, msg.id, msg.lead_id, dict(result.raw))
+        self.outbox.held(msg, "manual: open the LinkedIn task, send it, then mark it sent")
+        return event("task")
+
+    def _record_for(self, msg: Claimed) -> IntegrationRecord | None:
+        if msg.integration_id is not None:
+            record = self._records.get(msg.integration_id)
+            if record is not None:
+                return record
+        try:
+            return self._integrations.for_channel(msg.channel)
+        except (ValidationError, NotFoundError):
+            return None
+
+    def _blocked_reason(self, msg: Claimed) -> str | None:
+        with self._ctx.store.read() as session:
+            lead = session.get(Lead, msg.lead_id)
+            if lead is None:
+                return "the lead was deleted"
+            return suppression.blocked_reason(session, lead)
+
+    def _channel(self, record: IntegrationRecord, channel: str) -> Channel:
+        """One channel object per worker thread and integration (SMTP connections are kept)."""
+        cache: dict[tuple[uuid.UUID, str], Channel] = getattr(self._local, "channels", None) or {}
+        self._local.channels = cache
+        key = (record.id, channel)
+        if key not in cache:
+            cache[key] = self._factory(record, channel)
+            with self._lock:
+                self._open_channels.append(cache[key])
+        return cache[key]
+
+    def _close_channels(self) -> None:
+        with self._lock:
+            channels, self._open_channels = self._open_channels, []
+        for channel in channels:
+            close = getattr(channel, "close", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:  # closing is best effort
+                    log.debug("closing a channel failed", exc_info=True)
+
+    # -- progress --------------------------------------------------------------------------
+    def _update(self, **changes: Any) -> None:
+        with self._lock:
+            self._progress = replace(self._progress, **changes)
+            snapshot = self._progress
+        if self.on_progress is not None:
+            self.on_progress(snapshot)
+
+    def _emit(self, event: MessageEvent) -> None:
+        with self._lock:
+            counter = _COUNTER[event.state]
+            self._progress = replace(
+                self._progress, last=event, in_flight=self._progress.in_flight - 1,
+                **{counter: getattr(self._progress, counter) + 1},
+            )
+            snapshot = self._progress
+        if self.on_message is not None:
+            self.on_message(event)
+        if self.on_progress is not None:
+            self.on_progress(snapshot)

@@ -1,0 +1,290 @@
+"""The composer's back end: render one template for many leads, price it, then queue it.
+
+:meth:`ComposeService.plan` renders the template against every recipient (sender from the user
+and the business profile) and returns a :class:`ComposePlan`: one preview per lead, the
+channel-rule issues, which leads are held (a missing variable, no address) or blocked
+(do-not-contact), and the credit cost of the whole send. Nothing is written. :meth:`commit`
+turns the same plan into outbox rows in one transaction: ``queued`` (or scheduled), ``held`` with
+the reason, or ``draft``. A message with a missing variable is never queued.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.services import activity, channel_rules, suppression
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.credits import CreditService
+from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.integrations import IntegrationRecord, IntegrationService
+from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads import apply_filters
+from leaddesk.services.messages import address_for
+from leaddesk.services.templating import (
+    LEAD_FIELDS,
+    MessageSource,
+    RenderContext,
+    TemplateError,
+    render,
+)
+from leaddesk.services.validation import parse_choice
+from leaddesk.store.enums import Channel, MessageState
+from leaddesk.store.models import (
+    BusinessProfile,
+    Lead,
+    Message,
+    MessageTemplate,
+    SavedView,
+    User,
+)
+from leaddesk.store.types import utcnow
+
+MAX_RECIPIENTS = 100_000
+_ADDRESS_NAMES = {Channel.EMAIL: "email address", Channel.SMS: "phone number",
+                  Channel.WHATSAPP: "phone number", Channel.VOICE: "phone number",
+                  Channel.LINKEDIN: "LinkedIn profile URL"}
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """One recipient's rendered message, or why it cannot go out."""
+
+    lead_id: uuid.UUID
+    lead_name: str
+    to_address: str
+    subject: str
+    body: str
+    held_reason: str = ""  # a fixable problem: the message is kept, held
+    blocked_reason: str = ""  # do-not-contact: no message is created
+    issues: tuple[channel_rules.RuleIssue, ...] = ()
+
+    @property
+    def sendable(self) -> bool:
+        return not (self.held_reason or self.blocked_reason)
+
+
+@dataclass(frozen=True, slots=True)
+class ComposePlan:
+    channel: str
+    integration_id: uuid.UUID | None
+    template_id: uuid.UUID | None
+    previews: tuple[Preview, ...]
+    price_each: int
+    available: int
+    unlimited: bool
+    sendable: int = field(init=False)
+    total_cost: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        count = sum(1 for p in self.previews if p.sendable)
+        object.__setattr__(self, "sendable", count)
+        object.__setattr__(self, "total_cost", count * self.price_each)
+
+    @property
+    def held(self) -> list[Preview]:
+        return [p for p in self.previews if p.held_reason]
+
+    @property
+    def blocked(self) -> list[Preview]:
+        return [p for p in self.previews if p.blocked_reason]
+
+    @property
+    def affordable(self) -> bool:
+        return self.unlimited or self.total_cost <= self.available
+
+
+@dataclass(frozen=True, slots=True)
+class ComposeResult:
+    message_ids: tuple[uuid.UUID, ...]
+    queued: int
+    held: int
+    drafts: int
+    blocked: int
+    total_cost: int
+
+
+def lead_values(lead: Lead) -> dict[str, Any]:
+    return {name: getattr(lead, name, "") for name in LEAD_FIELDS}
+
+
+def _sender_values(session: Session, actor_id: uuid.UUID,
+                   integration: IntegrationRecord | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The ``sender`` and ``company`` variables: the user, their mailbox and business profile."""
+    user = session.get(User, actor_id)
+    profile = session.scalar(
+        select(BusinessProfile).where(BusinessProfile.user_id == actor_id).limit(1)
+    ) or session.scalar(select(BusinessProfile).order_by(BusinessProfile.created_at).limit(1))
+    settings = integration.settings if integration else {}
+    sender = {
+        "name": settings.get("from_name") or (user.name if user else ""),
+        "email": settings.get("from_address") or (user.email if user else ""),
+        "company": profile.company if profile else "",
+    }
+    company = {}
+    if profile is not None:
+        company = {"name": profile.company, "offer": profile.offer, "website": profile.website,
+                   "postal_address": profile.postal_address}
+    return sender, company
+
+
+def _missing_reason(exc: TemplateError) -> str:
+    names = ", ".join(exc.missing) or "a variable"
+    return f"missing {names}: add a value to the lead or a fallback to the template"
+
+
+class ComposeService:
+    def __init__(
+        self, ctx: ServiceContext, credits: CreditService, integrations: IntegrationService
+    ) -> None:
+        self._ctx = ctx
+        self._credits = credits
+        self._integrations = integrations
+
+    # -- recipients ------------------------------------------------------------------------
+    def leads_in_view(self, name: str) -> list[uuid.UUID]:
+        """The lead ids of the acting user's saved view ``name`` (its filters, not its page)."""
+        with self._ctx.store.read() as session:
+            view = session.scalar(select(SavedView).where(
+                SavedView.user_id == self._ctx.actor.id, SavedView.name == name))
+            if view is None:
+                raise NotFoundError("view", name)
+            query = LeadQuery(**{k: tuple(v) if isinstance(v, list) else v
+                                 for k, v in (view.query or {}).items()})
+            stmt = apply_filters(select(Lead.id), query).order_by(Lead.id).limit(MAX_RECIPIENTS)
+            return list(session.scalars(stmt))
+
+    # -- planning --------------------------------------------------------------------------
+    def plan(
+        self,
+        channel: str,
+        lead_ids: Sequence[uuid.UUID],
+        *,
+        template_id: uuid.UUID | None = None,
+        subject: str = "",
+        body: str = "",
+        via: str | None = None,
+        integration: IntegrationRecord | None = None,
+    ) -> ComposePlan:
+        """Render and price the send without writing anything."""
+        chan = parse_choice(Channel, channel, "channel")
+        if not lead_ids:
+            raise ValidationError("leads", "no recipients")
+        if len(lead_ids) > MAX_RECIPIENTS:
+            raise ValidationError("leads", f"more than {MAX_RECIPIENTS:,} recipients")
+        if integration is None:
+            integration = self._integrations.for_channel(chan.value, via)
+        with self._ctx.store.read() as session:
+            source = self._source(session, chan, template_id, subject, body)
+            sender, company = _sender_values(session, self._ctx.actor.id, integration)
+            previews = [self._preview(session, chan, lead, source, sender, company)
+                        for lead in self._leads(session, lead_ids)]
+        price = self._credits.prices.cost(chan.value)
+        balance = self._credits.balance()
+        return ComposePlan(chan.value, integration.id, template_id, tuple(previews), price,
+                           balance.available, balance.unlimited)
+
+    @staticmethod
+    def _source(session: Session, chan: Channel, template_id: uuid.UUID | None,
+                subject: str, body: str) -> MessageSource:
+        if template_id is None:
+            if not body.strip():
+                raise ValidationError("body", "is empty")
+            return MessageSource(body=body, subject=subject)
+        template = session.get(MessageTemplate, template_id)
+        if template is None:
+            raise NotFoundError("template", template_id)
+        if template.channel is not chan:
+            raise ValidationError("template", f"{template.name} is a {template.channel.value} "
+                                              f"template, not {chan.value}")
+        return MessageSource(body=template.body, subject=template.subject)
+
+    @staticmethod
+    def _leads(session: Session, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
+        by_id: dict[uuid.UUID, Lead] = {}
+        ids = list(dict.fromkeys(lead_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            by_id.update((lead.id, lead) for lead in session.scalars(
+                select(Lead).where(Lead.id.in_(chunk))))
+        missing = [i for i in ids if i not in by_id]
+        if missing:
+            raise NotFoundError("lead", missing[0])
+        return [by_id[i] for i in ids]
+
+    @staticmethod
+    def _preview(session: Session, chan: Channel, lead: Lead, source: MessageSource,
+                 sender: dict[str, Any], company: dict[str, Any]) -> Preview:
+        base = {"lead_id": lead.id, "lead_name": lead.full_name or lead.email or str(lead.id),
+                "to_address": address_for(chan, lead)}
+        blocked = suppression.blocked_reason(session, lead)
+        try:
+            rendered = render(source, RenderContext(lead=lead_values(lead), sender=sender,
+                                                    company=company))
+        except TemplateError as exc:
+            if exc.kind != "missing":
+                raise ValidationError(exc.part or "body", exc.message) from None
+            return Preview(**base, subject=source.subject or "", body=source.body,
+                           held_reason=_missing_reason(exc), blocked_reason=blocked or "")
+        subject = rendered.subject if chan is Channel.EMAIL or chan is Channel.LINKEDIN else ""
+        issues = tuple(channel_rules.check(chan.value, subject, rendered.body_text))
+        errors = [i.message for i in issues if i.level == "error"]
+        held = ""
+        if not base["to_address"]:
+            held = f"the lead has no {_ADDRESS_NAMES[chan]}"
+        elif errors:
+            held = errors[0]
+        return Preview(**base, subject=subject, body=rendered.body_text, held_reason=held,
+                       blocked_reason=blocked or "", issues=issues)
+
+    # -- committing ------------------------------------------------------------------------
+    def commit(
+        self, plan: ComposePlan, *, at: dt.datetime | None = None, draft: bool = False
+    ) -> ComposeResult:
+        """Write the plan to the outbox in one transaction. Blocked leads get no message."""
+        if at is not None and at.tzinfo is None:
+            raise ValidationError("at", "needs a time zone")
+        now = utcnow()
+        chan = Channel(plan.channel)
+        ids: list[uuid.UUID] = []
+        counts = {"queued": 0, "held": 0, "drafts": 0}
+        with self._ctx.store.write() as session:
+            for p in plan.previews:
+                if p.blocked_reason:
+                    continue
+                if draft:
+                    state, counts["drafts"] = MessageState.DRAFT, counts["drafts"] + 1
+                elif p.held_reason:
+                    state, counts["held"] = MessageState.HELD, counts["held"] + 1
+                else:
+                    state, counts["queued"] = MessageState.QUEUED, counts["queued"] + 1
+                msg = Message(
+                    channel=chan, lead_id=p.lead_id, template_id=plan.template_id,
+                    integration_id=plan.integration_id, to_address=p.to_address,
+                    subject=p.subject, body=p.body, state=state, hold_reason=p.held_reason,
+                    cost=plan.price_each, scheduled_at=at,
+                    next_attempt_at=at if at and at > now else now,
+                    owner_id=self._ctx.actor.id,
+                )
+                session.add(msg)
+                session.flush()
+                ids.append(msg.id)
+            activity.record(
+                session, self._ctx.actor.id, "compose", "message", ids[0] if ids else "",
+                summary=f"{plan.channel}: {counts['queued']} queued, {counts['held']} held, "
+                        f"{counts['drafts']} drafts, {len(plan.blocked)} do-not-contact"
+                        + (f", scheduled {at:%Y-%m-%d %H:%M} UTC" if at else ""),
+            )
+        return ComposeResult(tuple(ids), counts["queued"], counts["held"], counts["drafts"],
+                             len(plan.blocked), counts["queued"] * plan.price_each)
+
+    def send(self, channel: str, lead_ids: Iterable[uuid.UUID], *,
+             at: dt.datetime | None = None, **source: Any) -> ComposeResult:
+        """Plan and commit in one call (scripts and tests; the GUI confirms in between)."""
+        return self.commit(self.plan(channel, list(lead_ids), **source), at=at)

@@ -1,0 +1,178 @@
+"""Do-not-contact: one suppression list by email, phone and LinkedIn URL, for every channel.
+
+An address lands here when its owner unsubscribes, when mail to it bounces for good, or by hand.
+A lead's own ``do_not_contact`` flag counts too. Compose and the dispatcher both ask
+:func:`blocked_reason` (the dispatcher again right before sending, so a suppression added while
+a message waits in the queue still stops it), and so do manual sends (LinkedIn tasks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.services import activity
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.records import to_record
+from leaddesk.services.validation import (
+    limit_text,
+    normalize_email,
+    normalize_linkedin,
+    normalize_phone,
+)
+from leaddesk.store.models import Lead, Suppression
+from leaddesk.store.types import utcnow
+
+KINDS = ("email", "phone", "linkedin")
+REASONS = ("unsubscribe", "bounce", "manual", "complaint")
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressionRecord:
+    id: uuid.UUID
+    kind: str
+    value: str
+    reason: str
+    note: str
+    message_id: uuid.UUID | None
+    created_at: dt.datetime
+
+
+def guess_kind(address: str) -> str:
+    """Which kind of address this is: an email has an @, a LinkedIn URL names linkedin.com."""
+    text = address.strip().lower()
+    if "@" in text:
+        return "email"
+    if "linkedin.com" in text:
+        return "linkedin"
+    return "phone"
+
+
+def normalize(kind: str, address: str) -> str:
+    """The form addresses are compared in (case-insensitive email, E.164, canonical URL)."""
+    if kind == "email":
+        return normalize_email(address, "address").casefold()
+    if kind == "phone":
+        return normalize_phone(address, field="address")
+    if kind == "linkedin":
+        return normalize_linkedin(address, field="address").casefold()
+    raise ValidationError("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+
+
+def lead_keys(lead: Lead) -> list[tuple[str, str]]:
+    """The ``(kind, value)`` pairs a lead can be reached at, normalized (invalid ones skipped)."""
+    keys = []
+    for kind, address in (("email", lead.email), ("phone", lead.phone),
+                          ("linkedin", lead.linkedin_url)):
+        if address:
+            try:
+                keys.append((kind, normalize(kind, address)))
+            except ValidationError:
+                continue
+    return keys
+
+
+def suppressed(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """``{(kind, value): reason}`` for the keys on the list."""
+    keys = list(keys)
+    found: dict[tuple[str, str], str] = {}
+    for kind in {k for k, _ in keys}:
+        values = [v for k, v in keys if k == kind]
+        for start in range(0, len(values), 500):
+            stmt = select(Suppression.value, Suppression.reason).where(
+                Suppression.kind == kind, Suppression.value.in_(values[start : start + 500])
+            )
+            for value, reason in session.execute(stmt):
+                found[(kind, value)] = reason
+    return found
+
+
+def blocked_reason(session: Session, lead: Lead) -> str | None:
+    """Why this lead must not be contacted on any channel, or ``None``."""
+    if lead.do_not_contact:
+        return "the lead is marked do-not-contact"
+    hits = suppressed(session, lead_keys(lead))
+    if not hits:
+        return None
+    (_kind, value), reason = next(iter(hits.items()))
+    return f"{value} is on the do-not-contact list ({reason})"
+
+
+def add_in(
+    session: Session,
+    actor_id: uuid.UUID | None,
+    kind: str,
+    value: str,
+    reason: str,
+    *,
+    note: str = "",
+    message_id: uuid.UUID | None = None,
+    lead_id: uuid.UUID | None = None,
+) -> Suppression:
+    """Put an already normalized address on the list inside the caller's transaction (an
+    address already listed is kept as it is)."""
+    existing = session.scalar(
+        select(Suppression).where(Suppression.kind == kind, Suppression.value == value)
+    )
+    if existing is not None:
+        return existing
+    row = Suppression(kind=kind, value=value, reason=reason, note=note, message_id=message_id,
+                      created_by_id=actor_id)
+    session.add(row)
+    session.flush()
+    activity.record(session, actor_id, "suppress", "suppression", row.id, lead_id=lead_id,
+                    summary=f"do-not-contact {kind} {value} ({reason})")
+    return row
+
+
+class SuppressionService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def add(
+        self, address: str, reason: str = "manual", kind: str | None = None, note: str = ""
+    ) -> SuppressionRecord:
+        if reason not in REASONS:
+            raise ValidationError("reason", f"{reason!r} is not one of {', '.join(REASONS)}")
+        kind = kind or guess_kind(address)
+        value = normalize(kind, address)
+        if not value:
+            raise ValidationError("address", "is empty")
+        with self._ctx.store.write() as session:
+            row = add_in(session, self._ctx.actor.id, kind, value, reason,
+                         note=limit_text(note, "note", 2000))
+            return to_record(SuppressionRecord, row)
+
+    def remove(self, suppression_id: uuid.UUID) -> None:
+        with self._ctx.store.write() as session:
+            row = session.get(Suppression, suppression_id)
+            if row is None:
+                raise NotFoundError("suppression", suppression_id)
+            row.deleted_at = utcnow()
+            activity.record(session, self._ctx.actor.id, "unsuppress", "suppression", row.id,
+                            summary=f"removed {row.kind} {row.value} from do-not-contact")
+
+    def list(self, limit: int = 1000) -> list[SuppressionRecord]:
+        stmt = select(Suppression).order_by(Suppression.created_at.desc()).limit(limit)
+        with self._ctx.store.read() as session:
+            return [to_record(SuppressionRecord, r) for r in session.scalars(stmt)]
+
+    def is_suppressed(self, address: str, kind: str | None = None) -> bool:
+        kind = kind or guess_kind(address)
+        key = (kind, normalize(kind, address))
+        with self._ctx.store.read() as session:
+            return bool(suppressed(session, [key]))
+
+    def check_lead(self, lead_id: uuid.UUID) -> str | None:
+        """Why this lead must not be contacted (manual sends ask this too), or ``None``."""
+        with self._ctx.store.read() as session:
+            lead = session.get(Lead, lead_id)
+            if lead is None:
+                raise NotFoundError("lead", lead_id)
+            return blocked_reason(session, lead)
