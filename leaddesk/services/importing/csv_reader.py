@@ -345,8 +345,15 @@ def read_csv(
     limits: ReadLimits = DEFAULT_LIMITS,
     encoding: str | None = None,
     delimiter: str | None = None,
+    restore_guarded_cells: bool = True,
 ) -> CsvSource:
     """Open a delimited text file for streaming (see ``CsvSource``)."""
     if delimiter is not None and len(delimiter) != 1:
         raise ValueError(f"a delimiter is one character, not {delimiter!r}")
-    return CsvSource(path, limits=limits, encoding=encoding, delimiter=delimiter)
+    return CsvSource(
+        path,
+        limits=limits,
+        encoding=encoding,
+        delimiter=delimiter,
+        restore_guarded_cells=restore_guarded_cells,
+    )

@@ -18,8 +18,9 @@ _START, _UNQUOTED, _QUOTED, _AFTER_QUOTE = range(4)
 class RecordScanner:
     """Feed it a record's physical lines in order; it measures fields and tracks quoting.
 
-    ``oversized`` is the index of the first field longer than ``limit`` characters (quotes
-    included, so it is approximate by two), ``ended`` turns true at the record's end.
+    ``oversized`` is the index of the first field whose content (as ``csv`` counts it: no
+    enclosing quotes, a doubled quote once) is longer than ``limit`` characters; ``ended``
+    turns true at the record's end.
     """
 
     delimiter: str
@@ -50,10 +51,10 @@ class RecordScanner:
                     self._grow(end - pos)
                     return
                 if text.startswith(self.quote, close + 1):
-                    self._grow(close + 2 - pos)
+                    self._grow(close + 1 - pos)  # a doubled quote is one character
                     pos = close + 2
                     continue
-                self._grow(close + 1 - pos)
+                self._grow(close - pos)
                 self.state, pos = _AFTER_QUOTE, close + 1
                 continue
             match = self._special.search(text, pos)
@@ -69,9 +70,11 @@ class RecordScanner:
                 self.field_length = 0
                 self.state = _START
             elif char == self.quote:
-                self._grow(1)
-                at_field_start = self.state == _START and match.start() == pos
-                self.state = _QUOTED if at_field_start else _UNQUOTED
+                if self.state == _START and match.start() == pos:
+                    self.state = _QUOTED  # the opening quote is not content
+                else:
+                    self._grow(1)
+                    self.state = _UNQUOTED
             else:
                 self.ended = True
             pos = match.end()

@@ -174,3 +174,43 @@ def test_random_text_made_of_csv_syntax_never_crashes(text: str) -> None:
                 assert row.line >= 1
         except ImportFormatError:
             pass
+
+
+_CELL_CHARS = st.sampled_from(list("ab,;\"\r\n 'é"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(
+        st.lists(st.text(alphabet=_CELL_CHARS, max_size=30), min_size=3, max_size=3),
+        min_size=1,
+        max_size=8,
+    ),
+    quote_all=st.booleans(),
+)
+def test_rows_around_an_oversized_cell_read_unchanged(
+    rows: list[list[str]], quote_all: bool
+) -> None:
+    import csv
+    import io
+
+    limit = 8
+    stream = io.StringIO(newline="")
+    writer = csv.writer(stream, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    writer.writerow(["A", "B", "C"])
+    writer.writerows(rows)
+    kept = [row for row in rows if "".join(row).strip()]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "cells.csv"
+        path.write_text(stream.getvalue(), encoding="utf-8", newline="")
+        limits = ReadLimits(max_cell_chars=limit)
+        read = list(read_csv(path, limits=limits, restore_guarded_cells=False))
+    assert len(read) == len(kept)
+    for original, row in zip(kept, read, strict=True):
+        too_long = [i for i, cell in enumerate(original) if len(cell) > limit]
+        if too_long:
+            assert row.issues
+            assert row.issues[0].field == "ABC"[too_long[0]]
+        else:
+            assert row.ok
+            assert list(row.values.values()) == original
