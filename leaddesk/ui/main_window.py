@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
         self._credits = services.credits
         self._settings = settings
         self.setWindowTitle("LeadDesk")
-        self.setMinimumSize(1000, 640)
+        self.setMinimumSize(760, 540)
 
         self.leads_view = LeadsView(services.leads, services.messages, services.activity)
         self.campaigns_view = CampaignsView(services.campaigns)
@@ -149,6 +149,15 @@ class MainWindow(QMainWindow):
     def _on_sidebar(self, row: int) -> None:
         if 0 <= row < len(VIEWS):
             self.show_view(VIEWS[row])
+
+    def refresh_all(self) -> None:
+        """Reload every view and the status bar (after the data changed wholesale)."""
+        self.leads_view.refresh()
+        self.campaigns_view.refresh()
+        self.composer_view.refresh()
+        self.credits_view.refresh()
+        self.refresh_balance()
+        self.refresh_lead_count()
 
     def new_lead(self) -> None:
         self.show_view("leads")

@@ -59,6 +59,7 @@ class CampaignForm(QWidget):
         self.budget.setSingleStep(100)
         self.budget.setSuffix(self.tr(" credits"))
         self.budget.setGroupSeparatorShown(True)
+        self.budget.lineEdit().setTextMargins(6, 0, 0, 0)  # style sheet padding misses it
         icp_captions = {
             "industries": self.tr("Industries"),
             "titles": self.tr("Job titles"),

@@ -82,8 +82,8 @@ class ComposerView(QWidget):
         return self.picker.lead
 
     def template(self) -> TemplateRecord | None:
-        template_id = self.form.template.currentData()
-        return next((t for t in self._templates if t.id == template_id), None)
+        key = self.form.template.currentData()  # str: QComboBox.findData cannot match UUIDs
+        return next((t for t in self._templates if str(t.id) == key), None)
 
     def cost(self) -> int:
         return self._credits.prices.cost(self.channel)
@@ -136,7 +136,7 @@ class ComposerView(QWidget):
         if template is None:
             return False
         self.set_channel(template.channel)
-        index = self.form.template.findData(template_id)
+        index = self.form.template.findData(str(template_id))
         self.form.template.setCurrentIndex(index)
         return index >= 0
 
@@ -158,7 +158,7 @@ class ComposerView(QWidget):
         combo.addItem(self.tr("Blank message"), None)
         for template in self._templates:
             if template.channel == self.channel:
-                combo.addItem(template.name, template.id)
+                combo.addItem(template.name, str(template.id))
         combo.setCurrentIndex(1 if untouched and combo.count() > 1 else 0)
         combo.blockSignals(False)
         if untouched:

@@ -179,6 +179,16 @@ class LeadDetailPanel(QScrollArea):
         if not activities:
             self.activity.addWidget(muted(self.tr("No activity yet.")))
 
+    def activity_lines(self) -> list[str]:
+        """The timeline as text, newest first (what a screen reader or a test reads)."""
+        lines = []
+        for i in range(self.activity.count()):
+            widget = self.activity.itemAt(i).widget()
+            labels = widget.findChildren(QLabel) if widget else []
+            if labels:
+                lines.append(" ".join(label.text() for label in labels))
+        return lines
+
     def _message_row(self, message: MessageRecord) -> QWidget:
         row = Card()
         layout = QVBoxLayout(row)

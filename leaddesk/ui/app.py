@@ -1,0 +1,124 @@
+"""Start the desktop application: ``run_gui(services)`` (the ``leaddesk`` command calls it)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+
+import leaddesk
+from leaddesk.services import demo
+from leaddesk.services.app_services import AppServices
+from leaddesk.ui import operations, theme
+from leaddesk.ui.errors import install_excepthook, show_error
+from leaddesk.ui.main_window import MainWindow
+from leaddesk.ui.operations import OpContext, op
+
+log = logging.getLogger("leaddesk.ui")
+
+ORGANISATION = "LeadDesk"
+APPLICATION = "LeadDesk"
+DEMO_LEADS = 2_000
+_DEMO_OFFERED = "firstRun/demoOffered"
+
+
+def application(argv: Sequence[str] | None = None) -> QApplication:
+    """The QApplication, created and styled once."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv if argv is not None else sys.argv))
+        theme.apply(app)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(leaddesk.__version__)
+    return app
+
+
+def run_gui(
+    app_services: AppServices,
+    argv: Sequence[str] | None = None,
+    settings: QSettings | None = None,
+    offer_demo: bool = True,
+) -> int:
+    """Show the main window until the user quits; returns the exit code.
+
+    On first start with an empty database the user is offered demo data (callers that fill the
+    database themselves simply find it non-empty).
+    """
+    app = application(argv)
+    settings = settings or QSettings(ORGANISATION, APPLICATION)
+    window = MainWindow(app_services, settings)
+    previous_hook = install_excepthook(lambda: window)
+    operations.set_default_failure_handler(lambda exc: show_error(window, exc))
+    window.show()
+    if offer_demo:
+        QTimer.singleShot(0, lambda: offer_demo_data(window, app_services, settings))
+    try:
+        return app.exec()
+    finally:
+        operations.shutdown()
+        operations.set_default_failure_handler(None)
+        sys.excepthook = previous_hook
+
+
+def offer_demo_data(window: MainWindow, services: AppServices, settings: QSettings) -> None:
+    """Ask once whether to fill an empty database with demo data."""
+    if settings.value(_DEMO_OFFERED, False, type=bool):
+        return
+    leads = services.leads
+    op(leads.count, parent=window).success(
+        lambda count: _ask_for_demo(window, services, settings) if count == 0 else None
+    ).run()
+
+
+def _ask_for_demo(window: MainWindow, services: AppServices, settings: QSettings) -> QMessageBox:
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        window.tr("Welcome to LeadDesk"),
+        window.tr("Your database is empty. Add demo data to look around?"),
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        window,
+    )
+    box.setInformativeText(window.tr(
+        "%1 sample leads, three campaigns, message templates and a credit history. "
+        "The database is marked as a demo database.").replace("%1", f"{DEMO_LEADS:,}"))
+    box.button(QMessageBox.StandardButton.Yes).setText(window.tr("Add demo data"))
+    box.button(QMessageBox.StandardButton.No).setText(window.tr("Start empty"))
+    box.button(QMessageBox.StandardButton.Yes).clicked.connect(
+        lambda: create_demo_data(window, services)
+    )
+    box.finished.connect(lambda _result: settings.setValue(_DEMO_OFFERED, True))
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    window.demo_prompt = box  # type: ignore[attr-defined]
+    return box
+
+
+def create_demo_data(window: QWidget, services: AppServices, leads: int | None = None) -> None:
+    """Fill the database in the background with a progress dialog, then reload the window."""
+    leads = leads or DEMO_LEADS
+    progress = QProgressDialog(window.tr("Adding demo data…"), "", 0, leads, window)
+    progress.setCancelButton(None)  # about a second of work: nothing worth cancelling
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(300)
+    progress.setValue(0)
+
+    def work(ctx: OpContext) -> demo.DemoReport:
+        return demo.populate(services, leads, progress=lambda n: ctx.progress(n, leads))
+
+    def done(report: demo.DemoReport) -> None:
+        log.info("demo data: %s leads in %.1f s", report.leads, report.seconds)
+        if isinstance(window, MainWindow):
+            window.refresh_all()
+
+    (
+        op(work, parent=window, context=True)
+        .progress(lambda p: progress.setValue(p.done))
+        .success(done)
+        .failure(lambda exc: show_error(window, exc))
+        .finished(progress.close)
+        .run()
+    )
