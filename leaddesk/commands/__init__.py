@@ -1,5 +1,17 @@
 """One module per command group; each has ``register(subparsers)``."""
 
-from leaddesk.commands import credits, db, demo, gui, screenshot
+from leaddesk.commands import (
+    channel,
+    compose,
+    credits,
+    db,
+    demo,
+    gui,
+    outbox,
+    screenshot,
+    send,
+    template,
+)
 
 COMMAND_MODULES = [gui, demo, credits, screenshot, db]
+COMMAND_MODULES += [channel, template, compose, outbox, send]

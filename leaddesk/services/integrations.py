@@ -103,6 +103,16 @@ class IntegrationRecord:
         return default if value is None else float(value)
 
 
+def secret_names(kind: str, settings: Mapping[str, Any]) -> tuple[str, ...]:
+    """The secrets this configuration uses (a relay without login needs none)."""
+    if kind == "email":
+        wanted = ["smtp_password"] if settings.get("username") else []
+        if settings.get("imap_host"):
+            wanted.append("imap_password")
+        return tuple(wanted)
+    return SECRETS.get(kind, ())
+
+
 def clean_settings(kind: str, settings: Mapping[str, Any]) -> dict[str, Any]:
     """Settings checked and converted against the kind's schema."""
     schema = SCHEMAS.get(kind)
@@ -244,7 +254,7 @@ class IntegrationService:
             row.deleted_at = utcnow()
             activity.record(session, self._ctx.actor.id, "delete", "integration", row.id,
                             summary=f"removed {row.kind} channel {row.name}")
-        for key in SECRETS[record.kind]:
+        for key in secret_names(record.kind, record.settings):
             self.secrets.delete(record.id, key)
 
     def set_status(self, integration_id: uuid.UUID, status: str) -> None:

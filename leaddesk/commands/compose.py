@@ -1,0 +1,82 @@
+"""``leaddesk compose``: render a template for a lead or a saved view, show the cost, queue it."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import uuid
+
+from leaddesk.commands.common import CommandError, open_services
+from leaddesk.commands.template import find_template
+from leaddesk.services.compose import ComposePlan
+from leaddesk.store.enums import Channel
+
+PREVIEWS_SHOWN = 3
+
+
+def parse_time(value: str) -> dt.datetime:
+    """An ISO date-time; without a zone it is this computer's local time."""
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a time (e.g. 2026-12-01T09:30 or 2026-12-01T09:30+01:00)"
+        ) from None
+    return when.astimezone(dt.UTC) if when.tzinfo else when.astimezone().astimezone(dt.UTC)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("compose", help="render a template for leads and queue the messages")
+    parser.add_argument("--channel", required=True, choices=[c.value for c in Channel])
+    parser.add_argument("--template", required=True, metavar="NAME_OR_ID")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--lead", action="append", type=uuid.UUID, metavar="ID",
+                     help="a lead id (repeat for several)")
+    who.add_argument("--view", metavar="NAME", help="every lead of a saved view")
+    parser.add_argument("--via", metavar="CHANNEL_NAME", help="which configured channel "
+                        "(default: the first one for --channel)")
+    parser.add_argument("--at", type=parse_time, metavar="TIME", help="schedule for this time")
+    parser.add_argument("--dry-run", action="store_true", help="preview and cost only")
+    parser.add_argument("--draft", action="store_true", help="save as drafts, do not queue")
+    parser.set_defaults(handler=_compose)
+
+
+def print_plan(plan: ComposePlan) -> None:
+    shown = [p for p in plan.previews if not p.blocked_reason][:PREVIEWS_SHOWN]
+    for p in shown:
+        print(f"--- to {p.lead_name} <{p.to_address or 'no address'}>")
+        if p.subject:
+            print(f"Subject: {p.subject}")
+        print(p.body.rstrip())
+        for issue in p.issues:
+            print(f"  [{issue.level}] {issue.field}: {issue.message}")
+        if p.held_reason:
+            print(f"  HELD: {p.held_reason}")
+    hidden = len(plan.previews) - len(plan.blocked) - len(shown)
+    if hidden > 0:
+        print(f"--- and {hidden} more")
+    for p in plan.blocked:
+        print(f"skipped {p.lead_name}: {p.blocked_reason}")
+    available = "unlimited" if plan.unlimited else f"{plan.available:,} available"
+    print(f"{plan.sendable} to send, {len(plan.held)} held, {len(plan.blocked)} do-not-contact; "
+          f"cost {plan.total_cost:,} credits ({plan.price_each} each; {available})")
+
+
+def _compose(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        template = find_template(app, args.template, args.channel)
+        lead_ids = args.lead if args.lead else app.compose.leads_in_view(args.view)
+        if not lead_ids:
+            raise CommandError(f"the view {args.view!r} has no leads")
+        plan = app.compose.plan(args.channel, lead_ids, template_id=template.id, via=args.via)
+        print_plan(plan)
+        if args.dry_run:
+            return 0
+        if not plan.affordable and not args.draft:
+            raise CommandError(f"not enough credits: the send costs {plan.total_cost:,}, "
+                               f"{plan.available:,} are available")
+        result = app.compose.commit(plan, at=args.at, draft=args.draft)
+    when = f" for {args.at:%Y-%m-%d %H:%M} UTC" if args.at else ""
+    print(f"queued {result.queued}{when}, held {result.held}, drafts {result.drafts}; "
+          "run `leaddesk send` to send")
+    return 0

@@ -1,0 +1,61 @@
+"""``leaddesk template add|list``: message templates for the composer and ``compose``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid
+from pathlib import Path
+
+from leaddesk.commands.common import open_services
+from leaddesk.services.app_services import AppServices
+from leaddesk.services.errors import NotFoundError
+from leaddesk.services.templates import TemplateRecord
+from leaddesk.store.enums import Channel
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("template", help="message templates")
+    tsub = parser.add_subparsers(dest="template_command", metavar="ACTION", required=True)
+    add = tsub.add_parser("add", help="add a template (body from --body-file, else stdin)")
+    add.add_argument("--channel", required=True, choices=[c.value for c in Channel])
+    add.add_argument("--name", required=True)
+    add.add_argument("--subject", default="", help="email subject (template syntax allowed)")
+    add.add_argument("--body-file", type=Path, help="a UTF-8 file with the body")
+    add.add_argument("--industry", default="")
+    add.set_defaults(handler=_add)
+    lst = tsub.add_parser("list", help="list templates")
+    lst.add_argument("--channel", choices=[c.value for c in Channel])
+    lst.set_defaults(handler=_list)
+
+
+def find_template(app: AppServices, ref: str, channel: str | None = None) -> TemplateRecord:
+    """A template by id or (unique) name."""
+    try:
+        return app.templates.get(uuid.UUID(ref))
+    except ValueError:
+        pass
+    matches = [t for t in app.templates.list(channel) if t.name == ref]
+    if not matches:
+        raise NotFoundError("template", ref)
+    return matches[0]
+
+
+def _add(args: argparse.Namespace) -> int:
+    body = args.body_file.read_text(encoding="utf-8") if args.body_file else sys.stdin.read()
+    with open_services(args) as app:
+        record = app.templates.create({"channel": args.channel, "name": args.name,
+                                       "subject": args.subject, "body": body,
+                                       "industry": args.industry})
+    print(f"added {record.channel} template {record.name!r} ({record.id})")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        records = app.templates.list(args.channel)
+    for t in records:
+        print(f"{t.channel:<9} {t.name:<30} {t.subject[:40]}")
+    if not records:
+        print("no templates (leaddesk template add)")
+    return 0
