@@ -29,10 +29,22 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, event, exists, inspect, or_, select
+from sqlalchemy import (
+    Alias,
+    ColumnElement,
+    Join,
+    Select,
+    Table,
+    event,
+    exists,
+    inspect,
+    or_,
+    select,
+)
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 from sqlalchemy.orm.attributes import NO_VALUE
 from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.util import ClauseAdapter
 
 from leaddesk.store.base import Base, SoftDeleteMixin
 
@@ -232,6 +244,10 @@ def _add_criteria(state: ORMExecuteState) -> None:
     if state.is_column_load or state.is_relationship_load:
         return
     scope = load_scope(state.session)
+    if not state.is_orm_statement:
+        if scope is not None and not scope.sees_all:
+            _scope_core(state, scope)
+        return
     if state.is_insert:
         if scope is not None and not scope.sees_all:
             _check_bulk(state, scope)
@@ -247,32 +263,72 @@ def _add_criteria(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*options)
 
 
+def _scope_core(state: ORMExecuteState, scope: Scope) -> None:
+    """Core statements on tables run through a scoped session are scoped as well.
+
+    SELECT: every scoped table (or alias of one) in the top-level FROM list, joins included,
+    gets its condition; UPDATE/DELETE: the target table does; INSERT: the rows are checked.
+    """
+    stmt = state.statement
+    if state.is_select and isinstance(stmt, Select):
+        found = (_visible_from(f, scope) for f in _froms(stmt.get_final_froms()))
+        conditions = [c for c in found if c is not None]
+        if conditions:
+            state.statement = stmt.where(*conditions)
+        return
+    table = getattr(stmt, "table", None)
+    if not isinstance(table, Table):
+        return
+    _check_statement(state, scope, table)
+    condition = visible(table, scope)
+    if condition is not None and not state.is_insert:
+        state.statement = stmt.where(condition)  # type: ignore[attr-defined]
+
+
+def _froms(froms: Iterable[Any]) -> Iterator[Any]:
+    for item in froms:
+        if isinstance(item, Join):
+            yield from _froms((item.left, item.right))
+        else:
+            yield item
+
+
+def _visible_from(from_: Any, scope: Scope) -> ColumnElement[bool] | None:
+    table = from_.element if isinstance(from_, Alias) else from_
+    if not isinstance(table, Table):
+        return None
+    condition = visible(table, scope)
+    if condition is None or from_ is table:
+        return condition
+    return ClauseAdapter(from_).traverse(condition)
+
+
 # --- writes -------------------------------------------------------------------------------------
 
 
 def _check_bulk(state: ORMExecuteState, scope: Scope) -> None:
-    """ORM bulk INSERT/UPDATE/DELETE through a session: rows checked, PK-list bulk refused."""
+    """ORM bulk INSERT/UPDATE/DELETE through a session: checked like Core statements."""
     mapper = state.bind_mapper
     table = mapper.local_table if mapper is not None else None
-    if not isinstance(table, Table):
-        return
-    action = "insert" if state.is_insert else "update" if state.is_update else "delete"
-    params = state.parameters
-    rows: list[Mapping[str, Any]] = (
-        list(params) if isinstance(params, list | tuple) else [params] if params else []
-    )
+    if isinstance(table, Table):
+        _check_statement(state, scope, table)
+
+
+def _check_statement(state: ORMExecuteState, scope: Scope, table: Table) -> None:
+    """INSERT rows must be in scope; UPDATE/DELETE may not move rows out of it."""
+    values = _statement_values(state.statement)
     if state.is_insert:
-        values = _statement_values(state.statement)
+        params = state.parameters
+        rows = list(params) if isinstance(params, list | tuple) else [params] if params else []
         for row in rows or [{}]:
-            _check_row(state.session, scope, table, action, {**values, **row}, None)
+            _check_row(state.session, scope, table, "insert", {**values, **row}, None)
         return
-    if rows:
-        raise ScopeViolation(scope.user_id, action, table.name, "", "bulk by primary key")
+    action = "update" if state.is_update else "delete"
     if table.name == "users":
         raise ScopeViolation(scope.user_id, action, "users", "", "only an admin manages users")
-    rule = rule_for(table)
-    values = _statement_values(state.statement)
-    column = getattr(rule, "column", None)
+    if state.is_executemany:
+        raise ScopeViolation(scope.user_id, action, table.name, "", "bulk by primary key")
+    column = getattr(rule_for(table), "column", None)
     if column is not None and column in values:
         _check_row(state.session, scope, table, action, {column: values[column]}, None)
 
