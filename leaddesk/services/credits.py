@@ -26,17 +26,39 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Row, case, delete, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, credit_caps, credit_holders, pricing, settings, topup_codes
+from leaddesk.services import (
+    activity,
+    credit_caps,
+    credit_holders,
+    group_commit,
+    pricing,
+    settings,
+    topup_codes,
+)
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     NotFoundError,
     PermissionDeniedError,
     ReservationSettledError,
+    ServiceError,
     SpendCapExceededError,
     ValidationError,
 )
@@ -162,8 +184,8 @@ def refund_key(reservation_id: uuid.UUID) -> str:
     return f"refund:{reservation_id}"
 
 
-def _tx_by_key(session: Session, key: str) -> TransactionRecord | None:
-    row = session.execute(select(_TX).where(_TX.c.idempotency_key == key)).first()
+def _tx_by_key(db: Session | Connection, key: str) -> TransactionRecord | None:
+    row = db.execute(_BY_KEY, {"key": key}).first()
     return None if row is None else record_from_row(row)
 
 
@@ -281,15 +303,32 @@ class CreditService:
             return Balance(acc.balance, acc.reserved, Plan(acc.plan).value, acc.unlimited)
 
     # -- the write path ------------------------------------------------------------------------
-    def _write(self, key: str | None, work: Callable[[Session], T]) -> T | TransactionRecord:
-        """Run ``work`` in one write transaction unless ``key`` was used: then its first result."""
+    def _write(
+        self,
+        key: str | None,
+        work: Callable[[Session], T],
+        precheck: bool = True,
+        hot: bool = False,
+    ) -> T | TransactionRecord:
+        """Run ``work`` in one write transaction unless ``key`` was used: then its first result.
+
+        ``precheck=False`` when ``work`` itself finds out cheaper that the key was used.
+        ``hot`` (reserve and settle) on SQLite shares the transaction with other threads' hot
+        calls (see ``group_commit``): one writer at a time, so commits are what is saved.
+        """
+
+        def attempt(session: Session) -> T | TransactionRecord:
+            if key is not None and precheck:
+                existing = _tx_by_key(session, key)
+                if existing is not None:
+                    return existing
+            return work(session)
+
         try:
+            if hot and self._ctx.store.dialect == "sqlite":
+                return group_commit.for_store(self._ctx.store).run(attempt, (ServiceError,))
             with self._ctx.store.write() as session:
-                if key is not None:
-                    existing = _tx_by_key(session, key)
-                    if existing is not None:
-                        return existing
-                return work(session)
+                return attempt(session)
         except IntegrityError:  # a concurrent call with the same key committed first
             if key is None:
                 raise
@@ -304,7 +343,7 @@ class CreditService:
 
     def _append(
         self,
-        session: Session,
+        db: Session | Connection,
         account_id: uuid.UUID,
         balance_after: int,
         kind: TransactionKind,
@@ -335,23 +374,24 @@ class CreditService:
             account_id=account_id,
             price_version=price_version,
         )
-        session.execute(
-            insert(_TX).values(
-                id=rec.id,
-                account_id=account_id,
-                kind=kind,
-                amount=amount,
-                balance_after=balance_after,
-                action=action,
-                reference_type=reference_type,
-                reference_id=reference_id,
-                reservation_id=reservation_id,
-                idempotency_key=idempotency_key,
-                price_version=price_version,
-                metadata=rec.meta,
-                actor_id=rec.actor_id,
-                created_at=rec.created_at,
-            )
+        db.execute(
+            _INSERT_TX,
+            {
+                "id": rec.id,
+                "account_id": account_id,
+                "kind": kind,
+                "amount": amount,
+                "balance_after": balance_after,
+                "action": action,
+                "reference_type": reference_type,
+                "reference_id": reference_id,
+                "reservation_id": reservation_id,
+                "idempotency_key": idempotency_key,
+                "price_version": price_version,
+                "metadata": rec.meta,
+                "actor_id": rec.actor_id,
+                "created_at": rec.created_at,
+            },
         )
         return rec
 
@@ -521,11 +561,21 @@ class CreditService:
 
         def work(session: Session) -> TransactionRecord:
             now = self.now()
-            row = session.execute(_reserve_statement(acc_id, cost, now)).first()
+            conn = session.connection()
+            row = conn.execute(
+                _RESERVE,
+                {
+                    "acc": acc_id,
+                    "cost": cost,
+                    "week": credit_caps.week_key(now),
+                    "month": credit_caps.month_key(now),
+                    "now": now,
+                },
+            ).first()
             if row is None:
                 raise _refusal(session, acc_id, cost, now)
             tx = self._append(
-                session,
+                conn,
                 acc_id,
                 row.balance,
                 TransactionKind.RESERVATION,
@@ -537,19 +587,20 @@ class CreditService:
                 price_version=version,
                 created_at=now,
             )
-            session.execute(
-                insert(_HOLD).values(
-                    reservation_id=tx.id,
-                    account_id=acc_id,
-                    amount=cost,
-                    cap_window=row.cap_window,
-                    holder=credit_holders.this_process(),
-                    created_at=now,
-                )
+            conn.execute(
+                _INSERT_HOLD,
+                {
+                    "reservation_id": tx.id,
+                    "account_id": acc_id,
+                    "amount": cost,
+                    "cap_window": row.cap_window,
+                    "holder": credit_holders.this_process(),
+                    "created_at": now,
+                },
             )
             return tx
 
-        return self._write(idempotency_key, work)
+        return self._write(idempotency_key, work, hot=True)
 
     def reserve_action(
         self,
@@ -582,40 +633,39 @@ class CreditService:
         own = self.account_id() if own_only else None
 
         def work(session: Session) -> TransactionRecord:
-            stmt = delete(_HOLD).where(_HOLD.c.reservation_id == reservation_id)
-            if own is not None:
-                stmt = stmt.where(_HOLD.c.account_id == own)
-            hold = session.execute(
-                stmt.returning(_HOLD.c.account_id, _HOLD.c.amount, _HOLD.c.cap_window)
-            ).first()
-            if hold is None:  # settled by a concurrent call since our key lookup, or unknown
-                settled = _tx_by_key(session, key)
+            conn = session.connection()
+            if own is None:
+                hold = conn.execute(_TAKE_HOLD, {"rid": reservation_id}).first()
+            else:
+                hold = conn.execute(_TAKE_OWN_HOLD, {"rid": reservation_id, "acc": own}).first()
+            if hold is None:  # already settled (by us or a concurrent call), or unknown
+                settled = _tx_by_key(conn, key)
                 if settled is not None:
                     return settled
                 raise NotFoundError("reservation", reservation_id)
-            res = session.execute(
-                select(
-                    _TX.c.action, _TX.c.reference_type, _TX.c.reference_id, _TX.c.price_version
-                ).where(_TX.c.id == reservation_id)
-            ).one()
+            res = conn.execute(_RESERVATION_INFO, {"rid": reservation_id}).one()
             held = hold.amount
-            values: dict[str, Any] = {"reserved": _ACC.c.reserved - held}
-            if kind is TransactionKind.RELEASE:  # the cap counts it no more
-                values["cap_spent"] = case(
-                    (_ACC.c.cap_window == hold.cap_window, _ACC.c.cap_spent - held),
-                    else_=_ACC.c.cap_spent,
-                )
-            refund = held if kind is TransactionKind.RELEASE else 0
-            new_balance = self._credit(session, hold.account_id, refund, **values)
+            release = kind is TransactionKind.RELEASE
+            new_balance = conn.execute(
+                _SETTLE,
+                {
+                    "acc": hold.account_id,
+                    "back": held if release else 0,
+                    "held": held,
+                    "hold_window": hold.cap_window,
+                    "cap_back": held if release else 0,  # the cap counts a release no more
+                    "now": self.now(),
+                },
+            ).scalar_one()
             meta: dict[str, Any] = {"cost": held}
             if reason:
                 meta["reason"] = reason
             return self._append(
-                session,
+                conn,
                 hold.account_id,
                 new_balance,
                 kind,
-                refund,
+                held if release else 0,
                 action=res.action,
                 reference_type=res.reference_type,
                 reference_id=res.reference_id,
@@ -625,7 +675,7 @@ class CreditService:
                 meta=meta,
             )
 
-        result = self._write(key, work)
+        result = self._write(key, work, precheck=False, hot=True)
         if result.kind != kind.value:
             raise ReservationSettledError(
                 f"reservation {reservation_id} was already settled as {result.kind}"
@@ -955,18 +1005,27 @@ class CreditService:
         return LedgerAudit(accounts, transactions, mismatches)
 
 
-def _reserve_statement(acc_id: uuid.UUID, cost: int, now: dt.datetime) -> Any:
-    """The one guarded statement: balance (unless unlimited) and spend cap, together."""
-    c = _ACC.c
+def _prepared_statements() -> dict[str, Any]:
+    """The hot path's statements, built once: their compiled form is cached by SQLAlchemy, so a
+    call only binds values (building a statement per call cost more than running it)."""
+    c, h = _ACC.c, _HOLD.c
+    now = bindparam("now", type_=c.updated_at.type)
+    cost = bindparam("cost", type_=Integer)
     window = case(
-        (c.spend_cap_period == CapPeriod.WEEK.value, credit_caps.week_key(now)),
-        else_=credit_caps.month_key(now),
+        (c.spend_cap_period == CapPeriod.WEEK.value, bindparam("week", type_=Integer)),
+        else_=bindparam("month", type_=Integer),
     )
     spent = case((c.cap_window == window, c.cap_spent), else_=0)
-    return (
-        update(_ACC)
+    take_hold = (
+        delete(_HOLD)
+        .where(h.reservation_id == bindparam("rid"))
+        .returning(h.account_id, h.amount, h.cap_window)
+    )
+    return {
+        # The one guarded statement: balance (unless unlimited) and spend cap, together.
+        "reserve": update(_ACC)
         .where(
-            c.id == acc_id,
+            c.id == bindparam("acc"),
             or_(c.unlimited, c.balance >= cost),
             or_(c.spend_cap.is_(None), spent + cost <= c.spend_cap),
         )
@@ -977,8 +1036,40 @@ def _reserve_statement(acc_id: uuid.UUID, cost: int, now: dt.datetime) -> Any:
             cap_spent=spent + cost,
             updated_at=now,
         )
-        .returning(c.balance, c.cap_window)
-    )
+        .returning(c.balance, c.cap_window),
+        "settle": update(_ACC)
+        .where(c.id == bindparam("acc"))
+        .values(
+            balance=c.balance + bindparam("back", type_=Integer),
+            reserved=c.reserved - bindparam("held", type_=Integer),
+            cap_spent=case(
+                (
+                    c.cap_window == bindparam("hold_window", type_=Integer),
+                    c.cap_spent - bindparam("cap_back", type_=Integer),
+                ),
+                else_=c.cap_spent,
+            ),
+            updated_at=now,
+        )
+        .returning(c.balance),
+        "take_hold": take_hold,
+        "take_own_hold": take_hold.where(h.account_id == bindparam("acc")),
+        "reservation_info": select(
+            _TX.c.action, _TX.c.reference_type, _TX.c.reference_id, _TX.c.price_version
+        ).where(_TX.c.id == bindparam("rid")),
+        "by_key": select(_TX).where(_TX.c.idempotency_key == bindparam("key")),
+    }
+
+
+_STATEMENTS = _prepared_statements()
+_RESERVE = _STATEMENTS["reserve"]
+_SETTLE = _STATEMENTS["settle"]
+_TAKE_HOLD = _STATEMENTS["take_hold"]
+_TAKE_OWN_HOLD = _STATEMENTS["take_own_hold"]
+_RESERVATION_INFO = _STATEMENTS["reservation_info"]
+_BY_KEY = _STATEMENTS["by_key"]
+_INSERT_TX = insert(_TX)
+_INSERT_HOLD = insert(_HOLD)
 
 
 def _refusal(

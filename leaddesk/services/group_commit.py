@@ -1,0 +1,136 @@
+"""Group commit: many threads' short write operations share one SQLite transaction.
+
+SQLite runs one writer at a time and a commit costs more than the statements of a reservation,
+so eight threads reserving in eight transactions queue behind eight commits. Here the first
+thread to arrive leads: it takes every operation waiting, runs each inside its own SAVEPOINT (so
+one that fails rolls back alone) in one transaction, commits, and only then hands each caller its
+result or error. A caller never sees a result that was not committed. Leadership passes to a
+waiting thread after each batch, so no caller serves the others forever.
+
+No SAVEPOINT per operation (it cost as much as the operation): an operation may raise one of
+its ``clean`` errors only before its first write (a refusal); any other error rolls the whole
+batch back and every operation of it runs again alone, in its own transaction. So operations
+must not call back into another write (no nesting) and must be pure database work.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from leaddesk.store.database import Store
+
+MAX_BATCH = 64
+
+Work = Callable[[Session], Any]
+
+
+class _Op:
+    __slots__ = ("clean", "done", "error", "lead", "result", "wake", "work")
+
+    def __init__(self, work: Work, clean: tuple[type[Exception], ...]) -> None:
+        self.work = work
+        self.clean = clean
+        self.wake = threading.Event()
+        self.lead = False
+        self.done = False
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._queue: list[_Op] = []
+        self._leading = False
+
+    def run(self, work: Work, clean: tuple[type[Exception], ...] = ()) -> Any:
+        """Run ``work(session)`` in a shared write transaction; return its result or raise.
+
+        ``work`` raises an error of a ``clean`` type only before it writes anything.
+        """
+        op = _Op(work, clean)
+        with self._lock:
+            self._queue.append(op)
+            if not self._leading:
+                self._leading = op.lead = True
+        while not op.lead:
+            op.wake.wait()
+            op.wake.clear()
+            if op.done:
+                return _outcome(op)
+        self._lead(op)
+        return _outcome(op)
+
+    def _lead(self, own: _Op) -> None:
+        try:
+            while not own.done:
+                with self._lock:
+                    batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                try:
+                    self._run_batch(batch)
+                except BaseException as exc:  # e.g. KeyboardInterrupt: nobody waits forever
+                    for op in batch:
+                        op.result, op.error = None, exc
+                    raise
+                finally:
+                    for op in batch:
+                        op.done = True
+                        if op is not own:
+                            op.wake.set()
+        finally:
+            with self._lock:
+                if self._queue:  # hand over to the longest-waiting caller
+                    heir = self._queue[0]
+                    heir.lead = True
+                    heir.wake.set()
+                else:
+                    self._leading = False
+
+    def _run_batch(self, batch: list[_Op]) -> None:
+        try:
+            with self._store.write() as session:
+                for op in batch:
+                    _attempt(session, op)
+        except Exception as exc:  # the shared commit failed: none of it happened
+            if len(batch) == 1:
+                batch[0].result, batch[0].error = None, exc
+                return
+            for op in batch:  # each runs again alone, so one bad apple spoils nothing
+                try:
+                    with self._store.write() as session:
+                        op.result, op.error = op.work(session), None
+                except Exception as alone:
+                    op.result, op.error = None, alone
+
+
+def _attempt(session: Session, op: _Op) -> None:
+    try:
+        op.result = op.work(session)
+    except op.clean as exc:  # a refusal before any write: the others carry on
+        op.error = exc
+
+
+def _outcome(op: _Op) -> Any:
+    if op.error is not None:
+        raise op.error
+    return op.result
+
+
+_COMBINERS: weakref.WeakKeyDictionary[Engine, GroupCommit] = weakref.WeakKeyDictionary()
+_COMBINERS_LOCK = threading.Lock()
+
+
+def for_store(store: Store) -> GroupCommit:
+    """The one combiner of a database's engine in this process."""
+    with _COMBINERS_LOCK:
+        combiner = _COMBINERS.get(store.engine)
+        if combiner is None:
+            combiner = _COMBINERS[store.engine] = GroupCommit(store)
+        return combiner

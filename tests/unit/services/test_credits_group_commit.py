@@ -1,0 +1,90 @@
+"""Group commit: shared transactions for many threads, refusals apart, failures retried alone."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+
+from leaddesk.services.group_commit import GroupCommit
+from leaddesk.store import migrate
+from leaddesk.store.database import Store
+
+
+class Refused(Exception):
+    pass
+
+
+@pytest.fixture
+def store(db_url: str):
+    store = Store.open(db_url)
+    migrate.upgrade(store.engine)
+    with store.write() as session:
+        session.execute(text("CREATE TABLE t (n INTEGER PRIMARY KEY)"))
+    yield store
+    store.dispose()
+
+
+def _insert(n: int, refuse: bool = False):
+    def work(session):
+        if refuse:
+            raise Refused(n)
+        session.execute(text("INSERT INTO t (n) VALUES (:n)"), {"n": n})
+        return n
+
+    return work
+
+
+def _rows(store: Store) -> list[int]:
+    with store.read() as session:
+        return list(session.scalars(text("SELECT n FROM t ORDER BY n")))
+
+
+def test_many_threads_each_get_their_own_committed_result(store: Store) -> None:
+    combiner = GroupCommit(store)
+    barrier = threading.Barrier(8)
+
+    def worker(k: int) -> list[int]:
+        barrier.wait()
+        out = []
+        for i in range(50):
+            n = k * 1000 + i
+            if i % 7 == 0:
+                with pytest.raises(Refused, match=f"^{n}$"):
+                    combiner.run(_insert(n, refuse=True), (Refused,))
+            else:
+                out.append(combiner.run(_insert(n), (Refused,)))
+        return out
+
+    with ThreadPoolExecutor(8) as pool:
+        results = [n for part in pool.map(worker, range(8)) for n in part]
+    assert sorted(results) == _rows(store)
+    assert len(results) == 8 * (50 - 8)
+
+
+def test_an_unexpected_error_rolls_back_the_batch_and_the_others_run_alone(store: Store) -> None:
+    combiner = GroupCommit(store)
+    started, queued = threading.Event(), threading.Event()
+
+    def gate(session):  # holds the lead until three more operations wait: they form one batch
+        started.set()
+        while len(combiner._queue) < 3:
+            queued.wait(0.01)
+        return 0
+
+    def boom(session):
+        session.execute(text("INSERT INTO t (n) VALUES (99)"))
+        raise RuntimeError("not a refusal")
+
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(combiner.run, gate)
+        started.wait()
+        futures = [pool.submit(combiner.run, _insert(1)), pool.submit(combiner.run, boom),
+                   pool.submit(combiner.run, _insert(2))]
+        assert first.result() == 0
+        assert futures[0].result() == 1 and futures[2].result() == 2
+        with pytest.raises(RuntimeError, match="not a refusal"):
+            futures[1].result()
+    assert _rows(store) == [1, 2], "the failed operation's write is gone, the others' stay"
