@@ -53,8 +53,9 @@ def fill_ledger(app: AppServices, rows: int, accounts: int = 100) -> None:
     start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
     batch: list[dict] = []
     with app.store.engine.begin() as conn:
-        conn.execute(acc.insert(), [{"id": i, "created_at": start, "updated_at": start}
-                                    for i in ids])
+        conn.execute(
+            acc.insert(), [{"id": i, "created_at": start, "updated_at": start} for i in ids]
+        )
         n = 0
         while n < rows:
             account = ids[n % accounts]
@@ -64,21 +65,33 @@ def fill_ledger(app: AppServices, rows: int, accounts: int = 100) -> None:
             else:
                 cost = rng.choice((1, 2, 3, 5))
                 res = new_id()
-                settle = (TransactionKind.CONSUMPTION, 0) if rng.random() < 0.9 else (
-                    TransactionKind.RELEASE, cost)
-                lines = [(TransactionKind.RESERVATION, -cost, res),
-                         (settle[0], settle[1], res)]
+                settle = (
+                    (TransactionKind.CONSUMPTION, 0)
+                    if rng.random() < 0.9
+                    else (TransactionKind.RELEASE, cost)
+                )
+                lines = [(TransactionKind.RESERVATION, -cost, res), (settle[0], settle[1], res)]
             for kind, amount, res_id in lines:
                 balance[account] += amount
                 row_id = res_id if kind is TransactionKind.RESERVATION else new_id()
-                batch.append({
-                    "id": row_id, "account_id": account, "kind": kind, "amount": amount,
-                    "balance_after": balance[account], "action": "email",
-                    "reference_type": "", "reference_id": "",
-                    "reservation_id": None if kind is TransactionKind.RESERVATION else res_id,
-                    "idempotency_key": None, "price_version": 1, "metadata": {},
-                    "actor_id": None, "created_at": when,
-                })
+                batch.append(
+                    {
+                        "id": row_id,
+                        "account_id": account,
+                        "kind": kind,
+                        "amount": amount,
+                        "balance_after": balance[account],
+                        "action": "email",
+                        "reference_type": "",
+                        "reference_id": "",
+                        "reservation_id": None if kind is TransactionKind.RESERVATION else res_id,
+                        "idempotency_key": None,
+                        "price_version": 1,
+                        "metadata": {},
+                        "actor_id": None,
+                        "created_at": when,
+                    }
+                )
                 n += 1
             if len(batch) >= 50_000:
                 conn.execute(tx.insert(), batch)
@@ -102,8 +115,7 @@ def main() -> None:
             emit("credits_pairs_per_s", rate, "pairs/s")
             emit("credits_pairs_per_s_baseline", TARGET_PAIRS_PER_S, "pairs/s")
             emit("credits_pairs_per_s_ratio", rate / TARGET_PAIRS_PER_S, "x")
-            emit("credits_pairs_per_s_1_thread",
-                 pairs_per_second(app.credits, 1, pairs), "pairs/s")
+            emit("credits_pairs_per_s_1_thread", pairs_per_second(app.credits, 1, pairs), "pairs/s")
             assert app.credits.audit().ok
         finally:
             app.close()

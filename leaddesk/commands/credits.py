@@ -66,13 +66,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     cap = csub.add_parser("cap", help="cap a member's spend per week or month (admin)")
     cap.add_argument("user", metavar="USER", help="username, email or id")
     cap.add_argument("amount", metavar="N", help="credits per period, or 'none' to lift the cap")
-    cap.add_argument("--per", choices=[p.value for p in CapPeriod], default="month",
-                     help="the period (default month)")
+    cap.add_argument(
+        "--per",
+        choices=[p.value for p in CapPeriod],
+        default="month",
+        help="the period (default month)",
+    )
     cap.set_defaults(handler=_cap)
 
     prices = csub.add_parser("prices", help="show the price list, or publish a new version")
-    prices.add_argument("--set", type=_price, nargs="+", metavar="ACTION=CREDITS",
-                        help="publish a new version with these costs (admin)")
+    prices.add_argument(
+        "--set",
+        type=_price,
+        nargs="+",
+        metavar="ACTION=CREDITS",
+        help="publish a new version with these costs (admin)",
+    )
     prices.add_argument("--note", default="", help="why the prices changed")
     prices.set_defaults(handler=_prices)
 
@@ -80,15 +89,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     buy.add_argument("package", help="starter | professional | enterprise")
     buy.set_defaults(handler=_buy)
 
-    issue = csub.add_parser("issue-code", help="sign a top-up code (seller tool; needs the "
-                            "private key, which is never shipped)")
-    issue.add_argument("--key", required=True, type=Path, metavar="PRIVATE.pem",
-                       help="the seller's Ed25519 private key")
+    issue = csub.add_parser(
+        "issue-code",
+        help="sign a top-up code (seller tool; needs the private key, which is never shipped)",
+    )
+    issue.add_argument(
+        "--key",
+        required=True,
+        type=Path,
+        metavar="PRIVATE.pem",
+        help="the seller's Ed25519 private key",
+    )
     grant = issue.add_mutually_exclusive_group(required=True)
     grant.add_argument("--plan", choices=[p.value for p in topup_codes.Plan])
     grant.add_argument("--amount", type=_whole, metavar="N", help="a number of credits")
-    issue.add_argument("--expires", type=_date, metavar="DATE",
-                       help=f"last day it can be redeemed (default: {DEFAULT_CODE_DAYS} days)")
+    issue.add_argument(
+        "--expires",
+        type=_date,
+        metavar="DATE",
+        help=f"last day it can be redeemed (default: {DEFAULT_CODE_DAYS} days)",
+    )
     issue.add_argument("--account", help="bind the code to one account id")
     issue.set_defaults(handler=_issue_code)
 
@@ -103,8 +123,10 @@ def _balance(args: argparse.Namespace) -> int:
     print(f"available {bal.available:,}  reserved {bal.reserved:,}  {limit}")
     print(f"used this month {used:,}")
     if cap.credits is not None:
-        print(f"spend cap {cap.credits:,} per {cap.period}: {cap.spent:,} spent, "
-              f"{cap.remaining:,} left")
+        print(
+            f"spend cap {cap.credits:,} per {cap.period}: {cap.spent:,} spent, "
+            f"{cap.remaining:,} left"
+        )
     return 0
 
 
@@ -117,13 +139,23 @@ def _history(args: argparse.Namespace) -> int:
         out.writerow(columns)
         for r in rows:
             ref = f"{r.reference_type}:{r.reference_id}".strip(":")
-            out.writerow([r.created_at.isoformat(), r.kind, r.amount, r.balance_after,
-                          neutralise(r.action), neutralise(ref)])
+            out.writerow(
+                [
+                    r.created_at.isoformat(),
+                    r.kind,
+                    r.amount,
+                    r.balance_after,
+                    neutralise(r.action),
+                    neutralise(ref),
+                ]
+            )
         return 0
     for r in rows:
         ref = f"{r.reference_type}:{r.reference_id}".strip(":")
-        print(f"{r.created_at:%Y-%m-%d %H:%M}  {r.kind:<11} {r.amount:>+7}  "
-              f"= {r.balance_after:>7}  {r.action:<9} {ref}")
+        print(
+            f"{r.created_at:%Y-%m-%d %H:%M}  {r.kind:<11} {r.amount:>+7}  "
+            f"= {r.balance_after:>7}  {r.action:<9} {ref}"
+        )
     if not rows:
         print("no transactions")
     return 0
@@ -146,8 +178,10 @@ def _allocate(args: argparse.Namespace) -> int:
     with open_services(args) as app:
         tx = app.credits.allocate(args.user, args.amount)
         mine = app.credits.balance()
-    print(f"allocated {tx.amount:+,} to {args.user}: they have {tx.balance_after:,}; "
-          f"you have {mine.available:,}")
+    print(
+        f"allocated {tx.amount:+,} to {args.user}: they have {tx.balance_after:,}; "
+        f"you have {mine.available:,}"
+    )
     return 0
 
 
@@ -158,15 +192,20 @@ def _cap(args: argparse.Namespace) -> int:
     if cap.credits is None:
         print(f"{args.user}: no spend cap")
     else:
-        print(f"{args.user}: at most {cap.credits:,} per {cap.period}; "
-              f"{cap.spent:,} spent so far this {cap.period}")
+        print(
+            f"{args.user}: at most {cap.credits:,} per {cap.period}; "
+            f"{cap.spent:,} spent so far this {cap.period}"
+        )
     return 0
 
 
 def _prices(args: argparse.Namespace) -> int:
     with open_services(args) as app:
-        prices = (app.credits.publish_prices(dict(args.set), args.note) if args.set
-                  else app.credits.prices)
+        prices = (
+            app.credits.publish_prices(dict(args.set), args.note)
+            if args.set
+            else app.credits.prices
+        )
     print(f"price list version {prices.version}")
     for action, credits in prices.actions.items():
         print(f"  {action:<22} {credits:>5}  {prices.labels.get(action, '')}")
@@ -194,8 +233,11 @@ def _issue_code(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise CommandError(f"{args.key} is not a usable Ed25519 private key: {exc}") from None
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    expires = (args.expires + dt.timedelta(days=1) if args.expires
-               else now + dt.timedelta(days=DEFAULT_CODE_DAYS))
+    expires = (
+        args.expires + dt.timedelta(days=1)
+        if args.expires
+        else now + dt.timedelta(days=DEFAULT_CODE_DAYS)
+    )
     if expires <= now:
         raise CommandError(f"--expires {args.expires:%Y-%m-%d} is in the past")
     grant = args.plan if args.plan else args.amount

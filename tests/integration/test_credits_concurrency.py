@@ -39,8 +39,10 @@ def _spend_from_everywhere(url: str) -> None:
     app = AppServices.open(url)
     try:
         app.credits.purchase("starter")
-        procs = [_spender("spend", url, str(THREADS), str(PAIRS), str(COST), f"proc{k}")
-                 for k in range(2)]
+        procs = [
+            _spender("spend", url, str(THREADS), str(PAIRS), str(COST), f"proc{k}")
+            for k in range(2)
+        ]
         try:
             stats = [spend(app.credits, THREADS, PAIRS, COST, "here")]
         finally:

@@ -28,8 +28,9 @@ def spend(credits: CreditService, threads: int, pairs: int, cost: int, tag: str)
     def worker(n: int) -> None:
         for i in range(pairs):
             try:
-                res = credits.reserve(cost, "voice", "test", f"{tag}-{n}-{i}",
-                                      idempotency_key=f"{tag}-{n}-{i}")
+                res = credits.reserve(
+                    cost, "voice", "test", f"{tag}-{n}-{i}", idempotency_key=f"{tag}-{n}-{i}"
+                )
             except InsufficientCreditsError:
                 with lock:
                     stats["refused"] += 1

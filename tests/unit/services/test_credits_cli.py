@@ -45,14 +45,25 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_issue_redeem_allocate_cap_and_read_back(
     db: str, seller_key: Path, capsys: pytest.CaptureFixture[str], test_key_is_shipped: None
 ) -> None:
-    rc, out, _ = run(capsys, "credits", "issue-code", "--key", str(seller_key), "--amount", "900",
-                     "--expires", "2099-12-31")
+    rc, out, _ = run(
+        capsys,
+        "credits",
+        "issue-code",
+        "--key",
+        str(seller_key),
+        "--amount",
+        "900",
+        "--expires",
+        "2099-12-31",
+    )
     assert rc == 0 and out.startswith("LD1-")
     issued = out.strip()
     assert topup_codes.verify_code(issued, PUBLIC_KEY).credits == 900
 
     assert run(capsys, "--db", db, "credits", "redeem", issued)[:2] == (
-        0, "redeemed 900 credits: +900; available 900\n")
+        0,
+        "redeemed 900 credits: +900; available 900\n",
+    )
     rc, _, err = run(capsys, "--db", db, "credits", "redeem", issued)
     assert rc == 1 and "already redeemed on" in err and len(err.splitlines()) == 1
 
@@ -67,7 +78,9 @@ def test_issue_redeem_allocate_cap_and_read_back(
     lines = out.strip().splitlines()
     assert lines[0] == "created_at,kind,amount,balance_after,action,reference"
     assert [line.split(",")[1:3] for line in lines[1:]] == [
-        ["allocation", "-250"], ["purchase", "900"]]
+        ["allocation", "-250"],
+        ["purchase", "900"],
+    ]
     rc, out, _ = run(capsys, "--db", db, "credits", "history", "--since", "2000-01-01")
     assert "allocation" in out and "purchase" in out
 
@@ -75,14 +88,25 @@ def test_issue_redeem_allocate_cap_and_read_back(
 def test_plan_codes_and_expiry(
     db: str, seller_key: Path, capsys: pytest.CaptureFixture[str], test_key_is_shipped: None
 ) -> None:
-    rc, out, _ = run(capsys, "credits", "issue-code", "--key", str(seller_key), "--plan",
-                     "enterprise")
+    rc, out, _ = run(
+        capsys, "credits", "issue-code", "--key", str(seller_key), "--plan", "enterprise"
+    )
     assert run(capsys, "--db", db, "credits", "redeem", out.strip())[1].startswith(
-        "redeemed Enterprise: +0; available unlimited")
+        "redeemed Enterprise: +0; available unlimited"
+    )
     rc, _, err = run(capsys, "--db", db, "credits", "redeem", code(100, days=-1))
     assert rc == 1 and "expired on" in err
-    rc, _, err = run(capsys, "credits", "issue-code", "--key", str(seller_key), "--amount", "5",
-                     "--expires", "2001-01-01")
+    rc, _, err = run(
+        capsys,
+        "credits",
+        "issue-code",
+        "--key",
+        str(seller_key),
+        "--amount",
+        "5",
+        "--expires",
+        "2001-01-01",
+    )
     assert rc == 1 and "in the past" in err
 
 
@@ -96,8 +120,9 @@ def test_prices_are_shown_and_published(db: str, capsys: pytest.CaptureFixture[s
     assert rc == 0 and "price list version 1" in out and "voice" in out
     rc, out, _ = run(capsys, "--db", db, "credits", "prices", "--set", "voice=6", "sms=3")
     assert rc == 0 and "price list version 2" in out
-    assert [line.split()[1] for line in out.splitlines() if line.split()[0] in ("voice", "sms")
-            ] == ["3", "6"]
+    assert [
+        line.split()[1] for line in out.splitlines() if line.split()[0] in ("voice", "sms")
+    ] == ["3", "6"]
 
 
 def test_members_errors_are_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,8 +141,13 @@ def test_refused_codes_through_the_real_command(db: str) -> None:
         code(100): "signature is not valid",  # signed by a key the app does not trust
     }
     for text, message in cases.items():
-        proc = subprocess.run([sys.executable, "-m", "leaddesk", "--db", db, "credits", "redeem",
-                               text], capture_output=True, text=True, timeout=120, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "leaddesk", "--db", db, "credits", "redeem", text],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert proc.returncode == 1, proc.stderr
         assert message in proc.stderr and len(proc.stderr.splitlines()) == 1
 
@@ -125,12 +155,14 @@ def test_refused_codes_through_the_real_command(db: str) -> None:
 def test_issue_code_needs_a_readable_private_key(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rc, _, err = run(capsys, "credits", "issue-code", "--key", str(tmp_path / "none.pem"),
-                     "--plan", "starter")
+    rc, _, err = run(
+        capsys, "credits", "issue-code", "--key", str(tmp_path / "none.pem"), "--plan", "starter"
+    )
     assert rc == 1 and "cannot read the private key" in err
     (tmp_path / "bad.pem").write_text("not a key")
-    rc, _, err = run(capsys, "credits", "issue-code", "--key", str(tmp_path / "bad.pem"),
-                     "--plan", "starter")
+    rc, _, err = run(
+        capsys, "credits", "issue-code", "--key", str(tmp_path / "bad.pem"), "--plan", "starter"
+    )
     assert rc == 1 and "not a usable Ed25519 private key" in err
     with pytest.raises(SystemExit) as exit_:
         main(["credits", "issue-code", "--key", "k.pem"])

@@ -81,8 +81,11 @@ def test_an_unexpected_error_rolls_back_the_batch_and_the_others_run_alone(store
     with ThreadPoolExecutor(4) as pool:
         first = pool.submit(combiner.run, gate)
         started.wait()
-        futures = [pool.submit(combiner.run, _insert(1)), pool.submit(combiner.run, boom),
-                   pool.submit(combiner.run, _insert(2))]
+        futures = [
+            pool.submit(combiner.run, _insert(1)),
+            pool.submit(combiner.run, boom),
+            pool.submit(combiner.run, _insert(2)),
+        ]
         assert first.result() == 0
         assert futures[0].result() == 1 and futures[2].result() == 2
         with pytest.raises(RuntimeError, match="not a refusal"):

@@ -37,7 +37,8 @@ def _exact(*services: CreditService) -> None:
         bal = credits.balance()
         assert bal.available == credits.ledger_sum()
         assert bal.reserved == sum(
-            -t.amount for t in credits.history(limit=10_000)
+            -t.amount
+            for t in credits.history(limit=10_000)
             if t.kind == "reservation" and t.id in set(credits.held())
         )
 
@@ -66,9 +67,13 @@ def test_only_consumed_actions_are_refunded(admin: CreditService) -> None:
 
 
 def test_members_cannot_refund_adjust_allocate_or_cap(app: AppServices, rep: CreditService) -> None:
-    for call in (lambda: rep.refund(uuid.uuid4()), lambda: rep.adjust(5, "gift"),
-                 lambda: rep.allocate("local", 5), lambda: rep.set_spend_cap("local", 5),
-                 lambda: rep.publish_prices({"email": 2})):
+    for call in (
+        lambda: rep.refund(uuid.uuid4()),
+        lambda: rep.adjust(5, "gift"),
+        lambda: rep.allocate("local", 5),
+        lambda: rep.set_spend_cap("local", 5),
+        lambda: rep.publish_prices({"email": 2}),
+    ):
         with pytest.raises(PermissionDeniedError, match="only an admin"):
             call()
     with pytest.raises(PermissionDeniedError):
@@ -266,8 +271,9 @@ def test_a_tampered_or_foreign_code_is_refused(app: AppServices) -> None:
     record, signature = blob[:-64], blob[-64:]
     altered = bytearray(record)
     altered[-1] ^= 0x01  # one more credit
-    forged = topup_codes._to_text(bytes(altered) + signature + topup_codes._checksum(
-        bytes(altered) + signature))
+    forged = topup_codes._to_text(
+        bytes(altered) + signature + topup_codes._checksum(bytes(altered) + signature)
+    )
     with pytest.raises(topup_codes.TamperedCode, match="signature is not valid"):
         app.credits.redeem(forged, public_key=PUBLIC_KEY)
     with pytest.raises(topup_codes.TamperedCode):  # ours is not the key the app ships

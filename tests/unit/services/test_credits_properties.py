@@ -130,7 +130,9 @@ def test_random_ledger_runs_keep_the_invariants(tmp_path: Path) -> None:
         LedgerMachine.app = app
         runner = LedgerMachine.TestCase
         runner.settings = settings(
-            max_examples=40, stateful_step_count=30, deadline=None,
+            max_examples=40,
+            stateful_step_count=30,
+            deadline=None,
             suppress_health_check=[HealthCheck.too_slow],
         )
         runner("runTest").runTest()

@@ -19,8 +19,9 @@ HOUR = dt.timedelta(hours=1)
 
 def _set_holder(app: AppServices, holder: str, age: dt.timedelta = dt.timedelta()) -> None:
     with app.store.write() as session:
-        session.execute(update(CreditHold).values(
-            holder=holder, created_at=dt.datetime.now(dt.UTC) - age))
+        session.execute(
+            update(CreditHold).values(holder=holder, created_at=dt.datetime.now(dt.UTC) - age)
+        )
 
 
 def test_a_live_process_keeps_its_reservations(app: AppServices) -> None:
@@ -56,8 +57,13 @@ def test_a_reservation_whose_message_is_in_flight_is_left_to_the_outbox(app: App
     lead = app.leads.create({"first_name": "Ada", "email": "ada@example.com"})
     res = app.credits.reserve(1, "email", "message", "m")
     with app.store.write() as session:
-        message = Message(channel="email", lead_id=lead.id, body="hi",
-                          state=MessageState.SENDING, reservation_id=res.id)
+        message = Message(
+            channel="email",
+            lead_id=lead.id,
+            body="hi",
+            state=MessageState.SENDING,
+            reservation_id=res.id,
+        )
         session.add(message)
     _set_holder(app, "gone|boot|1", age=3 * HOUR)
     assert app.credits.release_stale_reservations(HOUR) == []
