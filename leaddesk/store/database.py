@@ -120,9 +120,11 @@ class Store:
             with factory(info=info) as session, session.begin():
                 yield session
         except scoping.ScopeViolation as exc:
-            # Rolled back by now; the refused attempt itself is audited in its own transaction.
-            with self._write() as audit, audit.begin():
-                audit.execute(scoping.refusal_entry(exc))
+            # Rolled back by now; the refused attempt itself is audited in its own transaction
+            # (not for a deactivated account, which on PostgreSQL may not write at all).
+            if exc.action != scoping.NO_ACCOUNT:
+                with self._write() as audit, audit.begin():
+                    audit.execute(scoping.refusal_entry(exc))
             error = self.refusal_error(exc) if self.refusal_error else exc
             if error is exc:
                 raise

@@ -52,6 +52,8 @@ INCLUDE_DELETED = "include_deleted"
 #: ``session.info`` key holding the acting user's id (absent: a system session).
 USER_KEY = "leaddesk_user_id"
 _SCOPE_KEY = "leaddesk_scope"
+#: The ``ScopeViolation.action`` of a session whose user is gone or deactivated.
+NO_ACCOUNT = "use"
 
 
 # --- which tables are scoped, and by what -------------------------------------------------------
@@ -178,7 +180,7 @@ def load_scope(session: Session) -> Scope | None:
         ).all()
         me = next((r for r in rows if r.id == user_id), None)
         if me is None or not me.is_active:
-            raise ScopeViolation(user_id, "use", "users", user_id, "no active user account")
+            raise ScopeViolation(user_id, NO_ACCOUNT, "users", user_id, "no active user account")
         role = str(getattr(me.role, "value", me.role))
         team = {r.id for r in rows} if role == "manager" else {user_id}
         scope = Scope(user_id, role, frozenset(team))
