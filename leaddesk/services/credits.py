@@ -63,6 +63,7 @@ from leaddesk.services.errors import (
     ValidationError,
 )
 from leaddesk.services.pricing import PriceList
+from leaddesk.store.database import Store
 from leaddesk.store.enums import MessageState, Plan, Role, TransactionKind
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import CreditAccount, CreditTransaction, Message, User
@@ -209,6 +210,10 @@ class CreditService:
         #: The clock ledger lines are dated by (replaceable for back-dated demo history).
         self.now: Callable[[], dt.datetime] = utcnow
 
+    @property
+    def store(self) -> Store:
+        return self._ctx.store
+
     # -- prices --------------------------------------------------------------------------------
     @property
     def prices(self) -> PriceList:
@@ -285,19 +290,19 @@ class CreditService:
             raise ValidationError("user", f"{user} is not active")
         return rows[0].id
 
-    def _require_admin(self, what: str) -> None:
+    def require_admin(self, what: str) -> None:
         if self._ctx.actor.role is not Role.ADMIN:
             raise PermissionDeniedError(f"only an admin can {what}")
 
-    def _account_of(self, user: uuid.UUID | str | None) -> uuid.UUID:
+    def account_of(self, user: uuid.UUID | str | None) -> uuid.UUID:
         """The account of ``user``: anyone may read their own, an admin anyone's."""
         user_id = self._user_id(user)
         if user_id != self._ctx.actor.id:
-            self._require_admin("see another member's credits")
+            self.require_admin("see another member's credits")
         return self._account_for(user_id)
 
     def balance(self, user: uuid.UUID | str | None = None) -> Balance:
-        acc_id = self._account_of(user)
+        acc_id = self.account_of(user)
         with self._ctx.store.read() as session:
             acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
             return Balance(acc.balance, acc.reserved, Plan(acc.plan).value, acc.unlimited)
@@ -643,7 +648,6 @@ class CreditService:
                 if settled is not None:
                     return settled
                 raise NotFoundError("reservation", reservation_id)
-            res = conn.execute(_RESERVATION_INFO, {"rid": reservation_id}).one()
             held = hold.amount
             release = kind is TransactionKind.RELEASE
             new_balance = conn.execute(
@@ -660,19 +664,34 @@ class CreditService:
             meta: dict[str, Any] = {"cost": held}
             if reason:
                 meta["reason"] = reason
-            return self._append(
-                conn,
-                hold.account_id,
-                new_balance,
-                kind,
-                held if release else 0,
+            line = {
+                "new_id": new_id(),
+                "new_kind": kind,
+                "new_amount": held if release else 0,
+                "new_balance": new_balance,
+                "new_key": key,
+                "new_meta": meta,
+                "new_actor": self._ctx.actor.id,
+                "new_at": self.now(),
+                "rid": reservation_id,
+            }
+            # One statement copies action, reference and price version from the reservation.
+            res = conn.execute(_INSERT_SETTLEMENT, line).one()
+            return TransactionRecord(
+                id=line["new_id"],
+                kind=kind.value,
+                amount=line["new_amount"],
+                balance_after=new_balance,
                 action=res.action,
                 reference_type=res.reference_type,
                 reference_id=res.reference_id,
                 reservation_id=reservation_id,
                 idempotency_key=key,
-                price_version=res.price_version,
+                actor_id=self._ctx.actor.id,
+                created_at=line["new_at"],
                 meta=meta,
+                account_id=hold.account_id,
+                price_version=res.price_version,
             )
 
         result = self._write(key, work, precheck=False, hot=True)
@@ -728,7 +747,7 @@ class CreditService:
     # -- admin: refunds, adjustments, allocations, caps ----------------------------------------
     def refund(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
         """Admin: give back the cost of a consumed action (once per reservation)."""
-        self._require_admin("refund credits")
+        self.require_admin("refund credits")
         key = refund_key(reservation_id)
 
         def work(session: Session) -> TransactionRecord:
@@ -777,7 +796,7 @@ class CreditService:
         idempotency_key: str | None = None,
     ) -> TransactionRecord:
         """Admin: correct a balance by ``amount`` (a reduction never goes below zero)."""
-        self._require_admin("adjust credits")
+        self.require_admin("adjust credits")
         _nonzero(amount, "amount")
         if not reason.strip():
             raise ValidationError("reason", "an adjustment needs a reason")
@@ -817,7 +836,7 @@ class CreditService:
     ) -> TransactionRecord:
         """Admin: move ``amount`` credits from the admin's balance to a member's (a negative
         amount takes unspent credits back). Returns the member's ledger line."""
-        self._require_admin("allocate credits")
+        self.require_admin("allocate credits")
         _nonzero(amount, "amount")
         member = self._user_id(user)
         if member == self._ctx.actor.id:
@@ -868,7 +887,7 @@ class CreditService:
 
         What the member already spent in the current window counts at once.
         """
-        self._require_admin("cap a member's spend")
+        self.require_admin("cap a member's spend")
         if credits is not None:
             _positive(credits, "credits")
         try:
@@ -908,7 +927,7 @@ class CreditService:
         return self.spend_cap(user_id)
 
     def spend_cap(self, user: uuid.UUID | str | None = None) -> SpendCap:
-        acc_id = self._account_of(user)
+        acc_id = self.account_of(user)
         now = self.now()
         with self._ctx.store.read() as session:
             acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
@@ -932,7 +951,7 @@ class CreditService:
     ) -> list[TransactionRecord]:
         stmt = (
             select(_TX)
-            .where(_TX.c.account_id == self._account_of(user))
+            .where(_TX.c.account_id == self.account_of(user))
             .order_by(_TX.c.created_at.desc(), _TX.c.id.desc())
             .limit(limit)
         )
@@ -943,14 +962,14 @@ class CreditService:
 
     def ledger_sum(self, user: uuid.UUID | str | None = None) -> int:
         stmt = select(func.coalesce(func.sum(_TX.c.amount), 0)).where(
-            _TX.c.account_id == self._account_of(user)
+            _TX.c.account_id == self.account_of(user)
         )
         with self._ctx.store.read() as session:
             return int(session.scalar(stmt) or 0)
 
     def held(self, user: uuid.UUID | str | None = None) -> list[uuid.UUID]:
         """Ids of the reservations still in flight on an account."""
-        stmt = select(_HOLD.c.reservation_id).where(_HOLD.c.account_id == self._account_of(user))
+        stmt = select(_HOLD.c.reservation_id).where(_HOLD.c.account_id == self.account_of(user))
         with self._ctx.store.read() as session:
             return list(session.scalars(stmt))
 
@@ -961,7 +980,7 @@ class CreditService:
             select(func.coalesce(func.sum(-_TX.c.amount), 0))
             .join(consumption, consumption.c.reservation_id == _TX.c.id)
             .where(
-                consumption.c.account_id == self._account_of(user),
+                consumption.c.account_id == self.account_of(user),
                 consumption.c.kind == TransactionKind.CONSUMPTION,
                 consumption.c.created_at >= since,
             )
@@ -972,7 +991,7 @@ class CreditService:
     def audit(self) -> LedgerAudit:
         """Admin: check every account's cached balance against the sum of its ledger, and its
         reserved credits against its holds, in one consistent read."""
-        self._require_admin("audit the ledger")
+        self.require_admin("audit the ledger")
         sums = (
             select(_TX.c.account_id, func.sum(_TX.c.amount).label("total"), func.count().label("n"))
             .group_by(_TX.c.account_id)
@@ -1003,6 +1022,37 @@ class CreditService:
                 if balance != total or reserved != held:
                     mismatches.append((acc_id, int(balance), int(total)))
         return LedgerAudit(accounts, transactions, mismatches)
+
+
+def _settlement_insert() -> Any:
+    """INSERT ... SELECT of a consumption or release line from its reservation's row."""
+    r, t = _TX.alias("reservation"), _TX.c
+    copied = {
+        "action": r.c.action,
+        "reference_type": r.c.reference_type,
+        "reference_id": r.c.reference_id,
+        "price_version": r.c.price_version,
+        "account_id": r.c.account_id,
+        "reservation_id": r.c.id,
+    }
+    given = {
+        "id": "new_id",
+        "kind": "new_kind",
+        "amount": "new_amount",
+        "balance_after": "new_balance",
+        "idempotency_key": "new_key",
+        "metadata": "new_meta",
+        "actor_id": "new_actor",
+        "created_at": "new_at",
+    }
+    names = [*copied, *given]
+    columns = [*copied.values()] + [bindparam(given[n], type_=t[n].type) for n in given]
+    source = select(*columns).where(r.c.id == bindparam("rid", type_=t.id.type))
+    return (
+        insert(_TX)
+        .from_select(names, source)
+        .returning(t.action, t.reference_type, t.reference_id, t.price_version)
+    )
 
 
 def _prepared_statements() -> dict[str, Any]:
@@ -1054,9 +1104,7 @@ def _prepared_statements() -> dict[str, Any]:
         .returning(c.balance),
         "take_hold": take_hold,
         "take_own_hold": take_hold.where(h.account_id == bindparam("acc")),
-        "reservation_info": select(
-            _TX.c.action, _TX.c.reference_type, _TX.c.reference_id, _TX.c.price_version
-        ).where(_TX.c.id == bindparam("rid")),
+        "insert_settlement": _settlement_insert(),
         "by_key": select(_TX).where(_TX.c.idempotency_key == bindparam("key")),
     }
 
@@ -1066,7 +1114,7 @@ _RESERVE = _STATEMENTS["reserve"]
 _SETTLE = _STATEMENTS["settle"]
 _TAKE_HOLD = _STATEMENTS["take_hold"]
 _TAKE_OWN_HOLD = _STATEMENTS["take_own_hold"]
-_RESERVATION_INFO = _STATEMENTS["reservation_info"]
+_INSERT_SETTLEMENT = _STATEMENTS["insert_settlement"]
 _BY_KEY = _STATEMENTS["by_key"]
 _INSERT_TX = insert(_TX)
 _INSERT_HOLD = insert(_HOLD)
