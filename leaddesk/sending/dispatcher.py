@@ -186,12 +186,15 @@ class Dispatcher:
     # -- set-up ----------------------------------------------------------------------------
     def _prepare(self) -> None:
         self._stop.clear()
+        self.recover()
+
+    def _load(self) -> None:
+        """The channels and the sender's postal address, as of now."""
         self._records = {r.id: r for r in self._integrations.list()}
         with self._ctx.store.read() as session:
             profile = session.scalar(select(BusinessProfile).where(
                 BusinessProfile.user_id == self._ctx.actor.id).limit(1))
             self._postal_address = profile.postal_address if profile else ""
-        self.recover()
 
     def _spawn(self, *, forever: bool, wait_for_retries: bool) -> None:
         self._threads = [
@@ -204,6 +207,7 @@ class Dispatcher:
 
     def recover(self) -> RecoveryReport:
         """Resolve messages a crashed dispatcher left in ``sending`` (see ``recovery``)."""
+        self._load()
         now = self._clock()
         with self._ctx.store.read() as session:
             stale = [m for m in session.scalars(

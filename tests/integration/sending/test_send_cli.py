@@ -1,0 +1,95 @@
+"""The scripting commands end to end against aiosmtpd: in-process through ``cli.main`` (fast),
+and ``leaddesk send`` as a real process."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import pytest
+from conftest import make_leads
+
+from leaddesk.cli import main
+from leaddesk.services.app_services import AppServices
+from tests.fakes.smtp_server import FakeSmtpServer
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run(capsys, monkeypatch):
+    def run(db_url: str, *args: str, stdin: str = "") -> Result:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(["--db", db_url, *args])
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
+
+
+@pytest.fixture
+def ok(run):
+    def ok(db_url: str, *args: str, stdin: str = "") -> str:
+        result = run(db_url, *args, stdin=stdin)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    return ok
+
+
+def test_channel_template_compose_outbox_send(db_url: str, tmp_path, ok,
+                                              smtp: FakeSmtpServer) -> None:
+    app = AppServices.open(db_url, backup_dir=tmp_path / "b")
+    try:
+        lead = make_leads(app, 1)[0]
+        nameless = app.leads.create({"email": "nobody@example.org"}).id
+        app.credits.purchase("starter")
+    finally:
+        app.close()
+    out = ok(db_url, "channel", "add", "email", "work", "--set", "host=127.0.0.1",
+             "--set", f"port={smtp.port}", "--set", "security=none",
+             "--set", "from_address=rep@example.com")
+    assert "added email channel 'work'" in out
+    assert "work" in ok(db_url, "channel", "list")
+    assert ok(db_url, "channel", "test", "work").strip() == "work: ok"
+    ok(db_url, "template", "add", "--channel", "email", "--name", "Intro", "--subject",
+       "Hi {{ first_name }}", stdin="Hello {{ first_name }}, a quick question.\n")
+    assert "Intro" in ok(db_url, "template", "list")
+
+    preview = ok(db_url, "compose", "--channel", "email", "--template", "Intro",
+                 "--lead", str(lead), "--lead", str(nameless), "--dry-run")
+    assert "Subject: Hi Lee0" in preview and "Hello Lee0, a quick question." in preview
+    assert "HELD: missing first_name" in preview
+    assert "1 to send, 1 held, 0 do-not-contact; cost 1 credits" in preview
+    assert "the outbox is empty" in ok(db_url, "outbox")
+
+    ok(db_url, "compose", "--channel", "email", "--template", "Intro", "--lead", str(lead),
+       "--lead", str(nameless))
+    assert ok(db_url, "outbox").splitlines()[0] == "held 1  queued 1"
+    proc = subprocess.run([sys.executable, "-m", "leaddesk", "--db", db_url, "send"],
+                          capture_output=True, text=True, timeout=120, env=os.environ.copy())
+    assert proc.returncode == 0, proc.stderr
+    assert "sent 1, failed 0" in proc.stdout
+    assert [m.rcpt_tos for m in smtp.messages] == [("lead0@example.org",)]
+    outbox = ok(db_url, "outbox")
+    assert outbox.splitlines()[0] == "held 1  sent 1"
+    assert "missing first_name" in outbox
+
+
+def test_without_a_keyring_the_secret_goes_to_the_encrypted_file(db_url: str, run) -> None:
+    settings = ["--set", "account_sid=AC" + "0" * 32, "--set", "from_number=+14155550123"]
+    proc = run(db_url, "channel", "add", "twilio", "sms", *settings,
+               stdin="master password\nthe-auth-token\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "No system keyring is available" in proc.stderr
+    assert "encrypted credentials file" in proc.stderr
+    assert "the-auth-token" not in proc.stdout + proc.stderr
+    assert "sms" in run(db_url, "channel", "list").stdout
