@@ -21,9 +21,9 @@ from sqlalchemy import Engine, inspect
 log = logging.getLogger("leaddesk.store")
 
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent / "migrations")
-#: Search structures that migrations build by hand and the models do not describe (the FTS5
-#: table with its shadow tables, the pg_trgm index): comparisons with the models ignore them.
-UNMODELLED_PREFIXES = ("leads_fts", "ix_leads_search_")
+#: What migrations build by hand and the models do not describe (the FTS5 table and its shadow
+#: tables, the pg_trgm index, the duplicate-key indexes): comparisons with the models ignore it.
+UNMODELLED_PREFIXES = ("leads_fts", "ix_leads_search_", "ix_leads_key_")
 
 
 def include_object(

@@ -1,7 +1,7 @@
 """lead search and import
 
 Full-text search over leads (SQLite: an FTS5 trigram index kept by triggers; PostgreSQL: a
-pg_trgm GIN index), undoable change sets (imports, bulk edits, merges) and saved views.
+pg_trgm GIN index), indexes on the duplicate keys, undoable change sets (imports, bulk edits, merges) and saved views.
 
 Revision ID: 0003
 Revises: 0002
@@ -57,6 +57,24 @@ POSTGRES_SEARCH = [
 ]
 
 
+# Duplicate keys (email and LinkedIn URL compare case-insensitively); partial, as most leads lack
+# one or the other. SQLite: NOCASE columns, not lower(), since SQLAlchemy cannot reflect an
+# expression index there (batch migrations would warn and drop it). Not modelled, like the above.
+KEY_INDEXES = {
+    "sqlite": [
+        "CREATE INDEX ix_leads_key_email ON leads (email COLLATE NOCASE) WHERE email != ''",
+        "CREATE INDEX ix_leads_key_linkedin ON leads (linkedin_url COLLATE NOCASE) "
+        "WHERE linkedin_url != ''",
+    ],
+    "postgresql": [
+        "CREATE INDEX ix_leads_key_email ON leads (lower(email)) WHERE email != ''",
+        "CREATE INDEX ix_leads_key_linkedin ON leads (lower(linkedin_url)) "
+        "WHERE linkedin_url != ''",
+    ],
+}
+PHONE_INDEX = "CREATE INDEX ix_leads_key_phone ON leads (phone) WHERE phone != ''"
+
+
 def upgrade() -> None:
     op.create_table(
         "lead_change_sets",
@@ -102,6 +120,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("user_id", "name", name=op.f("uq_saved_views_user_id_name")),
     )
     dialect = op.get_bind().dialect.name
+    for statement in [*KEY_INDEXES.get(dialect, []), PHONE_INDEX]:
+        op.execute(statement)
     for statement in {"sqlite": SQLITE_SEARCH, "postgresql": POSTGRES_SEARCH}.get(dialect, []):
         op.execute(statement)
 
@@ -114,6 +134,8 @@ def downgrade() -> None:
         op.execute("DROP TABLE IF EXISTS leads_fts")
     elif dialect == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_leads_search_trgm")
+    for name in ("ix_leads_key_email", "ix_leads_key_phone", "ix_leads_key_linkedin"):
+        op.execute(f"DROP INDEX IF EXISTS {name}")
     op.drop_table("saved_views")
     op.drop_table("lead_snapshots")
     with op.batch_alter_table("lead_change_sets", schema=None) as batch_op:

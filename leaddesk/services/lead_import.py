@@ -1,0 +1,379 @@
+"""Import leads from a CSV, XLSX or vCard file: validated, deduplicated, undoable as one batch.
+
+The file is streamed in batches (memory stays flat in the file's size). Each batch is mapped to
+lead fields, validated (``clean_lead_input`` with cached email domains; on worker processes for
+big files), matched against the leads already stored and those earlier in the file, and written
+through the driver. The whole import is ONE transaction: a cancel or an error leaves nothing
+behind, and a dry run is the same import rolled back. The batch is a change set (see
+``lead_changes``): undoing it removes what it created and restores what it updated.
+"""
+
+from __future__ import annotations
+
+import locale
+import multiprocessing
+import os
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.services import activity, lead_changes, settings
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.duplicate_keys import (
+    DuplicateRules,
+    find_existing,
+    is_match,
+    lead_keys,
+    load_rules,
+)
+from leaddesk.services.errors import ServiceError, ValidationError
+from leaddesk.services.importing.errors import ImportFormatError
+from leaddesk.services.importing.mapping import (
+    ColumnMapping,
+    compile_mapping,
+    fingerprint,
+    guess_mapping,
+)
+from leaddesk.services.importing.sources import detect_format, open_source
+from leaddesk.services.lead_validation_cache import clean_bulk
+from leaddesk.services.lead_writer import LeadWriter
+from leaddesk.services.leads import IDENTITY_FIELDS
+from leaddesk.store.models import Lead
+
+BATCH = 5000
+#: Files above this size validate on worker processes (spawning them costs about a second).
+PARALLEL_BYTES = 8 * 1024 * 1024
+REGION_SETTING = "phone_region"
+MAPPINGS_SETTING = "import_mappings"
+OnDuplicate = Literal["skip", "update", "create"]
+
+
+class RejectedRow(NamedTuple):
+    line: int
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    created: int
+    updated: int
+    skipped: int
+    rejected: tuple[RejectedRow, ...]
+    blank: int
+    dry_run: bool = False
+    change_set_id: uuid.UUID | None = None
+    format: str = ""
+    rows: int = 0
+    seconds: float = 0.0
+
+
+class ImportCancelledError(ServiceError):
+    """The import was cancelled; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("import cancelled; nothing was written")
+
+
+class _DryRunDone(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def os_region() -> str | None:
+    """The country of the OS locale (``en_GB`` -> ``GB``), if it names one."""
+    for name in (locale.getlocale()[0], os.environ.get("LC_ALL"), os.environ.get("LANG")):
+        if name and "_" in name:
+            code = name.split("_", 1)[1][:2].upper()
+            if code.isalpha() and len(code) == 2:
+                return code
+    return None
+
+
+def remembered_mapping(ctx: ServiceContext, headers: list[str]) -> ColumnMapping | None:
+    stored = settings.get(ctx.store, MAPPINGS_SETTING) or {}
+    return stored.get(fingerprint(headers))
+
+
+def remember_mapping(ctx: ServiceContext, headers: list[str], mapping: ColumnMapping) -> None:
+    stored = dict(settings.get(ctx.store, MAPPINGS_SETTING) or {})
+    stored[fingerprint(headers)] = dict(mapping)
+    settings.put(ctx.store, MAPPINGS_SETTING, stored)
+
+
+# -- validation (runs in worker processes for big files) ----------------------------------------
+
+#: One validated row: (line, cleaned values or None, rejected field, reason, existing id text)
+Checked = tuple[int, dict[str, Any] | None, str, str, str]
+
+
+def validate_batch(rows: list[tuple[int, dict[str, str]]], region: str | None) -> list[Checked]:
+    """Validate mapped rows; picklable in and out, so it can run on a worker process."""
+    out: list[Checked] = []
+    for line, values in rows:
+        lead_id = values.pop("id", "")
+        try:
+            cleaned = clean_bulk(values, region)
+        except ValidationError as exc:
+            out.append((line, None, exc.field, exc.message, ""))
+            continue
+        if not any(cleaned.get(k) for k in IDENTITY_FIELDS):
+            out.append((line, None, "name", "no name, email, phone or LinkedIn URL", ""))
+            continue
+        out.append((line, cleaned, "", "", lead_id))
+    return out
+
+
+def _validated(
+    batches: Iterator[list[tuple[int, dict[str, str]]]], region: str | None, parallel: bool
+) -> Iterator[list[Checked]]:
+    if not parallel:
+        for batch in batches:
+            yield validate_batch(batch, region)
+        return
+    workers = min(2, os.cpu_count() or 1)
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[list[Checked]]] = deque()
+        try:
+            for batch in batches:
+                pending.append(pool.submit(validate_batch, batch, region))
+                if len(pending) > workers + 1:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+# -- the import ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Counts:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    rows: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+
+
+class LeadImporter:
+    def __init__(self, ctx: ServiceContext, default_region: str | None = None) -> None:
+        self._ctx = ctx
+        self.default_region = default_region
+
+    def region(self, region: str | None = None) -> str | None:
+        """``region``, else the user's setting, else the OS locale's country."""
+        chosen = region or self.default_region or settings.get(self._ctx.store, REGION_SETTING)
+        return (chosen or os_region() or "").upper() or None
+
+    def import_file(
+        self,
+        path: str | os.PathLike[str],
+        mapping: Mapping[str, str | None] | None = None,
+        dry_run: bool = False,
+        on_duplicate: OnDuplicate = "skip",
+        region: str | None = None,
+        progress: Callable[[int], None] | None = None,
+        cancel: Callable[[], bool] | None = None,
+        rules: DuplicateRules | None = None,
+    ) -> ImportReport:
+        """Import ``path``; see the module docstring. Raises ``ImportFormatError`` for a file
+        that cannot be read at all and ``ImportCancelledError`` when ``cancel()`` turned true."""
+        if on_duplicate not in ("skip", "update", "create"):
+            raise ValidationError("on_duplicate", f"{on_duplicate!r} is not skip, update or create")
+        started = time.perf_counter()
+        path = Path(path)
+        kind = detect_format(path)
+        rules = rules or load_rules(self._ctx.store)
+        region = self.region(region)
+        source = open_source(path)
+        try:
+            headers = source.headers
+            if mapping is None:
+                if kind == "vcard":
+                    mapping = {h: h for h in headers}
+                else:
+                    mapping = remembered_mapping(self._ctx, headers) or guess_mapping(headers)
+            elif not dry_run:
+                remember_mapping(self._ctx, headers, dict(mapping))
+            if not any(t in IDENTITY_FIELDS or t == "full_name" for t in mapping.values()):
+                raise ImportFormatError(
+                    path,
+                    None,
+                    None,
+                    "no column is mapped to a name, email, phone or LinkedIn URL",
+                )
+            counts = _Counts()
+            batches = self._mapped_batches(source, compile_mapping(mapping), counts, cancel)
+            parallel = path.stat().st_size > PARALLEL_BYTES
+            checked = _validated(batches, region, parallel)
+            change_set_id = self._write(
+                path, kind, checked, counts, on_duplicate, rules, dry_run, progress
+            )
+        finally:
+            source.close()
+        blank = getattr(source.stats, "blank_rows", 0)
+        counts.rejected.sort()
+        return ImportReport(
+            created=counts.created,
+            updated=counts.updated,
+            skipped=counts.skipped,
+            rejected=tuple(counts.rejected),
+            blank=blank,
+            dry_run=dry_run,
+            change_set_id=None if dry_run else change_set_id,
+            format=kind,
+            rows=counts.rows,
+            seconds=time.perf_counter() - started,
+        )
+
+    @staticmethod
+    def _mapped_batches(
+        source: Any,
+        compiled: Callable[[Any], dict[str, str]],
+        counts: _Counts,
+        cancel: Callable[[], bool] | None,
+    ) -> Iterator[list[tuple[int, dict[str, str]]]]:
+        batch: list[tuple[int, dict[str, str]]] = []
+        for row in source:
+            counts.rows += 1
+            if row.issues:
+                for issue in row.issues:
+                    counts.rejected.append(RejectedRow(row.line, issue.field or "", issue.message))
+                continue
+            values = {k: v for k, v in compiled(row).items() if v}
+            batch.append((row.line, values))
+            if len(batch) >= BATCH:
+                if cancel is not None and cancel():
+                    raise ImportCancelledError
+                yield batch
+                batch = []
+        if cancel is not None and cancel():
+            raise ImportCancelledError
+        if batch:
+            yield batch
+
+    def _write(
+        self,
+        path: Path,
+        kind: str,
+        checked: Iterator[list[Checked]],
+        counts: _Counts,
+        on_duplicate: OnDuplicate,
+        rules: DuplicateRules,
+        dry_run: bool,
+        progress: Callable[[int], None] | None,
+    ) -> uuid.UUID | None:
+        actor = self._ctx.actor
+        try:
+            with self._ctx.store.write() as session:
+                change_set = lead_changes.start(session, actor.id, "import", f"import {path.name}")
+                writer = LeadWriter(session, actor.id, change_set.id)
+                for batch in checked:
+                    self._apply(session, writer, batch, counts, on_duplicate, rules)
+                    if progress is not None:
+                        progress(counts.rows)
+                writer.finish()
+                details = {
+                    "file": path.name,
+                    "format": kind,
+                    "created": counts.created,
+                    "updated": counts.updated,
+                    "skipped": counts.skipped,
+                    "rejected": len(counts.rejected),
+                    "on_duplicate": on_duplicate,
+                }
+                change_set.details = details
+                activity.record(
+                    session,
+                    actor.id,
+                    "import",
+                    "lead_change_set",
+                    change_set.id,
+                    summary=f"imported {path.name}: {counts.created} created, "
+                    f"{counts.updated} updated, {counts.skipped} skipped, "
+                    f"{len(counts.rejected)} rejected",
+                    changes=details,
+                )
+                if dry_run:
+                    raise _DryRunDone
+                return change_set.id
+        except _DryRunDone:
+            return None
+
+    def _apply(
+        self,
+        session: Session,
+        writer: LeadWriter,
+        batch: list[Checked],
+        counts: _Counts,
+        on_duplicate: OnDuplicate,
+        rules: DuplicateRules,
+    ) -> None:
+        """Sort one validated batch into creates, updates and skips, and write it."""
+        rows: list[tuple[int, dict[str, Any], dict[str, str], str]] = []
+        for line, cleaned, bad_field, reason, lead_id in batch:
+            if cleaned is None:
+                counts.rejected.append(RejectedRow(line, bad_field, reason))
+            else:
+                rows.append((line, cleaned, lead_keys(cleaned, rules), lead_id))
+        by_id = self._existing_ids(session, [r[3] for r in rows if r[3]])
+        existing = (
+            [] if on_duplicate == "create" else find_existing(session, [r[2] for r in rows], rules)
+        )
+        index: dict[tuple[str, str], list[tuple[Any, dict[str, str]]]] = {}
+        for lead_id, keys in existing:
+            for rule, key in keys.items():
+                index.setdefault((rule, key), []).append((lead_id, keys))
+        pending: list[dict[str, Any]] = []  # leads to create, in file order
+        for _line, cleaned, keys, file_id in rows:
+            match = by_id.get(file_id)
+            if match is None and on_duplicate != "create":
+                match = self._match(index, keys, rules)
+            if match is None:
+                pending.append(cleaned)
+                for rule, key in keys.items():
+                    index.setdefault((rule, key), []).append((cleaned, keys))
+            elif isinstance(match, dict) or on_duplicate != "update":
+                counts.skipped += 1  # a duplicate of an earlier row, or skip
+            elif not writer.queue_update(match, cleaned):
+                counts.skipped += 1  # a second row for the same stored lead
+        counts.created += writer.create(pending)
+        updated, unchanged = writer.flush_updates()
+        counts.updated += updated
+        counts.skipped += unchanged
+
+    @staticmethod
+    def _match(
+        index: dict[tuple[str, str], list[tuple[Any, dict[str, str]]]],
+        keys: dict[str, str],
+        rules: DuplicateRules,
+    ) -> Any:
+        for rule, key in keys.items():
+            for target, target_keys in index.get((rule, key), ()):
+                if is_match(keys, target_keys, rules):
+                    return target
+        return None
+
+    @staticmethod
+    def _existing_ids(session: Session, texts: list[str]) -> dict[str, uuid.UUID]:
+        ids = {}
+        for text in texts:
+            try:
+                ids[text] = uuid.UUID(text)
+            except ValueError:
+                continue
+        if not ids:
+            return {}
+        found = set(session.scalars(select(Lead.id).where(Lead.id.in_(list(ids.values())))))
+        return {text: lead_id for text, lead_id in ids.items() if lead_id in found}
