@@ -64,13 +64,22 @@ class RawCard:
     version: str = ""
     properties: list[VCardProperty] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    _by_name: dict[str, list[VCardProperty]] | None = field(default=None, repr=False, compare=False)
+    _indexed: int = field(default=0, repr=False, compare=False)
 
     def all(self, name: str) -> list[VCardProperty]:
         """Every property called ``name`` (upper case), in file order."""
-        return [prop for prop in self.properties if prop.name == name]
+        if self._by_name is None or self._indexed != len(self.properties):
+            index: dict[str, list[VCardProperty]] = {}
+            for prop in self.properties:
+                index.setdefault(prop.name, []).append(prop)
+            self._by_name, self._indexed = index, len(self.properties)
+        return list(self._by_name.get(name, ()))
 
 
 def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    if '"' not in text:
+        return text.split(separator)
     parts: list[str] = []
     start = 0
     quoted = False
@@ -85,6 +94,9 @@ def _split_outside_quotes(text: str, separator: str) -> list[str]:
 
 
 def _colon_outside_quotes(text: str) -> int:
+    colon = text.find(":")
+    if colon < 0 or '"' not in text[:colon]:
+        return colon
     quoted = False
     for index, char in enumerate(text):
         if char == '"':

@@ -86,6 +86,8 @@ def _unescaper(version: str) -> Callable[[str], str]:
 
 def split_escaped(text: str, separator: str) -> list[str]:
     """Split on ``separator`` where it is not backslash-escaped (escapes are kept)."""
+    if "\\" not in text:
+        return text.split(separator)
     parts: list[str] = []
     current: list[str] = []
     index = 0

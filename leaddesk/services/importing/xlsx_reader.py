@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.headers import unique_headers
@@ -59,6 +60,36 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return str(value)
+
+
+class _UnsizedWorksheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not look for its stored size when it is opened.
+
+    openpyxl reads the whole sheet to find a missing ``<dimension>`` (write-only workbooks,
+    ours included, have none), once per opening; the size is not used here anyway.
+    """
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _SheetsWithoutSize(ExcelReader):
+    """openpyxl's read-only workbook reader, creating ``_UnsizedWorksheet`` sheets."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _UnsizedWorksheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
+def _load_read_only(handle: BinaryIO) -> Workbook:
+    """Open a workbook read-only with values, not formulas (see ``_UnsizedWorksheet``)."""
+    reader = _SheetsWithoutSize(handle, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
 
 
 def _trimmed(cells: list[str]) -> list[str]:
@@ -117,7 +148,7 @@ class XlsxSource:
                 with warnings.catch_warnings():
                     # openpyxl warns about styles and extensions it ignores; none matter here
                     warnings.simplefilter("ignore")
-                    workbook = load_workbook(handle, read_only=True, data_only=True)
+                    workbook = _load_read_only(handle)
             except Exception as exc:  # a damaged or foreign zip fails in many different ways
                 raise self._error(None, f"is not a readable XLSX workbook ({exc})") from None
             try:
