@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import getpass
 import sys
 from pathlib import Path
 
 from leaddesk.commands.common import CommandError, open_services
-from leaddesk.services import credit_caps, topup_codes
-from leaddesk.services.importing.formula_guard import neutralise
+from leaddesk.services import credit_caps, credit_history, topup_codes
 from leaddesk.store.models.credit import CapPeriod
 
 DEFAULT_CODE_DAYS = 365
@@ -133,22 +131,8 @@ def _balance(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace) -> int:
     with open_services(args) as app:
         rows = app.credits.history(limit=args.limit, since=args.since, user=args.user)
-    columns = ["created_at", "kind", "amount", "balance_after", "action", "reference"]
     if args.csv:
-        out = csv.writer(sys.stdout)
-        out.writerow(columns)
-        for r in rows:
-            ref = f"{r.reference_type}:{r.reference_id}".strip(":")
-            out.writerow(
-                [
-                    r.created_at.isoformat(),
-                    r.kind,
-                    r.amount,
-                    r.balance_after,
-                    neutralise(r.action),
-                    neutralise(ref),
-                ]
-            )
+        credit_history.write_csv(rows, sys.stdout, credit_history.CSV_COLUMNS[:6])
         return 0
     for r in rows:
         ref = f"{r.reference_type}:{r.reference_id}".strip(":")
