@@ -34,6 +34,7 @@ from leaddesk.sending.limits import Backoff, RateLimits
 from leaddesk.sending.outbox import Cap, CapReached, Claimed, Outbox
 from leaddesk.sending.outgoing import expected_provider_id, outgoing
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
+from leaddesk.sending.status import PollReport, poll_statuses
 from leaddesk.services import suppression
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import CreditService
@@ -133,8 +134,7 @@ class Dispatcher:
         self._running = threading.Event()
         self._running.set()
         self._threads: list[threading.Thread] = []
-        self._local = threading.local()
-        self._open_channels: list[Channel] = []
+        self._open_channels: dict[tuple[int, uuid.UUID, str], Channel] = {}
         self._records: dict[uuid.UUID, IntegrationRecord] = {}
         self._blocked: dict[uuid.UUID, str] = {}
         self._capped: dict[uuid.UUID | None, dt.datetime] = {}
@@ -225,6 +225,21 @@ class Dispatcher:
             counts[new] = counts.get(new, 0) + 1
         return RecoveryReport(counts["queued"], counts["sent"], counts["failed"],
                               counts["unknown"])
+
+    def poll_statuses(self, limit: int = 500) -> PollReport:
+        """Delivery status from providers that can say (Twilio), by the stored SID."""
+        self._load()
+
+        def fetch(msg: Message) -> str | None:
+            record = self._records.get(msg.integration_id) if msg.integration_id else None
+            if record is None:
+                return None
+            return self._channel(record, msg.channel.value).fetch_status(msg.provider_id)
+
+        try:
+            return poll_statuses(self._ctx, self._credits, fetch, limit)
+        finally:
+            self._close_channels()
 
     # -- the worker loop -------------------------------------------------------------------
     def _worker(self, forever: bool, wait_for_retries: bool) -> None:
@@ -404,18 +419,18 @@ class Dispatcher:
 
     def _channel(self, record: IntegrationRecord, channel: str) -> Channel:
         """One channel object per worker thread and integration (SMTP connections are kept)."""
-        cache: dict[tuple[uuid.UUID, str], Channel] = getattr(self._local, "channels", None) or {}
-        self._local.channels = cache
-        key = (record.id, channel)
-        if key not in cache:
-            cache[key] = self._factory(record, channel)
+        key = (threading.get_ident(), record.id, channel)
+        with self._lock:
+            found = self._open_channels.get(key)
+        if found is None:
+            found = self._factory(record, channel)
             with self._lock:
-                self._open_channels.append(cache[key])
-        return cache[key]
+                self._open_channels[key] = found
+        return found
 
     def _close_channels(self) -> None:
         with self._lock:
-            channels, self._open_channels = self._open_channels, []
+            channels, self._open_channels = list(self._open_channels.values()), {}
         for channel in channels:
             close = getattr(channel, "close", None)
             if close is not None:
