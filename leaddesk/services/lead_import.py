@@ -36,6 +36,7 @@ from leaddesk.services.duplicate_keys import (
 )
 from leaddesk.services.errors import ServiceError, ValidationError
 from leaddesk.services.importing.errors import ImportFormatError
+from leaddesk.services.importing.fields import parse_tags
 from leaddesk.services.importing.mapping import (
     ColumnMapping,
     compile_mapping,
@@ -251,7 +252,9 @@ class LeadImporter:
                 for issue in row.issues:
                     counts.rejected.append(RejectedRow(row.line, issue.field or "", issue.message))
                 continue
-            values = {k: v for k, v in compiled(row).items() if v}
+            values: dict[str, Any] = {k: v for k, v in compiled(row).items() if v}
+            if "tags" in values:  # as the file's own list: a tag may hold a comma
+                values["tags"] = parse_tags(values["tags"])
             batch.append((row.line, values))
             if len(batch) >= BATCH:
                 if cancel is not None and cancel():
