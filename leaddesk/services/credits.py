@@ -86,6 +86,8 @@ IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SENDING)
 STALE_AFTER = dt.timedelta(hours=1)
 
 _LIMITS = {"action": 50, "reference_type": 50, "reference_id": 64}
+LOW_BALANCE_SETTING = "credits_low_balance_threshold"
+DEFAULT_LOW_BALANCE = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,16 @@ class Quote:
     quantity: int
     cost: int
     price_version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Preflight:
+    """Whether an action can run now, said before it runs (cost, what is left, why not)."""
+
+    quote: Quote
+    available: int | None  # None: unlimited
+    ok: bool
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +253,42 @@ class CreditService:
             quantity,
             prices.cost(action, quantity),
             prices.version,
+        )
+
+    def preflight(self, action: str, quantity: int = 1) -> Preflight:
+        """The cost of ``quantity`` times ``action`` and whether balance and cap allow it now."""
+        quote = self.quote(action, quantity)
+        bal, cap = self.balance(), self.spend_cap()
+        limits = [] if bal.unlimited else [(bal.available, "you have")]
+        if cap.remaining is not None:
+            limits.append((cap.remaining, f"your {cap.period}ly spend cap leaves"))
+        for have, says in sorted(limits, key=lambda limit: limit[0]):
+            if have < quote.cost:
+                message = f"this needs {quote.cost:,} credits; {says} {have:,}"
+                return Preflight(quote, min(h for h, _ in limits), False, message)
+        available = min((h for h, _ in limits), default=None)
+        return Preflight(quote, available, True, f"costs {quote.cost:,} credits")
+
+    def low_balance_threshold(self) -> int:
+        """Warn below this many credits (0: never); database-wide, on by default."""
+        value = settings.get(self._ctx.store, LOW_BALANCE_SETTING, DEFAULT_LOW_BALANCE)
+        return int(value)
+
+    def set_low_balance_threshold(self, credits: int) -> None:
+        self.require_admin("change the low-balance warning")
+        if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
+            raise ValidationError("threshold", f"{credits!r} must be a whole number, 0 or more")
+        settings.put(self._ctx.store, LOW_BALANCE_SETTING, credits)
+
+    def low_balance_warning(self, bal: Balance | None = None) -> str | None:
+        """A line for the status bar when the balance is below the threshold, else None."""
+        bal = bal or self.balance()
+        threshold = self.low_balance_threshold()
+        if bal.unlimited or threshold <= 0 or bal.available >= threshold:
+            return None
+        return (
+            f"Low balance: {bal.available:,} credits left (warning below {threshold:,}). "
+            "Redeem a top-up code or ask your admin for credits."
         )
 
     # -- accounts and people -------------------------------------------------------------------
@@ -1153,6 +1201,7 @@ __all__ = [
     "CapPeriod",
     "CreditService",
     "LedgerAudit",
+    "Preflight",
     "Quote",
     "SpendCap",
     "TransactionRecord",

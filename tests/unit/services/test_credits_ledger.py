@@ -279,3 +279,33 @@ def test_a_tampered_or_foreign_code_is_refused(app: AppServices) -> None:
     with pytest.raises(topup_codes.TamperedCode):  # ours is not the key the app ships
         app.credits.redeem(code(100))
     assert app.credits.balance().available == 0
+
+
+# --- before an action runs ----------------------------------------------------------------------
+
+
+def test_preflight_says_the_cost_and_what_stops_it(
+    admin: CreditService, rep: CreditService
+) -> None:
+    check = admin.preflight("voice", 3)
+    assert (check.ok, check.quote.cost, check.available) == (True, 15, 2000)
+    assert not rep.preflight("email").ok
+    assert rep.preflight("email").message == "this needs 1 credits; you have 0"
+    admin.allocate("rita", 100)
+    admin.set_spend_cap("rita", 8, "week")
+    check = rep.preflight("voice", 2)
+    assert not check.ok and check.available == 8
+    assert check.message == "this needs 10 credits; your weekly spend cap leaves 8"
+
+
+def test_low_balance_warning_is_on_by_default_and_configurable(
+    admin: CreditService, rep: CreditService
+) -> None:
+    assert admin.low_balance_warning() is None
+    assert "0 credits left (warning below 50)" in (rep.low_balance_warning() or "")
+    admin.set_low_balance_threshold(0)
+    assert rep.low_balance_warning() is None
+    admin.set_low_balance_threshold(2500)
+    assert "2,000 credits left (warning below 2,500)" in (admin.low_balance_warning() or "")
+    with pytest.raises(PermissionDeniedError):
+        rep.set_low_balance_threshold(5)
