@@ -99,6 +99,7 @@ class LeadTableModel(QAbstractTableModel):
 
     MAX_WANTED = 4  # pages remembered as wanted; older wishes belong to rows scrolled past
     MAX_IN_FLIGHT = 2
+    JUMP_DELAY_MS = 120
 
     #: True while a new query/sort is being counted and its first page fetched.
     loadingChanged = Signal(bool)
@@ -253,8 +254,13 @@ class LeadTableModel(QAbstractTableModel):
         self._wanted.move_to_end(page)
         while len(self._wanted) > self.MAX_WANTED:
             self._wanted.popitem(last=False)
-        if not self._pump_timer.isActive():
-            self._pump_timer.start()
+        if page == 0 or self._cache.cursor_before(page) is not None:
+            if not self._pump_timer.isActive():  # a keyset continuation: an index seek, go
+                self._pump_timer.start(0)
+        else:
+            # A jump needs an OFFSET scan; while the scrollbar is being dragged, wait until
+            # it rests so the positions merely passed over are not fetched.
+            self._pump_timer.start(self.JUMP_DELAY_MS)
 
     def _pump(self) -> None:
         while self._wanted and len(self._in_flight) < self.MAX_IN_FLIGHT:
