@@ -37,6 +37,7 @@ def _index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=4096)
 def normalize_country(value: str) -> str:
     """The alpha-2 code for a country name or code when known, else ``value`` trimmed.
 

@@ -168,9 +168,11 @@ class CompiledMapping:
         for target, headers in self.single:
             found = ""
             for header in headers:
-                value = values.get(header, "").strip()
-                if value:
-                    found = value.split(_GOOGLE_MULTI_VALUE, 1)[0].strip()
+                value = values.get(header)
+                if value and (value := value.strip()):
+                    if _GOOGLE_MULTI_VALUE in value:
+                        value = value.split(_GOOGLE_MULTI_VALUE, 1)[0].strip()
+                    found = value
                     break
             result[target] = found
         if self.tags:
@@ -195,7 +197,11 @@ def _tidy(result: dict[str, str]) -> dict[str, str]:
     if email[:7].lower() == "mailto:":
         result["email"] = email[7:]
     website = result.get("website", "")
-    if website and not result.get("linkedin_url") and is_linkedin_url(website):
+    if (
+        "linkedin" in website.lower()
+        and not result.get("linkedin_url")
+        and is_linkedin_url(website)
+    ):
         result["linkedin_url"], result["website"] = website, ""
     return result
 
