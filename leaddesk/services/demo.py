@@ -25,7 +25,7 @@ import phonenumbers
 from sqlalchemy import insert
 
 from leaddesk.config import resources_dir
-from leaddesk.services import settings
+from leaddesk.services import lead_search, settings
 from leaddesk.services.app_services import AppServices
 from leaddesk.store.enums import Channel, LeadStatus, MessageState
 from leaddesk.store.ids import new_id
@@ -335,13 +335,16 @@ def _insert_sqlite(
         )
         for name, _ in indexes:
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        for leads, tags in _sqlite_batches(count, owner_id, campaign_ids, seed):
-            conn.exec_driver_sql(_LEAD_SQL, leads)
-            if tags:
-                conn.exec_driver_sql("INSERT INTO lead_tags (lead_id, tag) VALUES (?, ?)", tags)
-            total += len(leads)
-            if progress:
-                progress(total)
+        with lead_search.bulk_insert(conn):  # the search index in one pass at the end
+            for leads, tags in _sqlite_batches(count, owner_id, campaign_ids, seed):
+                conn.exec_driver_sql(_LEAD_SQL, leads)
+                if tags:
+                    conn.exec_driver_sql(
+                        "INSERT INTO lead_tags (lead_id, tag) VALUES (?, ?)", tags
+                    )
+                total += len(leads)
+                if progress:
+                    progress(total)
         for _, sql in indexes:
             conn.exec_driver_sql(sql)
     return total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from leaddesk.services import lead_search
+from leaddesk.services import demo, lead_search
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.lead_query import LeadQuery
 
@@ -87,3 +87,13 @@ def test_lost_triggers_are_rebuilt_with_the_index(app: AppServices) -> None:
     app.leads.update(lead.id, {"last_name": "Murray"})
     assert _names(app, "murray") == {"Grace Murray"}
     assert _names(app, "hopper") == set()
+
+
+def test_demo_leads_are_indexed_in_bulk_and_the_trigger_is_back(app: AppServices) -> None:
+    demo.populate(app, 300)
+    some = app.leads.page(limit=1).rows[0]
+    found = app.leads.page(LeadQuery(search=some.email or some.company), limit=500).rows
+    assert some.id in {r.id for r in found}
+    lead = app.leads.create({"first_name": "Zebedee", "last_name": "Quokka"})
+    assert _names(app, "quokka") == {"Zebedee Quokka"}
+    assert lead.id
