@@ -36,6 +36,13 @@ def _text_cell(sheet: Any, text: str) -> WriteOnlyCell:
     return cell
 
 
+def _discard(sheet: Any) -> None:
+    """Finish and delete openpyxl's temporary file of a sheet whose export failed."""
+    sheet.close()
+    if sheet._writer is not None:
+        sheet._writer.cleanup()
+
+
 def write_xlsx(
     rows: Iterable[Mapping[str, Any]],
     destination: str | os.PathLike[str],
@@ -49,11 +56,15 @@ def write_xlsx(
     sheet.append([_text_cell(sheet, field) for field in fields])
     count = 0
     long_cells = 0
-    for row in rows:
-        texts = [cell_text(row.get(field)) for field in fields]
-        long_cells += sum(1 for text in texts if len(text) > EXCEL_CELL_LIMIT)
-        sheet.append([_text_cell(sheet, text) for text in texts])
-        count += 1
+    try:
+        for row in rows:
+            texts = [cell_text(row.get(field)) for field in fields]
+            long_cells += sum(1 for text in texts if len(text) > EXCEL_CELL_LIMIT)
+            sheet.append([_text_cell(sheet, text) for text in texts])
+            count += 1
+    except BaseException:
+        _discard(sheet)
+        raise
     with atomic_path(destination) as temporary:
         workbook.save(temporary)
     warnings: tuple[str, ...] = ()

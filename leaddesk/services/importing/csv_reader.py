@@ -221,7 +221,6 @@ class CsvSource:
             lines = _feed_lines(stream, limits.max_line_chars, record)
             reader = csv.reader(lines, delimiter=stats.delimiter, strict=False)
             skipped_lines = 0  # lines consumed behind csv's back (after an over-long cell)
-            previous_end = 0
             try:
                 for _ in range(self._header_index + 1):
                     next(reader)

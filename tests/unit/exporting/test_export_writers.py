@@ -70,11 +70,16 @@ def test_failed_export_leaves_no_file(tmp_path: Path) -> None:
 def test_existing_file_is_replaced_only_when_done(tmp_path: Path) -> None:
     path = tmp_path / "leads.csv"
     path.write_text("old", encoding="utf-8")
-    with pytest.raises(ValueError, match="stop"):
-        write_csv(
-            (ADA if i < 3 else (_ for _ in ()).throw(ValueError("stop")) for i in range(5)), path
-        )
-    assert path.read_text(encoding="utf-8") == "old"
+
+    def rows():
+        yield from [ADA, ADA, ADA]
+        raise ValueError("stop")
+
+    for writer in (write_csv, write_xlsx, write_vcard):
+        with pytest.raises(ValueError, match="stop"):
+            writer(rows(), path)
+        assert path.read_text(encoding="utf-8") == "old"
+    assert [item.name for item in tmp_path.iterdir()] == ["leads.csv"]
 
 
 def test_xlsx_cells_are_strings_never_formulas(tmp_path: Path) -> None:
