@@ -25,7 +25,7 @@ from typing import Any, Literal, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, lead_changes, settings
+from leaddesk.services import activity, lead_changes, lead_search, settings
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.duplicate_keys import (
     DuplicateRules,
@@ -282,11 +282,11 @@ class LeadImporter:
             with self._ctx.store.write() as session:
                 change_set = lead_changes.start(session, actor.id, "import", f"import {path.name}")
                 writer = LeadWriter(session, actor.id, change_set.id)
-                for batch in checked:
-                    self._apply(session, writer, batch, counts, on_duplicate, rules)
-                    if progress is not None:
-                        progress(counts.rows)
-                writer.finish()
+                with lead_search.bulk_insert(session.connection()):
+                    for batch in checked:
+                        self._apply(session, writer, batch, counts, on_duplicate, rules)
+                        if progress is not None:
+                            progress(counts.rows)
                 details = {
                     "file": path.name,
                     "format": kind,

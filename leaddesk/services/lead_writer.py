@@ -1,10 +1,8 @@
 """Driver-level writes of many leads inside the caller's transaction (imports).
 
 The ORM would need gigabytes for a million objects; here each lead is one tuple, converted to
-the database's form by the column types' own bind processors. On SQLite, rows go through a
-temporary staging table and into ``leads`` with one ``INSERT ... SELECT`` per batch: FTS5 flushes
-its pending index data at every statement's savepoint, so a per-row INSERT (whose trigger feeds
-the search index) would be several times slower.
+the database's form by the column types' own bind processors. Callers wrap the writes in
+``lead_search.bulk_insert`` so the search index is fed once, not per row.
 """
 
 from __future__ import annotations
@@ -37,7 +35,6 @@ class LeadWriter:
         self._conn = session.connection()
         self._change_set_id = change_set_id
         dialect = self._conn.dialect
-        self._sqlite = dialect.name == "sqlite"
         self._mark = "?" if dialect.paramstyle == "qmark" else "%s"
         self._procs = {
             c.name: c.type._cached_bind_processor(dialect) for c in Lead.__table__.columns
@@ -59,13 +56,7 @@ class LeadWriter:
         self._now = now
         self._updates: list[tuple[uuid.UUID, dict[str, Any]]] = []
         marks = ", ".join(self._mark for _ in _COLUMNS)
-        target = "temp.import_stage" if self._sqlite else "leads"
-        self._insert_sql = f"INSERT INTO {target} ({', '.join(_COLUMNS)}) VALUES ({marks})"
-        if self._sqlite:
-            self._conn.exec_driver_sql(
-                "CREATE TEMP TABLE IF NOT EXISTS import_stage AS SELECT * FROM leads WHERE 0"
-            )
-            self._conn.exec_driver_sql("DELETE FROM temp.import_stage")
+        self._insert_sql = f"INSERT INTO leads ({', '.join(_COLUMNS)}) VALUES ({marks})"
 
     def _db(self, name: str, value: Any) -> Any:
         proc = self._procs[name]
@@ -102,12 +93,6 @@ class LeadWriter:
             ids.append(lead_id)
         conn = self._conn
         conn.exec_driver_sql(self._insert_sql, rows)
-        if self._sqlite:
-            conn.exec_driver_sql(
-                f"INSERT INTO leads ({', '.join(_COLUMNS)}) "
-                f"SELECT {', '.join(_COLUMNS)} FROM temp.import_stage"
-            )
-            conn.exec_driver_sql("DELETE FROM temp.import_stage")
         if tags:
             conn.exec_driver_sql(
                 f"INSERT INTO lead_tags (lead_id, tag) VALUES ({self._mark}, {self._mark})", tags
@@ -198,7 +183,3 @@ class LeadWriter:
             self._conn.exec_driver_sql(
                 f"INSERT INTO lead_tags (lead_id, tag) VALUES ({mark}, {mark})", tags
             )
-
-    def finish(self) -> None:
-        if self._sqlite:
-            self._conn.exec_driver_sql("DROP TABLE IF EXISTS temp.import_stage")
