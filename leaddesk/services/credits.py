@@ -12,8 +12,9 @@ whatever the admin set. So ``balance == sum(amount)`` per account at every commi
 Each reservation also gets a row in ``credit_holds`` until it settles: settling deletes it (once),
 and crash recovery reads that small table instead of the whole ledger.
 
-The hot path (reserve, consume, release) runs one short write transaction of Core statements:
-the idempotency key is looked up inside it, so a call costs one session, not two.
+The hot path (reserve, consume, release) is a few prepared Core statements in one write
+transaction, the idempotency key looked up inside it; on SQLite, concurrent threads share that
+transaction and its commit (``group_commit``), the one writer being the bottleneck there.
 """
 
 from __future__ import annotations
@@ -164,27 +165,24 @@ class TransactionRecord:
     price_version: int | None = None
 
 
-def record_from_row(row: Row[Any] | Any) -> TransactionRecord:
-    """A record from a ``credit_transactions`` row (Core row or ORM object)."""
-    m = row._mapping if hasattr(row, "_mapping") else None
-    get = (lambda k: m[k]) if m is not None else (lambda k: getattr(row, k))
-    kind = get("kind")
-    meta = m["metadata"] if m is not None else row.meta
+def record_from_row(row: Row[Any]) -> TransactionRecord:
+    """A record from a Core row of ``credit_transactions``."""
+    m = row._mapping
     return TransactionRecord(
-        id=get("id"),
-        kind=kind.value if isinstance(kind, TransactionKind) else str(kind),
-        amount=get("amount"),
-        balance_after=get("balance_after"),
-        action=get("action"),
-        reference_type=get("reference_type"),
-        reference_id=get("reference_id"),
-        reservation_id=get("reservation_id"),
-        idempotency_key=get("idempotency_key"),
-        actor_id=get("actor_id"),
-        created_at=get("created_at"),
-        meta=dict(meta or {}),
-        account_id=get("account_id"),
-        price_version=get("price_version"),
+        id=m["id"],
+        kind=TransactionKind(m["kind"]).value,
+        amount=m["amount"],
+        balance_after=m["balance_after"],
+        action=m["action"],
+        reference_type=m["reference_type"],
+        reference_id=m["reference_id"],
+        reservation_id=m["reservation_id"],
+        idempotency_key=m["idempotency_key"],
+        actor_id=m["actor_id"],
+        created_at=m["created_at"],
+        meta=dict(m["metadata"] or {}),
+        account_id=m["account_id"],
+        price_version=m["price_version"],
     )
 
 
