@@ -5,7 +5,11 @@ from __future__ import annotations
 import argparse
 import uuid
 
+from leaddesk.commands.channel import translated
 from leaddesk.commands.common import CommandError, open_services
+from leaddesk.commands.send import integrations_for_sending
+from leaddesk.sending.dispatcher import Dispatcher
+from leaddesk.sending.inbox import poll_inbox
 from leaddesk.sending.recovery import resolve_unknown
 
 STATE_ORDER = ("draft", "held", "queued", "sending", "sent", "delivered", "replied", "bounced",
@@ -28,6 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     cancel = osub.add_parser("cancel", help="cancel messages that have not gone out")
     cancel.add_argument("messages", nargs="*", type=uuid.UUID, help="ids (default: all queued)")
     cancel.set_defaults(handler=_cancel)
+    poll = osub.add_parser("poll", help="read replies and bounces (IMAP) and delivery status "
+                                        "(Twilio)")
+    poll.add_argument("--file-store", action="store_true")
+    poll.set_defaults(handler=translated(_poll))
     queue = osub.add_parser("queue", help="queue drafts or held messages (after a fix)")
     queue.add_argument("messages", nargs="+", type=uuid.UUID)
     queue.set_defaults(handler=_queue)
@@ -68,4 +76,18 @@ def _queue(args: argparse.Namespace) -> int:
     with open_services(args) as app:
         count = app.messages.queue(args.messages)
     print(f"queued {count}")
+    return 0
+
+
+def _poll(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        integrations = integrations_for_sending(app, args.file_store)
+        for record in integrations.list("email"):
+            if record.settings.get("imap_host"):
+                r = poll_inbox(app.ctx, integrations, record.name)
+                print(f"{record.name}: {r.fetched} new, {r.replies} replies, {r.bounces} "
+                      f"bounces, {r.auto_replies} out-of-office, {r.unsubscribes} unsubscribes")
+        status = Dispatcher(app.ctx, app.credits, integrations).poll_statuses()
+    print(f"delivery status: {status.checked} checked, {status.delivered} delivered, "
+          f"{status.failed} failed")
     return 0

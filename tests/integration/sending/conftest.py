@@ -45,11 +45,12 @@ def funded(app: AppServices) -> AppServices:
     return app
 
 
-def add_email_channel(app: AppServices, port: int, **settings: Any) -> IntegrationRecord:
+def add_email_channel(app: AppServices, port: int, secrets: dict[str, str] | None = None,
+                      **settings: Any) -> IntegrationRecord:
     values = {"host": "127.0.0.1", "port": port, "security": "none",
               "from_address": "rep@example.com", "from_name": "Rita Rep",
               "message_id_domain": "mail.example.com", "daily_cap": 100_000} | settings
-    return app.integrations.add("email", "work mail", values)
+    return app.integrations.add("email", "work mail", values, secrets)
 
 
 @pytest.fixture
