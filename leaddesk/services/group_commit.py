@@ -45,7 +45,8 @@ class _Op:
 
 class GroupCommit:
     def __init__(self, store: Store) -> None:
-        self._store = store
+        # Weak: the registry below is keyed weakly by the engine, which the store holds.
+        self._store_ref = weakref.ref(store)
         self._lock = threading.Lock()
         self._queue: list[_Op] = []
         self._leading = False
@@ -92,6 +93,13 @@ class GroupCommit:
                     heir.wake.set()
                 else:
                     self._leading = False
+
+    @property
+    def _store(self) -> Store:
+        store = self._store_ref()
+        if store is None:
+            raise RuntimeError("the database of this group commit was closed")
+        return store
 
     def _run_batch(self, batch: list[_Op]) -> None:
         try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import text
 
+from leaddesk.services import group_commit
 from leaddesk.services.group_commit import GroupCommit
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
@@ -91,3 +93,13 @@ def test_an_unexpected_error_rolls_back_the_batch_and_the_others_run_alone(store
         with pytest.raises(RuntimeError, match="not a refusal"):
             futures[1].result()
     assert _rows(store) == [1, 2], "the failed operation's write is gone, the others' stay"
+
+
+def test_a_closed_database_leaves_no_combiner_behind(tmp_path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'gone.db'}")
+    group_commit.for_store(store)
+    engine_id = id(store.engine)
+    store.dispose()
+    del store
+    gc.collect()
+    assert all(id(engine) != engine_id for engine in group_commit._COMBINERS)
