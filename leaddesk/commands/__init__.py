@@ -7,6 +7,7 @@ from leaddesk.commands import (
     db,
     demo,
     gui,
+    import_export,
     outbox,
     screenshot,
     send,
@@ -15,3 +16,4 @@ from leaddesk.commands import (
 
 COMMAND_MODULES = [gui, demo, credits, screenshot, db]
 COMMAND_MODULES += [channel, template, compose, outbox, send]
+COMMAND_MODULES += [import_export]
