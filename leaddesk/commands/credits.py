@@ -1,4 +1,5 @@
-"""``leaddesk credits balance|history|redeem|allocate|cap|prices|buy|issue-code``."""
+"""``leaddesk credits balance|history|redeem|allocate|cap|prices|refund|adjust|audit|buy|
+issue-code``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import datetime as dt
 import getpass
 import sys
+import uuid
 from pathlib import Path
 
 from leaddesk.commands.common import CommandError, open_services
@@ -28,6 +30,13 @@ def _whole(value: str) -> int:
         return int(value.replace("_", "").replace(",", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a transaction id") from None
 
 
 def _price(value: str) -> tuple[str, int]:
@@ -82,6 +91,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     prices.add_argument("--note", default="", help="why the prices changed")
     prices.set_defaults(handler=_prices)
+
+    refund = csub.add_parser("refund", help="give back a consumed action's cost (admin)")
+    refund.add_argument("reservation", metavar="RESERVATION_ID", type=_uuid)
+    refund.add_argument("--reason", default="", help="why (kept in the ledger)")
+    refund.set_defaults(handler=_refund)
+
+    adjust = csub.add_parser("adjust", help="correct a balance by N credits (admin)")
+    adjust.add_argument("amount", metavar="N", type=_whole, help="credits, + or -")
+    adjust.add_argument("--reason", required=True, help="why (kept in the ledger)")
+    adjust.add_argument("--user", help="whose balance (default: yours)")
+    adjust.set_defaults(handler=_adjust)
+
+    csub.add_parser(
+        "audit", help="check every balance against the sum of its ledger (admin)"
+    ).set_defaults(handler=_audit)
 
     buy = csub.add_parser("buy", help="add a package on a demo database (elsewhere: redeem)")
     buy.add_argument("package", help="starter | professional | enterprise")
@@ -193,6 +217,32 @@ def _prices(args: argparse.Namespace) -> int:
     print(f"price list version {prices.version}")
     for action, credits in prices.actions.items():
         print(f"  {action:<22} {credits:>5}  {prices.labels.get(action, '')}")
+    return 0
+
+
+def _refund(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        tx = app.credits.refund(args.reservation, args.reason)
+    print(f"refunded {tx.amount:,} credits ({tx.action}); balance {tx.balance_after:,}")
+    return 0
+
+
+def _adjust(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        tx = app.credits.adjust(args.amount, args.reason, args.user)
+    print(f"adjusted by {tx.amount:+,}; balance {tx.balance_after:,}")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        audit = app.credits.audit()
+    print(f"{audit.accounts:,} accounts, {audit.transactions:,} ledger lines")
+    for account, cached, total in audit.mismatches:
+        print(f"MISMATCH account {account}: balance {cached:,}, ledger sum {total:,}")
+    if not audit.ok:
+        raise CommandError(f"{len(audit.mismatches)} account(s) do not match their ledger")
+    print("every balance equals the sum of its ledger")
     return 0
 
 
