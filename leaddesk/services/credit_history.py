@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, or_, select
 from leaddesk.services.credits import CreditService, TransactionRecord, record_from_row
 from leaddesk.services.importing.formula_guard import neutralise
 from leaddesk.store.enums import TransactionKind
-from leaddesk.store.models import CreditAccount, CreditTransaction
+from leaddesk.store.models import CreditAccount, CreditTransaction, User
 
 _TX = CreditTransaction.__table__
 _ACC = CreditAccount.__table__
@@ -130,17 +130,23 @@ class CreditHistory:
         all_users: bool = False,
         now: dt.datetime | None = None,
     ) -> DailyUsage:
-        """Consumed credits per UTC day and action for the last ``days`` days (today included)."""
-        today = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).date()
+        """Consumed credits per day and action for the last ``days`` days (today included).
+
+        Days are those of ``now``'s time zone (default: this computer's), at its current UTC
+        offset: one SQL aggregate, whatever the size of the ledger.
+        """
+        now = now or dt.datetime.now().astimezone()
+        offset = now.utcoffset() or dt.timedelta()
+        today = now.date()
         first = today - dt.timedelta(days=days - 1)
-        start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+        start = dt.datetime.combine(first, dt.time(), tzinfo=now.tzinfo)
         res = _TX.alias("reservation")
-        filt = LedgerFilter(since=start, user=user, all_users=all_users)
-        day = (
-            func.date(_TX.c.created_at)
-            if self._store.dialect == "sqlite"
-            else func.date(func.timezone("UTC", _TX.c.created_at))
-        )
+        filt = LedgerFilter(since=start.astimezone(dt.UTC), user=user, all_users=all_users)
+        minutes = int(offset.total_seconds() // 60)
+        if self._store.dialect == "sqlite":  # stored as naive UTC text
+            day = func.date(_TX.c.created_at, f"{minutes:+d} minutes")
+        else:
+            day = func.date(func.timezone("UTC", _TX.c.created_at) + offset)
         stmt = (
             select(day.label("day"), _TX.c.action, func.sum(-res.c.amount))
             .join(res, res.c.id == _TX.c.reservation_id)
@@ -157,6 +163,17 @@ class CreditHistory:
             if when in index:
                 credits.setdefault(action, [0] * days)[index[when]] += int(total or 0)
         return DailyUsage(dates, sorted(credits), credits)
+
+    def members(self) -> list[tuple[uuid.UUID, str]]:
+        """``(user id, name)`` of everyone with a credit account (admins only), by name."""
+        self._credits.require_admin("see every member's credits")
+        stmt = (
+            select(User.id, User.name)
+            .join(CreditAccount, CreditAccount.user_id == User.id)
+            .order_by(User.name)
+        )
+        with self._store.read() as session:
+            return [(row.id, row.name) for row in session.execute(stmt)]
 
 
 def _cells(r: TransactionRecord) -> dict[str, Any]:

@@ -278,10 +278,15 @@ class CreditService:
             raise ValidationError("threshold", f"{credits!r} must be a whole number, 0 or more")
         settings.put(self._ctx.store, LOW_BALANCE_SETTING, credits)
 
-    def low_balance_warning(self, bal: Balance | None = None) -> str | None:
-        """A line for the status bar when the balance is below the threshold, else None."""
+    def low_balance_warning(
+        self, bal: Balance | None = None, threshold: int | None = None
+    ) -> str | None:
+        """A line for the status bar when the balance is below the threshold, else None.
+
+        Given both (read off the GUI thread), it reads nothing from the database.
+        """
         bal = bal or self.balance()
-        threshold = self.low_balance_threshold()
+        threshold = self.low_balance_threshold() if threshold is None else threshold
         if bal.unlimited or threshold <= 0 or bal.available >= threshold:
             return None
         return (

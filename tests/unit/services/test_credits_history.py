@@ -56,7 +56,7 @@ def test_filters_by_kind_action_dates_and_refunds(history: CreditHistory) -> Non
 
 
 def test_usage_per_day_is_stacked_by_action(history: CreditHistory) -> None:
-    usage = history.usage_by_day(30, now=NOW)
+    usage = history.usage_by_day(30, now=NOW)  # UTC days
     assert len(usage.days) == 30 and usage.days[-1] == NOW.date()
     assert usage.actions == ["email", "sms"], "released calls cost nothing"
     assert usage.credits["email"][-10:] == list(range(10))
@@ -82,3 +82,22 @@ def test_csv_export_is_complete_and_formula_safe(history: CreditHistory) -> None
     assert rows[0] == CSV_COLUMNS and len(rows) == 115
     references = {row[5] for row in rows[1:]}
     assert "'=cmd|' /C calc'!A0" in references
+
+
+def test_usage_days_follow_the_local_time_zone(app: AppServices) -> None:
+    credits = app.credits
+    credits.purchase("starter")
+    late = dt.datetime(2026, 3, 14, 23, 30, tzinfo=dt.UTC)  # already the 15th east of UTC
+    credits.now = lambda: late
+    credits.consume(credits.reserve(2, "sms").id)
+    history = CreditHistory(credits)
+    utc = history.usage_by_day(2, now=NOW)
+    tokyo = history.usage_by_day(2, now=NOW.astimezone(dt.timezone(dt.timedelta(hours=9))))
+    assert utc.credits["sms"] == [2, 0]
+    assert tokyo.credits["sms"] == [0, 2]
+
+
+def test_admins_list_the_members_with_accounts(app: AppServices, history: CreditHistory) -> None:
+    rita = add_member(app.store, "rita")
+    credits_for(app.store, rita).account_id()
+    assert [name for _id, name in history.members()] == ["Local user", "Rita"]
