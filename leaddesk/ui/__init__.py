@@ -5,4 +5,4 @@ Importing the package applies the binding workarounds of ``qtcompat`` before any
 
 from leaddesk.ui import qtcompat as _qtcompat
 
-_qtcompat.pin_bool_singletons()
+_qtcompat.pin_singletons()

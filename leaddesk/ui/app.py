@@ -14,6 +14,7 @@ from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.ui import operations, theme
 from leaddesk.ui.errors import install_excepthook, show_error
+from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.operations import OpContext, op
 
@@ -49,6 +50,7 @@ def run_gui(
     database themselves simply find it non-empty).
     """
     app = application(argv)
+    collector = GuiGarbageCollector(app).start()
     settings = settings or QSettings(ORGANISATION, APPLICATION)
     window = MainWindow(app_services, settings)
     previous_hook = install_excepthook(lambda: window)
@@ -62,6 +64,7 @@ def run_gui(
         operations.shutdown()
         operations.set_default_failure_handler(None)
         sys.excepthook = previous_hook
+        collector.stop()
 
 
 def offer_demo_data(window: MainWindow, services: AppServices, settings: QSettings) -> None:

@@ -265,8 +265,14 @@ class Operation(Generic[T]):
                 for callback in self._on_finished:
                     callback()
         finally:
-            self._fn = None  # type: ignore[assignment]  # drop captured objects early
+            # Drop the callbacks and what they capture (widgets, models): no cycle through a
+            # delivered operation keeps Qt objects for the garbage collector to find.
+            self._fn = None  # type: ignore[assignment]
             self._parent = None
+            self._on_success.clear()
+            self._on_failure.clear()
+            self._on_progress.clear()
+            self._on_finished.clear()
 
 
 def op(

@@ -1,11 +1,12 @@
 """Workarounds for defects of the Qt binding, in one place, each applied only when detected.
 
-``SignalInstance.emit()`` in PySide6 6.12.0 returns ``True`` without taking a new reference, so
-every signal emitted from Python (our models, the operation relay, pyqtgraph) costs ``True`` one
-reference. On Python 3.11, where ``True`` is not yet immortal, a long session (or a test run)
-eventually frees it and the interpreter aborts with "bool_dealloc: deallocating True or False".
-The fix: give ``True`` and ``False`` references enough for any session, which is what Python
-3.12 does by making them immortal. The probe below applies it only when emit really leaks.
+PySide6 6.12.0 hands back ``None``, ``True`` and ``False`` without taking a new reference: every
+void method call (``setText``, ``processEvents``...) costs ``None`` one reference, every signal
+emitted from Python costs ``True`` one. The binding assumes these singletons are immortal, which
+they are from Python 3.12 on. On Python 3.11 a session (or a test run) soon frees one of them and
+the interpreter aborts with "none_dealloc" or "bool_dealloc". The workaround gives the three
+singletons references enough for any session, which is what Python 3.12 does by making them
+immortal. The probe applies it only where the leak really happens.
 """
 
 from __future__ import annotations
@@ -15,29 +16,31 @@ import sys
 
 from PySide6.QtCore import QObject, Signal
 
-_PLENTY = 1 << 40  # references; a session would need as many emits to use them up
+_PLENTY = 1 << 40  # references; a session would need as many calls to use them up
+_SINGLETONS = (None, True, False)
 
 
 class _Probe(QObject):
     fired = Signal()
 
 
-def emit_leaks_true() -> bool:
-    """True when emitting a signal from Python drops a reference to ``True``."""
+def binding_leaks_singletons() -> bool:
+    """True when calls into the binding drop references to ``None`` or ``True``."""
     probe = _Probe()
-    before = sys.getrefcount(True)
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
     for _ in range(8):
         probe.fired.emit()
-    leaked = sys.getrefcount(True) < before
+        probe.setObjectName("probe")
+    leaked = sys.getrefcount(None) < none_before or sys.getrefcount(True) < true_before
     probe.deleteLater()
     return leaked
 
 
-def pin_bool_singletons() -> bool:
+def pin_singletons() -> bool:
     """Apply the workaround when needed; returns whether it was applied. Idempotent."""
-    if sys.version_info >= (3, 12) or not emit_leaks_true():
+    if sys.version_info >= (3, 12) or not binding_leaks_singletons():
         return False
-    for singleton in (True, False):
+    for singleton in _SINGLETONS:
         count = ctypes.c_ssize_t.from_address(id(singleton))
         if count.value < _PLENTY:
             count.value += _PLENTY

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.leads import LeadRecord
 from leaddesk.ui import operations, theme
+from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import VIEWS, MainWindow
 from leaddesk.ui.operations import op
 
@@ -64,6 +65,7 @@ def save_screenshot(
     if not app.styleSheet():
         theme.apply(app)
     deadline = time.monotonic() + timeout
+    collector = GuiGarbageCollector().start()
     window = MainWindow(app_services, settings=None)
     try:
         window.resize(*size)
@@ -104,3 +106,4 @@ def save_screenshot(
         operations.shutdown(5_000)
         window.deleteLater()
         app.processEvents()
+        collector.stop()

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.ui import operations
+from leaddesk.ui.gc_guard import GuiGarbageCollector
 
 HERE = Path(__file__).resolve().parent
 DEMO_LEADS = 5_000
@@ -32,11 +33,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _operations_settle(qapp) -> Iterator[None]:
+    """Garbage is collected on the GUI thread only (as in the app), and every operation a test
+    started must be delivered by its end."""
     operations.set_default_failure_handler(None)
+    collector = GuiGarbageCollector().start()
     yield
     delivered = operations.wait_idle(10_000)
     left = operations.pending()
     operations.shutdown(5_000)
+    collector.stop()
     assert delivered and left == 0, f"the test left {left} background operation(s) running"
 
 

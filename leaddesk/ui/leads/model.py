@@ -97,7 +97,7 @@ class LeadTableModel(QAbstractTableModel):
     IdRole = Qt.ItemDataRole.UserRole + 3
     StatusRole = Qt.ItemDataRole.UserRole + 4  # the status value, for the badge delegate
 
-    MAX_WANTED = 4  # pages remembered as wanted; older wishes belong to rows scrolled past
+    MAX_WANTED = 2  # a viewport spans at most two pages; older wishes are rows scrolled past
     MAX_IN_FLIGHT = 2
     JUMP_DELAY_MS = 120
 
