@@ -53,7 +53,7 @@ from leaddesk.services import (
     settings,
     topup_codes,
 )
-from leaddesk.services.context import ServiceContext
+from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     NotFoundError,
@@ -223,6 +223,10 @@ class CreditService:
     @property
     def store(self) -> Store:
         return self._ctx.store
+
+    @property
+    def actor(self) -> Actor:
+        return self._ctx.actor
 
     # -- prices --------------------------------------------------------------------------------
     @property
