@@ -68,14 +68,16 @@ def write_csv(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8", newline="") as stream:
         out = csv.writer(stream)
         out.writerow(HEADER)
+        previous = ""
         for start in range(0, rows, demo.BATCH):
             batch = demo.lead_batch(start, min(demo.BATCH, rows - start), None, [], seed=11)
             for i, (values, tags) in enumerate(batch, start):
                 values["status"] = values["status"].value
                 values["tags"] = "; ".join(tags)
                 values["notes"] = "Met at the trade fair, asked for pricing" if i % 7 == 0 else ""
-                if i % 500 == 499:  # a duplicate of an earlier row (same email)
-                    values["first_name"] = values["first_name"].upper()
+                if i % 500 == 499 and previous:  # the same person again, email in upper case
+                    values["email"] = previous.upper()
+                previous = values["email"]
                 out.writerow([values[f] for f in FIELDS])
 
 

@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="country for phone numbers without a country code (e.g. GB); "
         "default: your setting, else the system locale",
     )
+    imp.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        metavar="N",
+        help="validate on N worker processes (default 0: in this process)",
+    )
     imp.set_defaults(handler=_import)
     exp = sub.add_parser("export", help="export leads to a CSV, XLSX or vCard file")
     exp.add_argument("file", type=Path, metavar="FILE")

@@ -275,3 +275,17 @@ def test_explicit_mapping_is_used_and_remembered(app: AppServices, tmp_path: Pat
     assert (lead.first_name, lead.last_name, lead.company) == ("Ada", "Lovelace", "Engines")
     again = _write(tmp_path / "m2.csv", "Who,Reach,Org\nGrace Hopper,grace@example.org,Navy\n")
     assert importer.import_file(again).created == 1, "the remembered mapping applies"
+
+
+def test_worker_processes_give_the_same_report(
+    app: AppServices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import leaddesk.services.lead_import as lead_import
+
+    monkeypatch.setattr(lead_import, "PARALLEL_BYTES", 0)
+    path = _write(tmp_path / "w.csv", "Name,Email\nAda Lovelace,ada@example.org\nBad,x@\n")
+    inline = _importer(app).import_file(path, dry_run=True)
+    pooled = _importer(app).import_file(path, dry_run=True, workers=1)
+    assert (pooled.created, pooled.rejected) == (inline.created, inline.rejected) == (
+        1, (RejectedRow(3, "email", pooled.rejected[0].reason),)
+    )
