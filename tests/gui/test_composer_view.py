@@ -71,10 +71,10 @@ def test_sms_shows_segments_and_its_cost(qtbot, view, demo_app, lead) -> None:
     view.set_lead(lead)
     assert view.form.cost.text() == f"Cost: {demo_app.credits.prices.cost('sms')} credits"
     assert view.form.segments.isVisibleTo(view)
-    assert view.form.segments.text().startswith("1 segment")
+    assert view.form.segments.text().startswith("1 SMS segment")
     view.form.body.setPlainText("x" * 200)
     view.render_preview()
-    assert view.form.segments.text().startswith("2 segment")
+    assert view.form.segments.text().startswith("2 SMS segments")
 
 
 def test_a_missing_variable_blocks_the_draft(qtbot, view, lead) -> None:

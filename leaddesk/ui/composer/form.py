@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -112,6 +113,8 @@ class ComposerForm(QWidget):
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.save_button)
 
+        for card in (editor, preview):  # equal halves, whatever the text inside asks for
+            card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         columns = QHBoxLayout()
         columns.setSpacing(16)
         columns.addWidget(editor, 1)
@@ -146,11 +149,10 @@ class ComposerForm(QWidget):
         self.issues.setText(_issues_html(result.issues))
         self.issues.setVisible(bool(result.issues))
         if result.segments is not None:
+            count = result.segments.count
+            text = self.tr("1 SMS segment") if count == 1 else self.tr("%1 SMS segments")
             self.segments.setText(
-                self.tr("%1 segment(s) · %2 · %3 characters left in the last")
-                .replace("%1", str(result.segments.count))
-                .replace("%2", result.segments.encoding)
-                .replace("%3", str(result.segments.remaining))
+                text.replace("%1", str(count)) + f" · {result.segments.encoding}"
             )
         self.segments.setVisible(result.segments is not None)
 

@@ -183,8 +183,10 @@ class CreditsView(QWidget):
         self.reserved.set(formatting.number(balance.reserved), self.tr("held for pending sends"))
         self.used.set(formatting.number(used), month_start().strftime("%B %Y"))
         plan = self._credits.prices.packages.get(balance.plan)
-        self.plan.set(plan.label if plan else formatting.label(balance.plan),
-                      self.tr("current package"))
+        if plan is None:
+            self.plan.set(self.tr("No package"), self.tr("buy one to start sending"))
+        else:
+            self.plan.set(plan.label, self.tr("current package"))
         self.chart.set_usage(usage_by_day(recent, USAGE_DAYS))
 
     # -- buying --------------------------------------------------------------------------------

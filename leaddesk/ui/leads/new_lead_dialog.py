@@ -68,6 +68,8 @@ class NewLeadDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setProperty("primary", True)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -100,3 +102,4 @@ class NewLeadDialog(QDialog):
                 widget.setFocus()
         else:
             self.errors.show("", str(exc))
+        self.adjustSize()  # room for the message
