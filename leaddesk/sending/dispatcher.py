@@ -31,11 +31,10 @@ from leaddesk.channels.base import (
     TemporaryChannelError,
 )
 from leaddesk.sending.limits import Backoff, RateLimits
-from leaddesk.sending.outbox import Cap, CapReached, Claimed, Outbox
+from leaddesk.sending.outbox import Cap, Claimed, Outbox, Outcome
 from leaddesk.sending.outgoing import expected_provider_id, outgoing
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
 from leaddesk.sending.status import PollReport, poll_statuses
-from leaddesk.services import suppression
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import CreditService
 from leaddesk.services.errors import InsufficientCreditsError, NotFoundError, ValidationError
@@ -46,7 +45,7 @@ from leaddesk.services.integrations import (
 )
 from leaddesk.services.messages import create_linkedin_task
 from leaddesk.store.enums import MessageState
-from leaddesk.store.models import BusinessProfile, Lead, Message
+from leaddesk.store.models import BusinessProfile, Message
 from leaddesk.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ class MessageEvent:
     message_id: uuid.UUID
     lead_id: uuid.UUID
     channel: str
-    state: str  # sent, delivered, failed, retry, unknown, held, cancelled, task
+    state: str  # sent, delivered, failed, retry, unknown, held, cancelled, task, requeued
     error: str = ""
 
 
@@ -99,10 +98,17 @@ class DispatcherConfig:
     lease: dt.timedelta = dt.timedelta(minutes=15)
     #: How often an idle dispatcher started with :meth:`Dispatcher.start` looks again.
     poll_seconds: float = 5.0
+    #: Messages a worker claims (and records the outcomes of) in one transaction.
+    batch_size: int = 8
 
 
 _COUNTER = {"sent": "sent", "delivered": "sent", "failed": "failed", "retry": "retried",
-            "unknown": "unknown", "held": "held", "cancelled": "cancelled", "task": "tasks"}
+            "unknown": "unknown", "held": "held", "cancelled": "cancelled", "task": "tasks",
+            "requeued": None}
+
+
+def _event(msg: Claimed, state: str, error: str = "") -> MessageEvent:
+    return MessageEvent(msg.id, msg.lead_id, msg.channel, state, error)
 
 
 class Dispatcher:
@@ -248,28 +254,47 @@ class Dispatcher:
                 self._running.wait()
                 if self._stop.is_set():
                     break
-                msg = self._claim()
-                if msg is not None:
-                    self._handle(msg)
+                batch = self._claim()
+                if batch:
+                    self._run_batch(batch)
                 elif not self._idle(forever, wait_for_retries):
                     break
         except Exception:  # a bug, or the database went away: stop this worker, say why
             log.exception("send worker stopped")
             self._update(blocked={**self.progress.blocked, "dispatcher": "a worker crashed"})
 
-    def _claim(self) -> Claimed | None:
+    def _claim(self) -> list[Claimed]:
         now = self._clock()
         self._capped = {k: v for k, v in self._capped.items() if v > now}
         exclude = set(self._blocked) | {k for k in self._capped if k is not None}
-        try:
-            msg = self.outbox.claim_next(now, exclude_integrations=exclude, caps_for=self._caps)
-        except CapReached as cap:
-            self._capped[cap.integration_id] = cap.until
-            return None
-        if msg is not None:
+        batch = self.outbox.claim(now, self.config.batch_size, exclude_integrations=exclude,
+                                  caps_for=self._caps)
+        self._capped.update(batch.capped)
+        if batch.messages:
             with self._lock:
-                self._progress = replace(self._progress, in_flight=self._progress.in_flight + 1)
-        return msg
+                self._progress = replace(
+                    self._progress, in_flight=self._progress.in_flight + len(batch.messages))
+        return batch.messages
+
+    def _run_batch(self, batch: list[Claimed]) -> None:
+        """Send a claimed batch one by one; write the outcomes together at the end (a crash
+        before that is settled by the ledger, see ``recovery``)."""
+        blocked = self.outbox.blocked(batch)
+        done: list[tuple[Outcome, MessageEvent]] = []
+        try:
+            for msg in batch:
+                if self._stop.is_set() or not self._running.is_set() \
+                        or msg.integration_id in self._blocked:
+                    done.append((Outbox.requeue(msg), _event(msg, "requeued")))
+                elif msg.id in blocked:
+                    reason = blocked[msg.id]
+                    done.append((Outbox.cancelled(msg, reason), _event(msg, "cancelled", reason)))
+                else:
+                    done.append(self._handle(msg))
+        finally:
+            self.outbox.finish([outcome for outcome, _ in done])
+            for _, event in done:
+                self._emit(event)
 
     def _idle(self, forever: bool, wait_for_retries: bool) -> bool:
         """Nothing claimable now: wait for the next due message; ``False`` means stop."""
@@ -281,7 +306,7 @@ class Dispatcher:
                 # a message in hand may come back as a retry: look again shortly
                 return not self._stop.wait(0.01)
             if next_due is not None and next_due <= now:
-                return True  # due but taken or capped by a race: look again
+                return True  # due but taken by another worker meanwhile: look again
             if not wait_for_retries:
                 return False
             retry_at = self.outbox.queued_retries_due_before(now + dt.timedelta(days=1), exclude)
@@ -308,97 +333,83 @@ class Dispatcher:
         return caps
 
     # -- one message -----------------------------------------------------------------------
-    def _handle(self, msg: Claimed) -> None:
+    def _handle(self, msg: Claimed) -> tuple[Outcome, MessageEvent]:
         try:
-            event = self._send(msg)
+            return self._send(msg)
         except Exception as exc:  # keep the worker alive; the message waits for a person
             log.exception("unexpected error sending %s", msg.id)
-            self.outbox.unknown(msg, f"unexpected error: {exc!r}", None)
-            event = MessageEvent(msg.id, msg.lead_id, msg.channel, "unknown", repr(exc))
-        self._emit(event)
+            error = f"unexpected error: {exc!r}"
+            return Outbox.unknown(msg, error, None), _event(msg, "unknown", error)
 
-    def _send(self, msg: Claimed) -> MessageEvent:
-        def event(state: str, error: str = "") -> MessageEvent:
-            return MessageEvent(msg.id, msg.lead_id, msg.channel, state, error)
-
+    def _send(self, msg: Claimed) -> tuple[Outcome, MessageEvent]:
         record = self._record_for(msg)
         if record is None:
             reason = f"no {msg.channel} channel is configured"
-            self.outbox.held(msg, reason)
-            return event("held", reason)
-        blocked = self._blocked_reason(msg)
-        if blocked:
-            self.outbox.cancelled(msg, blocked)
-            return event("cancelled", blocked)
+            return Outbox.held(msg, reason), _event(msg, "held", reason)
         wait = self._rates.wait_for({
             f"channel:{msg.channel}": self.config.channel_rates.get(msg.channel),
             f"integration:{record.id}": record.limit("rate_per_minute"),
         })
         if wait > 0 and self._stop.wait(wait):
-            self.outbox.requeue(msg)
-            return event("retry", "stopped")
+            return Outbox.requeue(msg), _event(msg, "requeued")
         if msg.channel == "linkedin":
-            return self._manual_task(msg, record, event)
+            return self._manual_task(msg, record)
         reservation_id = None
         if msg.cost > 0:
             try:
                 reservation_id = self._credits.reserve(
                     msg.cost, msg.channel, "message", str(msg.id), msg.idempotency_key).id
             except InsufficientCreditsError as exc:
-                self.outbox.held(msg, str(exc))
-                return event("held", str(exc))
+                return Outbox.held(msg, str(exc)), _event(msg, "held", str(exc))
             self.outbox.reserved(msg, reservation_id)
         try:
             result = self._channel(record, msg.channel).send(outgoing(msg, record,
                                                                       self._postal_address))
         except AmbiguousSendError as exc:
-            self.outbox.unknown(msg, str(exc), reservation_id,
-                                expected_provider_id(msg.channel, record, str(msg.id)))
-            return event("unknown", str(exc))
+            provider_id = expected_provider_id(msg.channel, record, str(msg.id))
+            return (Outbox.unknown(msg, str(exc), reservation_id, provider_id),
+                    _event(msg, "unknown", str(exc)))
         except ChannelError as exc:
             if reservation_id is not None:
-                self._credits.release(reservation_id)
-            return self._failed_attempt(msg, record, exc, event)
+                self._credits.release(reservation_id, str(exc)[:200])
+            return self._failed_attempt(msg, record, exc)
         if reservation_id is not None:
             self._credits.consume(reservation_id)
         state = MessageState.DELIVERED if result.status is DeliveryState.DELIVERED \
             else MessageState.SENT
-        self.outbox.sent(msg, result.provider_id or "", reservation_id, state, self._clock())
-        return event(state.value)
+        return (Outbox.sent(msg, result.provider_id or "", reservation_id, state, self._clock()),
+                _event(msg, state.value))
 
-    def _failed_attempt(self, msg: Claimed, record: IntegrationRecord, exc: ChannelError,
-                        event: Callable[[str, str], MessageEvent]) -> MessageEvent:
+    def _failed_attempt(self, msg: Claimed, record: IntegrationRecord,
+                        exc: ChannelError) -> tuple[Outcome, MessageEvent]:
         if isinstance(exc, ChannelConfigurationError):
             # The account, not the message: stop using it, keep its messages queued.
             self._blocked[record.id] = str(exc)
             self._integrations.set_status(record.id, "error")
-            self.outbox.requeue(msg, str(exc))
             self._update(blocked={**self.progress.blocked, record.name: str(exc)})
-            return event("retry", str(exc))
+            return Outbox.requeue(msg, str(exc)), _event(msg, "requeued", str(exc))
         if isinstance(exc, TemporaryChannelError) and msg.attempts < self.config.max_attempts:
             delay = self.config.backoff.delay(msg.attempts, exc.retry_after)
-            self.outbox.retry(msg, str(exc), self._clock() + dt.timedelta(seconds=delay))
-            return event("retry", str(exc))
+            at = self._clock() + dt.timedelta(seconds=delay)
+            return Outbox.retry(msg, str(exc), at), _event(msg, "retry", str(exc))
         if isinstance(exc, TemporaryChannelError):
             error = f"gave up after {msg.attempts} attempts: {exc}"
         elif isinstance(exc, PermanentChannelError):
             error = str(exc)
         else:
             error = f"{type(exc).__name__}: {exc}"
-        self.outbox.failed(msg, error)
-        return event("failed", error)
+        return Outbox.failed(msg, error), _event(msg, "failed", error)
 
-    def _manual_task(self, msg: Claimed, record: IntegrationRecord,
-                     event: Callable[[str, str], MessageEvent]) -> MessageEvent:
+    def _manual_task(self, msg: Claimed,
+                     record: IntegrationRecord) -> tuple[Outcome, MessageEvent]:
         """LinkedIn: a person sends it; credits are charged when the task is marked sent."""
         try:
             result = self._channel(record, msg.channel).send(outgoing(msg, record, None))
         except ChannelError as exc:
-            self.outbox.failed(msg, str(exc))
-            return event("failed", str(exc))
+            return Outbox.failed(msg, str(exc)), _event(msg, "failed", str(exc))
         create_linkedin_task(self._ctx, msg.id, msg.lead_id, dict(result.raw))
-        self.outbox.held(msg, "manual: open the LinkedIn task, send it, then mark it sent")
-        return event("task")
+        reason = "manual: open the LinkedIn task, send it, then mark it sent"
+        return Outbox.held(msg, reason), _event(msg, "task")
 
     def _record_for(self, msg: Claimed) -> IntegrationRecord | None:
         if msg.integration_id is not None:
@@ -409,13 +420,6 @@ class Dispatcher:
             return self._integrations.for_channel(msg.channel)
         except (ValidationError, NotFoundError):
             return None
-
-    def _blocked_reason(self, msg: Claimed) -> str | None:
-        with self._ctx.store.read() as session:
-            lead = session.get(Lead, msg.lead_id)
-            if lead is None:
-                return "the lead was deleted"
-            return suppression.blocked_reason(session, lead)
 
     def _channel(self, record: IntegrationRecord, channel: str) -> Channel:
         """One channel object per worker thread and integration (SMTP connections are kept)."""
@@ -450,10 +454,9 @@ class Dispatcher:
     def _emit(self, event: MessageEvent) -> None:
         with self._lock:
             counter = _COUNTER[event.state]
+            counts = {counter: getattr(self._progress, counter) + 1} if counter else {}
             self._progress = replace(
-                self._progress, last=event, in_flight=self._progress.in_flight - 1,
-                **{counter: getattr(self._progress, counter) + 1},
-            )
+                self._progress, last=event, in_flight=self._progress.in_flight - 1, **counts)
             snapshot = self._progress
         if self.on_message is not None:
             self.on_message(event)

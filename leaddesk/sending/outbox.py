@@ -15,11 +15,12 @@ import socket
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, case, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity
+from leaddesk.services import activity, group_commit, suppression
 from leaddesk.services.context import ServiceContext
 from leaddesk.store.enums import LeadStatus, MessageState
 from leaddesk.store.models import Lead, Message, SendCounter
@@ -69,137 +70,195 @@ class Claimed:
         return f"send:{self.id}:{self.attempts}"
 
 
-class CapReached(Exception):
-    def __init__(self, integration_id: uuid.UUID | None, cap: Cap, until: dt.datetime) -> None:
-        super().__init__(f"{cap.scope} reached its {cap.period}ly cap of {cap.limit}")
-        self.integration_id = integration_id
-        self.cap = cap
-        self.until = until
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one claimed message; :meth:`Outbox.finish` writes a batch of them."""
+
+    msg: Claimed
+    action: str  # the audit action: send, retry, requeue, fail, cancel, hold, unknown
+    values: dict[str, object]
+    summary: str
+    contacted: bool = False  # the lead was contacted: update it too
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimBatch:
+    messages: list[Claimed]
+    #: Integrations (``None``: messages without one) that reached a cap, and until when.
+    capped: dict[uuid.UUID | None, dt.datetime]
 
 
 _COLUMNS = (Message.id, Message.channel, Message.lead_id, Message.integration_id,
             Message.to_address, Message.subject, Message.body, Message.attempts, Message.cost)
+_TABLE = Message.__table__
 
 
 class Outbox:
     def __init__(self, ctx: ServiceContext, worker: str | None = None) -> None:
         self._ctx = ctx
         self.worker = worker or worker_identity()
+        # Writes from many worker threads share transactions (and the credit service's).
+        self._writes = group_commit.for_store(ctx.store)
 
     # -- claiming --------------------------------------------------------------------------
-    def claim_next(
+    def claim(
         self,
         now: dt.datetime,
+        limit: int = 1,
         *,
         exclude_integrations: Collection[uuid.UUID] = (),
         caps_for: Callable[[uuid.UUID | None, str], Sequence[Cap]] | None = None,
-    ) -> Claimed | None:
-        """Take one due queued message, or ``None``. Raises :class:`CapReached` (nothing
-        claimed) when the candidate's integration has used up a cap."""
-        with self._ctx.store.write() as session:
+    ) -> ClaimBatch:
+        """Take up to ``limit`` due queued messages in one transaction. A message whose
+        integration has used up a cap is left queued and the cap reported."""
+        capped: dict[uuid.UUID | None, dt.datetime] = {}
+
+        def work(session: Session) -> list[Any]:
+            capped.clear()  # a retried batch starts over
             stmt = (
                 select(Message.id, Message.integration_id, Message.channel)
                 .where(Message.state == MessageState.QUEUED, Message.next_attempt_at <= now)
                 .order_by(Message.next_attempt_at)
-                .limit(1)
+                .limit(limit)
             )
             if exclude_integrations:
                 stmt = stmt.where(_usable(exclude_integrations))
             if session.bind is not None and session.bind.dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
-            row = session.execute(stmt).first()
-            if row is None:
-                return None
-            message_id, integration_id, channel = row
-            for cap in caps_for(integration_id, channel.value) if caps_for else ():
-                if not _count(session, cap, now):  # raising rolls back earlier counts
-                    raise CapReached(integration_id, cap, cap.resets_at(now))
-            claimed = session.execute(
+            chosen = []
+            for message_id, integration_id, channel in session.execute(stmt).all():
+                if integration_id in capped:
+                    continue
+                for cap in caps_for(integration_id, channel.value) if caps_for else ():
+                    if not _count(session, cap, now):
+                        capped[integration_id] = cap.resets_at(now)
+                        break
+                else:
+                    chosen.append(message_id)
+            if not chosen:
+                return []
+            return session.execute(
                 update(Message)
-                .where(Message.id == message_id, Message.state == MessageState.QUEUED)
+                .where(Message.id.in_(chosen), Message.state == MessageState.QUEUED)
                 .values(state=MessageState.SENDING, attempts=Message.attempts + 1,
                         claimed_by=self.worker, claimed_at=now, updated_at=now)
                 .returning(*_COLUMNS),
                 execution_options=_NO_SYNC,
-            ).first()
-            if claimed is None:  # taken between select and update (PostgreSQL read committed)
-                return None
-            values = claimed._asdict()
-            values["channel"] = str(getattr(values["channel"], "value", values["channel"]))
-            return Claimed(**values)
+            ).all()
 
-    # -- outcomes --------------------------------------------------------------------------
-    def _finish(self, session: Session, message_id: uuid.UUID, **values: object) -> int:
-        result = session.execute(
-            update(Message)
-            .where(Message.id == message_id, Message.state == MessageState.SENDING)
-            .values(updated_at=utcnow(), **values),
-            execution_options=_NO_SYNC,
-        )
-        return int(result.rowcount or 0)
+        rows = self._writes.run(work)
+        claimed = []
+        for row in rows:
+            values = row._asdict()
+            values["channel"] = str(getattr(values["channel"], "value", values["channel"]))
+            claimed.append(Claimed(**values))
+        return ClaimBatch(claimed, capped)
+
+    def blocked(self, messages: Sequence[Claimed]) -> dict[uuid.UUID, str]:
+        """Why some of ``messages`` must not go out (do-not-contact), by message id."""
+        if not messages:
+            return {}
+        with self._ctx.store.read() as session:
+            reasons = suppression.blocked_reasons(session, [m.lead_id for m in messages])
+        return {m.id: reasons[m.lead_id] for m in messages if m.lead_id in reasons}
 
     def reserved(self, msg: Claimed, reservation_id: uuid.UUID) -> None:
         """Record the attempt's reservation before sending: from here on a crash may have sent
         it (and the credits' own crash recovery leaves a hold an in-flight message names)."""
-        with self._ctx.store.write() as session:
-            self._finish(session, msg.id, reservation_id=reservation_id)
+        stmt = (update(Message)
+                .where(Message.id == msg.id, Message.state == MessageState.SENDING)
+                .values(reservation_id=reservation_id))
+        self._writes.run(lambda session: session.execute(stmt, execution_options=_NO_SYNC))
 
-    def sent(self, msg: Claimed, provider_id: str, reservation_id: uuid.UUID | None,
-             state: MessageState = MessageState.SENT, now: dt.datetime | None = None) -> None:
+    # -- outcomes (written in batches by finish) -----------------------------------------------
+    @staticmethod
+    def sent(msg: Claimed, provider_id: str, reservation_id: uuid.UUID | None,
+             state: MessageState = MessageState.SENT, now: dt.datetime | None = None) -> Outcome:
         now = now or utcnow()
-        with self._ctx.store.write() as session:
-            self._finish(session, msg.id, state=state, provider_id=provider_id[:200],
-                         reservation_id=reservation_id, sent_at=now, error="",
-                         delivered_at=now if state is MessageState.DELIVERED else None)
-            session.execute(
-                update(Lead).where(Lead.id == msg.lead_id).values(
-                    last_contacted_at=now,
-                    status=case((Lead.status == LeadStatus.NEW, LeadStatus.CONTACTED.value),
-                                else_=Lead.status)),
-                execution_options=_NO_SYNC)
-            activity.record(session, self._ctx.actor.id, "send", "message", msg.id,
-                            lead_id=msg.lead_id, summary=f"sent {msg.channel} to {msg.to_address}")
+        return Outcome(msg, "send", {
+            "state": state, "provider_id": provider_id[:200], "reservation_id": reservation_id,
+            "sent_at": now, "error": "", "claimed_by": "",
+            "delivered_at": now if state is MessageState.DELIVERED else None,
+        }, f"sent {msg.channel} to {msg.to_address}", contacted=True)
 
-    def retry(self, msg: Claimed, error: str, at: dt.datetime) -> None:
+    @staticmethod
+    def retry(msg: Claimed, error: str, at: dt.datetime) -> Outcome:
         """Back to the queue for another attempt at ``at`` (nothing was sent)."""
-        with self._ctx.store.write() as session:
-            self._finish(session, msg.id, state=MessageState.QUEUED, error=error[:2000],
-                         next_attempt_at=at, claimed_by="")
+        return Outcome(msg, "retry", {"state": MessageState.QUEUED, "error": error[:2000],
+                                      "next_attempt_at": at, "claimed_by": "",
+                                      "reservation_id": None},
+                       f"attempt {msg.attempts} failed, retrying: {error}"[:500])
 
-    def requeue(self, msg: Claimed, error: str = "") -> None:
-        """Give the message back untouched (paused channel, cap reached): the attempt is not
-        counted against it."""
-        with self._ctx.store.write() as session:
-            self._finish(session, msg.id, state=MessageState.QUEUED, error=error[:2000],
-                         attempts=Message.attempts - 1, claimed_by="")
+    @staticmethod
+    def requeue(msg: Claimed, error: str = "") -> Outcome:
+        """Give the message back untouched (paused, stopped, channel unusable): the attempt
+        does not count against it."""
+        return Outcome(msg, "requeue", {"state": MessageState.QUEUED, "error": error[:2000],
+                                        "attempts": msg.attempts - 1, "claimed_by": "",
+                                        "reservation_id": None},
+                       f"back to the queue{': ' + error if error else ''}"[:500])
 
-    def failed(self, msg: Claimed, error: str) -> None:
-        self._final(msg, MessageState.FAILED, error, "fail")
+    @staticmethod
+    def failed(msg: Claimed, error: str) -> Outcome:
+        return Outcome(msg, "fail", {"state": MessageState.FAILED, "error": error[:2000],
+                                     "claimed_by": "", "reservation_id": None},
+                       f"failed: {error}"[:500])
 
-    def cancelled(self, msg: Claimed, reason: str) -> None:
-        self._final(msg, MessageState.CANCELLED, reason, "cancel")
+    @staticmethod
+    def cancelled(msg: Claimed, reason: str) -> Outcome:
+        return Outcome(msg, "cancel", {"state": MessageState.CANCELLED, "error": reason[:2000],
+                                       "claimed_by": "", "reservation_id": None},
+                       f"cancelled: {reason}"[:500])
 
-    def held(self, msg: Claimed, reason: str) -> None:
-        with self._ctx.store.write() as session:
-            self._finish(session, msg.id, state=MessageState.HELD, hold_reason=reason[:500],
-                         attempts=Message.attempts - 1, claimed_by="")
-            activity.record(session, self._ctx.actor.id, "hold", "message", msg.id,
-                            lead_id=msg.lead_id, summary=f"held: {reason}")
+    @staticmethod
+    def held(msg: Claimed, reason: str) -> Outcome:
+        return Outcome(msg, "hold", {"state": MessageState.HELD, "hold_reason": reason[:500],
+                                     "attempts": msg.attempts - 1, "claimed_by": "",
+                                     "reservation_id": None},
+                       f"held: {reason}"[:500])
 
-    def unknown(self, msg: Claimed, error: str, reservation_id: uuid.UUID | None,
-                provider_id: str = "") -> None:
+    @staticmethod
+    def unknown(msg: Claimed, error: str, reservation_id: uuid.UUID | None,
+                provider_id: str = "") -> Outcome:
         """The provider may have it: never sent again without a person's (or provider's) word."""
-        with self._ctx.store.write() as session:
-            self._finish(session, msg.id, state=MessageState.UNKNOWN, error=error[:2000],
-                         reservation_id=reservation_id, provider_id=provider_id[:200])
-            activity.record(session, self._ctx.actor.id, "unknown", "message", msg.id,
-                            lead_id=msg.lead_id, summary=f"unknown — check: {error}"[:500])
+        values: dict[str, object] = {"state": MessageState.UNKNOWN, "error": error[:2000],
+                                     "provider_id": provider_id[:200]}
+        if reservation_id is not None:  # else keep the one recorded before sending
+            values["reservation_id"] = reservation_id
+        return Outcome(msg, "unknown", values, f"unknown — check: {error}"[:500])
 
-    def _final(self, msg: Claimed, state: MessageState, error: str, action: str) -> None:
-        with self._ctx.store.write() as session:
-            self._finish(session, msg.id, state=state, error=error[:2000], claimed_by="")
-            activity.record(session, self._ctx.actor.id, action, "message", msg.id,
-                            lead_id=msg.lead_id, summary=f"{state.value}: {error}"[:500])
+    def finish(self, outcomes: Sequence[Outcome]) -> None:
+        """Write a batch of outcomes in one transaction (one UPDATE per kind of outcome)."""
+        if not outcomes:
+            return
+        now = utcnow()
+        groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+        for o in outcomes:
+            values = {**o.values, "updated_at": now}
+            row = {"m_id": o.msg.id} | {f"v_{k}": v for k, v in values.items()}
+            groups.setdefault(tuple(sorted(values)), []).append(row)
+        def work(session: Session) -> None:
+            for keys, rows in groups.items():
+                stmt = (
+                    _TABLE.update()
+                    .where(_TABLE.c.id == bindparam("m_id"),
+                           _TABLE.c.state == MessageState.SENDING.value)
+                    .values({k: bindparam(f"v_{k}") for k in keys})
+                )
+                session.execute(stmt, rows)
+            contacted = [o.msg.lead_id for o in outcomes if o.contacted]
+            if contacted:
+                session.execute(
+                    update(Lead).where(Lead.id.in_(contacted)).values(
+                        last_contacted_at=now,
+                        status=case((Lead.status == LeadStatus.NEW, LeadStatus.CONTACTED.value),
+                                    else_=Lead.status)),
+                    execution_options=_NO_SYNC)
+            for o in outcomes:
+                activity.record(session, self._ctx.actor.id, o.action, "message", o.msg.id,
+                                lead_id=o.msg.lead_id, summary=o.summary)
+
+        self._writes.run(work)
 
     # -- reading ---------------------------------------------------------------------------
     def next_due(self, exclude_integrations: Collection[uuid.UUID] = ()) -> dt.datetime | None:

@@ -1,0 +1,173 @@
+"""Sending throughput: the dispatcher against a bare smtplib loop, same server, same connections.
+
+Both send N emails to a local aiosmtpd server (its own process, so it does not compete for this
+process's GIL), reconnecting every M messages, so both use the same number of connections. The
+dispatcher (W worker threads) does everything a real send does: claiming rows, the do-not-contact
+check, reserving and consuming credits (ledger rows), recording each result and its audit entry.
+The baseline is a bare loop doing only what any sender must: build each email with the same MIME
+builder (``build_email``) and hand it to ``smtplib.sendmail`` — so the ratio is the cost of the
+outbox's bookkeeping (claims, ledger writes, state changes, audit) on top of sending.
+
+Figures: ``send_rate`` (dispatcher), ``send_rate_baseline`` (the bare loop) and
+``send_rate_ratio`` (target >= 0.8); for reference also ``send_rate_threads_baseline``: the bare
+loop split over W threads (the dispatcher's parallelism without any of its bookkeeping).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import smtplib
+import socket
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from email import policy
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import emit, parser
+
+from leaddesk.channels.base import ChannelKind, OutgoingMessage
+from leaddesk.channels.email_mime import build_email
+
+WORKERS = 4
+PER_CONNECTION = 50
+FROM = "rep@example.com"
+POSTAL = "1 Example Street, Springfield"
+
+
+def _serve(port_out: mp.Queue, count: mp.Value, stop: mp.Event) -> None:  # type: ignore[type-arg]
+    """A counting SMTP sink (runs in a child process)."""
+    from aiosmtpd.controller import Controller
+
+    class Counter:
+        async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+            with count.get_lock():
+                count.value += 1
+            return "250 OK"
+
+    with socket.socket() as probe:  # a free port (aiosmtpd cannot start on port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Counter(), hostname="127.0.0.1", port=port)
+    controller.start()
+    port_out.put(controller.port)
+    stop.wait()
+    controller.stop()
+
+
+class SmtpSink:
+    def __init__(self) -> None:
+        ctx = mp.get_context("spawn")
+        self._ports: mp.Queue = ctx.Queue()  # type: ignore[type-arg]
+        self.count = ctx.Value("i", 0)
+        self._stop = ctx.Event()
+        self._proc = ctx.Process(target=_serve, args=(self._ports, self.count, self._stop))
+
+    def __enter__(self) -> SmtpSink:
+        self._proc.start()
+        self.port = int(self._ports.get(timeout=30))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._proc.join(10)
+
+
+def setup(root: Path, count: int, port: int):
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.store.models import BusinessProfile, Lead
+
+    app = AppServices.open(f"sqlite:///{root / 'bench.db'}", backup_dir=root / "backups")
+    for _ in range(count // 2000 + 1):
+        app.credits.purchase("professional")
+    with app.store.write() as session:
+        session.add(BusinessProfile(user_id=app.ctx.actor.id, company="Example Ltd",
+                                    postal_address=POSTAL))
+        session.add_all(Lead(first_name=f"Lee{i}", last_name="Example",
+                             email=f"lead{i}@example.org", company=f"Company {i}",
+                             owner_id=app.ctx.actor.id) for i in range(count))
+    app.integrations.add("email", "bench", {
+        "host": "127.0.0.1", "port": port, "security": "none", "from_address": FROM,
+        "message_id_domain": "mail.example.com", "daily_cap": count * 2,
+        "max_messages_per_connection": PER_CONNECTION,
+    })
+    template = app.templates.create({"channel": "email", "name": "Bench",
+                                     "subject": "Hello {{ first_name }}",
+                                     "body": "Hi {{ first_name }},\n\nA note for {{ company }}."})
+    return app, template.id
+
+
+def run_dispatcher(app, template_id: uuid.UUID, count: int) -> float:
+    from sqlalchemy import select
+
+    from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
+    from leaddesk.store.models import Lead
+
+    with app.store.read() as session:
+        leads = list(session.scalars(select(Lead.id)))
+    app.compose.commit(app.compose.plan("email", leads, template_id=template_id))
+    dispatcher = Dispatcher(app.ctx, app.credits, app.integrations,
+                            DispatcherConfig(workers=WORKERS))
+    start = time.perf_counter()
+    progress = dispatcher.run_until_empty()
+    seconds = time.perf_counter() - start
+    if progress.sent != count:
+        raise SystemExit(f"dispatcher sent {progress.sent} of {count}: {progress}")
+    return seconds
+
+
+def outgoing_messages(app) -> list[OutgoingMessage]:
+    """The same messages the dispatcher sent (rendered subject and body, fresh ids)."""
+    return [OutgoingMessage(message_id=str(uuid.uuid4()), channel=ChannelKind.EMAIL,
+                            to=m.to_address, from_=FROM, subject=m.subject, body_text=m.body,
+                            unsubscribe_mailto=f"{FROM}?subject=unsubscribe",
+                            sender_postal_address=POSTAL)
+            for m in app.messages.recent(limit=10**9)]
+
+
+def run_baseline(port: int, messages: list[OutgoingMessage], threads: int = 1) -> float:
+    shares = [messages[i::threads] for i in range(threads)]
+
+    def worker(share: list[OutgoingMessage]) -> None:
+        for start in range(0, len(share), PER_CONNECTION):
+            with smtplib.SMTP("127.0.0.1", port, timeout=30) as conn:
+                for msg in share[start : start + PER_CONNECTION]:
+                    email = build_email(msg, message_id_domain="mail.example.com")
+                    conn.sendmail(FROM, [msg.to], email.as_bytes(policy=policy.SMTP))
+
+    workers = [threading.Thread(target=worker, args=(s,)) for s in shares]
+    start = time.perf_counter()
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    args = parser(__doc__.splitlines()[0]).parse_args()
+    count = 300 if args.quick else 5000
+    with tempfile.TemporaryDirectory() as tmp, SmtpSink() as sink:
+        app, template_id = setup(Path(tmp), count, sink.port)
+        try:
+            dispatched = run_dispatcher(app, template_id, count)
+            messages = outgoing_messages(app)
+        finally:
+            app.close()
+        received = sink.count.value
+        bare = run_baseline(sink.port, messages)
+        threaded = run_baseline(sink.port, messages, WORKERS)
+        if received != count or sink.count.value != 3 * count:
+            raise SystemExit(f"the server counted {sink.count.value}, expected {3 * count}")
+    emit("send_messages", count, "emails")
+    emit("send_rate", count / dispatched, "emails/s")
+    emit("send_rate_baseline", count / bare, "emails/s")
+    emit("send_rate_ratio", bare / dispatched, "x")
+    emit("send_rate_threads_baseline", count / threaded, "emails/s")
+
+
+if __name__ == "__main__":
+    main()
