@@ -33,6 +33,18 @@ def fold(text: str) -> str:
     return text.translate(_ASCII_LOWER)
 
 
+class DuplicateLeadError(ValidationError):
+    """A lead with the same key exists; ``duplicate_ids`` lists the stored ones."""
+
+    def __init__(self, field: str, duplicate_ids: list[uuid.UUID]) -> None:
+        super().__init__(
+            field,
+            f"a lead with this {field.replace('_', ' ')} exists "
+            f"({', '.join(str(i) for i in duplicate_ids[:3])})",
+        )
+        self.duplicate_ids = duplicate_ids
+
+
 @dataclass(frozen=True)
 class DuplicateRules:
     """Which keys decide that two leads are duplicates: ``any`` one of them or ``all``."""
@@ -136,3 +148,23 @@ def find_existing(
         values = dict(zip(KEY_FIELDS, row[1:], strict=True))
         out.append((row[0], lead_keys(values, rules)))
     return out
+
+
+def check(
+    session: Session,
+    values: Mapping[str, Any],
+    rules: DuplicateRules,
+    exclude: uuid.UUID | None = None,
+) -> None:
+    """Raise ``DuplicateLeadError`` when a visible lead matches cleaned ``values``."""
+    keys = lead_keys(values, rules)
+    if not keys:
+        return
+    matches = [
+        lead_id
+        for lead_id, other in find_existing(session, [keys], rules, exclude)
+        if is_match(keys, other, rules)
+    ]
+    if matches:
+        rule = next(r for r in rules.fields if r in keys)
+        raise DuplicateLeadError("name" if rule == "name_company" else rule, matches)

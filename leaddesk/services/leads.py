@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, lead_search
+from leaddesk.services import activity, duplicate_keys, lead_search
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
@@ -281,15 +281,21 @@ class LeadService:
         return self._fetch(stmt.offset(offset).limit(limit))
 
     # -- writes ------------------------------------------------------------------------------
-    def create(self, data: Mapping[str, Any], region: str | None = None) -> LeadRecord:
+    def create(
+        self, data: Mapping[str, Any], region: str | None = None, check_duplicates: bool = False
+    ) -> LeadRecord:
+        """Create a lead; with ``check_duplicates``, raise ``DuplicateLeadError`` on a match."""
         values = clean_lead_input(data, region or self.default_region)
         if not any(values.get(k) for k in IDENTITY_FIELDS):
             raise ValidationError("name", "a lead needs a name, an email, a phone or LinkedIn URL")
+        rules = duplicate_keys.load_rules(self._ctx.store) if check_duplicates else None
         tags = values.pop("tags", [])
         values.setdefault("owner_id", self._ctx.actor.id)
         lead = Lead(**values)
         lead.tags = [LeadTag(tag=t) for t in tags]
         with self._ctx.store.write() as session:
+            if rules is not None:
+                duplicate_keys.check(session, values, rules)
             session.add(lead)
             session.flush()
             activity.record(
@@ -310,12 +316,18 @@ class LeadService:
         changes: Mapping[str, Any],
         expected_version: int | None = None,
         region: str | None = None,
+        check_duplicates: bool = False,
     ) -> LeadRecord:
         values = clean_lead_input(changes, region or self.default_region)
+        keyed = check_duplicates and bool(set(values) & set(duplicate_keys.KEY_FIELDS))
+        rules = duplicate_keys.load_rules(self._ctx.store) if keyed else None
         with self._ctx.store.write() as session:
             lead = session.get(Lead, lead_id)
             if lead is None:
                 raise NotFoundError("lead", lead_id)
+            if rules is not None:
+                merged = {f: getattr(lead, f) for f in duplicate_keys.KEY_FIELDS} | values
+                duplicate_keys.check(session, merged, rules, exclude=lead_id)
             if expected_version is not None and lead.version != expected_version:
                 raise ValidationError(
                     "version",

@@ -1,0 +1,103 @@
+"""Duplicates: rules, the database scan, checks on create/edit, merge and its undo."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaddesk.services.app_services import AppServices
+from leaddesk.services.duplicate_keys import DuplicateLeadError, DuplicateRules, save_rules
+from leaddesk.services.duplicates import DuplicateService
+from leaddesk.services.lead_changes import ChangeSetService
+from leaddesk.services.lead_query import LeadQuery
+
+
+def _people(app: AppServices) -> dict[str, object]:
+    create = app.leads.create
+    return {
+        "ada": create({"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.org",
+                       "phone": "+442079460018", "company": "Engines", "title": "Countess",
+                       "tags": "math"}),
+        "ada2": create({"first_name": "ADA", "last_name": "lovelace", "email": "Ada@Example.org",
+                        "company": "engines", "city": "London", "tags": "vip"}),
+        "ada3": create({"first_name": "Augusta", "phone": "+442079460018",
+                        "linkedin_url": "linkedin.com/in/ada-l"}),
+        "grace": create({"first_name": "Grace", "last_name": "Hopper", "company": "Navy",
+                         "linkedin_url": "https://www.linkedin.com/in/ADA-L"}),
+        "alan": create({"first_name": "Alan", "email": "alan@example.org"}),
+    }
+
+
+def _groups(app: AppServices, rules: DuplicateRules) -> set[tuple[str, frozenset[object]]]:
+    found = DuplicateService(app.ctx).find_duplicates(rules)
+    return {(g.rule, frozenset(g.lead_ids)) for g in found}
+
+
+def test_each_rule_groups_its_key(app: AppServices) -> None:
+    p = _people(app)
+    ids = {k: v.id for k, v in p.items()}
+    assert _groups(app, DuplicateRules(("email",))) == {
+        ("email", frozenset({ids["ada"], ids["ada2"]}))}
+    assert _groups(app, DuplicateRules(("phone",))) == {
+        ("phone", frozenset({ids["ada"], ids["ada3"]}))}
+    assert _groups(app, DuplicateRules(("linkedin_url",))) == {
+        ("linkedin_url", frozenset({ids["ada3"], ids["grace"]}))}
+    assert _groups(app, DuplicateRules(("name_company",))) == {
+        ("name_company", frozenset({ids["ada"], ids["ada2"]}))}
+    assert len(_groups(app, DuplicateRules(("email", "phone", "linkedin_url")))) == 3
+    assert _groups(app, DuplicateRules(("email", "name_company"), "all")) == {
+        ("all", frozenset({ids["ada"], ids["ada2"]}))}
+    assert _groups(app, DuplicateRules(("email", "phone"), "all")) == set()
+
+
+def test_deleted_leads_are_not_duplicates(app: AppServices) -> None:
+    p = _people(app)
+    app.leads.delete(p["ada2"].id)
+    assert _groups(app, DuplicateRules(("email",))) == set()
+
+
+def test_create_and_edit_check_when_asked(app: AppServices) -> None:
+    p = _people(app)
+    with pytest.raises(DuplicateLeadError) as err:
+        app.leads.create({"first_name": "Al", "email": "ALAN@example.org"}, check_duplicates=True)
+    assert err.value.field == "email" and err.value.duplicate_ids == [p["alan"].id]
+    save_rules(app.store, DuplicateRules(("phone",)))
+    other = app.leads.create({"first_name": "Al", "email": "al@example.org"},
+                             check_duplicates=True)
+    with pytest.raises(DuplicateLeadError, match="phone"):
+        app.leads.update(other.id, {"phone": "+442079460018"}, check_duplicates=True)
+    app.leads.update(other.id, {"title": "ok"}, check_duplicates=True)
+    save_rules(app.store, DuplicateRules(("email",)))
+    assert app.leads.update(p["alan"].id, {"email": "Alan@example.org"},
+                            check_duplicates=True).email == "Alan@example.org", "itself is fine"
+
+
+def test_merge_chooses_fields_combines_tags_and_undoes(app: AppServices) -> None:
+    p = _people(app)
+    ada, ada2 = p["ada"], p["ada2"]
+    service = DuplicateService(app.ctx)
+    kept, change_set = service.merge(ada.id, ada2.id, {"last_name": "other"})
+    assert kept.last_name == "lovelace", "chosen from the other lead"
+    assert kept.title == "Countess", "kept lead's value by default"
+    assert kept.city == "London", "empty on the kept lead: filled from the other"
+    assert kept.tags == ("math", "vip")
+    assert app.leads.count() == 4
+    actions = [a.action for a in app.activity.for_lead(ada2.id)]
+    assert "merged_into" in actions and "create" in actions, "the audit keeps both records"
+    undo = ChangeSetService(app.ctx).undo(change_set)
+    assert (undo.restored, undo.kept) == (2, 0)
+    back = app.leads.get(ada.id)
+    assert (back.last_name, back.city, back.tags) == ("Lovelace", "", ("math",))
+    assert app.leads.get(ada2.id).email == "Ada@example.org"
+    assert app.leads.count() == 5
+
+
+def test_merge_refuses_bad_choices(app: AppServices) -> None:
+    p = _people(app)
+    service = DuplicateService(app.ctx)
+    with pytest.raises(Exception, match="itself"):
+        service.merge(p["ada"].id, p["ada"].id)
+    with pytest.raises(Exception, match="id"):
+        service.merge(p["ada"].id, p["ada2"].id, {"id": "other"})
+    with pytest.raises(Exception, match="choose"):
+        service.merge(p["ada"].id, p["ada2"].id, {"title": "both"})
+    assert app.leads.count(LeadQuery()) == 5
