@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from leaddesk.services.credits import TransactionRecord
-from leaddesk.ui.credits.chart import usage_by_day
 from leaddesk.ui.credits.model import TransactionTableModel
+from leaddesk.ui.credits.usage import usage_by_day
 from leaddesk.ui.credits.view import CreditsView, month_start
 from leaddesk.ui.main_window import MainWindow
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -22,6 +24,8 @@ from leaddesk.ui.campaigns.form import CampaignForm
 from leaddesk.ui.campaigns.model import CampaignDelegate, CampaignListModel
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import MessageBar, title
+
+T = TypeVar("T")
 
 
 class CampaignsView(QWidget):
@@ -90,7 +94,7 @@ class CampaignsView(QWidget):
         else:
             self._show(None)
 
-    def _run(self, fn, on_success) -> None:  # type: ignore[no-untyped-def]
+    def _run(self, fn: Callable[[], T], on_success: Callable[[T], object]) -> None:
         """Run a service call; errors show in the message bar, the form stays usable."""
         self._busy += 1
         self._set_enabled()

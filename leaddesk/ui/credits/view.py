@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -22,10 +23,13 @@ from PySide6.QtWidgets import (
 from leaddesk.services.credits import Balance, CreditService, TransactionRecord
 from leaddesk.services.pricing import Package
 from leaddesk.ui import formatting
-from leaddesk.ui.credits.chart import UsageChart, usage_by_day
 from leaddesk.ui.credits.model import TransactionTableModel
+from leaddesk.ui.credits.usage import usage_by_day
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import BadgeDelegate, Card, MessageBar, StatTile, muted, section, title
+
+if TYPE_CHECKING:
+    from leaddesk.ui.credits.chart import UsageChart
 
 USAGE_DAYS = 30
 
@@ -83,12 +87,12 @@ class CreditsView(QWidget):
         grid.setRowMinimumHeight(1, 28)
         grid.setRowStretch(5, 1)
 
-        self.chart = UsageChart()
+        self.chart: UsageChart | None = None  # built with the first figures (see chart.py)
         chart_card = Card()
-        chart_layout = QVBoxLayout(chart_card)
-        chart_layout.setContentsMargins(16, 12, 16, 12)
-        chart_layout.addWidget(section(self.tr("Credits used per day, last 30 days")))
-        chart_layout.addWidget(self.chart)
+        self._chart_layout = QVBoxLayout(chart_card)
+        self._chart_layout.setContentsMargins(16, 12, 16, 12)
+        self._chart_layout.addWidget(section(self.tr("Credits used per day, last 30 days")))
+        self._chart_layout.addStretch(1)
 
         self.model = TransactionTableModel(
             lambda limit: credits.history(limit), dict(credits.prices.labels), self
@@ -187,6 +191,11 @@ class CreditsView(QWidget):
             self.plan.set(self.tr("No package"), self.tr("buy one to start sending"))
         else:
             self.plan.set(plan.label, self.tr("current package"))
+        if self.chart is None:
+            from leaddesk.ui.credits.chart import UsageChart
+
+            self.chart = UsageChart()
+            self._chart_layout.insertWidget(1, self.chart, 1)
         self.chart.set_usage(usage_by_day(recent, USAGE_DAYS))
 
     # -- buying --------------------------------------------------------------------------------

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.activity import ActivityService
+from leaddesk.services.activity import ActivityRecord, ActivityService
 from leaddesk.services.leads import LeadRecord, LeadService
-from leaddesk.services.messages import MessageService
+from leaddesk.services.messages import MessageRecord, MessageService
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.detail_panel import LeadDetailPanel
 from leaddesk.ui.leads.filter_bar import LeadFilterBar
@@ -214,7 +214,9 @@ class LeadsView(QWidget):
             .run()
         )
 
-    def _history_arrived(self, lead_id: uuid.UUID, messages: list, activities: list) -> None:
+    def _history_arrived(
+        self, lead_id: uuid.UUID, messages: list[MessageRecord], activities: list[ActivityRecord]
+    ) -> None:
         if lead_id == self._history_for:
             self._history_loaded = True
             self.detail.show_history(messages, activities)
