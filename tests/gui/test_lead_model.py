@@ -79,11 +79,11 @@ def test_model_contract_while_empty_and_after_reset(qtbot, qtmodeltester, app) -
     model = loaded_model(qtbot, app.leads)
     assert model.rowCount() == 0
     qtmodeltester.check(model)
-    app.leads.create({"first_name": "Ada", "last_name": "Byron", "email": "ada@example.com"})
+    app.leads.create({"first_name": "Ada", "last_name": "Quill", "email": "ada@example.com"})
     with qtbot.waitSignal(model.totalChanged):
         model.refresh()
     assert model.rowCount() == 1
-    assert model.data(model.index(0, LeadTableModel.COL_LAST_NAME)) == "Byron"
+    assert model.data(model.index(0, LeadTableModel.COL_LAST_NAME)) == "Quill"
 
 
 def test_only_visible_pages_are_fetched(qtbot, demo_app) -> None:
@@ -199,8 +199,8 @@ def test_inline_edit_error_names_the_field_and_reverts(qtbot, demo_app) -> None:
 def test_two_quick_edits_to_one_lead_both_save(qtbot, demo_app) -> None:
     model = loaded_model(qtbot, demo_app.leads)
     lead = model.data(model.index(0, 0), LeadTableModel.RecordRole)
-    model.setData(model.index(0, LeadTableModel.COL_FIRST_NAME), "Grace")
-    model.setData(model.index(0, LeadTableModel.COL_LAST_NAME), "Hopper")
-    qtbot.waitUntil(lambda: demo_app.leads.get(lead.id).last_name == "Hopper")
+    model.setData(model.index(0, LeadTableModel.COL_FIRST_NAME), "Wren")
+    model.setData(model.index(0, LeadTableModel.COL_LAST_NAME), "Marlow")
+    qtbot.waitUntil(lambda: demo_app.leads.get(lead.id).last_name == "Marlow")
     saved = demo_app.leads.get(lead.id)
-    assert (saved.first_name, saved.last_name) == ("Grace", "Hopper")
+    assert (saved.first_name, saved.last_name) == ("Wren", "Marlow")
