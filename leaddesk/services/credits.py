@@ -19,6 +19,7 @@ transaction and its commit (``group_commit``), the one writer being the bottlene
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -401,9 +402,8 @@ class CreditService:
         with self._ctx.store.read() as session:
             return _tx_by_key(session, key)
 
-    def _append(
+    def _line(
         self,
-        db: Session | Connection,
         account_id: uuid.UUID,
         balance_after: int,
         kind: TransactionKind,
@@ -418,7 +418,8 @@ class CreditService:
         meta: dict[str, Any] | None = None,
         created_at: dt.datetime | None = None,
     ) -> TransactionRecord:
-        rec = TransactionRecord(
+        """A new ledger line by the actor, not yet written."""
+        return TransactionRecord(
             id=new_id(),
             kind=kind.value,
             amount=amount,
@@ -434,25 +435,21 @@ class CreditService:
             account_id=account_id,
             price_version=price_version,
         )
-        db.execute(
-            _INSERT_TX,
-            {
-                "id": rec.id,
-                "account_id": account_id,
-                "kind": kind,
-                "amount": amount,
-                "balance_after": balance_after,
-                "action": action,
-                "reference_type": reference_type,
-                "reference_id": reference_id,
-                "reservation_id": reservation_id,
-                "idempotency_key": idempotency_key,
-                "price_version": price_version,
-                "metadata": rec.meta,
-                "actor_id": rec.actor_id,
-                "created_at": rec.created_at,
-            },
-        )
+
+    def _append(
+        self,
+        db: Session | Connection,
+        account_id: uuid.UUID,
+        balance_after: int,
+        kind: TransactionKind,
+        amount: int,
+        **fields: Any,
+    ) -> TransactionRecord:
+        """Write a new ledger line (see :meth:`_line` for the fields)."""
+        rec = self._line(account_id, balance_after, kind, amount, **fields)
+        values = {f.name: getattr(rec, f.name) for f in dataclasses.fields(rec)}
+        values["metadata"] = values.pop("meta")
+        db.execute(_INSERT_TX, values)
         return rec
 
     def _credit(self, session: Session, account_id: uuid.UUID, amount: int, **values: Any) -> int:
@@ -719,33 +716,35 @@ class CreditService:
             meta: dict[str, Any] = {"cost": held}
             if reason:
                 meta["reason"] = reason
-            line = {
-                "new_id": new_id(),
-                "new_kind": kind,
-                "new_amount": held if release else 0,
-                "new_balance": new_balance,
-                "new_key": key,
-                "new_meta": meta,
-                "new_actor": self._ctx.actor.id,
-                "new_at": self.now(),
-                "rid": reservation_id,
-            }
+            rec = self._line(
+                hold.account_id,
+                new_balance,
+                kind,
+                held if release else 0,
+                reservation_id=reservation_id,
+                idempotency_key=key,
+                meta=meta,
+            )
             # One statement copies action, reference and price version from the reservation.
-            res = conn.execute(_INSERT_SETTLEMENT, line).one()
-            return TransactionRecord(
-                id=line["new_id"],
-                kind=kind.value,
-                amount=line["new_amount"],
-                balance_after=new_balance,
+            res = conn.execute(
+                _INSERT_SETTLEMENT,
+                {
+                    "new_id": rec.id,
+                    "new_kind": kind,
+                    "new_amount": rec.amount,
+                    "new_balance": new_balance,
+                    "new_key": key,
+                    "new_meta": meta,
+                    "new_actor": rec.actor_id,
+                    "new_at": rec.created_at,
+                    "rid": reservation_id,
+                },
+            ).one()
+            return dataclasses.replace(
+                rec,
                 action=res.action,
                 reference_type=res.reference_type,
                 reference_id=res.reference_id,
-                reservation_id=reservation_id,
-                idempotency_key=key,
-                actor_id=self._ctx.actor.id,
-                created_at=line["new_at"],
-                meta=meta,
-                account_id=hold.account_id,
                 price_version=res.price_version,
             )
 
