@@ -1,0 +1,161 @@
+"""Dispatcher rules on a real database: caps, schedules, credits, pause/resume/cancel, config
+errors, LinkedIn tasks and recovery of what a crashed sender left behind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from sqlalchemy import update
+
+from leaddesk.channels.base import ChannelConfigurationError, PermanentChannelError
+from leaddesk.sending.dispatcher import Dispatcher
+from leaddesk.sending.outbox import Outbox
+from leaddesk.services.errors import ValidationError
+from leaddesk.store.enums import MessageState
+from leaddesk.store.models import CreditAccount, Message, SendCounter, Task
+
+
+def test_daily_cap_of_the_mailbox_holds_the_rest_for_tomorrow(harness, states):
+    app = harness.app
+    app.integrations.remove("mail")
+    harness.channel = app.integrations.add("email", "capped", {
+        "host": "127.0.0.1", "port": 2525, "security": "none",
+        "from_address": "rep@example.com", "daily_cap": 3})
+    harness.queue(5)
+    progress = harness.dispatcher().run_until_empty()
+    assert progress.sent == 3 and len(harness.sent) == 3
+    assert states() == {"sent": 3, "queued": 2}
+    with app.store.read() as session:
+        counter = session.query(SendCounter).one()
+    assert counter.scope == f"integration:{harness.channel.id}" and counter.count == 3
+    # Another process (a second dispatcher) shares the count: nothing more today.
+    assert harness.dispatcher().run_until_empty().sent == 0
+
+
+def test_scheduled_messages_wait_and_retries_are_waited_for(harness, states):
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    harness.queue(1, at=later)
+    harness.queue(1)
+    harness.script[:] = [PermanentChannelError("550 no such user"), None]
+    harness.queue(1)
+    progress = harness.dispatcher(workers=1).run_until_empty()
+    assert (progress.sent, progress.failed) == (1, 1)
+    assert states() == {"queued": 1, "sent": 1, "failed": 1}
+    failed = [m for m in harness.app.messages.failures() if m.state == "failed"][0]
+    assert failed.error == "550 no such user" and failed.attempts == 1
+
+
+def test_without_credits_messages_are_held_not_sent(harness, states):
+    harness.queue(2)
+    with harness.app.store.write() as session:  # an empty account
+        session.execute(update(CreditAccount).values(balance=0))
+    progress = harness.dispatcher().run_until_empty()
+    assert progress.held == 2 and harness.sent == []
+    reasons = {m.hold_reason for m in harness.app.messages.failures()}
+    assert len(reasons) == 1 and "insufficient credits" in reasons.pop()
+
+
+def test_a_bad_account_stops_the_channel_and_keeps_its_messages(harness, states):
+    harness.queue(3)
+    harness.script[:] = [ChannelConfigurationError("535 authentication failed", code=535)]
+    progress = harness.dispatcher(workers=1, batch_size=1).run_until_empty()
+    assert progress.sent == 0 and "mail" in progress.blocked
+    assert states() == {"queued": 3}
+    assert {m.attempts for m in harness.app.messages.recent()} == {0}
+    assert harness.app.integrations.get("mail").status == "error"
+
+
+def test_pause_resume_and_cancel(harness, states):
+    harness.queue(6)
+    harness.gate = threading.Event()
+    seen = []
+    dispatcher = harness.dispatcher(workers=1, batch_size=2, poll_seconds=0.01)
+    dispatcher.on_progress = seen.append
+    dispatcher.start()
+    deadline = time.monotonic() + 10
+    while not dispatcher.progress.in_flight and time.monotonic() < deadline:
+        time.sleep(0.005)  # the worker has its first batch and waits at the gate
+    dispatcher.pause()
+    harness.gate.set()  # the first message in hand completes; the rest of its batch goes back
+    while dispatcher.progress.in_flight and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert dispatcher.progress.paused and dispatcher.progress.sent == 1
+    assert states() == {"sent": 1, "queued": 5}
+    dispatcher.resume()
+    while dispatcher.progress.sent < 3 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    dispatcher.cancel()
+    dispatcher.join(10)
+    assert not dispatcher.progress.in_flight
+    sent = dispatcher.progress.sent
+    assert 3 <= sent <= 6 and states().get("sent") == sent and len(harness.sent) == sent
+    assert harness.app.messages.cancel() == 6 - sent  # what is left can be cancelled
+    assert any(p.paused for p in seen) and seen[-1].sent == sent
+
+
+def test_linkedin_is_a_task_charged_when_marked_sent(harness, states):
+    app = harness.app
+    app.integrations.add("linkedin", "li", {})
+    lead = app.leads.create({"first_name": "Lin", "linkedin_url": "linkedin.com/in/lin-example"})
+    app.compose.send("linkedin", [lead.id], body="Hi {{ first_name }}")
+    before = app.credits.balance().available
+    dispatcher = Dispatcher(app.ctx, app.credits, app.integrations)
+    assert dispatcher.run_until_empty().tasks == 1
+    message = app.messages.recent()[0]
+    assert message.state == "held" and message.hold_reason.startswith("manual")
+    assert app.credits.balance().available == before  # nothing charged yet
+    with app.store.read() as session:
+        task = session.query(Task).one()
+    assert "https://www.linkedin.com/in/lin-example" in task.notes and "Hi Lin" in task.notes
+    done = app.messages.mark_manual_sent(message.id, app.credits)
+    assert done.state == "sent"
+    assert app.credits.balance().available == before - app.credits.prices.cost("linkedin")
+
+
+def test_manual_send_respects_do_not_contact(harness):
+    app = harness.app
+    app.integrations.add("linkedin", "li", {})
+    lead = app.leads.create({"first_name": "Lin", "linkedin_url": "linkedin.com/in/lin-x"})
+    app.compose.send("linkedin", [lead.id], body="Hi")
+    Dispatcher(app.ctx, app.credits, app.integrations).run_until_empty()
+    app.suppression.add("https://www.linkedin.com/in/lin-x", "manual")
+    message = app.messages.recent()[0]
+    try:
+        app.messages.mark_manual_sent(message.id, app.credits)
+    except ValidationError as exc:
+        assert "do-not-contact" in str(exc)
+    else:
+        raise AssertionError("a suppressed person was contacted by hand")
+
+
+def _crash(app, message_ids, worker="elsewhere:1:dead"):
+    """Make messages look like a dispatcher on another machine died sending them long ago."""
+    with app.store.write() as session:
+        session.execute(update(Message).where(Message.id.in_(message_ids)).values(
+            state=MessageState.SENDING, attempts=Message.attempts + 1, claimed_by=worker,
+            claimed_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
+
+
+def test_recovery_uses_the_ledger_and_never_resends_blindly(harness, states):
+    app = harness.app
+    never, sent, open_ = harness.queue(3)
+    _crash(app, [never, sent, open_])
+    key = {m: f"send:{m}:1" for m in (sent, open_)}
+    res_sent = app.credits.reserve(1, "email", "message", str(sent), key[sent])
+    app.credits.consume(res_sent.id)
+    res_open = app.credits.reserve(1, "email", "message", str(open_), key[open_])
+    outbox = Outbox(app.ctx)
+    for message_id, rid in ((sent, res_sent.id), (open_, res_open.id)):
+        with app.store.write() as session:
+            session.get(Message, message_id).reservation_id = rid
+    dispatcher = harness.dispatcher()
+    report = dispatcher.recover()
+    assert (report.requeued, report.sent, report.unknown) == (1, 1, 1)
+    assert states() == {"queued": 1, "sent": 1, "unknown": 1}
+    unknown = app.messages.get(open_)
+    assert "check" in unknown.error
+    assert unknown.provider_id == f"<{open_}@example.com>"  # derived from the from domain
+    assert dispatcher.run_until_empty().sent == 1  # only the one that never went out
+    assert outbox.worker != "elsewhere:1:dead"
