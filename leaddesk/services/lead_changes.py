@@ -1,9 +1,10 @@
 """Change sets: an import, a bulk edit or a merge, recorded so it can be undone as one.
 
 Each change set keeps, per lead, the fields before the change and the version it left the lead
-at (``before["version"] + 1``). Undo restores those fields, or soft-deletes the leads the change
-set created, but only on leads nobody changed since (their version is still the one it left):
-the rest are counted and left alone rather than overwritten.
+at (``before["version"] + 1``). Undo restores those fields and that version (so undoing several
+change sets newest first works), or soft-deletes the leads the change set created, but only on
+leads nobody changed since (their version is still the one it left): the rest are counted and
+left alone rather than overwritten.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def start(session: Session, actor_id: uuid.UUID | None, kind: str, summary: str)
     return change_set
 
 
-def _db_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A lead value as JSON stores it (ids and times as text, enums as their value)."""
     if isinstance(value, uuid.UUID | dt.datetime):
         return str(value)
     if isinstance(value, LeadStatus):
@@ -63,7 +65,7 @@ def _db_value(value: Any) -> Any:
 
 
 def snapshot_json(before: dict[str, Any]) -> str:
-    return json.dumps({k: _db_value(v) for k, v in before.items()})
+    return json.dumps({k: json_value(v) for k, v in before.items()})
 
 
 def add_snapshots(
@@ -196,7 +198,7 @@ class ChangeSetService:
                     continue
                 tags = before.pop("tags", None)
                 values = {k: _restore_value(k, v) for k, v in before.items()}
-                values.update(version=version + 2, updated_at=utcnow())
+                values.update(version=version, updated_at=utcnow())
                 session.execute(Lead.__table__.update().where(Lead.id == lead_id).values(**values))
                 if tags is not None:
                     session.execute(LeadTag.__table__.delete().where(LeadTag.lead_id == lead_id))

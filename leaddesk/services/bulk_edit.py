@@ -1,0 +1,219 @@
+"""Bulk edits of leads: status, owner, campaign, tags or delete over a filter or an id set.
+
+Set-based SQL, one transaction, one audit entry, undoable: the leads that will change are
+selected once through the scoped session (so soft delete and team scope apply) and recorded as
+the change set's snapshots with their previous values; every write then targets exactly the
+snapshotted ids. A preview counts the same rows without writing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from leaddesk.services import activity, lead_changes
+from leaddesk.services.context import ServiceContext
+from leaddesk.services.errors import ValidationError
+from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads import apply_filters, clean_lead_input, clean_tags
+from leaddesk.store.models import Lead, LeadChangeSet, LeadSnapshot, LeadTag
+from leaddesk.store.types import utcnow
+
+SETTABLE = ("status", "owner_id", "campaign_id")
+ID_CHUNK = 5000
+Target = LeadQuery | Sequence[uuid.UUID]
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    """What to do: ``values`` for status/owner_id/campaign_id, tags to add or remove, delete."""
+
+    values: Mapping[str, Any] = field(default_factory=dict)
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    delete: bool = False
+
+    def cleaned(self) -> BulkChange:
+        unknown = set(self.values) - set(SETTABLE)
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], "cannot be bulk edited")
+        values = clean_lead_input(self.values)
+        change = BulkChange(
+            values,
+            tuple(clean_tags(self.add_tags)),
+            tuple(clean_tags(self.remove_tags)),
+            self.delete,
+        )
+        if not (values or change.add_tags or change.remove_tags or change.delete):
+            raise ValidationError("change", "nothing to change")
+        if change.delete and (values or change.add_tags or change.remove_tags):
+            raise ValidationError("delete", "a delete cannot be combined with other changes")
+        return change
+
+
+@dataclass(frozen=True, slots=True)
+class BulkResult:
+    changed: int
+    change_set_id: uuid.UUID | None
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
+    for start in range(0, len(ids), ID_CHUNK):
+        yield ids[start : start + ID_CHUNK]
+
+
+def _targets(target: Target) -> Iterator[ColumnElement[bool]]:
+    """One or more conditions selecting the target leads (id sets come in chunks)."""
+    if isinstance(target, LeadQuery):
+        stmt = apply_filters(select(Lead.id), target)
+        yield Lead.id.in_(stmt.scalar_subquery()) if stmt.whereclause is not None else true()
+        return
+    ids = list(dict.fromkeys(target))
+    for chunk in _chunks(ids):
+        yield Lead.id.in_(chunk)
+
+
+def _changes_something(change: BulkChange) -> ColumnElement[bool]:
+    """Only the leads the change really alters (a preview must not count the others)."""
+    if change.delete:
+        return true()
+    conditions: list[ColumnElement[bool]] = [
+        getattr(Lead, name).is_distinct_from(value) for name, value in change.values.items()
+    ]
+    if change.add_tags:
+        have_all = and_(
+            *(exists().where(LeadTag.lead_id == Lead.id, LeadTag.tag == t) for t in change.add_tags)
+        )
+        conditions.append(~have_all)
+    if change.remove_tags:
+        conditions.append(
+            exists().where(LeadTag.lead_id == Lead.id, LeadTag.tag.in_(change.remove_tags))
+        )
+    return or_(false(), *conditions)
+
+
+class BulkEditService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    def preview(self, target: Target, change: BulkChange) -> int:
+        """How many leads ``apply`` would change."""
+        change = change.cleaned()
+        with self._ctx.store.read() as session:
+            return sum(
+                int(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(Lead)
+                        .where(cond, _changes_something(change))
+                    )
+                    or 0
+                )
+                for cond in _targets(target)
+            )
+
+    def apply(self, target: Target, change: BulkChange) -> BulkResult:
+        """Apply ``change`` to the target leads as one undoable change set."""
+        change = change.cleaned()
+        actor = self._ctx.actor.id
+        with self._ctx.store.write() as session:
+            change_set = lead_changes.start(session, actor, "bulk_edit", _summary(change))
+            count = self._snapshot(session, change_set.id, target, change)
+            if count == 0:
+                session.delete(change_set)
+                return BulkResult(0, None)
+            self._write(session, change_set.id, change)
+            change_set.summary = f"{_summary(change)} on {count} leads"[:500]
+            change_set.details = {
+                "values": {k: lead_changes.json_value(v) for k, v in change.values.items()},
+                "add_tags": list(change.add_tags),
+                "remove_tags": list(change.remove_tags),
+                "delete": change.delete,
+                "count": count,
+            }
+            activity.record(
+                session,
+                actor,
+                "bulk_edit",
+                "lead_change_set",
+                change_set.id,
+                summary=change_set.summary,
+                changes=change_set.details,
+            )
+            return BulkResult(count, change_set.id)
+
+    def _snapshot(
+        self, session: Session, change_set_id: uuid.UUID, target: Target, change: BulkChange
+    ) -> int:
+        names = list(change.values)
+        if change.delete:
+            names = ["deleted_at"]
+        columns = [getattr(Lead, n) for n in names]
+        tagged = bool(change.add_tags or change.remove_tags)
+        total = 0
+        for cond in _targets(target):
+            rows = session.execute(
+                select(Lead.id, Lead.version, *columns).where(cond, _changes_something(change))
+            ).all()
+            tags: dict[uuid.UUID, list[str]] = {}
+            if tagged and rows:
+                ids = [r[0] for r in rows]
+                for chunk in _chunks(ids):
+                    for lead_id, tag in session.execute(
+                        select(LeadTag.lead_id, LeadTag.tag).where(LeadTag.lead_id.in_(chunk))
+                    ):
+                        tags.setdefault(lead_id, []).append(tag)
+            snapshots = []
+            for row in rows:
+                before = dict(zip(names, row[2:], strict=True))
+                before["version"] = row[1]
+                if tagged:
+                    before["tags"] = sorted(tags.get(row[0], ()))
+                snapshots.append((row[0], lead_changes.snapshot_json(before)))
+            lead_changes.add_snapshots(session.connection(), change_set_id, snapshots)
+            total += len(rows)
+        return total
+
+    @staticmethod
+    def _write(session: Session, change_set_id: uuid.UUID, change: BulkChange) -> None:
+        mine = select(LeadSnapshot.lead_id).where(LeadSnapshot.change_set_id == change_set_id)
+        now = utcnow()
+        values: dict[str, Any] = dict(change.values)
+        if change.delete:
+            values = {"deleted_at": now}
+        session.execute(
+            update(Lead)
+            .where(Lead.id.in_(mine.scalar_subquery()))
+            .values(**values, version=Lead.version + 1, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        conn = session.connection()
+        key = LeadChangeSet.__table__.c.id.type._cached_bind_processor(conn.dialect)
+        cs = key(change_set_id) if key else change_set_id
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        if change.remove_tags:
+            marks = ", ".join(mark for _ in change.remove_tags)
+            conn.exec_driver_sql(
+                f"DELETE FROM lead_tags WHERE tag IN ({marks}) AND lead_id IN "
+                f"(SELECT lead_id FROM lead_snapshots WHERE change_set_id = {mark})",
+                (*change.remove_tags, cs),
+            )
+        for tag in change.add_tags:
+            conn.exec_driver_sql(
+                f"INSERT INTO lead_tags (lead_id, tag) SELECT lead_id, {mark} FROM lead_snapshots "
+                f"WHERE change_set_id = {mark} ON CONFLICT DO NOTHING",
+                (tag, cs),
+            )
+
+
+def _summary(change: BulkChange) -> str:
+    if change.delete:
+        return "bulk delete"
+    parts = [f"{k} = {lead_changes.json_value(v)}" for k, v in change.values.items()]
+    parts += [f"+tag {t}" for t in change.add_tags] + [f"-tag {t}" for t in change.remove_tags]
+    return "bulk edit: " + ", ".join(parts)
