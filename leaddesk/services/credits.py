@@ -387,7 +387,8 @@ class CreditService:
 
         try:
             if hot and self._ctx.store.dialect == "sqlite":
-                return group_commit.for_store(self._ctx.store).run(attempt, (ServiceError,))
+                combiner = group_commit.for_store(self._ctx.store)
+                return combiner.run(self._ctx.store, attempt, (ServiceError,))
             with self._ctx.store.write() as session:
                 return attempt(session)
         except IntegrityError:  # a concurrent call with the same key committed first

@@ -44,14 +44,16 @@ class _Op:
 
 
 class GroupCommit:
-    def __init__(self, store: Store) -> None:
-        # Weak: the registry below is keyed weakly by the engine, which the store holds.
-        self._store_ref = weakref.ref(store)
+    """The combiner of one engine. It holds no reference to it (the registry is keyed weakly by
+    the engine): each batch runs on the leading caller's store, any of the engine's stores (a
+    database opened for several users has one per user) being as good for these statements."""
+
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._queue: list[_Op] = []
         self._leading = False
 
-    def run(self, work: Work, clean: tuple[type[Exception], ...] = ()) -> Any:
+    def run(self, store: Store, work: Work, clean: tuple[type[Exception], ...] = ()) -> Any:
         """Run ``work(session)`` in a shared write transaction; return its result or raise.
 
         ``work`` raises an error of a ``clean`` type only before it writes anything.
@@ -66,16 +68,16 @@ class GroupCommit:
             op.wake.clear()
             if op.done:
                 return _outcome(op)
-        self._lead(op)
+        self._lead(store, op)
         return _outcome(op)
 
-    def _lead(self, own: _Op) -> None:
+    def _lead(self, store: Store, own: _Op) -> None:
         try:
             while not own.done:
                 with self._lock:
                     batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 try:
-                    self._run_batch(batch)
+                    self._run_batch(store, batch)
                 except BaseException as exc:  # e.g. KeyboardInterrupt: nobody waits forever
                     for op in batch:
                         op.result, op.error = None, exc
@@ -94,16 +96,10 @@ class GroupCommit:
                 else:
                     self._leading = False
 
-    @property
-    def _store(self) -> Store:
-        store = self._store_ref()
-        if store is None:
-            raise RuntimeError("the database of this group commit was closed")
-        return store
-
-    def _run_batch(self, batch: list[_Op]) -> None:
+    @staticmethod
+    def _run_batch(store: Store, batch: list[_Op]) -> None:
         try:
-            with self._store.write() as session:
+            with store.write() as session:
                 for op in batch:
                     _attempt(session, op)
         except Exception as exc:  # the shared commit failed: none of it happened
@@ -112,7 +108,7 @@ class GroupCommit:
                 return
             for op in batch:  # each runs again alone, so one bad apple spoils nothing
                 try:
-                    with self._store.write() as session:
+                    with store.write() as session:
                         op.result, op.error = op.work(session), None
                 except Exception as alone:
                     op.result, op.error = None, alone
@@ -140,5 +136,5 @@ def for_store(store: Store) -> GroupCommit:
     with _COMBINERS_LOCK:
         combiner = _COMBINERS.get(store.engine)
         if combiner is None:
-            combiner = _COMBINERS[store.engine] = GroupCommit(store)
+            combiner = _COMBINERS[store.engine] = GroupCommit()
         return combiner

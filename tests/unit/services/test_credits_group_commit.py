@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -45,7 +46,7 @@ def _rows(store: Store) -> list[int]:
 
 
 def test_many_threads_each_get_their_own_committed_result(store: Store) -> None:
-    combiner = GroupCommit(store)
+    combiner = GroupCommit()
     barrier = threading.Barrier(8)
 
     def worker(k: int) -> list[int]:
@@ -55,9 +56,9 @@ def test_many_threads_each_get_their_own_committed_result(store: Store) -> None:
             n = k * 1000 + i
             if i % 7 == 0:
                 with pytest.raises(Refused, match=f"^{n}$"):
-                    combiner.run(_insert(n, refuse=True), (Refused,))
+                    combiner.run(store, _insert(n, refuse=True), (Refused,))
             else:
-                out.append(combiner.run(_insert(n), (Refused,)))
+                out.append(combiner.run(store, _insert(n), (Refused,)))
         return out
 
     with ThreadPoolExecutor(8) as pool:
@@ -67,7 +68,7 @@ def test_many_threads_each_get_their_own_committed_result(store: Store) -> None:
 
 
 def test_an_unexpected_error_rolls_back_the_batch_and_the_others_run_alone(store: Store) -> None:
-    combiner = GroupCommit(store)
+    combiner = GroupCommit()
     started, queued = threading.Event(), threading.Event()
 
     def gate(session):  # holds the lead until three more operations wait: they form one batch
@@ -81,12 +82,12 @@ def test_an_unexpected_error_rolls_back_the_batch_and_the_others_run_alone(store
         raise RuntimeError("not a refusal")
 
     with ThreadPoolExecutor(4) as pool:
-        first = pool.submit(combiner.run, gate)
+        first = pool.submit(combiner.run, store, gate)
         started.wait()
         futures = [
-            pool.submit(combiner.run, _insert(1)),
-            pool.submit(combiner.run, boom),
-            pool.submit(combiner.run, _insert(2)),
+            pool.submit(combiner.run, store, _insert(1)),
+            pool.submit(combiner.run, store, boom),
+            pool.submit(combiner.run, store, _insert(2)),
         ]
         assert first.result() == 0
         assert futures[0].result() == 1 and futures[2].result() == 2
@@ -103,3 +104,15 @@ def test_a_closed_database_leaves_no_combiner_behind(tmp_path) -> None:
     del store
     gc.collect()
     assert all(id(engine) != engine_id for engine in group_commit._COMBINERS)
+
+
+def test_stores_sharing_an_engine_share_the_combiner_whichever_is_gone(store: Store) -> None:
+    """A database opened for several users has one store per user over one engine."""
+    scoped = store.as_user(uuid.uuid4())
+    combiner = group_commit.for_store(scoped)
+    assert combiner.run(scoped, _insert(1)) == 1
+    del scoped
+    gc.collect()
+    assert group_commit.for_store(store) is combiner
+    assert combiner.run(store, _insert(2)) == 2
+    assert _rows(store) == [1, 2]
