@@ -8,13 +8,18 @@ from pathlib import Path
 
 from leaddesk.services import lead_search
 from leaddesk.services.activity import ActivityService
+from leaddesk.services.bulk_edit import BulkEditService
 from leaddesk.services.campaigns import CampaignService
 from leaddesk.services.compose import ComposeService
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import STALE_AFTER, CreditService
+from leaddesk.services.duplicates import DuplicateService
 from leaddesk.services.integrations import IntegrationService
+from leaddesk.services.lead_changes import ChangeSetService
+from leaddesk.services.lead_import import LeadImporter
 from leaddesk.services.leads import LeadService
 from leaddesk.services.messages import MessageService
+from leaddesk.services.saved_views import SavedViewService
 from leaddesk.services.suppression import SuppressionService
 from leaddesk.services.templates import TemplateService
 from leaddesk.services.users import ensure_local_user
@@ -83,6 +88,26 @@ class AppServices:
     @functools.cached_property
     def compose(self) -> ComposeService:
         return ComposeService(self.ctx, self.credits, self.integrations)
+
+    @functools.cached_property
+    def lead_import(self) -> LeadImporter:
+        return LeadImporter(self.ctx)
+
+    @functools.cached_property
+    def lead_changes(self) -> ChangeSetService:
+        return ChangeSetService(self.ctx)
+
+    @functools.cached_property
+    def duplicates(self) -> DuplicateService:
+        return DuplicateService(self.ctx)
+
+    @functools.cached_property
+    def bulk_edit(self) -> BulkEditService:
+        return BulkEditService(self.ctx)
+
+    @functools.cached_property
+    def saved_views(self) -> SavedViewService:
+        return SavedViewService(self.ctx)
 
     def close(self) -> None:
         self.ctx.store.dispose()
