@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, duplicate_keys, lead_search
+from leaddesk.services import activity, duplicate_keys, lead_positions, lead_search
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
@@ -202,6 +202,15 @@ def apply_filters(stmt: Select[Any], query: LeadQuery) -> Select[Any]:
     return stmt.where(and_(*conditions)) if conditions else stmt
 
 
+def _after(stmt: Select[Any], sort: LeadSort, after: Cursor | None) -> Select[Any]:
+    """Rows after ``after`` in ``sort`` order (keyset on the sort column and id)."""
+    if after is None:
+        return stmt
+    key = tuple_(getattr(Lead, sort.field), Lead.id)
+    bound = tuple_(after.value, after.id)
+    return stmt.where(key < bound if sort.descending else key > bound)
+
+
 def _ordered(stmt: Select[Any], sort: LeadSort) -> Select[Any]:
     column = getattr(Lead, sort.field)
     if sort.descending:
@@ -256,11 +265,7 @@ class LeadService:
     ) -> LeadPage:
         """One keyset page: rows after ``after`` in ``sort`` order, and the next cursor."""
         sort = sort or LeadSort()
-        stmt = apply_filters(select(*_COLUMNS), query or LeadQuery())
-        if after is not None:
-            key = tuple_(getattr(Lead, sort.field), Lead.id)
-            bound = tuple_(after.value, after.id)
-            stmt = stmt.where(key < bound if sort.descending else key > bound)
+        stmt = _after(apply_filters(select(*_COLUMNS), query or LeadQuery()), sort, after)
         rows = self._fetch(_ordered(stmt, sort).limit(limit))
         cursor = None
         if len(rows) == limit:
@@ -275,9 +280,22 @@ class LeadService:
         offset: int = 0,
         limit: int = 200,
     ) -> list[LeadRecord]:
-        """Rows at an absolute position (for a jump in a scrolled table)."""
+        """Rows at an absolute position (for a jump in a scrolled table).
+
+        Deep positions continue by keyset from the nearest sampled key (``lead_positions``)
+        instead of an OFFSET scan from the top.
+        """
         sort = sort or LeadSort()
-        stmt = _ordered(apply_filters(select(*_COLUMNS), query or LeadQuery()), sort)
+        query = query or LeadQuery()
+        after = None
+        if offset >= lead_positions.STEP:
+            filtered = apply_filters(select(getattr(Lead, sort.field), Lead.id), query)
+            with self._ctx.store.read() as session:
+                cursors = lead_positions.samples(
+                    session, self._ctx.store.url, filtered, query, sort
+                )
+            after, offset = lead_positions.start_for(cursors, offset)
+        stmt = _ordered(_after(apply_filters(select(*_COLUMNS), query), sort, after), sort)
         return self._fetch(stmt.offset(offset).limit(limit))
 
     # -- writes ------------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+"""Jumps: rows_at from sampled keys gives exactly the rows an OFFSET scan gives."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from leaddesk.services import demo, lead_positions
+from leaddesk.services.app_services import AppServices
+from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads import _COLUMNS, _ordered, apply_filters
+
+
+def _by_offset(app: AppServices, query: LeadQuery, sort: LeadSort, offset: int) -> list[object]:
+    stmt = _ordered(apply_filters(select(*_COLUMNS), query), sort).offset(offset).limit(5)
+    with app.store.read() as session:
+        return [row.id for row in session.execute(stmt)]
+
+
+@pytest.mark.parametrize(
+    ("query", "sort"),
+    [
+        (LeadQuery(), LeadSort()),
+        (LeadQuery(), LeadSort("last_name", descending=False)),
+        (LeadQuery(statuses=("new", "contacted")), LeadSort("score")),
+        (LeadQuery(search="example"), LeadSort("status", descending=False)),
+    ],
+)
+def test_jumps_match_offset(
+    app: AppServices, monkeypatch: pytest.MonkeyPatch, query: LeadQuery, sort: LeadSort
+) -> None:
+    monkeypatch.setattr(lead_positions, "STEP", 7)
+    demo.populate(app, 120)
+    total = app.leads.count(query)
+    for offset in (0, 6, 7, 8, 13, 14, 50, total - 3, total + 5):
+        got = [r.id for r in app.leads.rows_at(query, sort, offset, limit=5)]
+        assert got == _by_offset(app, query, sort, offset), offset
+
+
+def test_samples_are_rebuilt_after_a_change(
+    app: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lead_positions, "STEP", 5)
+    demo.populate(app, 40)
+    sort = LeadSort("first_name", descending=False)
+    before = app.leads.rows_at(None, sort, 20, limit=3)
+    app.leads.create({"first_name": "Aaron", "last_name": "First"})
+    after = app.leads.rows_at(None, sort, 21, limit=3)
+    assert [r.id for r in after] == [r.id for r in before]
