@@ -98,7 +98,10 @@ class Outbox:
         self._ctx = ctx
         self.worker = worker or worker_identity()
         # Writes from many worker threads share transactions (and the credit service's).
-        self._writes = group_commit.for_store(ctx.store)
+        self._combiner = group_commit.for_store(ctx.store)
+
+    def _write(self, work: Callable[[Session], Any]) -> Any:
+        return self._combiner.run(self._ctx.store, work)
 
     # -- claiming --------------------------------------------------------------------------
     def claim(
@@ -146,7 +149,7 @@ class Outbox:
                 execution_options=_NO_SYNC,
             ).all()
 
-        rows = self._writes.run(work)
+        rows = self._write(work)
         claimed = []
         for row in rows:
             values = row._asdict()
@@ -168,7 +171,7 @@ class Outbox:
         stmt = (update(Message)
                 .where(Message.id == msg.id, Message.state == MessageState.SENDING)
                 .values(reservation_id=reservation_id))
-        self._writes.run(lambda session: session.execute(stmt, execution_options=_NO_SYNC))
+        self._write(lambda session: session.execute(stmt, execution_options=_NO_SYNC))
 
     # -- outcomes (written in batches by finish) -----------------------------------------------
     @staticmethod
@@ -258,7 +261,7 @@ class Outbox:
                 activity.record(session, self._ctx.actor.id, o.action, "message", o.msg.id,
                                 lead_id=o.msg.lead_id, summary=o.summary)
 
-        self._writes.run(work)
+        self._write(work)
 
     # -- reading ---------------------------------------------------------------------------
     def next_due(self, exclude_integrations: Collection[uuid.UUID] = ()) -> dt.datetime | None:

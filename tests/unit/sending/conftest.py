@@ -24,10 +24,14 @@ class ScriptedChannel:
     kind = ChannelKind.EMAIL
 
     def __init__(self, script: list[Exception | None], sent: list[OutgoingMessage],
-                 lock: threading.Lock, gate: threading.Event | None = None) -> None:
+                 lock: threading.Lock, gate: threading.Event | None = None,
+                 entered: threading.Event | None = None) -> None:
         self._script, self.sent, self._lock, self._gate = script, sent, lock, gate
+        self._entered = entered
 
     def send(self, msg: OutgoingMessage) -> SendResult:
+        if self._entered is not None:
+            self._entered.set()
         if self._gate is not None:
             self._gate.wait(10)
         with self._lock:
@@ -52,13 +56,14 @@ class Harness:
         self.script: list[Exception | None] = []
         self.sent: list[OutgoingMessage] = []
         self.gate: threading.Event | None = None
+        self.entered = threading.Event()  # set when a send starts
         self._lock = threading.Lock()
         self.channel = app.integrations.add("email", "mail", {
             "host": "127.0.0.1", "port": 2525, "security": "none",
             "from_address": "rep@example.com", "daily_cap": 1000})
 
     def factory(self, record: Any, channel: str) -> ScriptedChannel:
-        return ScriptedChannel(self.script, self.sent, self._lock, self.gate)
+        return ScriptedChannel(self.script, self.sent, self._lock, self.gate, self.entered)
 
     def dispatcher(self, **config: Any) -> Dispatcher:
         values = {"workers": 2, "backoff": Backoff(0.001, 0.002, random.Random(1))} | config

@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 import time
 
+import pytest
 from sqlalchemy import update
 
 from leaddesk.channels.base import ChannelConfigurationError, PermanentChannelError
@@ -43,7 +44,7 @@ def test_scheduled_messages_wait_and_retries_are_waited_for(harness, states):
     progress = harness.dispatcher(workers=1).run_until_empty()
     assert (progress.sent, progress.failed) == (1, 1)
     assert states() == {"queued": 1, "sent": 1, "failed": 1}
-    failed = [m for m in harness.app.messages.failures() if m.state == "failed"][0]
+    failed = next(m for m in harness.app.messages.failures() if m.state == "failed")
     assert failed.error == "550 no such user" and failed.attempts == 1
 
 
@@ -74,9 +75,8 @@ def test_pause_resume_and_cancel(harness, states):
     dispatcher = harness.dispatcher(workers=1, batch_size=2, poll_seconds=0.01)
     dispatcher.on_progress = seen.append
     dispatcher.start()
+    assert harness.entered.wait(10)  # the worker is sending its first message, at the gate
     deadline = time.monotonic() + 10
-    while not dispatcher.progress.in_flight and time.monotonic() < deadline:
-        time.sleep(0.005)  # the worker has its first batch and waits at the gate
     dispatcher.pause()
     harness.gate.set()  # the first message in hand completes; the rest of its batch goes back
     while dispatcher.progress.in_flight and time.monotonic() < deadline:
@@ -122,12 +122,8 @@ def test_manual_send_respects_do_not_contact(harness):
     Dispatcher(app.ctx, app.credits, app.integrations).run_until_empty()
     app.suppression.add("https://www.linkedin.com/in/lin-x", "manual")
     message = app.messages.recent()[0]
-    try:
+    with pytest.raises(ValidationError, match="do-not-contact"):
         app.messages.mark_manual_sent(message.id, app.credits)
-    except ValidationError as exc:
-        assert "do-not-contact" in str(exc)
-    else:
-        raise AssertionError("a suppressed person was contacted by hand")
 
 
 def _crash(app, message_ids, worker="elsewhere:1:dead"):
