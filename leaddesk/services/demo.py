@@ -347,6 +347,9 @@ def _insert_sqlite(
                     progress(total)
         for _, sql in indexes:
             conn.exec_driver_sql(sql)
+        # Fresh statistics, or the planner guesses (and may scan a million rows per page).
+        conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        conn.exec_driver_sql("ANALYZE leads")
     return total
 
 

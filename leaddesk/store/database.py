@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from leaddesk.store import scoping
 
+log = logging.getLogger("leaddesk.store")
 BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leaddesk_write"
 
@@ -131,4 +134,12 @@ class Store:
             raise error from exc
 
     def dispose(self) -> None:
+        if self.dialect == "sqlite":
+            # SQLite's advice on closing: refresh planner statistics the session found stale.
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+                    conn.exec_driver_sql("PRAGMA optimize")
+            except SQLAlchemyError as err:  # a read-only or vanished file: nothing to refresh
+                log.debug("PRAGMA optimize skipped: %s", err)
         self.engine.dispose()

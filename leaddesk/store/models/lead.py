@@ -6,12 +6,17 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leaddesk.store.base import Base, SyncedMixin
 from leaddesk.store.enums import LeadStatus
 from leaddesk.store.models.columns import enum_type, owner_column, text_column
+
+_live_rows = {
+    "sqlite_where": text("deleted_at IS NULL"),
+    "postgresql_where": text("deleted_at IS NULL"),
+}
 
 
 class Lead(SyncedMixin, Base):
@@ -51,15 +56,17 @@ class Lead(SyncedMixin, Base):
         back_populates="lead", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    # Composite indexes end in id so keyset pages (ORDER BY col, id) walk the index alone.
+    # Sort indexes end in id so keyset pages (ORDER BY col, id) walk the index alone, and are
+    # partial (live rows only) so the planner never prefers a bare deleted_at index to them.
     __table_args__ = (
-        Index("ix_leads_status_id", "status", "id"),
-        Index("ix_leads_score_id", "score", "id"),
-        Index("ix_leads_owner_id_id", "owner_id", "id"),
-        Index("ix_leads_campaign_id_id", "campaign_id", "id"),
-        Index("ix_leads_updated_at_id", "updated_at", "id"),
+        *(
+            Index(f"ix_leads_{column}_id_live", column, "id", **_live_rows)
+            for column in (
+                "status", "score", "owner_id", "campaign_id", "updated_at", "created_at",
+                "last_name", "company",
+            )
+        ),
         Index("ix_leads_email", "email"),
-        Index("ix_leads_deleted_at", "deleted_at"),
     )
 
     @property

@@ -244,13 +244,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_leads'))
     )
     with op.batch_alter_table('leads', schema=None) as batch_op:
-        batch_op.create_index('ix_leads_campaign_id_id', ['campaign_id', 'id'], unique=False)
-        batch_op.create_index('ix_leads_deleted_at', ['deleted_at'], unique=False)
+        batch_op.create_index('ix_leads_status_id_live', ['status', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_leads_score_id_live', ['score', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_leads_owner_id_id_live', ['owner_id', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_leads_campaign_id_id_live', ['campaign_id', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_leads_updated_at_id_live', ['updated_at', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_leads_created_at_id_live', ['created_at', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_leads_last_name_id_live', ['last_name', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_leads_company_id_live', ['company', 'id'], unique=False, sqlite_where=sa.text('deleted_at IS NULL'), postgresql_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index('ix_leads_email', ['email'], unique=False)
-        batch_op.create_index('ix_leads_owner_id_id', ['owner_id', 'id'], unique=False)
-        batch_op.create_index('ix_leads_score_id', ['score', 'id'], unique=False)
-        batch_op.create_index('ix_leads_status_id', ['status', 'id'], unique=False)
-        batch_op.create_index('ix_leads_updated_at_id', ['updated_at', 'id'], unique=False)
 
     op.create_table('lead_tags',
     sa.Column('lead_id', sa.Uuid(), nullable=False),
@@ -344,13 +346,15 @@ def downgrade() -> None:
 
     op.drop_table('lead_tags')
     with op.batch_alter_table('leads', schema=None) as batch_op:
-        batch_op.drop_index('ix_leads_updated_at_id')
-        batch_op.drop_index('ix_leads_status_id')
-        batch_op.drop_index('ix_leads_score_id')
-        batch_op.drop_index('ix_leads_owner_id_id')
+        batch_op.drop_index('ix_leads_company_id_live')
+        batch_op.drop_index('ix_leads_last_name_id_live')
+        batch_op.drop_index('ix_leads_created_at_id_live')
+        batch_op.drop_index('ix_leads_updated_at_id_live')
+        batch_op.drop_index('ix_leads_campaign_id_id_live')
+        batch_op.drop_index('ix_leads_owner_id_id_live')
+        batch_op.drop_index('ix_leads_score_id_live')
+        batch_op.drop_index('ix_leads_status_id_live')
         batch_op.drop_index('ix_leads_email')
-        batch_op.drop_index('ix_leads_deleted_at')
-        batch_op.drop_index('ix_leads_campaign_id_id')
 
     op.drop_table('leads')
     with op.batch_alter_table('sequence_steps', schema=None) as batch_op:
