@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
 from leaddesk.commands.common import open_services
 from leaddesk.services import demo, settings
 
-log = logging.getLogger("leaddesk.gui")
 FIRST_RUN_DONE = "first_run_done"
 FIRST_RUN_DEMO_LEADS = 5000
 
@@ -41,6 +39,7 @@ def _run(args: argparse.Namespace) -> int:
         if not settings.get(app.store, FIRST_RUN_DONE, False):
             if not args.no_demo and app.leads.count() == 0:
                 report = demo.populate(app, FIRST_RUN_DEMO_LEADS)
-                log.warning("empty database: created %s demo leads", report.leads)
+                print(f"leaddesk: first start on an empty database: created {report.leads:,} "
+                      "demo leads to explore (start with --no-demo to skip)", file=sys.stderr)
             settings.put(app.store, FIRST_RUN_DONE, True)
-        return run_gui(app)
+        return run_gui(app, offer_demo=False)
