@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import POSTAL, email_template, make_leads
+from conftest import POSTAL, add_email_channel, email_template, make_leads
 
 from leaddesk.sending.recovery import resolve_unknown
 from leaddesk.store.enums import LeadStatus
+from leaddesk.store.models import Integration
+from tests.fakes.smtp_server import FakeSmtpServer, free_port
+from tests.fakes.tls import make_certificates
 
 
 def test_every_queued_email_arrives_once_with_headers_footer_and_charge(
@@ -59,10 +62,6 @@ def test_rejections_fail_with_the_servers_words_and_cost_nothing(
 
 
 def test_server_down_retries_then_fails_without_charge(funded, dispatcher_for):
-    from conftest import add_email_channel
-
-    from tests.fakes.smtp_server import free_port
-
     add_email_channel(funded, free_port(), timeout=2.0)
     funded.compose.send("email", make_leads(funded, 2), template_id=email_template(funded))
     before = funded.credits.balance().available
@@ -110,3 +109,31 @@ def test_do_not_contact_stops_queued_messages(funded, smtp, email_channel, dispa
     assert progress.sent == 1 and progress.cancelled == 1
     assert [m.rcpt_tos for m in smtp.messages] == [("lead0@example.org",)]
     assert funded.messages.counts_by_state() == {"sent": 1, "cancelled": 1}
+
+
+def test_starttls_with_login_from_the_keyring(funded, dispatcher_for, keyring_backend,
+                                               tmp_path):
+    certs = make_certificates(tmp_path / "tls")
+    users = {"rep@example.com": "s3cret password"}
+    with FakeSmtpServer(users=users, tls_context=certs.server_context()) as server:
+        add_email_channel(funded, server.port, {"smtp_password": "s3cret password"},
+                          host="localhost", security="starttls", username="rep@example.com",
+                          ca_file=str(certs.ca_file))
+        assert funded.integrations.test("work mail") == "ok"
+        funded.compose.send("email", make_leads(funded, 2), template_id=email_template(funded))
+        progress = dispatcher_for().run_until_empty()
+        assert progress.sent == 2
+        assert {m.login for m in server.messages} == {"rep@example.com"}
+    # in the keyring, and nowhere in the database
+    assert list(keyring_backend.secrets.values()) == ["s3cret password"]
+    with funded.store.read() as session:
+        assert "s3cret" not in str(session.query(Integration.settings).all())
+
+
+def test_a_server_that_never_answers_the_data_is_unknown(funded, smtp, dispatcher_for):
+    add_email_channel(funded, smtp.port, timeout=0.3)
+    smtp.delay_data("lead0@example.org", 1.0)
+    funded.compose.send("email", make_leads(funded, 1), template_id=email_template(funded))
+    progress = dispatcher_for().run_until_empty()
+    assert progress.unknown == 1 and progress.sent == 0
+    assert "no answer" in funded.messages.failures()[0].error
