@@ -456,10 +456,10 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def install(factory: sessionmaker[Session]) -> None:
-    if not event.contains(factory, "do_orm_execute", _add_criteria):
-        event.listen(factory, "do_orm_execute", _add_criteria)
-    if not event.contains(factory, "before_flush", _before_flush):
-        event.listen(factory, "before_flush", _before_flush)
+    """Hook a new session factory (once: ``event.contains`` is not used, as it can mistake a
+    collected factory's registration, whose id was reused, for this one's)."""
+    event.listen(factory, "do_orm_execute", _add_criteria)
+    event.listen(factory, "before_flush", _before_flush)
 
 
 def refusal_entry(violation: ScopeViolation) -> Any:
