@@ -4,11 +4,11 @@ credits, and dispatchers with a fast backoff (retries wait milliseconds, not min
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from sending_kit import POSTAL, add_email_channel
 
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
 from leaddesk.sending.limits import Backoff
@@ -18,7 +18,6 @@ from leaddesk.store.models import BusinessProfile
 from tests.fakes.smtp_server import FakeSmtpServer
 from tests.support.memory_keyring import MemoryKeyring, installed
 
-POSTAL = "Example Ltd, 1 Example Street, Springfield"
 FAST = Backoff(base=0.005, cap=0.02, rng=random.Random(7))
 
 
@@ -45,35 +44,9 @@ def funded(app: AppServices) -> AppServices:
     return app
 
 
-def add_email_channel(app: AppServices, port: int, secrets: dict[str, str] | None = None,
-                      **settings: Any) -> IntegrationRecord:
-    values = {"host": "127.0.0.1", "port": port, "security": "none",
-              "from_address": "rep@example.com", "from_name": "Rita Rep",
-              "message_id_domain": "mail.example.com", "daily_cap": 100_000} | settings
-    return app.integrations.add("email", "work mail", values, secrets)
-
-
 @pytest.fixture
 def email_channel(funded: AppServices, smtp: FakeSmtpServer) -> IntegrationRecord:
     return add_email_channel(funded, smtp.port)
-
-
-def make_leads(app: AppServices, count: int, **extra: Any) -> list[uuid.UUID]:
-    ids = []
-    for i in range(count):
-        data = {"first_name": f"Lee{i}", "last_name": "Example", "email": f"lead{i}@example.org",
-                "company": f"Company {i}"} | extra
-        ids.append(app.leads.create(data).id)
-    return ids
-
-
-def email_template(app: AppServices) -> uuid.UUID:
-    return app.templates.create({
-        "channel": "email", "name": "Intro",
-        "subject": "Hello {{ first_name }}",
-        "body": "Hi {{ first_name }},\n\n{{ company }} could use {{ sender.company }}.\n"
-                "{{ sender.name }}",
-    }).id
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import add_email_channel, email_template, make_leads
+from sending_kit import add_email_channel, email_template, make_leads
 
 from leaddesk.sending.inbox import poll_inbox
 from leaddesk.store.models import Campaign, Message

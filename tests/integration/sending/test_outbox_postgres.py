@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from conftest import add_email_channel, email_template, make_leads
+from sending_kit import add_email_channel, email_template, make_leads
 
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
 from leaddesk.services.app_services import AppServices

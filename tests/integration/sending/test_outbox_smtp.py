@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conftest import POSTAL, add_email_channel, email_template, make_leads
+from sending_kit import POSTAL, add_email_channel, email_template, make_leads
 
 from leaddesk.sending.recovery import resolve_unknown
 from leaddesk.store.enums import LeadStatus

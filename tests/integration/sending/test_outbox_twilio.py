@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from conftest import make_leads
+from sending_kit import make_leads
 
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
 from leaddesk.sending.limits import Backoff

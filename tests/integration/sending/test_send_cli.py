@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 
 import pytest
-from conftest import make_leads
+from sending_kit import make_leads
 
 from leaddesk.cli import main
 from leaddesk.services.app_services import AppServices

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import add_email_channel, email_template, make_leads
+from sending_kit import add_email_channel, email_template, make_leads
 
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
 from leaddesk.sending.recovery import resolve_unknown
