@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.credits_view.creditsChanged.connect(self.refresh_balance)
         self.credits_view.creditsChanged.connect(self.composer_view.refresh_balance)
         self.balance: Balance | None = None
+        self.low_balance: str | None = None
         self.lead_count: int | None = None
 
         self._restore()
@@ -165,9 +166,12 @@ class MainWindow(QMainWindow):
 
     # -- status bar ------------------------------------------------------------------------------
     def refresh_balance(self) -> None:
-        op(self._credits.balance, parent=self).success(self._show_balance).run()
+        credits = self._credits
+        op(lambda: (credits.balance(), credits.low_balance_threshold()), parent=self).success(
+            lambda result: self._show_balance(*result)
+        ).run()
 
-    def _show_balance(self, balance: Balance) -> None:
+    def _show_balance(self, balance: Balance, threshold: int = 0) -> None:
         self.balance = balance
         if balance.unlimited:
             self.balance_label.setText(self.tr("Credits: unlimited"))
@@ -180,6 +184,14 @@ class MainWindow(QMainWindow):
             self.tr("%1 reserved · plan %2").replace("%1", formatting.number(balance.reserved))
             .replace("%2", plan.label if plan else formatting.label(balance.plan))
         )
+        # The low-balance warning (credits' threshold setting, on by default).
+        self.low_balance = self._credits.low_balance_warning(balance, threshold)
+        self.balance_label.setStyleSheet(
+            f"color: {formatting.NEGATIVE}; font-weight: 600;" if self.low_balance else ""
+        )
+        if self.low_balance:
+            self.balance_label.setText(self.balance_label.text() + self.tr(" — low balance"))
+            self.balance_label.setToolTip(self.low_balance)
 
     def refresh_lead_count(self) -> None:
         leads = self._leads

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from leaddesk.services.credits import TransactionRecord
+from leaddesk.services.credit_history import CreditHistory, LedgerFilter
 from leaddesk.ui.credits.model import TransactionTableModel
-from leaddesk.ui.credits.usage import usage_by_day
 from leaddesk.ui.credits.view import CreditsView, month_start
 from leaddesk.ui.main_window import MainWindow
 
@@ -36,7 +32,8 @@ def test_figures_come_from_the_ledger(view, demo_app) -> None:
 
 
 def test_transaction_model_contract_and_paging(qtbot, qtmodeltester, demo_app) -> None:
-    model = TransactionTableModel(lambda limit: demo_app.credits.history(limit),
+    history = CreditHistory(demo_app.credits)
+    model = TransactionTableModel(lambda after, limit: history.page(LedgerFilter(), after, limit),
                                   dict(demo_app.credits.prices.labels), page_size=100)
     with qtbot.waitSignal(model.loaded):
         model.refresh()
@@ -78,19 +75,3 @@ def test_cancel_buys_nothing(qtbot, view, demo_app) -> None:
     box = view.confirm_purchase(demo_app.credits.prices.package("professional"))
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert demo_app.credits.balance().available == before
-
-
-def _tx(kind: str, when: dt.datetime, cost: int) -> TransactionRecord:
-    return TransactionRecord(uuid.uuid4(), kind, 0, 0, "email", "", "", None, None, None,
-                             when, {"cost": cost})
-
-
-def test_usage_by_day_sums_consumptions_per_local_day() -> None:
-    today = dt.date(2026, 3, 10)
-    noon = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC).astimezone()
-    rows = [_tx("consumption", noon, 2), _tx("consumption", noon, 3),
-            _tx("reservation", noon, 9), _tx("consumption", noon - dt.timedelta(days=2), 1),
-            _tx("consumption", noon - dt.timedelta(days=40), 7)]
-    days = usage_by_day(rows, days=5, today=today)
-    assert [d for d, _ in days] == [today - dt.timedelta(days=i) for i in range(4, -1, -1)]
-    assert [c for _, c in days] == [0, 0, 1, 0, 5]

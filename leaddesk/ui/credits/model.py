@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -20,15 +22,15 @@ from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-History = Callable[[int], list[TransactionRecord]]
+Key = tuple[dt.datetime, uuid.UUID]
+#: ``page(after, limit)``: up to ``limit`` lines older than the ``(created_at, id)`` key.
+Page = Callable[[Key | None, int], list[TransactionRecord]]
 
 
 class TransactionTableModel(QAbstractTableModel):
-    """Rows come from ``history(limit)``; scrolling to the end asks for ``page_size`` more.
-
-    The service offers no cursor for its history, so a further page re-reads the newest rows
-    and keeps the tail; ledgers are small next to lead tables.
-    """
+    """Rows come from ``page(after, limit)`` (keyset paging, see ``credit_history``); scrolling
+    to the end asks for ``page_size`` more after the last row's key. ``set_page`` swaps the
+    source (new filters) and reloads."""
 
     COL_DATE = 0
     COL_KIND = 1
@@ -46,13 +48,13 @@ class TransactionTableModel(QAbstractTableModel):
 
     def __init__(
         self,
-        history: History,
+        page: Page,
         labels: dict[str, str] | None = None,
         parent: QObject | None = None,
         page_size: int = 100,
     ) -> None:
         super().__init__(parent)
-        self._history = history
+        self._page = page
         self._labels = labels or {}
         self._rows: list[TransactionRecord] = []
         self._page_size = page_size
@@ -60,12 +62,17 @@ class TransactionTableModel(QAbstractTableModel):
         self._fetching = False
         self._generation = 0
 
+    def set_page(self, page: Page) -> None:
+        """Show another selection of the ledger (filters changed): reload from the newest."""
+        self._page = page
+        self.refresh()
+
     def refresh(self) -> None:
         """Reload from the newest entry."""
         self._generation += 1
-        generation, history, size = self._generation, self._history, self._page_size
+        generation, page, size = self._generation, self._page, self._page_size
         self._fetching = True
-        op(lambda: history(size), parent=self).success(
+        op(lambda: page(None, size), parent=self).success(
             lambda rows: self._reset(generation, rows)
         ).failure(lambda _exc: self._failed(generation)).run()
 
@@ -91,9 +98,10 @@ class TransactionTableModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        generation, history = self._generation, self._history
-        have, want = len(self._rows), len(self._rows) + self._page_size
-        op(lambda: history(want)[have:], parent=self).success(
+        generation, page, size = self._generation, self._page, self._page_size
+        last = self._rows[-1] if self._rows else None
+        after = (last.created_at, last.id) if last is not None else None
+        op(lambda: page(after, size), parent=self).success(
             lambda rows: self._append(generation, rows)
         ).failure(lambda _exc: self._failed(generation)).run()
 

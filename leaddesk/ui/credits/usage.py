@@ -1,29 +1,32 @@
-"""Credits spent per day, from ledger lines (what the usage chart draws)."""
+"""What the usage chart shows, without pyqtgraph: the ranges offered, a colour per action and
+the legend (the figures themselves come aggregated from ``CreditHistory.usage_by_day``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
+import html
 
-from leaddesk.services.credits import TransactionRecord
-from leaddesk.ui import formatting
+from leaddesk.services.credit_history import DailyUsage
+
+#: The chart's ranges, in days.
+RANGES = (30, 90, 365)
+#: One colour per action, in the order the actions are stacked (bottom first).
+PALETTE = ("#3b82f6", "#10b981", "#f59e0b", "#8b5cf6", "#ef4444", "#06b6d4", "#ec4899", "#84cc16")
 
 
-def usage_by_day(
-    transactions: Iterable[TransactionRecord], days: int = 30, today: dt.date | None = None
-) -> list[tuple[dt.date, int]]:
-    """Credits consumed per local day, oldest first, zero-filled over ``days`` days.
+def colour(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
 
-    A consumption line carries no amount of its own (the reservation moved the balance); the
-    ledger records the spent cost in its metadata.
-    """
-    today = today or dt.date.today()
-    first = today - dt.timedelta(days=days - 1)
-    totals = {first + dt.timedelta(days=i): 0 for i in range(days)}
-    for tx in transactions:
-        if tx.kind != "consumption":
-            continue
-        day = formatting.local(tx.created_at).date()
-        if day in totals:
-            totals[day] += int(tx.meta.get("cost", 0) or 0)
-    return sorted(totals.items())
+
+def legend_html(usage: DailyUsage, labels: dict[str, str]) -> str:
+    """A one-line legend (coloured squares and action names) for a label above the chart."""
+    parts = [
+        f'<span style="color:{colour(i)}">&#9632;</span>&nbsp;'
+        f"{html.escape(labels.get(action, action))}"
+        for i, action in enumerate(usage.actions)
+    ]
+    return "&nbsp;&nbsp; ".join(parts)
+
+
+def tick_every(days: int) -> int:
+    """Days between labels on the date axis."""
+    return 7 if days <= 31 else 14 if days <= 92 else 30

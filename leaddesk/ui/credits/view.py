@@ -1,18 +1,28 @@
-"""The credits view: balance tiles, package purchase, usage per day, transaction history."""
+"""The credits view: balance tiles, adding credits, usage per day by action, the transaction
+history with filters and CSV export."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -20,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leaddesk.services.credit_history import CreditHistory, DailyUsage, LedgerFilter, write_csv
 from leaddesk.services.credits import Balance, CreditService, TransactionRecord
 from leaddesk.services.pricing import Package
+from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
-from leaddesk.ui.credits.model import TransactionTableModel
-from leaddesk.ui.credits.usage import usage_by_day
+from leaddesk.ui.credits.model import Page, TransactionTableModel
+from leaddesk.ui.credits.usage import RANGES, legend_html
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import BadgeDelegate, Card, MessageBar, StatTile, muted, section, title
 
@@ -32,6 +44,8 @@ if TYPE_CHECKING:
     from leaddesk.ui.credits.chart import UsageChart
 
 USAGE_DAYS = 30
+NO_DATE = QDate(2000, 1, 1)  # a date edit at its minimum means "no limit"
+EVERYONE = "*"
 
 
 def month_start(now: dt.datetime | None = None) -> dt.datetime:
@@ -40,17 +54,40 @@ def month_start(now: dt.datetime | None = None) -> dt.datetime:
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def _local_midnight(day: QDate) -> dt.datetime:
+    return dt.datetime(day.year(), day.month(), day.day()).astimezone()
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """Everything the view shows besides the table, read in one background call."""
+
+    balance: Balance
+    used: int
+    usage: DailyUsage
+    threshold: int
+    demo: bool
+    actions: list[str]
+    members: list[tuple[uuid.UUID, str]]
+
+
 class CreditsView(QWidget):
-    """Emits ``creditsChanged`` after a purchase (the status bar shows the new balance)."""
+    """Emits ``creditsChanged`` after credits were added (the status bar shows the new balance)."""
 
     creditsChanged = Signal()
 
     def __init__(self, credits: CreditService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._credits = credits
+        self._history = CreditHistory(credits)
+        self._admin = credits.actor.role is Role.ADMIN
         self._loaded = False
         self._loading = 0
+        self.usage_days = USAGE_DAYS
         self.balance: Balance | None = None
+        self.low_balance: str | None = None
+        labels = dict(credits.prices.labels)
+        self._labels = labels
 
         self.available = StatTile(self.tr("Available"))
         self.reserved = StatTile(self.tr("Reserved"))
@@ -61,42 +98,11 @@ class CreditsView(QWidget):
         for tile in (self.available, self.reserved, self.used, self.plan):
             tiles.addWidget(tile, 1)
 
-        self.buy_buttons: dict[str, QPushButton] = {}
-        packages = Card()
-        grid = QGridLayout(packages)
-        grid.setContentsMargins(16, 12, 16, 12)
-        grid.setHorizontalSpacing(16)
-        grid.setVerticalSpacing(2)
-        grid.addWidget(section(self.tr("Buy credits")), 0, 0, 1, 3)
-        for column, package in enumerate(credits.prices.packages.values()):
-            name = QLabel(package.label)
-            name.setProperty("role", "strong")
-            amount = muted(self._package_text(package))
-            button = QPushButton(self.tr("Buy %1").replace("%1", package.label))
-            button.clicked.connect(lambda _checked=False, p=package: self.confirm_purchase(p))
-            self.buy_buttons[package.name] = button
-            grid.addWidget(name, 1, column)
-            grid.addWidget(amount, 2, column)
-            grid.addWidget(button, 3, column)
-        prices = ", ".join(
-            f"{credits.prices.labels[action]} {cost}"
-            for action, cost in credits.prices.actions.items()
-            if not action.startswith("lead_")
-        )
-        grid.addWidget(muted(self.tr("Credits per action: ") + prices), 4, 0, 1, 3)
-        grid.setRowMinimumHeight(1, 28)
-        grid.setRowStretch(5, 1)
+        packages = self._add_credits_card(credits)
+        chart_card = self._chart_card()
+        filter_bar = self._filter_bar()
 
-        self.chart: UsageChart | None = None  # built with the first figures (see chart.py)
-        chart_card = Card()
-        self._chart_layout = QVBoxLayout(chart_card)
-        self._chart_layout.setContentsMargins(16, 12, 16, 12)
-        self._chart_layout.addWidget(section(self.tr("Credits used per day, last 30 days")))
-        self._chart_layout.addStretch(1)
-
-        self.model = TransactionTableModel(
-            lambda limit: credits.history(limit), dict(credits.prices.labels), self
-        )
+        self.model = TransactionTableModel(self._page_for(self.ledger_filter()), labels, self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
@@ -112,8 +118,8 @@ class CreditsView(QWidget):
             header.resizeSection(column, width)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.setItemDelegateForColumn(
-            TransactionTableModel.COL_KIND, BadgeDelegate(TransactionTableModel.KindRole,
-                                                          self.table)
+            TransactionTableModel.COL_KIND,
+            BadgeDelegate(TransactionTableModel.KindRole, self.table),
         )
 
         self.message_bar = MessageBar()
@@ -121,8 +127,8 @@ class CreditsView(QWidget):
         middle.setSpacing(12)
         middle.addWidget(packages, 2)
         middle.addWidget(chart_card, 3)
-        packages.setFixedHeight(210)
-        chart_card.setFixedHeight(210)
+        packages.setFixedHeight(230)
+        chart_card.setFixedHeight(230)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(12)
@@ -130,16 +136,217 @@ class CreditsView(QWidget):
         layout.addWidget(self.message_bar)
         layout.addLayout(tiles)
         layout.addLayout(middle)
-        layout.addWidget(section(self.tr("Transactions")))
+        layout.addLayout(filter_bar)
         layout.addWidget(self.table, 1)
         self.model.loaded.connect(self._table_loaded)
+
+    # -- layout pieces ---------------------------------------------------------------------------
+    def _add_credits_card(self, credits: CreditService) -> Card:
+        """Redeeming a top-up code (everywhere) and free packages (demo databases only)."""
+        card = Card()
+        grid = QGridLayout(card)
+        grid.setContentsMargins(16, 12, 16, 12)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(section(self.tr("Add credits")), 0, 0, 1, 3)
+        self.code_edit = QLineEdit()
+        self.code_edit.setPlaceholderText(self.tr("Top-up code, e.g. LD1-XXXXX-XXXXX-…"))
+        self.code_edit.returnPressed.connect(self.redeem)
+        self.redeem_button = QPushButton(self.tr("Redeem"))
+        self.redeem_button.clicked.connect(self.redeem)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.code_edit, 1)
+        code_row.addWidget(self.redeem_button)
+        grid.addLayout(code_row, 1, 0, 1, 3)
+
+        self.buy_buttons: dict[str, QPushButton] = {}
+        self.demo_note = muted(self.tr("Demo database: packages are free here."))
+        grid.addWidget(self.demo_note, 2, 0, 1, 3)
+        self._demo_widgets: list[QWidget] = [self.demo_note]
+        for column, package in enumerate(credits.prices.packages.values()):
+            name = QLabel(package.label)
+            name.setProperty("role", "strong")
+            amount = muted(self._package_text(package))
+            button = QPushButton(self.tr("Buy %1").replace("%1", package.label))
+            button.clicked.connect(lambda _checked=False, p=package: self.confirm_purchase(p))
+            self.buy_buttons[package.name] = button
+            grid.addWidget(name, 3, column)
+            grid.addWidget(amount, 4, column)
+            grid.addWidget(button, 5, column)
+            self._demo_widgets += [name, amount, button]
+        for widget in self._demo_widgets:
+            widget.hide()  # until the database says it is a demo
+        prices = ", ".join(
+            f"{credits.prices.labels[action]} {cost}"
+            for action, cost in credits.prices.actions.items()
+            if not action.startswith("lead_")
+        )
+        grid.addWidget(muted(self.tr("Credits per action: ") + prices), 6, 0, 1, 3)
+        grid.setRowStretch(7, 1)
+        return card
+
+    def _chart_card(self) -> Card:
+        self.chart: UsageChart | None = None  # built with the first figures (see chart.py)
+        card = Card()
+        layout = self._chart_layout = QVBoxLayout(card)
+        layout.setContentsMargins(16, 12, 16, 12)
+        head = QHBoxLayout()
+        self.chart_title = section(self._chart_title(USAGE_DAYS))
+        head.addWidget(self.chart_title, 1)
+        self.legend = muted()
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self.range_buttons: dict[int, QPushButton] = {}
+        group = QButtonGroup(self)
+        for days in RANGES:
+            button = QPushButton(self.tr("%1 d").replace("%1", str(days)))
+            button.setToolTip(self.tr("The last %1 days").replace("%1", str(days)))
+            button.setCheckable(True)
+            button.setChecked(days == USAGE_DAYS)
+            button.clicked.connect(lambda _checked=False, d=days: self.set_usage_range(d))
+            group.addButton(button)
+            head.addWidget(button)
+            self.range_buttons[days] = button
+        layout.addLayout(head)
+        layout.addWidget(self.legend)
+        layout.addStretch(1)
+        return card
+
+    def _chart_title(self, days: int) -> str:
+        return self.tr("Used per day by action, last %1 days").replace("%1", str(days))
+
+    def _show_usage(self, usage: DailyUsage) -> None:
+        if self.chart is None:
+            from leaddesk.ui.credits.chart import UsageChart
+
+            self.chart = UsageChart()
+            self._chart_layout.insertWidget(2, self.chart, 1)
+        self.chart.set_usage(usage)
+        self.legend.setText(legend_html(usage, self._labels) or self.tr("No use in this period"))
+
+    def _filter_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(section(self.tr("Transactions")))
+        bar.addStretch(1)
+        self.since_edit, self.until_edit = self._date_edit(), self._date_edit()
+        bar.addWidget(QLabel(self.tr("From")))
+        bar.addWidget(self.since_edit)
+        bar.addWidget(QLabel(self.tr("to")))
+        bar.addWidget(self.until_edit)
+        self.action_combo = QComboBox()
+        self.action_combo.addItem(self.tr("All actions"), "")
+        bar.addWidget(self.action_combo)
+        self.user_combo = QComboBox()
+        self.user_combo.addItem(self.tr("My credits"), "")
+        if self._admin:
+            self.user_combo.addItem(self.tr("Everyone"), EVERYONE)
+        self.user_combo.setVisible(self._admin)
+        bar.addWidget(self.user_combo)
+        self.refunds_check = QCheckBox(self.tr("Show refunds"))
+        self.refunds_check.setChecked(True)
+        bar.addWidget(self.refunds_check)
+        self.export_button = QPushButton(self.tr("Export CSV…"))
+        self.export_button.clicked.connect(self.choose_export_file)
+        bar.addWidget(self.export_button)
+        for combo in (self.action_combo, self.user_combo):
+            combo.currentIndexChanged.connect(self.apply_filters)
+        for edit in (self.since_edit, self.until_edit):
+            edit.dateChanged.connect(self.apply_filters)
+        self.refunds_check.toggled.connect(self.apply_filters)
+        return bar
+
+    def _date_edit(self) -> QDateEdit:
+        edit = QDateEdit()
+        edit.setCalendarPopup(True)
+        edit.setMinimumDate(NO_DATE)
+        edit.setSpecialValueText(self.tr("any day"))
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setDate(NO_DATE)
+        return edit
 
     def _package_text(self, package: Package) -> str:
         if package.unlimited:
             return self.tr("Unlimited credits")
         return formatting.credits(package.credits or 0)
 
-    # -- loading -------------------------------------------------------------------------------
+    # -- filters ---------------------------------------------------------------------------------
+    def ledger_filter(self) -> LedgerFilter:
+        """The filter the controls describe (the table, the chart and the export use it)."""
+        since, until = self.since_edit.date(), self.until_edit.date()
+        user = self.user_combo.currentData() or None
+        action = self.action_combo.currentData()
+        return LedgerFilter(
+            since=None if since == NO_DATE else _local_midnight(since),
+            until=None if until == NO_DATE else _local_midnight(until.addDays(1)),
+            actions=(action,) if action else (),
+            user=None if user in (None, EVERYONE) else uuid.UUID(user),
+            all_users=user == EVERYONE,
+            show_refunds=self.refunds_check.isChecked(),
+        )
+
+    def _page_for(self, filt: LedgerFilter) -> Page:
+        history = self._history
+        return lambda after, limit: history.page(filt, after, limit)
+
+    def apply_filters(self) -> None:
+        filt = self.ledger_filter()
+        self.model.set_page(self._page_for(filt))
+        self._load_usage()
+
+    def set_usage_range(self, days: int) -> None:
+        self.usage_days = days
+        self.range_buttons[days].setChecked(True)
+        self.chart_title.setText(self._chart_title(days))
+        self._load_usage()
+
+    def _load_usage(self) -> None:
+        history, days, filt = self._history, self.usage_days, self.ledger_filter()
+        self._loading += 1
+        (
+            op(lambda: history.usage_by_day(days, filt.user, filt.all_users), parent=self)
+            .success(self._show_usage)
+            .failure(lambda exc: self.message_bar.show_message(str(exc)))
+            .finished(self._load_done)
+            .run()
+        )
+
+    # -- export ----------------------------------------------------------------------------------
+    def choose_export_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Export transactions"),
+            "credit-transactions.csv",
+            self.tr("CSV files (*.csv)"),
+        )
+        if path:
+            self.export_csv(Path(path))
+
+    def export_csv(self, path: Path) -> None:
+        """Write every transaction the filters select (not just the loaded rows) to ``path``."""
+        history, filt = self._history, self.ledger_filter()
+
+        def export() -> int:
+            with path.open("w", newline="", encoding="utf-8") as out:
+                return write_csv(history.iter_all(filt), out)
+
+        self.export_button.setEnabled(False)
+        (
+            op(export, parent=self)
+            .success(
+                lambda n: self.message_bar.show_message(
+                    self.tr("Exported %1 transactions to %2")
+                    .replace("%1", f"{n:,}")
+                    .replace("%2", str(path)),
+                    kind="info",
+                    timeout_ms=6000,
+                )
+            )
+            .failure(lambda exc: self.message_bar.show_message(str(exc)))
+            .finished(lambda: self.export_button.setEnabled(True))
+            .run()
+        )
+
+    # -- loading ---------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._loaded and not self._loading:
@@ -149,19 +356,26 @@ class CreditsView(QWidget):
         return self._loaded and self._loading == 0 and not self.model.is_fetching()
 
     def refresh(self) -> None:
-        """Balance, month usage and the chart in one background call; the table in another."""
-        credits = self._credits
+        """Figures, chart and filter choices in one background call; the table in another."""
+        credits, history, admin = self._credits, self._history, self._admin
+        days, filt = self.usage_days, self.ledger_filter()
         since = month_start()
-        window = dt.datetime.now(dt.UTC) - dt.timedelta(days=USAGE_DAYS + 1)
 
-        def load() -> tuple[Balance, int, list[TransactionRecord]]:
-            return (credits.balance(), credits.spent_since(since),
-                    credits.history(limit=100_000, since=window))
+        def load() -> _Figures:
+            return _Figures(
+                balance=credits.balance(),
+                used=credits.spent_since(since),
+                usage=history.usage_by_day(days, filt.user, filt.all_users),
+                threshold=credits.low_balance_threshold(),
+                demo=credits.is_demo_database(),
+                actions=history.actions(),
+                members=history.members() if admin else [],
+            )
 
         self._loading += 1
         (
             op(load, parent=self)
-            .success(lambda result: self._figures(*result))
+            .success(self._figures)
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
             .finished(self._load_done)
             .run()
@@ -174,37 +388,91 @@ class CreditsView(QWidget):
     def _table_loaded(self) -> None:
         self.table.resizeColumnToContents(TransactionTableModel.COL_REFERENCE)
 
-    def _figures(self, balance: Balance, used: int, recent: list[TransactionRecord]) -> None:
+    def _figures(self, figures: _Figures) -> None:
         self._loaded = True
+        balance = figures.balance
         self.balance = balance
+        self.low_balance = self._credits.low_balance_warning(balance, figures.threshold)
         if balance.unlimited:
             self.available.set("∞", self.tr("Unlimited plan"))
         else:
-            low = balance.available < 50
-            self.available.set(formatting.number(balance.available),
-                               self.tr("Low balance — top up before sending") if low
-                               else self.tr("credits"))
+            self.available.set(
+                formatting.number(balance.available),
+                self.tr("Low balance — top up before sending")
+                if self.low_balance
+                else self.tr("credits"),
+            )
         self.reserved.set(formatting.number(balance.reserved), self.tr("held for pending sends"))
-        self.used.set(formatting.number(used), month_start().strftime("%B %Y"))
+        self.used.set(formatting.number(figures.used), month_start().strftime("%B %Y"))
         plan = self._credits.prices.packages.get(balance.plan)
         if plan is None:
-            self.plan.set(self.tr("No package"), self.tr("buy one to start sending"))
+            self.plan.set(self.tr("No package"), self.tr("redeem a top-up code to start"))
         else:
             self.plan.set(plan.label, self.tr("current package"))
-        if self.chart is None:
-            from leaddesk.ui.credits.chart import UsageChart
+        self._show_usage(figures.usage)
+        for widget in self._demo_widgets:
+            widget.setVisible(figures.demo)
+        self._fill_choices(figures.actions, figures.members)
 
-            self.chart = UsageChart()
-            self._chart_layout.insertWidget(1, self.chart, 1)
-        self.chart.set_usage(usage_by_day(recent, USAGE_DAYS))
+    def _fill_choices(self, actions: list[str], members: list[tuple[uuid.UUID, str]]) -> None:
+        """Offer the actions and members the ledger has, keeping the current choices."""
+        me = str(self._credits.actor.id)
+        for combo, fixed, items in (
+            (
+                self.action_combo,
+                1,
+                [(self._labels.get(a, formatting.label(a)), a) for a in actions],
+            ),
+            (
+                self.user_combo,
+                2 if self._admin else 1,
+                [(name, str(user_id)) for user_id, name in members if str(user_id) != me],
+            ),
+        ):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > fixed:
+                combo.removeItem(fixed)
+            for text, data in items:
+                combo.addItem(text, data)
+            index = combo.findData(current)
+            combo.setCurrentIndex(max(index, 0))
+            combo.blockSignals(False)
 
-    # -- buying --------------------------------------------------------------------------------
+    # -- adding credits --------------------------------------------------------------------------
+    def redeem(self) -> None:
+        """Redeem the code in the field; each refusal says why (malformed, forged, expired,
+        already used)."""
+        code = self.code_edit.text().strip()
+        if not code:
+            self.message_bar.show_message(self.tr("Paste a top-up code first."))
+            return
+        credits = self._credits
+        self.redeem_button.setEnabled(False)
+        (
+            op(lambda: credits.redeem(code), parent=self)
+            .success(self._redeemed)
+            .failure(lambda exc: self.message_bar.show_message(str(exc)))
+            .finished(lambda: self.redeem_button.setEnabled(True))
+            .run()
+        )
+
+    def _redeemed(self, tx: TransactionRecord) -> None:
+        self.code_edit.clear()
+        label = tx.meta.get("package", f"{tx.amount:,} credits")
+        self.message_bar.show_message(
+            self.tr("Redeemed %1.").replace("%1", str(label)), kind="info", timeout_ms=4000
+        )
+        self.refresh()
+        self.creditsChanged.emit()
+
     def confirm_purchase(self, package: Package) -> QMessageBox:
         """Ask before buying; the purchase runs when the user confirms."""
         box = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Buy credits"),
-            self.tr("Buy the %1 package (%2)?").replace("%1", package.label)
+            self.tr("Buy the %1 package (%2)?")
+            .replace("%1", package.label)
             .replace("%2", self._package_text(package).lower()),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self,
@@ -217,11 +485,12 @@ class CreditsView(QWidget):
         return box
 
     def purchase(self, package: str) -> None:
+        """Buy a package: the service refuses it outside demo databases."""
         credits = self._credits
         for button in self.buy_buttons.values():
             button.setEnabled(False)
         (
-            op(lambda: credits.purchase(package), parent=self)
+            op(lambda: credits.buy_package(package), parent=self)
             .success(self._purchased)
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
             .finished(lambda: [b.setEnabled(True) for b in self.buy_buttons.values()])
