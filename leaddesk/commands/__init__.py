@@ -12,8 +12,10 @@ from leaddesk.commands import (
     screenshot,
     send,
     template,
+    users,
 )
 
 COMMAND_MODULES = [gui, demo, credits, screenshot, db]
 COMMAND_MODULES += [channel, template, compose, outbox, send]
 COMMAND_MODULES += [import_export]
+COMMAND_MODULES += [users]

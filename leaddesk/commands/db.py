@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from leaddesk.commands import team_db
 from leaddesk.commands.common import CommandError
 from leaddesk.config import backups_dir, database_url
 from leaddesk.store import migrate
@@ -17,6 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     up.set_defaults(handler=_upgrade)
     cur = db_sub.add_parser("current", help="show the database's and this version's revision")
     cur.set_defaults(handler=_current)
+    team_db.register_db_actions(db_sub)
 
 
 def _upgrade(args: argparse.Namespace) -> int:
