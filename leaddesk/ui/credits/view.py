@@ -209,6 +209,9 @@ class CreditsView(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.legend)
         layout.addStretch(1)
+        card.setStyleSheet(  # the theme has no checked buttons: mark the range shown
+            "QPushButton:checked { background: #dbeafe; border-color: #3b82f6; color: #1d4ed8; }"
+        )
         return card
 
     def _chart_title(self, days: int) -> str:
