@@ -80,8 +80,9 @@ _TX = CreditTransaction.__table__
 _HOLD = CreditHold.__table__
 _MSG = Message.__table__
 
-#: Messages in these states own their reservation: the outbox settles it, not crash recovery.
-IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SENDING)
+#: Messages in these states own their reservation: the outbox settles it (for ``unknown``, once
+#: a person says whether it arrived), not crash recovery.
+IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SENDING, MessageState.UNKNOWN)
 #: At start, a hold this old is stale even when its process cannot be proven dead (another
 #: machine): no action holds credits this long (sends time out in minutes, and messages waiting
 #: in the outbox are left to the outbox).
@@ -767,7 +768,8 @@ class CreditService:
     def release_stale_reservations(self, older_than: dt.timedelta) -> list[TransactionRecord]:
         """Release the reservations left by a crash, on every account.
 
-        A hold is stale when no message in flight (queued or sending: the outbox settles those)
+        A hold is stale when no message in flight (queued, sending or unknown: the outbox
+        settles those)
         refers to it, and either the process that took it is certainly dead (it ran on this
         machine, which rebooted since or has no such process now) or it is older than
         ``older_than``. Live processes elsewhere keep theirs until the age rule.

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 
 from leaddesk.services import credit_holders
@@ -52,7 +53,10 @@ def test_another_machine_is_trusted_until_the_age_limit(app: AppServices) -> Non
     assert app.credits.balance().available == 500
 
 
-def test_a_reservation_whose_message_is_in_flight_is_left_to_the_outbox(app: AppServices) -> None:
+@pytest.mark.parametrize("state", [MessageState.SENDING, MessageState.UNKNOWN])
+def test_a_reservation_whose_message_is_in_flight_is_left_to_the_outbox(
+    app: AppServices, state: MessageState
+) -> None:
     app.credits.purchase("starter")
     lead = app.leads.create({"first_name": "Ada", "email": "ada@example.com"})
     res = app.credits.reserve(1, "email", "message", "m")
@@ -61,7 +65,7 @@ def test_a_reservation_whose_message_is_in_flight_is_left_to_the_outbox(app: App
             channel="email",
             lead_id=lead.id,
             body="hi",
-            state=MessageState.SENDING,
+            state=state,
             reservation_id=res.id,
         )
         session.add(message)
