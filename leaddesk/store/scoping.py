@@ -24,6 +24,7 @@ them as well, since each user connects as their own role.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -199,25 +200,24 @@ def visible(table: Table, scope: Scope) -> ColumnElement[bool] | None:
     if isinstance(rule, Owned):
         return _in_scope(table.c[rule.column], scope)
     if isinstance(rule, Child):
-        parent = Base.metadata.tables[rule.parent]
-        return table.c[rule.column].in_(_visible_ids(parent, scope))
-    leads = Base.metadata.tables["leads"]
+        return _visible_parent(table.c[rule.column], rule.parent, scope)
     return or_(
         _in_scope(table.c[rule.column], scope),
-        table.c[rule.lead_column].in_(_visible_ids(leads, scope)),
+        _visible_parent(table.c[rule.lead_column], "leads", scope),
     )
+
+
+def _visible_parent(column: Any, parent_name: str, scope: Scope) -> ColumnElement[bool]:
+    """A correlated EXISTS on the parent's primary key: one index probe per row."""
+    parent = Base.metadata.tables[parent_name]
+    condition = visible(parent, scope)
+    return exists().where(parent.c.id == column, *([] if condition is None else [condition]))
 
 
 def _in_scope(column: Any, scope: Scope) -> ColumnElement[bool]:
     if len(scope.user_ids) == 1:
         return column == scope.user_id  # type: ignore[no-any-return]
     return column.in_(sorted(scope.user_ids))  # type: ignore[no-any-return]
-
-
-def _visible_ids(table: Table, scope: Scope) -> Any:
-    condition = visible(table, scope)
-    stmt = select(table.c.id)
-    return stmt if condition is None else stmt.where(condition)
 
 
 def _not_deleted(cls: Any) -> Any:
@@ -231,13 +231,15 @@ def _scoped_mappers() -> Iterator[tuple[type[Any], Table]]:
             yield mapper.class_, table
 
 
-def _scope_options(scope: Scope) -> list[Any]:
+@functools.lru_cache(maxsize=256)
+def _scope_options(scope: Scope) -> tuple[Any, ...]:
+    """The criteria options of a scope, built once per scope (a scope is immutable)."""
     options = []
     for cls, table in _scoped_mappers():
         condition = visible(table, scope)
         if condition is not None:
             options.append(with_loader_criteria(cls, condition, include_aliases=True))
-    return options
+    return tuple(options)
 
 
 def _add_criteria(state: ORMExecuteState) -> None:
