@@ -120,7 +120,8 @@ class Outbox:
             capped.clear()  # a retried batch starts over
             stmt = (
                 select(Message.id, Message.integration_id, Message.channel)
-                .where(Message.state == MessageState.QUEUED, Message.next_attempt_at <= now)
+                .where(Message.state == MessageState.QUEUED,
+                       or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
                 .order_by(Message.next_attempt_at)
                 .limit(limit)
             )
@@ -266,12 +267,15 @@ class Outbox:
     # -- reading ---------------------------------------------------------------------------
     def next_due(self, exclude_integrations: Collection[uuid.UUID] = ()) -> dt.datetime | None:
         """When the earliest queued message (of the usable integrations) falls due."""
-        stmt = select(func.min(Message.next_attempt_at)).where(
+        stmt = select(func.count(), func.min(Message.next_attempt_at)).where(
             Message.state == MessageState.QUEUED)
         if exclude_integrations:
             stmt = stmt.where(_usable(exclude_integrations))
         with self._ctx.store.read() as session:
-            return session.scalar(stmt)
+            count, earliest = session.execute(stmt).one()
+        if count and earliest is None:  # queued by other code without a due time: due now
+            return utcnow()
+        return earliest
 
     def queued_retries_due_before(
         self, when: dt.datetime, exclude_integrations: Collection[uuid.UUID] = ()

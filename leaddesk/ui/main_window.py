@@ -22,6 +22,7 @@ from leaddesk.services.app_services import AppServices
 from leaddesk.services.credits import Balance
 from leaddesk.ui import formatting
 from leaddesk.ui.campaigns.view import CampaignsView
+from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
 from leaddesk.ui.credits.view import CreditsView
 from leaddesk.ui.leads.view import LeadsView
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self.composer_view = ComposerView(
             services.templates, services.leads, services.messages, services.credits,
             sender={"name": services.ctx.actor.name},
+            compose=services.compose, runner=OutboxRunner.for_services(services, parent=self),
         )
         self.credits_view = CreditsView(services.credits)
         self.views: dict[str, QWidget] = {

@@ -104,12 +104,16 @@ class ComposerForm(QWidget):
 
         self.save_button = QPushButton(self.tr("Save as draft"))
         self.save_button.setProperty("primary", True)
-        self.send_button = QPushButton(self.tr("Send"))
+        self.send_button = QPushButton(self.tr("Send now"))
         self.send_button.setEnabled(False)
-        self.send_button.setToolTip(self.tr("Sending arrives with the outbox in a later release."))
+        self.send_button.setToolTip(self.tr("Queue the message in the outbox and send it now"))
+        self.schedule_button = QPushButton(self.tr("Schedule…"))
+        self.schedule_button.setToolTip(self.tr("Queue the message in the outbox for later"))
+        self.schedule_button.setEnabled(False)
         self.save_hint = muted()
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_hint, 1)
+        buttons.addWidget(self.schedule_button)
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.save_button)
 

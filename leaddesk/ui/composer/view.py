@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from leaddesk.services.compose import ComposeService
 from leaddesk.services.credits import Balance, CreditService
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.leads import LeadRecord, LeadService
@@ -18,7 +19,9 @@ from leaddesk.services.templates import TemplateRecord, TemplateService
 from leaddesk.ui import formatting
 from leaddesk.ui.composer.form import ComposerForm
 from leaddesk.ui.composer.lead_picker import LeadPicker, describe
+from leaddesk.ui.composer.outbox_panel import OutboxPanel, OutboxRunner
 from leaddesk.ui.composer.rendering import SUBJECT_CHANNELS, Preview, preview
+from leaddesk.ui.composer.send_actions import SendActions
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import MessageBar, title
 
@@ -36,6 +39,8 @@ class ComposerView(QWidget):
         credits: CreditService,
         sender: Mapping[str, Any] | None = None,
         parent: QWidget | None = None,
+        compose: ComposeService | None = None,
+        runner: OutboxRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._templates_service = templates
@@ -58,6 +63,11 @@ class ComposerView(QWidget):
         layout.addWidget(title(self.tr("Composer")))
         layout.addWidget(self.message_bar)
         layout.addWidget(self.form, 1)
+        self.sending: SendActions | None = None
+        if compose is not None and runner is not None:  # Send now / Schedule and the outbox
+            self.outbox_panel = OutboxPanel(runner)
+            layout.addWidget(self.outbox_panel)
+            self.sending = SendActions(self, compose, runner, self.outbox_panel)
 
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
@@ -223,6 +233,8 @@ class ComposerView(QWidget):
             reason = ""
         self.form.save_button.setEnabled(not reason)
         self.form.save_hint.setText(reason)
+        if self.sending is not None:
+            self.sending.update(result, reason)
 
     # -- saving ----------------------------------------------------------------------------------
     def save_draft(self) -> None:

@@ -1,0 +1,124 @@
+"""The composer's Send now and Schedule…: queue the message, then the outbox sends it.
+
+Planning and queuing run off the GUI thread (``op``); sending runs in the
+:class:`~leaddesk.ui.composer.outbox_panel.OutboxRunner`, whose progress strip sits under the form.
+A message with a missing variable is never queued: the buttons stay off while the preview shows
+an error, and the service holds it anyway if the data changed meanwhile.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDateTime, QObject
+from PySide6.QtWidgets import (
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesk.services.compose import ComposeResult, ComposeService
+from leaddesk.ui.composer.outbox_panel import OutboxPanel, OutboxRunner
+from leaddesk.ui.composer.rendering import Preview
+from leaddesk.ui.operations import op
+
+if TYPE_CHECKING:
+    from leaddesk.ui.composer.view import ComposerView
+
+
+class ScheduleDialog(QDialog):
+    """Pick a local date and time (tomorrow 09:00 by default)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Schedule"))
+        tomorrow = QDateTime.currentDateTime().addDays(1)
+        tomorrow.setTime(tomorrow.time().fromString("09:00", "HH:mm"))
+        self.when = QDateTimeEdit(tomorrow)
+        self.when.setCalendarPopup(True)
+        self.when.setMinimumDateTime(QDateTime.currentDateTime())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Send at (your local time):")))
+        layout.addWidget(self.when)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> dt.datetime:
+        return self.when.dateTime().toPython().astimezone().astimezone(dt.UTC)
+
+
+class SendActions(QObject):
+    def __init__(self, view: ComposerView, compose: ComposeService, runner: OutboxRunner,
+                 panel: OutboxPanel) -> None:
+        super().__init__(view)
+        self.view = view
+        self.compose = compose
+        self.runner = runner
+        self.panel = panel
+        self.last_result: ComposeResult | None = None
+        view.form.send_button.clicked.connect(lambda: self.send())
+        view.form.schedule_button.clicked.connect(self.ask_schedule)
+
+    def update(self, preview: Preview, reason: str) -> None:
+        """Sending is possible exactly when saving a draft is (a lead, a clean message)."""
+        for button in (self.view.form.send_button, self.view.form.schedule_button):
+            button.setEnabled(not reason and not preview.blocking)
+
+    def ask_schedule(self) -> None:
+        dialog = ScheduleDialog(self.view)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.send(dialog.chosen())
+
+    def send(self, at: dt.datetime | None = None) -> None:
+        """Queue the message for the chosen lead (now, or at ``at``) and start the outbox."""
+        view = self.view
+        preview = view.render_preview()
+        lead = view.lead
+        if lead is None or preview.blocking:
+            return
+        compose, channel = self.compose, view.channel
+        subject, body = view.form.subject.text(), view.form.body.toPlainText()
+        view.form.send_button.setEnabled(False)
+        view.form.schedule_button.setEnabled(False)
+
+        def queue() -> ComposeResult:
+            plan = compose.plan(channel, [lead.id], subject=subject, body=body)
+            return compose.commit(plan, at=at)
+
+        (
+            op(queue, parent=self)
+            .success(lambda result: self._queued(result, at))
+            .failure(lambda exc: view.message_bar.show_message(
+                self.tr("Not sent — ") + str(exc)))
+            .finished(lambda: self.update(view.last_preview or preview, ""))
+            .run()
+        )
+
+    def _queued(self, result: ComposeResult, at: dt.datetime | None) -> None:
+        self.last_result = result
+        view = self.view
+        if result.blocked:
+            view.message_bar.show_message(self.tr("Not sent: this person is on the "
+                                                  "do-not-contact list."))
+            return
+        if result.held:
+            view.message_bar.show_message(self.tr("Held: a variable has no value."))
+            return
+        if at is not None:
+            when = at.astimezone().strftime("%Y-%m-%d %H:%M")
+            view.message_bar.show_message(self.tr("Scheduled for %1.").replace("%1", when),
+                                          kind="info", timeout_ms=4000)
+            return
+        if not self.runner.running:
+            self.panel.begin(result.queued)
+        else:
+            self.panel.total += result.queued
+        self.runner.start()
+        view.refresh_balance()
