@@ -14,13 +14,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Boolean, Connection, Engine, and_, bindparam, or_
+from sqlalchemy import text as text_clause
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from leaddesk.store.models import Lead
 
 MIN_TERM = 3
+#: A search matching this many leads is walked along the sort index (see ``lead_plan``).
+DENSE_MATCHES = 5000
 MAX_TERMS = 8
 PREFIX_COLUMNS = ("first_name", "last_name", "email", "company")
 SEARCHED_COLUMNS = ("first_name", "last_name", "email", "company", "title", "notes")
@@ -46,17 +50,20 @@ class ContainsAll(ColumnElement[bool]):
     _traverse_internals = [
         ("match", InternalTraversal.dp_clauseelement),
         ("patterns", InternalTraversal.dp_clauseelement_tuple),
+        ("walk", InternalTraversal.dp_boolean),
     ]
 
-    def __init__(self, terms: list[str]) -> None:
+    def __init__(self, terms: list[str], walk: bool = False) -> None:
         self.match: BindParameter[str] = bindparam(None, fts_query(terms), unique=True)
         self.patterns = tuple(bindparam(None, _like_pattern(t), unique=True) for t in terms)
+        self.walk = walk
 
 
 @compiles(ContainsAll, "sqlite")
 def _sqlite(element: ContainsAll, compiler: Any, **kw: Any) -> str:
     match = compiler.process(element.match, **kw)
-    return f"leads.rowid IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH {match})"
+    rowid = "+leads.rowid" if element.walk else "leads.rowid"  # see lead_plan
+    return f"{rowid} IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH {match})"
 
 
 @compiles(ContainsAll, "postgresql")
@@ -74,19 +81,43 @@ def _default(element: ContainsAll, compiler: Any, **kw: Any) -> str:
     return compiler.process(clause, **kw)
 
 
-def search_condition(text: str) -> ColumnElement[bool] | None:
-    """The WHERE condition for a search box's text, or None when it holds no term."""
-    terms = list(dict.fromkeys(text.split()))[:MAX_TERMS]
+def _terms(text: str) -> list[str]:
+    return list(dict.fromkeys(text.split()))[:MAX_TERMS]
+
+
+def search_condition(text: str, walk: bool = False) -> ColumnElement[bool] | None:
+    """The WHERE condition for a search box's text, or None when it holds no term.
+
+    ``walk``: the matches are collected once and a sort index drives the query (``lead_plan``).
+    """
+    terms = _terms(text)
     if not terms:
         return None
     long_terms = [t for t in terms if len(t) >= MIN_TERM]
-    conditions: list[ColumnElement[bool]] = [ContainsAll(long_terms)] if long_terms else []
+    conditions: list[ColumnElement[bool]] = [ContainsAll(long_terms, walk)] if long_terms else []
     for term in terms:
         if len(term) < MIN_TERM:
             conditions.append(
                 or_(*(getattr(Lead, c).istartswith(term, autoescape=True) for c in PREFIX_COLUMNS))
             )
     return and_(*conditions)
+
+
+def indexed_matches(session: Session, text: str) -> int | None:
+    """How many leads the search's indexed terms match, counted up to ``DENSE_MATCHES``.
+
+    None when there is nothing to ask the index (no term of three characters, or PostgreSQL).
+    """
+    long_terms = [t for t in _terms(text) if len(t) >= MIN_TERM]
+    if not long_terms or session.get_bind().dialect.name != "sqlite":
+        return None
+    found = session.execute(
+        text_clause(
+            "SELECT count(*) FROM (SELECT rowid FROM leads_fts WHERE leads_fts MATCH :q LIMIT :n)"
+        ),
+        {"q": fts_query(long_terms), "n": DENSE_MATCHES},
+    ).scalar()
+    return int(found or 0)
 
 
 # -- keeping the SQLite index -------------------------------------------------------------------

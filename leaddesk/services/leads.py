@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select, tuple_
+from sqlalchemy import Select, and_, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, duplicate_keys, lead_positions, lead_search
+from leaddesk.services import activity, duplicate_keys, lead_plan, lead_positions, lead_search
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
@@ -102,6 +103,8 @@ class LeadRecord:
 
 
 _RECORD_COLUMNS = [f.name for f in fields(LeadRecord) if f.name != "tags"]
+#: ``_walk``'s answer when the search index already tells that nothing matches.
+_NOTHING = "\x00nothing"
 _COLUMNS = [getattr(Lead, name) for name in _RECORD_COLUMNS]
 
 
@@ -168,37 +171,50 @@ def clean_lead_input(
     return out
 
 
-def apply_filters(stmt: Select[Any], query: LeadQuery) -> Select[Any]:
-    """Add a LeadQuery's conditions to a statement over ``Lead``."""
+def apply_filters(stmt: Select[Any], query: LeadQuery, walk: str | None = None) -> Select[Any]:
+    """Add a LeadQuery's conditions to a statement over ``Lead``.
+
+    ``walk`` names the sort column of a page whose filters match many rows: the other
+    conditions are then written so that only the sort index drives the query (``lead_plan``).
+    """
+
+    def col(column: Any) -> Any:
+        return column if walk is None or column.key == walk else lead_plan.Unindexed(column)
+
     conditions: list[Any] = []
-    searched = lead_search.search_condition(query.search)
+    searched = lead_search.search_condition(query.search, walk=walk is not None)
     if searched is not None:
         conditions.append(searched)
     if query.statuses:
-        conditions.append(Lead.status.in_([LeadStatus(s) for s in query.statuses]))
+        conditions.append(col(Lead.status).in_([LeadStatus(s) for s in query.statuses]))
     if query.score_min is not None:
-        conditions.append(Lead.score >= query.score_min)
+        conditions.append(col(Lead.score) >= query.score_min)
     if query.score_max is not None:
-        conditions.append(Lead.score <= query.score_max)
+        conditions.append(col(Lead.score) <= query.score_max)
     if query.owner_ids:
-        conditions.append(Lead.owner_id.in_(query.owner_ids))
+        conditions.append(col(Lead.owner_id).in_(query.owner_ids))
     if query.campaign_ids:
-        conditions.append(Lead.campaign_id.in_(query.campaign_ids))
+        conditions.append(col(Lead.campaign_id).in_(query.campaign_ids))
     if query.industries:
-        conditions.append(Lead.industry.in_(query.industries))
+        conditions.append(col(Lead.industry).in_(query.industries))
     if query.countries:
-        conditions.append(Lead.country.in_([c.upper() for c in query.countries]))
+        conditions.append(col(Lead.country).in_([c.upper() for c in query.countries]))
     for column, low, high in (
         (Lead.created_at, query.created_from, query.created_to),
         (Lead.updated_at, query.updated_from, query.updated_to),
     ):
         if low is not None:
-            conditions.append(column >= low)
+            conditions.append(col(column) >= low)
         if high is not None:
-            conditions.append(column < high)
+            conditions.append(col(column) < high)
     for tag in query.tags:
-        tagged = select(LeadTag.lead_id).where(LeadTag.tag == tag.lower())
-        conditions.append(Lead.id.in_(tagged))
+        if walk is None:
+            tagged = select(LeadTag.lead_id).where(LeadTag.tag == tag.lower())
+            conditions.append(Lead.id.in_(tagged))
+        else:
+            conditions.append(
+                exists().where(LeadTag.lead_id == Lead.id, LeadTag.tag == tag.lower())
+            )
     return stmt.where(and_(*conditions)) if conditions else stmt
 
 
@@ -246,8 +262,11 @@ class LeadService:
         return out
 
     def count(self, query: LeadQuery | None = None) -> int:
-        stmt = apply_filters(select(func.count()).select_from(Lead), query or LeadQuery())
+        query = query or LeadQuery()
+        stmt = apply_filters(select(func.count()).select_from(Lead), query)
         with self._ctx.store.read() as session:
+            if lead_search.indexed_matches(session, query.search) == 0:
+                return 0
             return int(session.scalar(stmt) or 0)
 
     def _fetch(self, stmt: Select[Any]) -> list[LeadRecord]:
@@ -265,7 +284,11 @@ class LeadService:
     ) -> LeadPage:
         """One keyset page: rows after ``after`` in ``sort`` order, and the next cursor."""
         sort = sort or LeadSort()
-        stmt = _after(apply_filters(select(*_COLUMNS), query or LeadQuery()), sort, after)
+        query = query or LeadQuery()
+        walk = self._walk(query, sort)
+        if walk is _NOTHING:
+            return LeadPage(rows=[], next_cursor=None)
+        stmt = _after(apply_filters(select(*_COLUMNS), query, walk), sort, after)
         rows = self._fetch(_ordered(stmt, sort).limit(limit))
         cursor = None
         if len(rows) == limit:
@@ -295,8 +318,38 @@ class LeadService:
                     session, self._ctx.store.url, filtered, query, sort
                 )
             after, offset = lead_positions.start_for(cursors, offset)
-        stmt = _ordered(_after(apply_filters(select(*_COLUMNS), query), sort, after), sort)
-        return self._fetch(stmt.offset(offset).limit(limit))
+        walk = self._walk(query, sort)
+        if walk is _NOTHING:
+            return []
+        stmt = _after(apply_filters(select(*_COLUMNS), query, walk), sort, after)
+        return self._fetch(_ordered(stmt, sort).offset(offset).limit(limit))
+
+    def _walk(self, query: LeadQuery, sort: LeadSort) -> str | None:
+        """The sort column to walk when the filters match many rows (``lead_plan``)."""
+        if self._ctx.store.dialect != "sqlite":
+            return None
+        plain = dataclasses.replace(query, search="")
+        filtered = apply_filters(select(Lead.id), plain).whereclause is not None
+        if not filtered and not query.search.strip():
+            return None
+        with self._ctx.store.read() as session:
+            matches = lead_search.indexed_matches(session, query.search)
+            if matches == 0:
+                return _NOTHING
+            if matches is not None and matches < lead_search.DENSE_MATCHES:
+                return None  # few matches: the search index drives, the rest is checked
+            if not filtered:
+                return sort.field if matches else None
+            column = getattr(Lead, sort.field)
+            head = _ordered(select(column, Lead.id), sort).offset(lead_plan.SAMPLE - 1).limit(1)
+            last = session.execute(head).first()
+            if last is None:
+                return None  # a small table: every plan is fast
+            key, bound = tuple_(column, Lead.id), tuple_(*last)
+            within = key >= bound if sort.descending else key <= bound
+            sample = apply_filters(select(func.count()).select_from(Lead), plain, sort.field)
+            hits = int(session.scalar(sample.where(within)) or 0)
+        return sort.field if hits >= lead_plan.MIN_HITS else None
 
     # -- writes ------------------------------------------------------------------------------
     def create(

@@ -47,3 +47,32 @@ def test_samples_are_rebuilt_after_a_change(
     app.leads.create({"first_name": "Aaron", "last_name": "First"})
     after = app.leads.rows_at(None, sort, 21, limit=3)
     assert [r.id for r in after] == [r.id for r in before]
+
+
+QUERIES = [
+    (LeadQuery(statuses=("new", "contacted")), "last_name"),
+    (LeadQuery(score_min=30, score_max=70, countries=("DE", "US", "GB")), None),
+    (LeadQuery(tags=("hot",)), None),
+    (LeadQuery(search="example"), "last_name"),
+    (LeadQuery(search="example", statuses=("new",)), "last_name"),
+    (LeadQuery(search="jo"), None),
+    (LeadQuery(search="zzzzqqq"), "\x00nothing"),
+]
+
+
+@pytest.mark.parametrize(("query", "plan"), QUERIES)
+def test_walking_the_sort_index_gives_the_same_pages(
+    app: AppServices, monkeypatch: pytest.MonkeyPatch, query: LeadQuery, plan: str | None
+) -> None:
+    from leaddesk.services import lead_plan, lead_search
+
+    demo.populate(app, 150)
+    sort = LeadSort("last_name", descending=False)
+    expected = _by_offset(app, query, sort, 0)
+    monkeypatch.setattr(lead_plan, "SAMPLE", 20)
+    monkeypatch.setattr(lead_plan, "MIN_HITS", 1)
+    monkeypatch.setattr(lead_search, "DENSE_MATCHES", 3)
+    if plan is not None:
+        assert app.leads._walk(query, sort) == plan
+    assert [r.id for r in app.leads.page(query, sort, limit=5).rows] == expected
+    assert app.leads.count(query) == len(app.leads.page(query, sort, limit=1000).rows)
