@@ -132,24 +132,34 @@ def test_members_errors_are_one_line(db: str, capsys: pytest.CaptureFixture[str]
     assert rc == 1 and "insufficient credits: need 5, have 0" in err
 
 
-def test_refused_codes_through_the_real_command(db: str) -> None:
-    """In a fresh process with the shipped key: each refusal has its own one-line message."""
-    cases = {
-        "hello": "does not start with 'LD1-'",
-        "LD1-ABCDE-FGHJK": "wrong length",
-        "LD2-ABCDE": "uses format 2",
-        code(100): "signature is not valid",  # signed by a key the app does not trust
-    }
-    for text, message in cases.items():
-        proc = subprocess.run(
-            [sys.executable, "-m", "leaddesk", "--db", db, "credits", "redeem", text],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert proc.returncode == 1, proc.stderr
-        assert message in proc.stderr and len(proc.stderr.splitlines()) == 1
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("hello", "does not start with 'LD1-'"),
+        ("LD1-ABCDE-FGHJK", "wrong length"),
+        ("LD2-ABCDE", "uses format 2"),
+        (code(100), "signature is not valid"),  # signed by a key the app does not trust
+    ],
+)
+def test_refused_codes_with_the_shipped_key(
+    db: str, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    rc, _, err = run(capsys, "--db", db, "credits", "redeem", text)
+    assert rc == 1 and message in err and len(err.splitlines()) == 1
+
+
+def test_a_refusal_through_the_installed_command(db: str) -> None:
+    """A fresh process, as a user runs it: one line on stderr, exit 1."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "leaddesk", "--db", db, "credits", "redeem", code(100)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("leaddesk: error: This top-up code's signature is not valid")
+    assert len(proc.stderr.splitlines()) == 1
 
 
 def test_issue_code_needs_a_readable_private_key(
