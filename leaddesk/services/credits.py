@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,6 +90,7 @@ IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SENDING, MessageState.UNKN
 STALE_AFTER = dt.timedelta(hours=1)
 
 _LIMITS = {"action": 50, "reference_type": 50, "reference_id": 64}
+PRICES_TTL = 60.0
 LOW_BALANCE_SETTING = "credits_low_balance_threshold"
 DEFAULT_LOW_BALANCE = 50
 
@@ -218,6 +220,7 @@ class CreditService:
     def __init__(self, ctx: ServiceContext, prices: PriceList | None = None) -> None:
         self._ctx = ctx
         self._prices = prices
+        self._prices_read = time.monotonic()
         self._accounts: dict[uuid.UUID, uuid.UUID] = {}
         #: The clock ledger lines are dated by (replaceable for back-dated demo history).
         self.now: Callable[[], dt.datetime] = utcnow
@@ -233,9 +236,12 @@ class CreditService:
     # -- prices --------------------------------------------------------------------------------
     @property
     def prices(self) -> PriceList:
-        """The current price list (read from the database once, then cached)."""
-        if self._prices is None:
+        """The current price list, read again when older than ``PRICES_TTL`` seconds (an admin
+        may publish a new version from another computer)."""
+        now = time.monotonic()
+        if self._prices is None or now - self._prices_read > PRICES_TTL:
             self._prices = pricing.current(self._ctx.store)
+            self._prices_read = now
         return self._prices
 
     def reload_prices(self) -> PriceList:
@@ -245,6 +251,7 @@ class CreditService:
     def publish_prices(self, costs: dict[str, int], note: str = "") -> PriceList:
         """Admin: a new price-list version with these action costs; later charges use it."""
         self._prices = pricing.publish(self._ctx.store, self._ctx.actor, costs, note)
+        self._prices_read = time.monotonic()
         return self._prices
 
     def quote(self, action: str, quantity: int = 1) -> Quote:

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from leaddesk.services import credits as credits_module
 from leaddesk.services import settings, topup_codes
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.credits import CreditService
@@ -309,3 +310,15 @@ def test_low_balance_warning_is_on_by_default_and_configurable(
     assert "2,000 credits left (warning below 2,500)" in (admin.low_balance_warning() or "")
     with pytest.raises(PermissionDeniedError):
         rep.set_low_balance_threshold(5)
+
+
+def test_a_running_service_picks_up_prices_published_elsewhere(
+    app: AppServices, admin: CreditService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = CreditService(app.ctx)
+    assert elsewhere.quote("sms").cost == 2
+    admin.publish_prices({"sms": 4})
+    assert elsewhere.quote("sms").cost == 2, "read at most once a minute"
+    monkeypatch.setattr(credits_module, "PRICES_TTL", 0.0)
+    assert elsewhere.quote("sms") == admin.quote("sms")
+    assert elsewhere.reserve_action("sms").price_version == 2
