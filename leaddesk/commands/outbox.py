@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "(Twilio)")
     poll.add_argument("--file-store", action="store_true")
     poll.set_defaults(handler=translated(_poll))
+    mark = osub.add_parser("mark-sent", help="a LinkedIn message you sent by hand: charge it")
+    mark.add_argument("message", type=uuid.UUID)
+    mark.set_defaults(handler=_mark_sent)
     queue = osub.add_parser("queue", help="queue drafts or held messages (after a fix)")
     queue.add_argument("messages", nargs="+", type=uuid.UUID)
     queue.set_defaults(handler=_queue)
@@ -90,4 +93,11 @@ def _poll(args: argparse.Namespace) -> int:
         status = Dispatcher(app.ctx, app.credits, integrations).poll_statuses()
     print(f"delivery status: {status.checked} checked, {status.delivered} delivered, "
           f"{status.failed} failed")
+    return 0
+
+
+def _mark_sent(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        record = app.messages.mark_manual_sent(args.message, app.credits)
+    print(f"{record.id}: {record.state}")
     return 0

@@ -93,3 +93,29 @@ def test_without_a_keyring_the_secret_goes_to_the_encrypted_file(db_url: str, ru
     assert "encrypted credentials file" in proc.stderr
     assert "the-auth-token" not in proc.stdout + proc.stderr
     assert "sms" in run(db_url, "channel", "list").stdout
+
+
+def test_linkedin_task_mark_sent_cancel_and_resolve(db_url: str, tmp_path, ok, run) -> None:
+    app = AppServices.open(db_url, backup_dir=tmp_path / "b")
+    try:
+        app.credits.purchase("starter")
+        leads = [app.leads.create({"first_name": f"Li{i}",
+                                   "linkedin_url": f"linkedin.com/in/li-{i}"}).id
+                 for i in range(2)]
+    finally:
+        app.close()
+    ok(db_url, "channel", "add", "linkedin", "li")
+    ok(db_url, "template", "add", "--channel", "linkedin", "--name", "Hi",
+       stdin="Hi {{ first_name }}")
+    ok(db_url, "compose", "--channel", "linkedin", "--template", "Hi", "--lead", str(leads[0]))
+    assert "LinkedIn tasks 1" in ok(db_url, "send")
+    held = ok(db_url, "outbox").splitlines()
+    assert held[0] == "held 1" and "manual: open the LinkedIn task" in held[1]
+    message_id = held[1].split()[2]
+    assert ok(db_url, "outbox", "mark-sent", message_id).strip() == f"{message_id}: sent"
+    wrong = run(db_url, "outbox", "resolve", message_id, "--arrived")
+    assert wrong.returncode == 1 and "not unknown" in wrong.stderr
+    ok(db_url, "compose", "--channel", "linkedin", "--template", "Hi", "--lead", str(leads[1]),
+       "--at", "2030-01-01T09:00")
+    assert ok(db_url, "outbox", "cancel").strip() == "cancelled 1"
+    assert ok(db_url, "outbox").splitlines()[0] == "sent 1  cancelled 1"
