@@ -4,6 +4,7 @@ from leaddesk.store.models.activity import Activity
 from leaddesk.store.models.campaign import Campaign, Sequence, SequenceStep
 from leaddesk.store.models.credit import CreditAccount, CreditTransaction
 from leaddesk.store.models.integration import Integration
+from leaddesk.store.models.isolation_indexes import OWNER_SORT_INDEXES  # noqa: F401 (registers)
 from leaddesk.store.models.lead import Lead, LeadTag
 from leaddesk.store.models.lead_changes import LeadChangeSet, LeadSnapshot
 from leaddesk.store.models.message import Message, MessageTemplate
