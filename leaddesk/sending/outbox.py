@@ -17,7 +17,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leaddesk.services import activity, group_commit, suppression
@@ -295,21 +296,28 @@ def _usable(exclude: Collection[uuid.UUID]) -> ColumnElement[bool]:
 
 
 def _count(session: Session, cap: Cap, now: dt.datetime) -> bool:
-    """Count one send against ``cap``; ``False`` (nothing counted) when it is used up."""
+    """Count one send against ``cap``; ``False`` (nothing counted) when it is used up.
+
+    The period's row is created with ``ON CONFLICT DO NOTHING``, so two processes starting the
+    day at once do not collide; the conditional UPDATE then counts under the row lock.
+    """
     period = cap.key(now)
-    result = session.execute(
-        update(SendCounter)
-        .where(SendCounter.scope == cap.scope, SendCounter.period == period,
-               SendCounter.count < cap.limit)
-        .values(count=SendCounter.count + 1, updated_at=now),
-        execution_options=_NO_SYNC,
-    )
-    if result.rowcount:
+    counted = update(SendCounter).where(
+        SendCounter.scope == cap.scope, SendCounter.period == period,
+        SendCounter.count < cap.limit,
+    ).values(count=SendCounter.count + 1, updated_at=now)
+    if session.execute(counted, execution_options=_NO_SYNC).rowcount:
         return True
-    exists = session.scalar(select(SendCounter.count).where(
-        SendCounter.scope == cap.scope, SendCounter.period == period))
-    if exists is not None or cap.limit < 1:
+    if cap.limit < 1:
         return False
-    session.execute(insert(SendCounter).values(scope=cap.scope, period=period, count=1,
-                                               created_at=now, updated_at=now))
-    return True
+    dialect = session.get_bind().dialect.name
+    make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created = session.execute(
+        make_insert(SendCounter)
+        .values(scope=cap.scope, period=period, count=1, created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["scope", "period"])
+    )
+    if created.rowcount:
+        return True
+    # Another process created the row meanwhile (or it is full): count against it.
+    return bool(session.execute(counted, execution_options=_NO_SYNC).rowcount)
