@@ -21,7 +21,7 @@ from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.lead_query import LeadQuery
 from leaddesk.services.leads import apply_filters, clean_lead_input, clean_tags
-from leaddesk.store.models import Lead, LeadChangeSet, LeadSnapshot, LeadTag
+from leaddesk.store.models import Lead, LeadTag
 from leaddesk.store.types import utcnow
 
 SETTABLE = ("status", "owner_id", "campaign_id")
@@ -123,11 +123,12 @@ class BulkEditService:
         actor = self._ctx.actor.id
         with self._ctx.store.write() as session:
             change_set = lead_changes.start(session, actor, "bulk_edit", _summary(change))
-            count = self._snapshot(session, change_set.id, target, change)
+            ids = self._snapshot(session, change_set.id, target, change)
+            count = len(ids)
             if count == 0:
                 session.delete(change_set)
                 return BulkResult(0, None)
-            self._write(session, change_set.id, change)
+            self._write(session, change_set.id, change, ids)
             change_set.summary = f"{_summary(change)} on {count} leads"[:500]
             change_set.details = {
                 "values": {k: lead_changes.json_value(v) for k, v in change.values.items()},
@@ -149,52 +150,44 @@ class BulkEditService:
 
     def _snapshot(
         self, session: Session, change_set_id: uuid.UUID, target: Target, change: BulkChange
-    ) -> int:
-        names = list(change.values)
-        if change.delete:
-            names = ["deleted_at"]
-        columns = [getattr(Lead, n) for n in names]
-        tagged = bool(change.add_tags or change.remove_tags)
-        total = 0
+    ) -> list[uuid.UUID]:
+        """Record the leads that will change, with their values before, in SQL."""
+        ids: list[uuid.UUID] = []
         for cond in _targets(target):
-            rows = session.execute(
-                select(Lead.id, Lead.version, *columns).where(cond, _changes_something(change))
-            ).all()
-            tags: dict[uuid.UUID, list[str]] = {}
-            if tagged and rows:
-                ids = [r[0] for r in rows]
-                for chunk in _chunks(ids):
-                    for lead_id, tag in session.execute(
-                        select(LeadTag.lead_id, LeadTag.tag).where(LeadTag.lead_id.in_(chunk))
-                    ):
-                        tags.setdefault(lead_id, []).append(tag)
-            snapshots = []
-            for row in rows:
-                before = dict(zip(names, row[2:], strict=True))
-                before["version"] = row[1]
-                if tagged:
-                    before["tags"] = sorted(tags.get(row[0], ()))
-                snapshots.append((row[0], lead_changes.snapshot_json(before)))
-            lead_changes.add_snapshots(session.connection(), change_set_id, snapshots)
-            total += len(rows)
-        return total
+            ids += session.scalars(select(Lead.id).where(cond, _changes_something(change)))
+        conn = session.connection()
+        lead_changes.add_snapshots(conn, change_set_id, [(i, "{}") for i in ids])
+        names = ["deleted_at"] if change.delete else list(change.values)
+        fields = [(n, f"leads.{n}") for n in (*names, "version")]
+        if change.add_tags or change.remove_tags:
+            fields.append(("tags", _TAGS_JSON[conn.dialect.name]))
+        pairs = ", ".join(f"'{name}', {expr}" for name, expr in fields)
+        build = _JSON_OBJECT[conn.dialect.name].format(pairs=pairs)
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(
+            f"UPDATE lead_snapshots SET before = (SELECT {build} FROM leads "
+            f"WHERE leads.id = lead_snapshots.lead_id) WHERE change_set_id = {mark}",
+            (_db_uuid(conn, change_set_id),),
+        )
+        return ids
 
     @staticmethod
-    def _write(session: Session, change_set_id: uuid.UUID, change: BulkChange) -> None:
-        mine = select(LeadSnapshot.lead_id).where(LeadSnapshot.change_set_id == change_set_id)
+    def _write(
+        session: Session, change_set_id: uuid.UUID, change: BulkChange, ids: list[uuid.UUID]
+    ) -> None:
         now = utcnow()
         values: dict[str, Any] = dict(change.values)
         if change.delete:
             values = {"deleted_at": now}
-        session.execute(
-            update(Lead)
-            .where(Lead.id.in_(mine.scalar_subquery()))
-            .values(**values, version=Lead.version + 1, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        for chunk in _chunks(ids):  # one statement per chunk keeps SQLite's journal small
+            session.execute(
+                update(Lead)
+                .where(Lead.id.in_(chunk))
+                .values(**values, version=Lead.version + 1, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
         conn = session.connection()
-        key = LeadChangeSet.__table__.c.id.type._cached_bind_processor(conn.dialect)
-        cs = key(change_set_id) if key else change_set_id
+        cs = _db_uuid(conn, change_set_id)
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         if change.remove_tags:
             marks = ", ".join(mark for _ in change.remove_tags)
@@ -209,6 +202,19 @@ class BulkEditService:
                 f"WHERE change_set_id = {mark} ON CONFLICT DO NOTHING",
                 (tag, cs),
             )
+
+
+_JSON_OBJECT = {"sqlite": "json_object({pairs})", "postgresql": "jsonb_build_object({pairs})"}
+_TAGS_JSON = {
+    "sqlite": "(SELECT json_group_array(tag) FROM (SELECT tag FROM lead_tags "
+    "WHERE lead_tags.lead_id = leads.id ORDER BY tag))",
+    "postgresql": "(SELECT coalesce(jsonb_agg(tag ORDER BY tag), '[]'::jsonb) FROM lead_tags "
+    "WHERE lead_tags.lead_id = leads.id)",
+}
+
+
+def _db_uuid(conn: Any, value: uuid.UUID) -> Any:
+    return value.hex if conn.dialect.name == "sqlite" else value
 
 
 def _summary(change: BulkChange) -> str:
