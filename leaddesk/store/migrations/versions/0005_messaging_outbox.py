@@ -78,7 +78,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with _batch_messages() as batch_op:
-        batch_op.drop_constraint(op.f("fk_messages_integration_id_integrations"), type_="foreignkey")
+        batch_op.drop_constraint(
+            op.f("fk_messages_integration_id_integrations"), type_="foreignkey"
+        )
         batch_op.drop_column("claimed_at")
         batch_op.drop_column("claimed_by")
         batch_op.drop_column("integration_id")
