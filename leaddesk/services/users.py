@@ -177,15 +177,16 @@ class UserService:
         new_role = parse_choice(Role, role, "role")
         with self._ctx.store.write() as session:
             user = self._user(session, user_id)
-            if manager_id is not None:
-                self._check_manager(session, manager_id)
-            if user.role is Role.ADMIN and new_role is not Role.ADMIN:
-                self._keep_an_admin(session, user.id)
             before = {"role": user.role, "manager_id": user.manager_id}
             user.role = new_role
             user.manager_id = manager_id
+            user.updated_at = utcnow()
             changed = activity.diff(before, {"role": new_role, "manager_id": manager_id})
-            session.flush()  # the scope check runs before any database role changes
+            session.flush()  # the scope check first, before any rule or database role change
+            if manager_id is not None:
+                self._check_manager(session, manager_id)
+            if before["role"] is Role.ADMIN and new_role is not Role.ADMIN:
+                self._keep_an_admin(session, user.id)
             if changed:
                 if team_database(self._ctx.store):
                     postgres_security.set_login_role(session, user.username, new_role.value)
@@ -199,6 +200,8 @@ class UserService:
         """Deactivate (their sessions stop at their next query) or reactivate a user."""
         with self._ctx.store.write() as session:
             user = self._user(session, user_id)
+            user.updated_at = utcnow()
+            session.flush()  # the scope check first
             if not active and user.role is Role.ADMIN:
                 self._keep_an_admin(session, user.id)
             if user.is_active != active:

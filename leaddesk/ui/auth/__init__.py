@@ -1,0 +1,1 @@
+"""Signing in, the first run, managing users and connecting to a team database."""
