@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,13 +10,17 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
+from leaddesk.channels.secrets import SecretStore
 from leaddesk.services import auth, passwords
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.users import UserService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
+from leaddesk.ui.auth.first_run import FirstRunDialog
 from leaddesk.ui.auth.login_dialog import LAST_USER_KEY, LoginDialog
+from leaddesk.ui.auth.team_connect import TeamConnectDialog
 from leaddesk.ui.auth.user_admin import UserAdminView
+from tests.support.memory_keyring import installed
 
 SHOTS = Path(__file__).resolve().parent / "auth"
 
@@ -120,3 +125,55 @@ def test_a_rep_sees_the_refusal_on_the_user_screen(qtbot, store: Store) -> None:
     view.toggle_active()
     qtbot.waitUntil(lambda: not view.message.isHidden())
     assert "not allowed" in view.message.text.text()
+
+
+def test_first_run_creates_the_admin(qtbot, store: Store, tmp_path: Path) -> None:
+    dialog = FirstRunDialog(lambda u, n, p: auth.create_first_admin(store, u, n, p),
+                            lambda: auth.choose_no_login(store))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username.setText("boss")
+    dialog.name.setText("The Boss")
+    dialog.password.setText("first-admin-pw")
+    dialog.confirm.setText("first-admin-pw")
+    with qtbot.waitSignal(dialog.done) as signal:
+        dialog.finish()
+    assert signal.args[0].role.value == "admin"
+    assert auth.login_mode(store) is auth.LoginMode.PASSWORD
+    _save(dialog, "first_run", tmp_path)
+
+
+def test_first_run_can_choose_no_login(qtbot, store: Store) -> None:
+    dialog = FirstRunDialog(lambda u, n, p: auth.create_first_admin(store, u, n, p),
+                            lambda: auth.choose_no_login(store))
+    qtbot.addWidget(dialog)
+    dialog.without_login.setChecked(True)
+    assert not dialog.form.isEnabled()
+    with qtbot.waitSignal(dialog.done):
+        dialog.finish()
+    assert auth.login_mode(store) is auth.LoginMode.NONE
+
+
+def test_team_connect_reports_an_unreachable_server_and_stores_nothing(
+    qtbot, settings: QSettings, tmp_path: Path
+) -> None:
+    with installed() as keyring:
+        dialog = TeamConnectDialog(settings, SecretStore(keyring))
+        qtbot.addWidget(dialog)
+        dialog.host.setText("127.0.0.1")
+        dialog.port.setValue(_closed_port())
+        dialog.user.setText("ray")
+        dialog.password.setText("rep-password-1")
+        dialog.tls.setCurrentIndex(dialog.tls.findData("disable"))
+        dialog.test()
+        qtbot.waitUntil(lambda: not dialog.status.isHidden(), timeout=15_000)
+        assert "cannot reach" in dialog.status.text()
+        assert keyring.secrets == {}
+        assert settings.value("team_database/host") is None
+        _save(dialog, "team_connect", tmp_path)
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
