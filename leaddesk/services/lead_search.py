@@ -23,8 +23,10 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from leaddesk.store.models import Lead
 
 MIN_TERM = 3
-#: A search matching this many leads is walked along the sort index (see ``lead_plan``).
+#: A search matching this many leads is walked along the sort index (see ``lead_plan``) ...
 DENSE_MATCHES = 5000
+#: ... and testing each walked row beats collecting the matches from this share of leads on.
+EACH_ROW_SHARE = 0.2
 MAX_TERMS = 8
 PREFIX_COLUMNS = ("first_name", "last_name", "email", "company")
 SEARCHED_COLUMNS = ("first_name", "last_name", "email", "company", "title", "notes")
@@ -50,10 +52,10 @@ class ContainsAll(ColumnElement[bool]):
     _traverse_internals = [
         ("match", InternalTraversal.dp_clauseelement),
         ("patterns", InternalTraversal.dp_clauseelement_tuple),
-        ("walk", InternalTraversal.dp_boolean),
+        ("walk", InternalTraversal.dp_string),
     ]
 
-    def __init__(self, terms: list[str], walk: bool = False) -> None:
+    def __init__(self, terms: list[str], walk: str = "") -> None:
         self.match: BindParameter[str] = bindparam(None, fts_query(terms), unique=True)
         self.patterns = tuple(bindparam(None, _like_pattern(t), unique=True) for t in terms)
         self.walk = walk
@@ -62,7 +64,12 @@ class ContainsAll(ColumnElement[bool]):
 @compiles(ContainsAll, "sqlite")
 def _sqlite(element: ContainsAll, compiler: Any, **kw: Any) -> str:
     match = compiler.process(element.match, **kw)
-    rowid = "+leads.rowid" if element.walk else "leads.rowid"  # see lead_plan
+    if element.walk == "each":  # tested row by row along a sort index (see lead_plan)
+        return (
+            f"EXISTS (SELECT 1 FROM leads_fts WHERE leads_fts MATCH {match} "
+            "AND leads_fts.rowid = leads.rowid)"
+        )
+    rowid = "+leads.rowid" if element.walk == "list" else "leads.rowid"
     return f"{rowid} IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH {match})"
 
 
@@ -85,10 +92,11 @@ def _terms(text: str) -> list[str]:
     return list(dict.fromkeys(text.split()))[:MAX_TERMS]
 
 
-def search_condition(text: str, walk: bool = False) -> ColumnElement[bool] | None:
+def search_condition(text: str, walk: str = "") -> ColumnElement[bool] | None:
     """The WHERE condition for a search box's text, or None when it holds no term.
 
-    ``walk``: the matches are collected once and a sort index drives the query (``lead_plan``).
+    ``walk`` (``lead_plan``): "" lets the search index drive; with "list" the matches are
+    collected once and a sort index drives; with "each" every row walked is tested alone.
     """
     terms = _terms(text)
     if not terms:
@@ -103,8 +111,8 @@ def search_condition(text: str, walk: bool = False) -> ColumnElement[bool] | Non
     return and_(*conditions)
 
 
-def indexed_matches(session: Session, text: str) -> int | None:
-    """How many leads the search's indexed terms match, counted up to ``DENSE_MATCHES``.
+def indexed_matches(session: Session, text: str, cap: int = DENSE_MATCHES) -> int | None:
+    """How many leads the search's indexed terms match, counted up to ``cap``.
 
     None when there is nothing to ask the index (no term of three characters, or PostgreSQL).
     """
@@ -115,7 +123,7 @@ def indexed_matches(session: Session, text: str) -> int | None:
         text_clause(
             "SELECT count(*) FROM (SELECT rowid FROM leads_fts WHERE leads_fts MATCH :q LIMIT :n)"
         ),
-        {"q": fts_query(long_terms), "n": DENSE_MATCHES},
+        {"q": fts_query(long_terms), "n": cap},
     ).scalar()
     return int(found or 0)
 

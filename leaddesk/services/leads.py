@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select, tuple_
+from sqlalchemy import Select, and_, exists, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from leaddesk.services import activity, duplicate_keys, lead_plan, lead_positions, lead_search
@@ -103,8 +103,7 @@ class LeadRecord:
 
 
 _RECORD_COLUMNS = [f.name for f in fields(LeadRecord) if f.name != "tags"]
-#: ``_walk``'s answer when the search index already tells that nothing matches.
-_NOTHING = "\x00nothing"
+
 _COLUMNS = [getattr(Lead, name) for name in _RECORD_COLUMNS]
 
 
@@ -171,18 +170,21 @@ def clean_lead_input(
     return out
 
 
-def apply_filters(stmt: Select[Any], query: LeadQuery, walk: str | None = None) -> Select[Any]:
+def apply_filters(
+    stmt: Select[Any], query: LeadQuery, walk: str | None = None, search_walk: str = "list"
+) -> Select[Any]:
     """Add a LeadQuery's conditions to a statement over ``Lead``.
 
     ``walk`` names the sort column of a page whose filters match many rows: the other
-    conditions are then written so that only the sort index drives the query (``lead_plan``).
+    conditions are then written so that only the sort index drives the query, the search as
+    ``search_walk`` says (``lead_plan``, ``lead_search.search_condition``).
     """
 
     def col(column: Any) -> Any:
         return column if walk is None or column.key == walk else lead_plan.Unindexed(column)
 
     conditions: list[Any] = []
-    searched = lead_search.search_condition(query.search, walk=walk is not None)
+    searched = lead_search.search_condition(query.search, search_walk if walk else "")
     if searched is not None:
         conditions.append(searched)
     if query.statuses:
@@ -285,10 +287,10 @@ class LeadService:
         """One keyset page: rows after ``after`` in ``sort`` order, and the next cursor."""
         sort = sort or LeadSort()
         query = query or LeadQuery()
-        walk = self._walk(query, sort)
-        if walk is _NOTHING:
+        plan = self._plan(query, sort)
+        if plan is None:
             return LeadPage(rows=[], next_cursor=None)
-        stmt = _after(apply_filters(select(*_COLUMNS), query, walk), sort, after)
+        stmt = _after(apply_filters(select(*_COLUMNS), query, *plan), sort, after)
         rows = self._fetch(_ordered(stmt, sort).limit(limit))
         cursor = None
         if len(rows) == limit:
@@ -318,38 +320,46 @@ class LeadService:
                     session, self._ctx.store.url, filtered, query, sort
                 )
             after, offset = lead_positions.start_for(cursors, offset)
-        walk = self._walk(query, sort)
-        if walk is _NOTHING:
+        plan = self._plan(query, sort)
+        if plan is None:
             return []
-        stmt = _after(apply_filters(select(*_COLUMNS), query, walk), sort, after)
+        stmt = _after(apply_filters(select(*_COLUMNS), query, *plan), sort, after)
         return self._fetch(_ordered(stmt, sort).offset(offset).limit(limit))
 
-    def _walk(self, query: LeadQuery, sort: LeadSort) -> str | None:
-        """The sort column to walk when the filters match many rows (``lead_plan``)."""
+    def _plan(self, query: LeadQuery, sort: LeadSort) -> tuple[str | None, str] | None:
+        """``(walk, search_walk)`` for ``apply_filters`` (``lead_plan``); None: no rows match."""
         if self._ctx.store.dialect != "sqlite":
-            return None
+            return None, ""
         plain = dataclasses.replace(query, search="")
         filtered = apply_filters(select(Lead.id), plain).whereclause is not None
         if not filtered and not query.search.strip():
-            return None
+            return None, ""
         with self._ctx.store.read() as session:
-            matches = lead_search.indexed_matches(session, query.search)
+            total = int(
+                session.scalar(
+                    select(func.max(literal_column("rowid"))).select_from(Lead.__table__)
+                )
+                or 0
+            )
+            cap = max(lead_search.DENSE_MATCHES, int(total * lead_search.EACH_ROW_SHARE))
+            matches = lead_search.indexed_matches(session, query.search, cap)
             if matches == 0:
-                return _NOTHING
+                return None
             if matches is not None and matches < lead_search.DENSE_MATCHES:
-                return None  # few matches: the search index drives, the rest is checked
+                return None, ""  # few matches: the search index drives, the rest is checked
+            search_walk = "each" if matches is not None and matches >= cap else "list"
             if not filtered:
-                return sort.field if matches else None
+                return (sort.field if matches else None), search_walk
             column = getattr(Lead, sort.field)
             head = _ordered(select(column, Lead.id), sort).offset(lead_plan.SAMPLE - 1).limit(1)
             last = session.execute(head).first()
             if last is None:
-                return None  # a small table: every plan is fast
+                return None, ""  # a small table: every plan is fast
             key, bound = tuple_(column, Lead.id), tuple_(*last)
             within = key >= bound if sort.descending else key <= bound
             sample = apply_filters(select(func.count()).select_from(Lead), plain, sort.field)
             hits = int(session.scalar(sample.where(within)) or 0)
-        return sort.field if hits >= lead_plan.MIN_HITS else None
+        return (sort.field if hits >= lead_plan.MIN_HITS else None), search_walk
 
     # -- writes ------------------------------------------------------------------------------
     def create(

@@ -56,7 +56,7 @@ QUERIES = [
     (LeadQuery(search="example"), "last_name"),
     (LeadQuery(search="example", statuses=("new",)), "last_name"),
     (LeadQuery(search="jo"), None),
-    (LeadQuery(search="zzzzqqq"), "\x00nothing"),
+    (LeadQuery(search="zzzzqqq"), "nothing"),
 ]
 
 
@@ -72,7 +72,23 @@ def test_walking_the_sort_index_gives_the_same_pages(
     monkeypatch.setattr(lead_plan, "SAMPLE", 20)
     monkeypatch.setattr(lead_plan, "MIN_HITS", 1)
     monkeypatch.setattr(lead_search, "DENSE_MATCHES", 3)
-    if plan is not None:
-        assert app.leads._walk(query, sort) == plan
+    if plan == "nothing":
+        assert app.leads._plan(query, sort) is None
+    elif plan is not None:
+        assert app.leads._plan(query, sort)[0] == plan
     assert [r.id for r in app.leads.page(query, sort, limit=5).rows] == expected
     assert app.leads.count(query) == len(app.leads.page(query, sort, limit=1000).rows)
+
+
+def test_a_very_common_term_is_tested_row_by_row(
+    app: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leaddesk.services import lead_search
+
+    demo.populate(app, 150)
+    sort = LeadSort()
+    query = LeadQuery(search="example")
+    expected = _by_offset(app, query, sort, 0)
+    monkeypatch.setattr(lead_search, "DENSE_MATCHES", 3)
+    assert app.leads._plan(query, sort) == ("updated_at", "each")
+    assert [r.id for r in app.leads.page(query, sort, limit=5).rows] == expected
