@@ -90,7 +90,7 @@ def test_lost_triggers_are_rebuilt_with_the_index(app: AppServices) -> None:
 
 
 def test_demo_leads_are_indexed_in_bulk_and_the_trigger_is_back(app: AppServices) -> None:
-    demo.populate(app, 300)
+    demo.insert_leads(app, 300, app.ctx.actor.id, [])
     some = app.leads.page(limit=1).rows[0]
     found = app.leads.page(LeadQuery(search=some.email or some.company), limit=500).rows
     assert some.id in {r.id for r in found}
