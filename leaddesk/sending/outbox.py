@@ -170,10 +170,10 @@ class Outbox:
     def reserved(self, msg: Claimed, reservation_id: uuid.UUID) -> None:
         """Record the attempt's reservation before sending: from here on a crash may have sent
         it (and the credits' own crash recovery leaves a hold an in-flight message names)."""
-        stmt = (update(Message)
-                .where(Message.id == msg.id, Message.state == MessageState.SENDING)
+        stmt = (_TABLE.update()  # a Core statement: no ORM compile on the hot path
+                .where(_TABLE.c.id == msg.id, _TABLE.c.state == MessageState.SENDING.value)
                 .values(reservation_id=reservation_id))
-        self._write(lambda session: session.execute(stmt, execution_options=_NO_SYNC))
+        self._write(lambda session: session.execute(stmt))
 
     # -- outcomes (written in batches by finish) -----------------------------------------------
     @staticmethod
