@@ -194,7 +194,11 @@ def gui_worst_stall(app, template_id: uuid.UUID, count: int) -> float:
 
 
 def main() -> None:
-    args = parser(__doc__.splitlines()[0]).parse_args()
+    global WORKERS
+    cli = parser(__doc__.splitlines()[0])
+    cli.add_argument("--workers", type=int, default=WORKERS, help="dispatcher worker threads")
+    args = cli.parse_args()
+    WORKERS = args.workers
     count = 300 if args.quick else 5000
     with tempfile.TemporaryDirectory() as tmp, SmtpSink() as sink:
         app, template_id = setup(Path(tmp), count, sink.port)
