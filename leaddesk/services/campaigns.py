@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from leaddesk.services import activity
+from leaddesk.services import entity_edits
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.errors import ValidationError
 from leaddesk.services.records import to_record
 from leaddesk.services.validation import in_range, limit_text, parse_choice, require_text
 from leaddesk.store.enums import CampaignStatus
@@ -80,9 +80,7 @@ class CampaignService:
 
     def get(self, campaign_id: uuid.UUID) -> CampaignRecord:
         with self._ctx.store.read() as session:
-            campaign = session.get(Campaign, campaign_id)
-            if campaign is None:
-                raise NotFoundError("campaign", campaign_id)
+            campaign = entity_edits.get_or_raise(session, Campaign, campaign_id, "campaign")
             return to_record(CampaignRecord, campaign)
 
     def stats(self, campaign_id: uuid.UUID) -> CampaignStats:
@@ -99,34 +97,17 @@ class CampaignService:
         values = _clean(data, creating=True)
         with self._ctx.store.write() as session:
             campaign = Campaign(owner_id=self._ctx.actor.id, **values)
-            session.add(campaign)
-            session.flush()
-            activity.record(session, self._ctx.actor.id, "create", "campaign", campaign.id,
-                            summary=f"created campaign {campaign.name}",
-                            changes=activity.diff({}, values))
+            entity_edits.add(session, self._ctx.actor.id, campaign, "campaign", values)
             return to_record(CampaignRecord, campaign)
 
     def update(self, campaign_id: uuid.UUID, changes: Mapping[str, Any]) -> CampaignRecord:
         values = _clean(changes, creating=False)
         with self._ctx.store.write() as session:
-            campaign = session.get(Campaign, campaign_id)
-            if campaign is None:
-                raise NotFoundError("campaign", campaign_id)
-            before = {k: getattr(campaign, k) for k in values}
-            for key, value in values.items():
-                setattr(campaign, key, value)
-            changed = activity.diff(before, values)
-            if changed:
-                activity.record(session, self._ctx.actor.id, "update", "campaign", campaign.id,
-                                summary="edited " + ", ".join(sorted(changed)), changes=changed)
-            session.flush()
+            campaign = entity_edits.get_or_raise(session, Campaign, campaign_id, "campaign")
+            entity_edits.apply_changes(session, self._ctx.actor.id, campaign, "campaign", values)
             return to_record(CampaignRecord, campaign)
 
     def delete(self, campaign_id: uuid.UUID) -> None:
         with self._ctx.store.write() as session:
-            campaign = session.get(Campaign, campaign_id)
-            if campaign is None:
-                raise NotFoundError("campaign", campaign_id)
-            campaign.deleted_at = dt.datetime.now(dt.UTC)
-            activity.record(session, self._ctx.actor.id, "delete", "campaign", campaign.id,
-                            summary=f"deleted campaign {campaign.name}")
+            campaign = entity_edits.get_or_raise(session, Campaign, campaign_id, "campaign")
+            entity_edits.soft_delete(session, self._ctx.actor.id, campaign, "campaign")

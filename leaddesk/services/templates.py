@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from leaddesk.services import activity
+from leaddesk.services import entity_edits
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.errors import ValidationError
 from leaddesk.services.records import to_record
 from leaddesk.services.templating import validate
 from leaddesk.services.validation import limit_text, parse_choice, require_text
@@ -74,42 +74,24 @@ class TemplateService:
 
     def get(self, template_id: uuid.UUID) -> TemplateRecord:
         with self._ctx.store.read() as session:
-            template = session.get(MessageTemplate, template_id)
-            if template is None:
-                raise NotFoundError("template", template_id)
+            template = entity_edits.get_or_raise(session, MessageTemplate, template_id, "template")
             return to_record(TemplateRecord, template)
 
     def create(self, data: Mapping[str, Any]) -> TemplateRecord:
         values = _clean(data, creating=True)
         with self._ctx.store.write() as session:
             template = MessageTemplate(owner_id=self._ctx.actor.id, **values)
-            session.add(template)
-            session.flush()
-            activity.record(session, self._ctx.actor.id, "create", "template", template.id,
-                            summary=f"created template {template.name}")
+            entity_edits.add(session, self._ctx.actor.id, template, "template", values)
             return to_record(TemplateRecord, template)
 
     def update(self, template_id: uuid.UUID, changes: Mapping[str, Any]) -> TemplateRecord:
         values = _clean(changes, creating=False)
         with self._ctx.store.write() as session:
-            template = session.get(MessageTemplate, template_id)
-            if template is None:
-                raise NotFoundError("template", template_id)
-            before = {k: getattr(template, k) for k in values}
-            for key, value in values.items():
-                setattr(template, key, value)
-            changed = activity.diff(before, values)
-            if changed:
-                activity.record(session, self._ctx.actor.id, "update", "template", template.id,
-                                summary="edited " + ", ".join(sorted(changed)), changes=changed)
-            session.flush()
+            template = entity_edits.get_or_raise(session, MessageTemplate, template_id, "template")
+            entity_edits.apply_changes(session, self._ctx.actor.id, template, "template", values)
             return to_record(TemplateRecord, template)
 
     def delete(self, template_id: uuid.UUID) -> None:
         with self._ctx.store.write() as session:
-            template = session.get(MessageTemplate, template_id)
-            if template is None:
-                raise NotFoundError("template", template_id)
-            template.deleted_at = dt.datetime.now(dt.UTC)
-            activity.record(session, self._ctx.actor.id, "delete", "template", template.id,
-                            summary=f"deleted template {template.name}")
+            template = entity_edits.get_or_raise(session, MessageTemplate, template_id, "template")
+            entity_edits.soft_delete(session, self._ctx.actor.id, template, "template")
