@@ -22,6 +22,7 @@ from leaddesk.services import activity, passwords, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.errors import PermissionDeniedError, ValidationError
 from leaddesk.services.users import (
+    LOGIN_MODE,
     UserService,
     check_password,
     clean_username,
@@ -31,8 +32,6 @@ from leaddesk.store.database import Store
 from leaddesk.store.enums import Role
 from leaddesk.store.models import User
 from leaddesk.store.types import utcnow
-
-LOGIN_MODE = "login_mode"
 
 
 class LoginMode(enum.StrEnum):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.services import activity, passwords, settings
 from leaddesk.services.context import Actor, ServiceContext
-from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.errors import NotFoundError, PermissionDeniedError, ValidationError
 from leaddesk.services.validation import normalize_email, parse_choice, require_text
 from leaddesk.store import postgres_security
 from leaddesk.store.database import Store
@@ -74,8 +74,19 @@ def check_password(password: str, field: str = "password") -> str:
     return password
 
 
+#: ``app_settings`` key of the sign-in mode (see ``leaddesk.services.auth``).
+LOGIN_MODE = "login_mode"
+
+
 def ensure_local_user(store: Store) -> Actor:
-    """The OS account's user ("no login on this computer" mode), created on first start."""
+    """The OS account's user ("no login on this computer" mode), created on first start.
+
+    Refused once the database requires sign-in: then nobody acts without a password.
+    """
+    if settings.get(store, LOGIN_MODE) == "password":
+        raise PermissionDeniedError(
+            "this database requires sign-in (command line: leaddesk users --as NAME ...)"
+        )
     stmt = select(User).where(User.username == LOCAL_USERNAME)
     with store.read() as session:
         user = session.scalar(stmt)

@@ -82,3 +82,21 @@ def test_passwords_are_never_arguments() -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["users", "add", "x", "--name", "X", "--password", "pw"])
     assert exit_.value.code == 2
+
+
+def test_no_command_acts_without_sign_in_once_it_is_required(
+    db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(monkeypatch, db_url, "users", "--password-stdin", "first-admin", "boss",
+               stdin="boss-secret-1\n") == 0
+    capsys.readouterr()
+    for command in (["credits", "balance"], ["credits", "buy", "starter"]):
+        assert run(monkeypatch, db_url, *command) == 1
+        assert "requires sign-in" in capsys.readouterr().err
+    store = Store.open(db_url)
+    try:
+        with store.read() as session:
+            names = session.connection().exec_driver_sql("SELECT username FROM users").all()
+    finally:
+        store.dispose()
+    assert names == [("boss",)]  # no password-less local admin appeared
