@@ -42,9 +42,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument(
         "--workers",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
-        help="validate on N worker processes (default 0: in this process)",
+        help="validate big files on N worker processes (default: 1 with two cores or more)",
     )
     imp.set_defaults(handler=_import)
     exp = sub.add_parser("export", help="export leads to a CSV, XLSX or vCard file")
@@ -66,13 +66,13 @@ def print_report(report: ImportReport, file_name: str) -> None:
     print(f"created {report.created}")
     print(f"updated {report.updated}")
     print(f"skipped {report.skipped}")
-    print(f"rejected {len(report.rejected)}")
+    print(f"rejected {report.rejected_total}")
     print(f"blank {report.blank}")
     for rejected in report.rejected[:MAX_LISTED]:
         field = f" {rejected.field}" if rejected.field else ""
         print(f"  line {rejected.line}{field}: {rejected.reason}")
-    if len(report.rejected) > MAX_LISTED:
-        print(f"  ... and {len(report.rejected) - MAX_LISTED} more rejected rows")
+    if report.rejected_total > MAX_LISTED:
+        print(f"  ... and {report.rejected_total - MAX_LISTED} more rejected rows")
     if report.change_set_id and not report.dry_run:
         print(f"import batch {report.change_set_id}")
 

@@ -27,6 +27,8 @@ MIN_TERM = 3
 DENSE_MATCHES = 5000
 #: ... and testing each walked row beats collecting the matches from this share of leads on.
 EACH_ROW_SHARE = 0.2
+#: Rows indexed per statement after a bulk insert.
+BULK_SLICE = 100_000
 MAX_TERMS = 8
 PREFIX_COLUMNS = ("first_name", "last_name", "email", "company")
 SEARCHED_COLUMNS = ("first_name", "last_name", "email", "company", "title", "notes")
@@ -200,9 +202,12 @@ def bulk_insert(conn: Connection) -> Iterator[None]:
     base = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM leads").scalar()
     conn.exec_driver_sql("DROP TRIGGER IF EXISTS leads_fts_insert")
     yield
-    conn.exec_driver_sql(
-        f"INSERT INTO leads_fts (rowid, {_FTS_COLUMNS}) "
-        f"SELECT rowid, {_values('')} FROM leads WHERE rowid > ?",
-        (base,),
-    )
+    top = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM leads").scalar()
+    # In slices: one statement's journal (kept in memory) then holds one slice's index pages.
+    for start in range(base, top, BULK_SLICE):
+        conn.exec_driver_sql(
+            f"INSERT INTO leads_fts (rowid, {_FTS_COLUMNS}) "
+            f"SELECT rowid, {_values('')} FROM leads WHERE rowid > ? AND rowid <= ?",
+            (start, min(start + BULK_SLICE, top)),
+        )
     conn.exec_driver_sql(_TRIGGERS["leads_fts_insert"])

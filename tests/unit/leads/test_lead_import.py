@@ -119,6 +119,7 @@ def test_report_names_line_and_field_and_dry_run_writes_nothing(
         assert [(r.line, r.field) for r in report.rejected] == [
             (4, "email"), (5, "phone"), (6, "score"), (7, "country"), (8, "name"),
         ]
+        assert report.rejected_total == 5
     assert app.leads.count() == 1
 
 
