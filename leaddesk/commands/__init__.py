@@ -1,6 +1,7 @@
 """One module per command group; each has ``register(subparsers)``."""
 
 from leaddesk.commands import (
+    audit,
     channel,
     compose,
     credits,
@@ -18,4 +19,4 @@ from leaddesk.commands import (
 COMMAND_MODULES = [gui, demo, credits, screenshot, db]
 COMMAND_MODULES += [channel, template, compose, outbox, send]
 COMMAND_MODULES += [import_export]
-COMMAND_MODULES += [users]
+COMMAND_MODULES += [users, audit]
