@@ -29,6 +29,11 @@ _lock = threading.Lock()
 _generation = 0
 
 
+def generation() -> int:
+    """Bumped whenever leads change through a session (what cached plans key on)."""
+    return _generation
+
+
 def invalidate() -> None:
     """Forget every sample (leads were created, changed or deleted)."""
     global _generation

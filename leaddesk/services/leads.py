@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
@@ -59,6 +60,8 @@ EDITABLE_FIELDS = frozenset(
     }
 )
 MAX_TAGS = 50
+#: Seconds a page plan (``LeadService._plan``) is reused while leads do not change.
+PLAN_TTL = 30.0
 #: A row is a lead when it has at least one of these.
 IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone", "linkedin_url")
 
@@ -240,6 +243,7 @@ class LeadService:
     def __init__(self, ctx: ServiceContext, default_region: str | None = None) -> None:
         self._ctx = ctx
         self.default_region = default_region
+        self._plans: dict[tuple[LeadQuery, LeadSort], tuple[int, float, Any]] = {}
 
     # -- reads -------------------------------------------------------------------------------
     def get(self, lead_id: uuid.UUID) -> LeadRecord:
@@ -327,9 +331,25 @@ class LeadService:
         return self._fetch(_ordered(stmt, sort).offset(offset).limit(limit))
 
     def _plan(self, query: LeadQuery, sort: LeadSort) -> tuple[str | None, str] | None:
-        """``(walk, search_walk)`` for ``apply_filters`` (``lead_plan``); None: no rows match."""
+        """``(walk, search_walk)`` for ``apply_filters`` (``lead_plan``); None: no rows match.
+
+        Kept while leads do not change (``PLAN_TTL`` at most), so scrolling on through a list
+        does not probe again for every page.
+        """
         if self._ctx.store.dialect != "sqlite":
             return None, ""
+        key = (query, sort)
+        cached = self._plans.get(key)
+        now = time.monotonic()
+        if cached and cached[0] == lead_positions.generation() and now - cached[1] < PLAN_TTL:
+            return cached[2]
+        plan = self._probe(query, sort)
+        if len(self._plans) > 64:
+            self._plans.clear()
+        self._plans[key] = (lead_positions.generation(), now, plan)
+        return plan
+
+    def _probe(self, query: LeadQuery, sort: LeadSort) -> tuple[str | None, str] | None:
         plain = dataclasses.replace(query, search="")
         filtered = apply_filters(select(Lead.id), plain).whereclause is not None
         if not filtered and not query.search.strip():
