@@ -73,3 +73,27 @@ def test_the_admin_adds_a_member_from_the_cli(
     assert "connected as New Member (rep)" in capsys.readouterr().out
     with psycopg.connect(pg_team.pg_conninfo["superuser"], autocommit=True) as conn:
         conn.execute(f'DROP ROLE "ld_new-{admin}"')
+
+
+def test_dropping_a_login_removes_the_database_role(pg_team: Team) -> None:
+    users = UserService(pg_team["admin"].ctx)
+    record = users.drop_login(pg_team.users["rep_b"].id)
+
+    assert not record.is_active
+    with psycopg.connect(pg_team.pg_conninfo["superuser"]) as conn:
+        found = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s",
+                             [f"ld_{pg_team.names['rep_b']}"]).fetchall()
+    assert found == []
+    with pytest.raises(TeamConnectionError) as caught:
+        connect(pg_team.url, pg_team.names["rep_b"], PASSWORD["rep_b"])
+    assert caught.value.kind == TeamConnectionError.BAD_PASSWORD
+
+
+def test_a_member_changes_their_own_database_password(pg_team: Team) -> None:
+    rep = pg_team["rep_a"]
+    UserService(rep.ctx).reset_password(pg_team.users["rep_a"].id, "rep-a-rotated-1")
+
+    member = connect(pg_team.url, pg_team.names["rep_a"], "rep-a-rotated-1")
+    member.store.dispose()
+    with pytest.raises(TeamConnectionError):
+        connect(pg_team.url, pg_team.names["rep_a"], PASSWORD["rep_a"])
