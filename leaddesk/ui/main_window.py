@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 import leaddesk
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.credits import Balance
+from leaddesk.services.users import UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.campaigns.view import CampaignsView
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
@@ -54,7 +55,7 @@ class MainWindow(QMainWindow):
             sender={"name": services.ctx.actor.name},
             compose=services.compose, runner=OutboxRunner.for_services(services, parent=self),
         )
-        self.credits_view = CreditsView(services.credits)
+        self.credits_view = CreditsView(services.credits, users=UserService(services.ctx))
         self.views: dict[str, QWidget] = {
             "leads": self.leads_view,
             "campaigns": self.campaigns_view,

@@ -56,11 +56,19 @@ class TransactionTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._page = page
         self._labels = labels or {}
+        self._names: dict[str, str] = {}
         self._rows: list[TransactionRecord] = []
         self._page_size = page_size
         self._exhausted = False
         self._fetching = False
         self._generation = 0
+
+    def set_names(self, names: dict[str, str]) -> None:
+        """People's names by user id (text), for the reference of allocations."""
+        self._names = names
+        if self._rows:
+            col = self.COL_REFERENCE
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._rows) - 1, col))
 
     def set_page(self, page: Page) -> None:
         """Show another selection of the ledger (filters changed): reload from the newest."""
@@ -194,5 +202,9 @@ class TransactionTableModel(QAbstractTableModel):
             package = tx.meta.get("package")
             if package:
                 return str(package)
+            if tx.kind == "adjustment" and tx.meta.get("reason"):
+                return str(tx.meta["reason"])
+            if tx.reference_type == "user":
+                return self._names.get(tx.reference_id, self.tr("Team member"))
             return formatting.label(tx.reference_type) if tx.reference_type else ""
         return ""

@@ -1,5 +1,6 @@
 """The credits view: balance tiles, adding credits, usage per day by action, the transaction
-history with filters and CSV export."""
+history with filters and CSV export; for admins, allocations, spend caps and the price list
+(dialogs in ``allocate.py``, ``caps.py`` and ``price_list.py``)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,15 @@ from PySide6.QtWidgets import (
 
 from leaddesk.services.credit_history import CreditHistory, DailyUsage, LedgerFilter, write_csv
 from leaddesk.services.credits import Balance, CreditService, TransactionRecord
-from leaddesk.services.pricing import Package
+from leaddesk.services.pricing import Package, PriceList
+from leaddesk.services.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
+from leaddesk.ui.credits.allocate import AllocateDialog
+from leaddesk.ui.credits.caps import SpendCapDialog
+from leaddesk.ui.credits.members import cap_text
 from leaddesk.ui.credits.model import Page, TransactionTableModel
+from leaddesk.ui.credits.price_list import PriceListDialog
 from leaddesk.ui.credits.usage import RANGES, legend_html
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import BadgeDelegate, Card, MessageBar, StatTile, muted, section, title
@@ -69,16 +75,25 @@ class _Figures:
     demo: bool
     actions: list[str]
     members: list[tuple[uuid.UUID, str]]
+    prices: PriceList
 
 
 class CreditsView(QWidget):
-    """Emits ``creditsChanged`` after credits were added (the status bar shows the new balance)."""
+    """Emits ``creditsChanged`` after credits were added or allocated (the status bar shows the
+    new balance). ``users`` lists the members an admin allocates to and caps; without it (or
+    for a member) the admin buttons are not shown."""
 
     creditsChanged = Signal()
 
-    def __init__(self, credits: CreditService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        credits: CreditService,
+        parent: QWidget | None = None,
+        users: UserService | None = None,
+    ) -> None:
         super().__init__(parent)
         self._credits = credits
+        self._users = users
         self._history = CreditHistory(credits)
         self._admin = credits.actor.role is Role.ADMIN
         self._loaded = False
@@ -132,7 +147,7 @@ class CreditsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(12)
-        layout.addWidget(title(self.tr("Credits")))
+        layout.addLayout(self._header())
         layout.addWidget(self.message_bar)
         layout.addLayout(tiles)
         layout.addLayout(middle)
@@ -141,6 +156,33 @@ class CreditsView(QWidget):
         self.model.loaded.connect(self._table_loaded)
 
     # -- layout pieces ---------------------------------------------------------------------------
+    def _header(self) -> QHBoxLayout:
+        """The title and, for admins, the team's credit tools."""
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        head.addWidget(title(self.tr("Credits")))
+        head.addStretch(1)
+        self.allocate_button = QPushButton(self.tr("Allocate credits…"))
+        self.allocate_button.setToolTip(
+            self.tr("Give a member credits from your balance, or take unspent credits back")
+        )
+        self.allocate_button.clicked.connect(self.open_allocate)
+        self.caps_button = QPushButton(self.tr("Spend caps…"))
+        self.caps_button.setToolTip(self.tr("Cap what a member may spend per week or month"))
+        self.caps_button.clicked.connect(self.open_spend_caps)
+        self.prices_button = QPushButton(self.tr("Price list…"))
+        self.prices_button.setToolTip(self.tr("Change what each action costs"))
+        self.prices_button.clicked.connect(self.open_price_list)
+        team = self._admin and self._users is not None
+        for button, shown in (
+            (self.allocate_button, team),
+            (self.caps_button, team),
+            (self.prices_button, self._admin),
+        ):
+            button.setVisible(shown)
+            head.addWidget(button)
+        return head
+
     def _add_credits_card(self, credits: CreditService) -> Card:
         """Redeeming a top-up code (everywhere) and free packages (demo databases only)."""
         card = Card()
@@ -176,14 +218,22 @@ class CreditsView(QWidget):
             self._demo_widgets += [name, amount, button]
         for widget in self._demo_widgets:
             widget.hide()  # until the database says it is a demo
-        prices = ", ".join(
-            f"{credits.prices.labels[action]} {cost}"
-            for action, cost in credits.prices.actions.items()
-            if not action.startswith("lead_")
-        )
-        grid.addWidget(muted(self.tr("Credits per action: ") + prices), 6, 0, 1, 3)
+        self.prices_label = muted()
+        self._show_prices(credits.prices)
+        grid.addWidget(self.prices_label, 6, 0, 1, 3)
         grid.setRowStretch(7, 1)
         return card
+
+    def _show_prices(self, prices: PriceList) -> None:
+        listed = ", ".join(
+            f"{prices.labels.get(action, action)} {cost}"
+            for action, cost in prices.actions.items()
+            if not action.startswith("lead_")
+        )
+        self.prices_label.setText(self.tr("Credits per action: ") + listed)
+        self.prices_label.setToolTip(
+            self.tr("Price list version %1").replace("%1", str(prices.version))
+        )
 
     def _chart_card(self) -> Card:
         self.chart: UsageChart | None = None  # built with the first figures (see chart.py)
@@ -373,6 +423,7 @@ class CreditsView(QWidget):
                 demo=credits.is_demo_database(),
                 actions=history.actions(),
                 members=history.members() if admin else [],
+                prices=credits.prices,
             )
 
         self._loading += 1
@@ -416,6 +467,8 @@ class CreditsView(QWidget):
         for widget in self._demo_widgets:
             widget.setVisible(figures.demo)
         self._fill_choices(figures.actions, figures.members)
+        self.model.set_names({str(user_id): name for user_id, name in figures.members})
+        self._show_prices(figures.prices)
 
     def _fill_choices(self, actions: list[str], members: list[tuple[uuid.UUID, str]]) -> None:
         """Offer the actions and members the ledger has, keeping the current choices."""
@@ -507,3 +560,55 @@ class CreditsView(QWidget):
         )
         self.refresh()
         self.creditsChanged.emit()
+
+    # -- admin: allocations, spend caps, prices ---------------------------------------------------
+    def open_allocate(self, take_back: bool = False) -> AllocateDialog | None:
+        if self._users is None:
+            return None
+        dialog = AllocateDialog(self._credits, self._users, take_back=take_back, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.allocated.connect(self._allocated)
+        dialog.open()
+        return dialog
+
+    def _allocated(self, tx: TransactionRecord, name: str) -> None:
+        amount = formatting.credits(abs(tx.amount))
+        done = self.tr("Gave %1 to %2.") if tx.amount > 0 else self.tr("Took %1 back from %2.")
+        self.message_bar.show_message(
+            done.replace("%1", amount).replace("%2", name), kind="info", timeout_ms=6000
+        )
+        self.refresh()
+        self.creditsChanged.emit()
+
+    def open_spend_caps(self) -> SpendCapDialog | None:
+        if self._users is None:
+            return None
+        dialog = SpendCapDialog(self._credits, self._users, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.capChanged.connect(
+            lambda cap, name: self.message_bar.show_message(
+                self.tr("%1: %2.").replace("%1", name).replace("%2", cap_text(cap)),
+                kind="info",
+                timeout_ms=6000,
+            )
+        )
+        dialog.open()
+        return dialog
+
+    def open_price_list(self) -> PriceListDialog:
+        dialog = PriceListDialog(self._credits, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.published.connect(self._prices_published)
+        dialog.open()
+        return dialog
+
+    def _prices_published(self, prices: PriceList) -> None:
+        self._show_prices(prices)
+        self._labels.update(prices.labels)
+        self.message_bar.show_message(
+            self.tr("Price list version %1 published: charges from now on use it.").replace(
+                "%1", str(prices.version)
+            ),
+            kind="info",
+            timeout_ms=6000,
+        )
