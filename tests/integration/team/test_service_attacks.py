@@ -231,3 +231,32 @@ def test_user_ids_are_not_guessable_handles(team: Team) -> None:
         with pytest.raises(NotFoundError) as caught:
             a.leads.get(ident)
         assert str(ident) in str(caught.value)
+
+
+def test_export_merge_bulk_edit_and_duplicates_stay_in_scope(team: Team, tmp_path: Path) -> None:
+    from leaddesk.services.bulk_edit import BulkChange
+    from leaddesk.services.lead_export import export_leads
+
+    rec = _b_records(team)
+    a = team["rep_a"]
+    own = a.leads.create({"first_name": "Ada", "email": "bob@b.example"})
+    before = _snapshot(team, rec)
+
+    out = tmp_path / "mine.csv"
+    assert export_leads(a.ctx, out).rows == 1
+    text = out.read_text("utf-8-sig")
+    assert "Ada" in text and "Secret" not in text and str(rec.lead.id) not in text
+    with pytest.raises(NotFoundError):
+        a.duplicates.merge(own.id, rec.lead.id)
+    with pytest.raises(NotFoundError):
+        a.duplicates.merge(rec.lead.id, own.id)
+    assert all(rec.lead.id not in g.lead_ids for g in a.duplicates.find_duplicates())
+    assert a.bulk_edit.preview(LeadQuery(), BulkChange({"status": "lost"})) == 1
+    assert a.bulk_edit.apply([rec.lead.id], BulkChange({"status": "lost"})).changed == 0
+    assert a.bulk_edit.apply(LeadQuery(), BulkChange({"status": "lost"})).changed == 1
+    b_changes = team["rep_b"].lead_changes.recent()
+    for change in b_changes:
+        with pytest.raises(NotFoundError):
+            a.lead_changes.undo(change.id)
+
+    assert _snapshot(team, rec)[:4] == before[:4]
