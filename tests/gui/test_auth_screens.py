@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from leaddesk.channels.secrets import SecretStore
 from leaddesk.services import auth, passwords
+from leaddesk.services.app_services import AppServices
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.users import UserService
 from leaddesk.store import migrate
@@ -20,6 +21,7 @@ from leaddesk.ui.auth.first_run import FirstRunDialog
 from leaddesk.ui.auth.login_dialog import LAST_USER_KEY, LoginDialog
 from leaddesk.ui.auth.team_connect import TeamConnectDialog
 from leaddesk.ui.auth.user_admin import UserAdminView
+from leaddesk.ui.leads.model import LeadTableModel
 from tests.support.memory_keyring import installed
 
 SHOTS = Path(__file__).resolve().parent / "auth"
@@ -177,3 +179,23 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def test_the_lead_table_model_of_a_rep_shows_only_their_leads(qtbot, store: Store) -> None:
+    admin = auth.create_first_admin(store, "boss", "Boss", "first-admin-pw")
+    users = UserService(ServiceContext(store, admin))
+    for name in ("ray", "kim"):
+        users.add(name, name.title(), "rep", f"{name}-password-1")
+    login = auth.LoginService(store)
+    ray = AppServices(ServiceContext(store, login.login("ray", "ray-password-1")))
+    kim = AppServices(ServiceContext(store, login.login("kim", "kim-password-1")))
+    for i in range(3):
+        kim.leads.create({"first_name": f"Kim lead {i}", "email": f"k{i}@k.example"})
+    ray.leads.create({"first_name": "Ray lead", "email": "r@r.example"})
+
+    model = LeadTableModel(ray.leads)
+    with qtbot.waitSignal(model.totalChanged, timeout=10_000):
+        model.refresh()
+    qtbot.waitUntil(lambda: model.rowCount() == 1)
+    shown = {str(model.index(0, c).data()) for c in range(model.columnCount())}
+    assert "Ray lead" in " ".join(shown) and not any("Kim" in s for s in shown)
