@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QSpinBox,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -187,7 +188,7 @@ class PriceListDialog(QDialog):
     def __init__(self, credits: CreditService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Price list"))
-        self.setMinimumSize(600, 560)
+        self.setMinimumSize(600, 500)
         self._credits = credits
         self._loading = True
         self._publishing = False
@@ -221,11 +222,10 @@ class PriceListDialog(QDialog):
         self.error = error_label()
         self.errors = FieldErrors({}, self.error)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.publish_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.publish_button = QPushButton(self.tr("Publish…"))
         self.publish_button.setProperty("primary", True)
+        self.buttons.addButton(self.publish_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.confirm)
         self.buttons.rejected.connect(self.reject)
 
