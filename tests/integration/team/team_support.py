@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -87,13 +88,11 @@ def _sqlite_team(tmp_path: Path) -> Iterator[Team]:
 @contextlib.contextmanager
 def _postgres_team(request: pytest.FixtureRequest) -> Iterator[Team]:
     server = request.getfixturevalue("pg_server")
-    super_url = request.getfixturevalue("pg_database")
-    database = super_url.rsplit("/", 1)[1]
-    store = Store.open(super_url)
-    try:
-        migrate.upgrade(store.engine)
-    finally:
-        store.dispose()
+    template = request.getfixturevalue("pg_team_template")
+    database = f"leaddesk_team_{secrets.token_hex(6)}"
+    server._admin(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+        sql.Identifier(database), sql.Identifier(template)))
+    super_url = server.url_for(database)
     member_url = server.url_for(database).replace(
         f"{server.user}:{server.password}@", ""
     )
@@ -127,6 +126,20 @@ def _postgres_team(request: pytest.FixtureRequest) -> Iterator[Team]:
                 )
 
 
+@pytest.fixture(scope="session")
+def pg_team_template(pg_server: Any) -> Iterator[str]:
+    """A migrated database, once per session; each team test gets a copy (CREATE ... TEMPLATE)."""
+    name = f"leaddesk_team_template_{secrets.token_hex(4)}"
+    store = Store.open(pg_server.create_database(name))
+    try:
+        migrate.upgrade(store.engine)
+    finally:
+        store.dispose()
+    yield name
+    with contextlib.suppress(psycopg.Error):
+        pg_server.drop_database(name)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def team(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Team]:
     """The same team on each backend (PostgreSQL skips, saying why, without the binaries)."""
@@ -136,7 +149,8 @@ def team(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Team]:
 
 
 @pytest.fixture
-def pg_team(request: pytest.FixtureRequest) -> Iterator[Team]:
-    """The team on PostgreSQL only (for raw-SQL attacks with a member's own credentials)."""
+def pg_team(request: pytest.FixtureRequest, pg_server: Any) -> Iterator[Team]:
+    """The team on PostgreSQL only (for raw-SQL attacks with a member's own credentials);
+    naming ``pg_server`` gives its tests the ``postgres`` marker."""
     with _postgres_team(request) as built:
         yield built
