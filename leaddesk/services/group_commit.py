@@ -16,6 +16,7 @@ must not call back into another write (no nesting) and must be pure database wor
 from __future__ import annotations
 
 import threading
+import uuid
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -44,9 +45,9 @@ class _Op:
 
 
 class GroupCommit:
-    """The combiner of one engine. It holds no reference to it (the registry is keyed weakly by
-    the engine): each batch runs on the leading caller's store, any of the engine's stores (a
-    database opened for several users has one per user) being as good for these statements."""
+    """The combiner of one engine and user. It holds no reference to the engine (the registry is
+    keyed weakly by it): each batch runs on the leading caller's store, which is scoped to the
+    same user as every other caller of this combiner."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -127,14 +128,21 @@ def _outcome(op: _Op) -> Any:
     return op.result
 
 
-_COMBINERS: weakref.WeakKeyDictionary[Engine, GroupCommit] = weakref.WeakKeyDictionary()
+_COMBINERS: weakref.WeakKeyDictionary[Engine, dict[uuid.UUID | None, GroupCommit]] = (
+    weakref.WeakKeyDictionary()
+)
 _COMBINERS_LOCK = threading.Lock()
 
 
 def for_store(store: Store) -> GroupCommit:
-    """The one combiner of a database's engine in this process."""
+    """The one combiner of a database's engine and acting user in this process.
+
+    Per user, because a batch runs in the leading caller's scoped session: one user's work must
+    never run under another user's scope.
+    """
     with _COMBINERS_LOCK:
-        combiner = _COMBINERS.get(store.engine)
+        per_user = _COMBINERS.setdefault(store.engine, {})
+        combiner = per_user.get(store.user_id)
         if combiner is None:
-            combiner = _COMBINERS[store.engine] = GroupCommit()
+            combiner = per_user[store.user_id] = GroupCommit()
         return combiner

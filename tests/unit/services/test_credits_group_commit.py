@@ -106,13 +106,18 @@ def test_a_closed_database_leaves_no_combiner_behind(tmp_path) -> None:
     assert all(id(engine) != engine_id for engine in group_commit._COMBINERS)
 
 
-def test_stores_sharing_an_engine_share_the_combiner_whichever_is_gone(store: Store) -> None:
-    """A database opened for several users has one store per user over one engine."""
-    scoped = store.as_user(uuid.uuid4())
+def test_stores_of_one_user_share_a_combiner_and_users_never_share(store: Store) -> None:
+    """A database opened for several users has one store per user over one engine; a batch
+    runs in its leader's scoped session, so each user has a combiner of their own."""
+    user = uuid.uuid4()
+    scoped = store.as_user(user)
     combiner = group_commit.for_store(scoped)
     assert combiner.run(scoped, _insert(1)) == 1
     del scoped
     gc.collect()
-    assert group_commit.for_store(store) is combiner
-    assert combiner.run(store, _insert(2)) == 2
+    again = store.as_user(user)
+    assert group_commit.for_store(again) is combiner
+    assert group_commit.for_store(store.as_user(uuid.uuid4())) is not combiner
+    assert group_commit.for_store(store) is not combiner
+    assert group_commit.for_store(again).run(again, _insert(2)) == 2
     assert _rows(store) == [1, 2]
