@@ -33,6 +33,7 @@ from leaddesk.services.duplicate_keys import (
     is_match,
     lead_keys,
     load_rules,
+    padded,
 )
 from leaddesk.services.errors import ServiceError, ValidationError
 from leaddesk.services.importing.errors import ImportFormatError
@@ -396,5 +397,6 @@ class LeadImporter:
                 continue
         if not ids:
             return {}
-        found = set(session.scalars(select(Lead.id).where(Lead.id.in_(list(ids.values())))))
+        wanted = padded(list(ids.values()))
+        found = set(session.scalars(select(Lead.id).where(Lead.id.in_(wanted))))
         return {text: lead_id for text, lead_id in ids.items() if lead_id in found}

@@ -15,6 +15,7 @@ from sqlalchemy import Enum, String, select
 from sqlalchemy.orm import Session
 
 from leaddesk.services import lead_changes
+from leaddesk.services.duplicate_keys import padded
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import Lead, LeadSnapshot, LeadTag
 from leaddesk.store.types import utcnow
@@ -119,7 +120,7 @@ class LeadWriter:
         queued, self._updates = self._updates, []
         if not queued:
             return 0, 0
-        ids = [lead_id for lead_id, _ in queued]
+        ids = padded([lead_id for lead_id, _ in queued])
         session = self._session
         mine = set(
             session.scalars(
