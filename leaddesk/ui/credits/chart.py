@@ -21,7 +21,7 @@ ACCENT = "#3b82f6"
 class UsageChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="#ffffff")
-        self.setMinimumHeight(150)
+        self.setMinimumHeight(100)
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -209,7 +209,8 @@ class CreditsView(QWidget):
             name = QLabel(package.label)
             name.setProperty("role", "strong")
             amount = muted(self._package_text(package))
-            button = QPushButton(self.tr("Buy %1").replace("%1", package.label))
+            button = QPushButton(self.tr("Buy"))
+            button.setToolTip(self.tr("Buy the %1 package").replace("%1", package.label))
             button.clicked.connect(lambda _checked=False, p=package: self.confirm_purchase(p))
             self.buy_buttons[package.name] = button
             grid.addWidget(name, 3, column)
@@ -242,6 +243,7 @@ class CreditsView(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         head = QHBoxLayout()
         self.chart_title = section(self._chart_title(USAGE_DAYS))
+        self.chart_title.setToolTip(self.tr("Credits used per day, stacked by action"))
         head.addWidget(self.chart_title, 1)
         self.legend = muted()
         self.legend.setTextFormat(Qt.TextFormat.RichText)
@@ -265,22 +267,25 @@ class CreditsView(QWidget):
         return card
 
     def _chart_title(self, days: int) -> str:
-        return self.tr("Used per day by action, last %1 days").replace("%1", str(days))
+        return self.tr("Daily use, last %1 days").replace("%1", str(days))
 
     def _show_usage(self, usage: DailyUsage) -> None:
         if self.chart is None:
             from leaddesk.ui.credits.chart import UsageChart
 
             self.chart = UsageChart()
+            self._chart_layout.takeAt(2)  # the stretch that kept the heading up without a chart
             self._chart_layout.insertWidget(2, self.chart, 1)
         self.chart.set_usage(usage)
         self.legend.setText(legend_html(usage, self._labels) or self.tr("No use in this period"))
 
-    def _filter_bar(self) -> QHBoxLayout:
-        bar = QHBoxLayout()
+    def _filter_bar(self) -> QVBoxLayout:
+        """The "Transactions" heading with the filters beside it, or under it when the view is
+        too narrow for one line (see ``resizeEvent``)."""
+        self.filters = QWidget()
+        bar = QHBoxLayout(self.filters)
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(8)
-        bar.addWidget(section(self.tr("Transactions")))
-        bar.addStretch(1)
         self.since_edit, self.until_edit = self._date_edit(), self._date_edit()
         bar.addWidget(QLabel(self.tr("From")))
         bar.addWidget(self.since_edit)
@@ -298,15 +303,47 @@ class CreditsView(QWidget):
         self.refunds_check = QCheckBox(self.tr("Show refunds"))
         self.refunds_check.setChecked(True)
         bar.addWidget(self.refunds_check)
+        bar.addStretch(1)
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(self.choose_export_file)
-        bar.addWidget(self.export_button)
         for combo in (self.action_combo, self.user_combo):
             combo.currentIndexChanged.connect(self.apply_filters)
         for edit in (self.since_edit, self.until_edit):
             edit.dateChanged.connect(self.apply_filters)
         self.refunds_check.toggled.connect(self.apply_filters)
-        return bar
+        self.transactions_heading = section(self.tr("Transactions"))
+        self._filters_top = QHBoxLayout()
+        self._filters_top.setSpacing(8)
+        self._filters_top.addWidget(self.transactions_heading)
+        self._filters_top.addStretch(1)
+        self._filters_top.addWidget(self.export_button)
+        self._filters_below = QHBoxLayout()
+        rows = QVBoxLayout()
+        rows.setSpacing(6)
+        rows.addLayout(self._filters_top)
+        rows.addLayout(self._filters_below)
+        self.filters_inline: bool | None = None
+        self._place_filters(True)
+        return rows
+
+    def _place_filters(self, inline: bool) -> None:
+        if inline == self.filters_inline:
+            return
+        self.filters_inline = inline
+        for row in (self._filters_top, self._filters_below):
+            row.removeWidget(self.filters)
+        if inline:  # before the export button
+            self._filters_top.insertWidget(self._filters_top.count() - 1, self.filters)
+        else:
+            self._filters_below.addWidget(self.filters, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        margins = self.layout().contentsMargins()
+        room = event.size().width() - margins.left() - margins.right()
+        needed = self.transactions_heading.sizeHint().width() + 24
+        needed += self.filters.sizeHint().width() + self.export_button.sizeHint().width()
+        self._place_filters(room >= needed)
 
     def _date_edit(self) -> QDateEdit:
         edit = QDateEdit()
