@@ -223,3 +223,13 @@ def test_a_member_sees_allocations_from_the_team(qtbot, app: AppServices, rita) 
     view = _open(qtbot, app, credits_for(app.store, rita))
     assert view.model.record(0).kind == "allocation"
     assert view.model.index(0, view.model.COL_REFERENCE).data() == "Team member"
+
+
+def test_a_member_sees_their_spend_cap(qtbot, app: AppServices, rita) -> None:
+    app.credits.allocate(rita.id, 100)
+    app.credits.set_spend_cap(rita.id, 50, "week")
+    member = credits_for(app.store, rita)
+    member.consume(member.reserve(5, "voice").id)
+    view = _open(qtbot, app, member)
+    assert view.used.note.text() == "spend cap: 45 of 50 left this week"
+    assert view.plan.value.text() == "Team credits"

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.credit_history import CreditHistory, DailyUsage, LedgerFilter, write_csv
-from leaddesk.services.credits import Balance, CreditService, TransactionRecord
+from leaddesk.services.credits import Balance, CreditService, SpendCap, TransactionRecord
 from leaddesk.services.pricing import Package, PriceList
 from leaddesk.services.users import UserService
 from leaddesk.store.enums import Role
@@ -76,6 +76,7 @@ class _Figures:
     actions: list[str]
     members: list[tuple[uuid.UUID, str]]
     prices: PriceList
+    cap: SpendCap
 
 
 class CreditsView(QWidget):
@@ -461,6 +462,7 @@ class CreditsView(QWidget):
                 actions=history.actions(),
                 members=history.members() if admin else [],
                 prices=credits.prices,
+                cap=credits.spend_cap(),
             )
 
         self._loading += 1
@@ -495,8 +497,18 @@ class CreditsView(QWidget):
             )
         self.reserved.set(formatting.number(balance.reserved), self.tr("held for pending sends"))
         self.used.set(formatting.number(figures.used), month_start().strftime("%B %Y"))
-        plan = self._credits.prices.packages.get(balance.plan)
-        if plan is None:
+        cap = figures.cap
+        if cap.credits is not None and cap.remaining is not None:
+            self.used.note.setText(
+                self.tr("spend cap: %1 of %2 left this %3")
+                .replace("%1", formatting.number(cap.remaining))
+                .replace("%2", formatting.number(cap.credits))
+                .replace("%3", str(cap.period))
+            )
+        plan = figures.prices.packages.get(balance.plan)
+        if plan is None and not self._admin:
+            self.plan.set(self.tr("Team credits"), self.tr("allocated by your admin"))
+        elif plan is None:
             self.plan.set(self.tr("No package"), self.tr("redeem a top-up code to start"))
         else:
             self.plan.set(plan.label, self.tr("current package"))
