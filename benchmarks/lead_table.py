@@ -59,17 +59,19 @@ def filters(app: AppServices) -> list[LeadQuery]:
     ]
 
 
+#: Names, companies, titles and email parts of the demo vocabulary (all match), two short terms
+#: (prefix match), a two-term search and one that matches nothing.
 SEARCHES = [
-    "smith",
-    "anna",
-    "founder",
-    "logistics",
-    "gmbh",
+    "berglund",
+    "ferrante",
+    "apex labs",
+    "analytics",
+    "vp sales",
     "example",
-    "berlin.",
+    "ada.",
     "jo",
     "li",
-    "miller acme",
+    "nobody-at-all",
 ]
 
 
