@@ -233,3 +233,13 @@ def test_a_member_sees_their_spend_cap(qtbot, app: AppServices, rita) -> None:
     view = _open(qtbot, app, member)
     assert view.used.note.text() == "spend cap: 45 of 50 left this week"
     assert view.plan.value.text() == "Team credits"
+
+
+def test_a_running_move_cannot_be_dismissed(qtbot, app: AppServices, rita) -> None:
+    view = _open(qtbot, app)
+    dialog = _allocate_dialog(qtbot, view, rita)
+    with qtbot.waitSignal(view.creditsChanged):
+        dialog.move(rita.id, 10, "Rita")
+        dialog.reject()  # Esc while the move runs: the dialog stays to report it
+        assert dialog.isVisible()
+    assert view.message_bar.text.text() == "Gave 10 credits to Rita."

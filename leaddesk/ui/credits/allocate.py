@@ -122,6 +122,11 @@ class AllocateDialog(QDialog):
         self.own = balance
         self._update()
 
+    def reject(self) -> None:
+        """Not while the change runs: its outcome must reach the view (Esc and Cancel wait)."""
+        if not self._running:
+            super().reject()
+
     def is_loaded(self) -> bool:
         return self.own is not None and self.picker.is_loaded()
 
@@ -130,6 +135,8 @@ class AllocateDialog(QDialog):
         return self.amount.value() if self.give.isChecked() else -self.amount.value()
 
     def _update(self) -> None:
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setEnabled(not self._running)
         giving = self.give.isChecked()
         self.submit_button.setText(self.tr("Give…") if giving else self.tr("Take back…"))
         self.submit_button.setEnabled(not self._running and self.picker.member_id() is not None)

@@ -111,6 +111,11 @@ class SpendCapDialog(QDialog):
         self.picker.combo.currentIndexChanged.connect(self._update)
         self._update()
 
+    def reject(self) -> None:
+        """Not while the change runs: its outcome must reach the view (Esc and Cancel wait)."""
+        if not self._saving:
+            super().reject()
+
     def is_loaded(self) -> bool:
         return self.picker.is_loaded()
 
@@ -132,6 +137,8 @@ class SpendCapDialog(QDialog):
         self._update()
 
     def _update(self) -> None:
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setEnabled(not self._saving)
         capped = self.capped.isChecked()
         for widget in (self.credits, self.period):
             widget.setEnabled(capped)

@@ -270,6 +270,11 @@ class PriceListDialog(QDialog):
         self._loading = False
         self._update()
 
+    def reject(self) -> None:
+        """Not while the change runs: its outcome must reach the view (Esc and Cancel wait)."""
+        if not self._publishing:
+            super().reject()
+
     def is_loaded(self) -> bool:
         return not self._loading and not self._publishing
 
@@ -286,6 +291,8 @@ class PriceListDialog(QDialog):
         self.version_label.setText(text)
 
     def _update(self) -> None:
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setEnabled(not self._publishing)
         changes = self.model.changes()
         version = self.model.version
         if version is None:
