@@ -1,10 +1,12 @@
 """The dispatcher: worker threads that drain the outbox through the channels.
 
-Each worker loops: claim one due message (:class:`~leaddesk.sending.outbox.Outbox`), check the
-do-not-contact list again, wait for the rate limits, reserve the credits (idempotency key
-``send:<message id>:<attempt>``), send, then consume the credits and mark it sent — or release
-them and retry later (temporary error, with backoff and jitter), fail it (permanent error, with
-the provider's message), or mark it ``unknown`` (the provider may have it: never re-sent blindly).
+Each worker loops: claim a batch of due messages (:class:`~leaddesk.sending.outbox.Outbox`),
+checking the do-not-contact list again and reserving the credits of the whole batch in the same
+transaction (idempotency key ``send:<message id>:<attempt>``); then, for each message, wait for
+the rate limits and send. The batch's outcomes are written in one transaction with their charges:
+sent consumes the reservation; a retry (temporary error, with backoff and jitter), a failure
+(permanent error, with the provider's message) or a requeue releases it; ``unknown`` (the
+provider may have it: never re-sent blindly) keeps it held.
 
 No Qt here: progress goes to plain callables, called from worker threads; the GUI wraps them.
 """
@@ -37,7 +39,7 @@ from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
 from leaddesk.sending.status import PollReport, poll_statuses
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import CreditService
-from leaddesk.services.errors import InsufficientCreditsError, NotFoundError, ValidationError
+from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.integrations import (
     DEFAULT_DAILY_CAP,
     IntegrationRecord,
@@ -99,7 +101,7 @@ class DispatcherConfig:
     #: How often an idle dispatcher started with :meth:`Dispatcher.start` looks again.
     poll_seconds: float = 5.0
     #: Messages a worker claims (and records the outcomes of) in one transaction.
-    batch_size: int = 8
+    batch_size: int = 16
 
 
 _COUNTER = {"sent": "sent", "delivered": "sent", "failed": "failed", "retry": "retried",
@@ -268,7 +270,7 @@ class Dispatcher:
         self._capped = {k: v for k, v in self._capped.items() if v > now}
         exclude = set(self._blocked) | {k for k in self._capped if k is not None}
         batch = self.outbox.claim(now, self.config.batch_size, exclude_integrations=exclude,
-                                  caps_for=self._caps)
+                                  caps_for=self._caps, reserve=self._credits.batch_reserver())
         self._capped.update(batch.capped)
         if batch.messages:
             with self._lock:
@@ -277,22 +279,21 @@ class Dispatcher:
         return batch.messages
 
     def _run_batch(self, batch: list[Claimed]) -> None:
-        """Send a claimed batch one by one; write the outcomes together at the end (a crash
-        before that is settled by the ledger, see ``recovery``)."""
-        blocked = self.outbox.blocked(batch)
+        """Send a claimed batch one by one; write the outcomes and settle their credits together
+        at the end (a crash before that is settled by the ledger, see ``recovery``)."""
         done: list[tuple[Outcome, MessageEvent]] = []
         try:
             for msg in batch:
                 if self._stop.is_set() or not self._running.is_set() \
                         or msg.integration_id in self._blocked:
                     done.append((Outbox.requeue(msg), _event(msg, "requeued")))
-                elif msg.id in blocked:
-                    reason = blocked[msg.id]
+                elif msg.blocked:
+                    reason = msg.blocked
                     done.append((Outbox.cancelled(msg, reason), _event(msg, "cancelled", reason)))
                 else:
                     done.append(self._handle(msg))
         finally:
-            self.outbox.finish([outcome for outcome, _ in done])
+            self.outbox.finish([outcome for outcome, _ in done], self._credits.batch_settler())
             for _, event in done:
                 self._emit(event)
 
@@ -354,14 +355,9 @@ class Dispatcher:
             return Outbox.requeue(msg), _event(msg, "requeued")
         if msg.channel == "linkedin":
             return self._manual_task(msg, record)
-        reservation_id = None
-        if msg.cost > 0:
-            try:
-                reservation_id = self._credits.reserve(
-                    msg.cost, msg.channel, "message", str(msg.id), msg.idempotency_key).id
-            except InsufficientCreditsError as exc:
-                return Outbox.held(msg, str(exc)), _event(msg, "held", str(exc))
-            self.outbox.reserved(msg, reservation_id)
+        if msg.refused:  # the claim could not reserve its credits
+            return Outbox.held(msg, msg.refused), _event(msg, "held", msg.refused)
+        reservation_id = msg.reservation_id  # settled with the outcome, by ``Outbox.finish``
         try:
             result = self._channel(record, msg.channel).send(outgoing(msg, record,
                                                                       self._postal_address))
@@ -370,11 +366,7 @@ class Dispatcher:
             return (Outbox.unknown(msg, str(exc), reservation_id, provider_id),
                     _event(msg, "unknown", str(exc)))
         except ChannelError as exc:
-            if reservation_id is not None:
-                self._credits.release(reservation_id, str(exc)[:200])
             return self._failed_attempt(msg, record, exc)
-        if reservation_id is not None:
-            self._credits.consume(reservation_id)
         state = MessageState.DELIVERED if result.status is DeliveryState.DELIVERED \
             else MessageState.SENT
         return (Outbox.sent(msg, result.provider_id or "", reservation_id, state, self._clock()),

@@ -14,17 +14,19 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, case, func, or_, select, update
+from sqlalchemy import ColumnElement, Integer, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, group_commit, suppression
+from leaddesk.services import group_commit, suppression
 from leaddesk.services.context import ServiceContext
-from leaddesk.store.enums import LeadStatus, MessageState
-from leaddesk.store.models import Lead, Message, SendCounter
+from leaddesk.services.credits import BatchReserved, ReserveItem, SettleItem
+from leaddesk.store.enums import LeadStatus, MessageState, TransactionKind
+from leaddesk.store.ids import new_id
+from leaddesk.store.models import Activity, CreditTransaction, Lead, Message, SendCounter
 from leaddesk.store.types import utcnow
 
 _NO_SYNC = {"synchronize_session": False}
@@ -65,6 +67,12 @@ class Claimed:
     body: str
     attempts: int
     cost: int
+    #: Reserved in the claim's transaction (``None``: free, refused, or blocked).
+    reservation_id: uuid.UUID | None = None
+    #: Why the credits were refused (the message is held, not sent).
+    refused: str = ""
+    #: Why it must not go out (do-not-contact), checked in the claim's transaction.
+    blocked: str = ""
 
     @property
     def idempotency_key(self) -> str:
@@ -81,6 +89,17 @@ class Outcome:
     summary: str
     contacted: bool = False  # the lead was contacted: update it too
 
+    @property
+    def settlement(self) -> SettleItem | None:
+        """What the outcome does with the claim's reservation: a sent message consumes it, an
+        unknown one keeps it held (a person or the provider decides), any other releases it."""
+        rid = self.msg.reservation_id
+        if rid is None or self.action == "unknown":
+            return None
+        if self.action == "send":
+            return SettleItem(rid, TransactionKind.CONSUMPTION)
+        return SettleItem(rid, TransactionKind.RELEASE, self.summary[:200])
+
 
 @dataclass(frozen=True, slots=True)
 class ClaimBatch:
@@ -92,6 +111,42 @@ class ClaimBatch:
 _COLUMNS = (Message.id, Message.channel, Message.lead_id, Message.integration_id,
             Message.to_address, Message.subject, Message.body, Message.attempts, Message.cost)
 _TABLE = Message.__table__
+_CLAIM = (
+    _TABLE.update()
+    .where(_TABLE.c.id.in_(bindparam("ids", expanding=True)),
+           _TABLE.c.state == MessageState.QUEUED.value)
+    .values(state=MessageState.SENDING.value, attempts=_TABLE.c.attempts + 1,
+            claimed_by=bindparam("c_worker"), claimed_at=bindparam("c_now"),
+            updated_at=bindparam("c_now"))
+    .returning(*(_TABLE.c[c.key] for c in _COLUMNS))
+)
+
+
+def _claimable(exclude: bool, postgres: bool) -> Any:
+    """Due queued messages, oldest due first (built once per variant: binds only per call)."""
+    now = bindparam("c_now", type_=Message.next_attempt_at.type)
+    stmt = (
+        select(Message.id, Message.integration_id, Message.channel)
+        .where(Message.state == MessageState.QUEUED,
+               or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
+        .order_by(Message.next_attempt_at)
+        .limit(bindparam("c_limit", type_=Integer))
+    )
+    if exclude:
+        stmt = stmt.where(or_(Message.integration_id.is_(None), Message.integration_id.not_in(
+            bindparam("c_exclude", expanding=True))))
+    return stmt.with_for_update(skip_locked=True) if postgres else stmt
+
+
+_CLAIMABLE = {(e, p): _claimable(e, p) for e in (False, True) for p in (False, True)}
+_TX = CreditTransaction.__table__
+_USED_KEYS = select(_TX.c.idempotency_key).where(
+    _TX.c.idempotency_key.in_(bindparam("keys", expanding=True)))
+_SET_RESERVATION = (_TABLE.update()
+                    .where(_TABLE.c.id == bindparam("m_id"))
+                    .values(reservation_id=bindparam("m_rid")))
+Reserver = Callable[[Session, Sequence[ReserveItem]], list[BatchReserved]]
+Settler = Callable[[Session, Sequence[SettleItem]], Any]
 
 
 class Outbox:
@@ -112,52 +167,56 @@ class Outbox:
         *,
         exclude_integrations: Collection[uuid.UUID] = (),
         caps_for: Callable[[uuid.UUID | None, str], Sequence[Cap]] | None = None,
+        reserve: Reserver | None = None,
     ) -> ClaimBatch:
         """Take up to ``limit`` due queued messages in one transaction. A message whose
-        integration has used up a cap is left queued and the cap reported."""
+        integration has used up a cap is left queued and the cap reported.
+
+        With ``reserve`` (:meth:`CreditService.batch_reserver`) the same transaction checks
+        do-not-contact and reserves the credits of each message that may go out, recording the
+        reservation on its row (key ``send:<id>:<attempt>``): a message is never in
+        ``sending`` with credits held that its row does not name, whenever a crash comes."""
         capped: dict[uuid.UUID | None, dt.datetime] = {}
 
         def work(session: Session) -> list[Any]:
             capped.clear()  # a retried batch starts over
-            stmt = (
-                select(Message.id, Message.integration_id, Message.channel)
-                .where(Message.state == MessageState.QUEUED,
-                       or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
-                .order_by(Message.next_attempt_at)
-                .limit(limit)
-            )
+            postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+            stmt = _CLAIMABLE[(bool(exclude_integrations), postgres)]
+            params: dict[str, Any] = {"c_now": now, "c_limit": limit}
             if exclude_integrations:
-                stmt = stmt.where(_usable(exclude_integrations))
-            if session.bind is not None and session.bind.dialect.name == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
+                params["c_exclude"] = list(exclude_integrations)
             chosen = []
-            for message_id, integration_id, channel in session.execute(stmt).all():
+            sources: dict[tuple[uuid.UUID | None, str], list[uuid.UUID]] = {}
+            for message_id, integration_id, channel in session.execute(stmt, params).all():
+                sources.setdefault((integration_id, channel.value), []).append(message_id)
+            for (integration_id, channel), ids in sources.items():
+                caps = caps_for(integration_id, channel) if caps_for else ()
                 if integration_id in capped:
                     continue
-                for cap in caps_for(integration_id, channel.value) if caps_for else ():
-                    if not _count(session, cap, now):
-                        capped[integration_id] = cap.resets_at(now)
+                if _count_all(session, caps, now, len(ids)):  # the usual case: room for all
+                    chosen.extend(ids)
+                    continue
+                for message_id in ids:  # near a cap: one at a time
+                    for cap in caps:
+                        if not _count(session, cap, now):
+                            capped[integration_id] = cap.resets_at(now)
+                            break
+                    else:
+                        chosen.append(message_id)
+                    if integration_id in capped:
                         break
-                else:
-                    chosen.append(message_id)
             if not chosen:
                 return []
-            return session.execute(
-                update(Message)
-                .where(Message.id.in_(chosen), Message.state == MessageState.QUEUED)
-                .values(state=MessageState.SENDING, attempts=Message.attempts + 1,
-                        claimed_by=self.worker, claimed_at=now, updated_at=now)
-                .returning(*_COLUMNS),
-                execution_options=_NO_SYNC,
-            ).all()
+            # Core on the ids the scoped query chose
+            rows = session.connection().execute(
+                _CLAIM, {"ids": chosen, "c_worker": self.worker, "c_now": now}).all()
+            claimed = [Claimed(row.id, str(getattr(row.channel, "value", row.channel)),
+                               *row[2:]) for row in rows]
+            if reserve is None or not claimed:
+                return claimed
+            return _reserve_claimed(session, claimed, reserve)
 
-        rows = self._write(work)
-        claimed = []
-        for row in rows:
-            values = row._asdict()
-            values["channel"] = str(getattr(values["channel"], "value", values["channel"]))
-            claimed.append(Claimed(**values))
-        return ClaimBatch(claimed, capped)
+        return ClaimBatch(self._write(work), capped)
 
     def blocked(self, messages: Sequence[Claimed]) -> dict[uuid.UUID, str]:
         """Why some of ``messages`` must not go out (do-not-contact), by message id."""
@@ -166,14 +225,6 @@ class Outbox:
         with self._ctx.store.read() as session:
             reasons = suppression.blocked_reasons(session, [m.lead_id for m in messages])
         return {m.id: reasons[m.lead_id] for m in messages if m.lead_id in reasons}
-
-    def reserved(self, msg: Claimed, reservation_id: uuid.UUID) -> None:
-        """Record the attempt's reservation before sending: from here on a crash may have sent
-        it (and the credits' own crash recovery leaves a hold an in-flight message names)."""
-        stmt = (_TABLE.update()  # a Core statement: no ORM compile on the hot path
-                .where(_TABLE.c.id == msg.id, _TABLE.c.state == MessageState.SENDING.value)
-                .values(reservation_id=reservation_id))
-        self._write(lambda session: session.execute(stmt))
 
     # -- outcomes (written in batches by finish) -----------------------------------------------
     @staticmethod
@@ -232,8 +283,10 @@ class Outbox:
             values["reservation_id"] = reservation_id
         return Outcome(msg, "unknown", values, f"unknown — check: {error}"[:500])
 
-    def finish(self, outcomes: Sequence[Outcome]) -> None:
-        """Write a batch of outcomes in one transaction (one UPDATE per kind of outcome)."""
+    def finish(self, outcomes: Sequence[Outcome], settle: Settler | None = None) -> None:
+        """Write a batch of outcomes in one transaction (one UPDATE per kind of outcome), with
+        their charges: ``settle`` (:meth:`CreditService.batch_settler`) consumes or releases
+        each outcome's reservation in the same commit."""
         if not outcomes:
             return
         now = utcnow()
@@ -242,7 +295,14 @@ class Outbox:
             values = {**o.values, "updated_at": now}
             row = {"m_id": o.msg.id} | {f"v_{k}": v for k, v in values.items()}
             groups.setdefault(tuple(sorted(values)), []).append(row)
+        settling = [item for o in outcomes if (item := o.settlement) is not None]
+
         def work(session: Session) -> None:
+            conn = session.connection()
+            if settling:
+                if settle is None:
+                    raise ValueError("outcomes with reservations need a settler")
+                settle(session, settling)
             for keys, rows in groups.items():
                 stmt = (
                     _TABLE.update()
@@ -250,18 +310,16 @@ class Outbox:
                            _TABLE.c.state == MessageState.SENDING.value)
                     .values({k: bindparam(f"v_{k}") for k in keys})
                 )
-                session.execute(stmt, rows)
+                conn.execute(stmt, rows)
+            # Core on the rows this worker claimed (the claim's query was scoped)
             contacted = [o.msg.lead_id for o in outcomes if o.contacted]
             if contacted:
-                session.execute(
-                    update(Lead).where(Lead.id.in_(contacted)).values(
-                        last_contacted_at=now,
-                        status=case((Lead.status == LeadStatus.NEW, LeadStatus.CONTACTED.value),
-                                    else_=Lead.status)),
-                    execution_options=_NO_SYNC)
-            for o in outcomes:
-                activity.record(session, self._ctx.actor.id, o.action, "message", o.msg.id,
-                                lead_id=o.msg.lead_id, summary=o.summary)
+                conn.execute(_CONTACTED, {"ids": contacted, "now": now})
+            conn.execute(_INSERT_ACTIVITY, [
+                {"id": new_id(), "actor_id": self._ctx.actor.id, "action": o.action,
+                 "entity_type": "message", "entity_id": str(o.msg.id), "lead_id": o.msg.lead_id,
+                 "summary": o.summary[:500], "changes": {}, "created_at": now}
+                for o in outcomes])
 
         self._write(work)
 
@@ -278,6 +336,15 @@ class Outbox:
             return utcnow()
         return earliest
 
+    def due_count(self, now: dt.datetime | None = None) -> int:
+        """How many queued messages are due now (scheduled ones whose time came included)."""
+        now = now or utcnow()
+        stmt = select(func.count()).where(
+            Message.state == MessageState.QUEUED,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
+        with self._ctx.store.read() as session:
+            return int(session.scalar(stmt) or 0)
+
     def queued_retries_due_before(
         self, when: dt.datetime, exclude_integrations: Collection[uuid.UUID] = ()
     ) -> dt.datetime | None:
@@ -291,8 +358,71 @@ class Outbox:
             return session.scalar(stmt)
 
 
+def _reserve_claimed(session: Session, claimed: list[Claimed], reserve: Reserver) -> list[Claimed]:
+    """Do-not-contact and the credits of a claimed batch, in the claim's transaction."""
+    blocked = suppression.blocked_reasons(session, [m.lead_id for m in claimed])
+    # LinkedIn is a manual task, charged when a person marks it sent.
+    paying = [m for m in claimed
+              if m.cost > 0 and m.lead_id not in blocked and m.channel != "linkedin"]
+    out = {m.id: replace(m, blocked=blocked.get(m.lead_id, "")) for m in claimed}
+    if paying:
+        conn = session.connection()
+        # A requeued attempt (paused, stopped) was released under its key: name the new one.
+        used = set(conn.execute(_USED_KEYS, {"keys": [m.idempotency_key for m in paying]})
+                   .scalars())
+        items = [ReserveItem(m.cost, m.channel, "message", str(m.id),
+                             m.idempotency_key if m.idempotency_key not in used
+                             else f"{m.idempotency_key}:{uuid.uuid4().hex[:8]}")
+                 for m in paying]
+        results = reserve(session, items)
+        for m, result in zip(paying, results, strict=True):
+            if result.reservation_id is not None:
+                out[m.id] = replace(out[m.id], reservation_id=result.reservation_id)
+            else:
+                out[m.id] = replace(out[m.id], refused=str(result.refused))
+        recorded = [{"m_id": m.id, "m_rid": r.reservation_id}
+                    for m, r in zip(paying, results, strict=True) if r.reservation_id]
+        if recorded:
+            conn.execute(_SET_RESERVATION, recorded)
+    return [out[m.id] for m in claimed]
+
+
 def _usable(exclude: Collection[uuid.UUID]) -> ColumnElement[bool]:
     return or_(Message.integration_id.is_(None), Message.integration_id.not_in(list(exclude)))
+
+
+_COUNTERS = SendCounter.__table__
+_COUNT_N = _COUNTERS.update().where(
+    _COUNTERS.c.scope == bindparam("c_scope"), _COUNTERS.c.period == bindparam("c_period"),
+    _COUNTERS.c.count + bindparam("n", type_=Integer) <= bindparam("limit", type_=Integer),
+).values(count=_COUNTERS.c.count + bindparam("n", type_=Integer), updated_at=bindparam("c_now"))
+_UNCOUNT_N = _COUNTERS.update().where(
+    _COUNTERS.c.scope == bindparam("c_scope"), _COUNTERS.c.period == bindparam("c_period"),
+).values(count=_COUNTERS.c.count - bindparam("n", type_=Integer))
+_LEADS = Lead.__table__
+_CONTACTED = _LEADS.update().where(_LEADS.c.id.in_(bindparam("ids", expanding=True))).values(
+    last_contacted_at=bindparam("now"),
+    status=case((_LEADS.c.status == LeadStatus.NEW, LeadStatus.CONTACTED.value),
+                else_=_LEADS.c.status))
+_INSERT_ACTIVITY = Activity.__table__.insert()
+
+
+def _count_all(session: Session, caps: Sequence[Cap], now: dt.datetime, n: int) -> bool:
+    """Count ``n`` sends against every cap at once, or nothing (``False``) when one of them
+    has less room: the caller then counts one by one. The period's row must exist already
+    (a new period starts one by one)."""
+    conn = session.connection()
+    done: list[Cap] = []
+    for cap in caps:
+        params = {"c_scope": cap.scope, "c_period": cap.key(now), "n": n, "limit": cap.limit,
+                  "c_now": now}
+        if not conn.execute(_COUNT_N, params).rowcount:
+            for counted in done:
+                conn.execute(_UNCOUNT_N, {"c_scope": counted.scope,
+                                          "c_period": counted.key(now), "n": n})
+            return False
+        done.append(cap)
+    return True
 
 
 def _count(session: Session, cap: Cap, now: dt.datetime) -> bool:

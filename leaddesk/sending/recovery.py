@@ -1,14 +1,16 @@
 """Settling what a crashed sender left in ``sending``, without ever sending anything twice.
 
-A dispatcher reserves credits right before it hands a message to the provider and consumes them
-right after the provider took it. So the ledger tells how far a crashed attempt got:
+A dispatcher claims a batch and reserves its credits in one transaction (the reservation named on
+each message's row), sends the batch, then writes the outcomes and consumes or releases the
+credits in another. So the ledger tells how far a crashed attempt got:
 
 - no reservation for the attempt: it never reached the provider -> queued again;
 - reservation released: the attempt failed and was refunded -> queued again;
 - reservation consumed: the provider took it -> sent;
-- reservation still held: it may or may not have gone out. Where the provider can be asked
-  (a stored Twilio SID) its answer decides; otherwise the message becomes ``unknown`` with the
-  credits still held, until a person says whether it arrived (:func:`resolve_unknown`).
+- reservation still held: it may or may not have gone out (a crash mid-batch leaves the whole
+  batch so). Where the provider can be asked (a stored Twilio SID) its answer decides; otherwise
+  the message becomes ``unknown`` with the credits still held, until a person says whether it
+  arrived (:func:`resolve_unknown`).
 
 The ledger is only *read* here (by the dispatcher's idempotency keys); every credit movement goes
 through :class:`~leaddesk.services.credits.CreditService`.
@@ -174,7 +176,10 @@ def resolve_unknown(ctx: ServiceContext, credits: CreditService, message_id: uui
         reservation_id = msg.reservation_id
     if arrived:
         if reservation_id is not None:
-            _charge(ctx, credits, message_id, reservation_id)
+            # Still held: an unknown message's reservation is in flight for the credits' crash
+            # recovery too (IN_FLIGHT_STATES); or consumed already on the provider's word
+            # (poll_statuses), and consuming again charges nothing twice.
+            credits.consume(reservation_id)
         _set(ctx, message_id, MessageState.UNKNOWN, "confirmed sent", state=MessageState.SENT,
              sent_at=utcnow(), error="", claimed_by="")
         return MessageState.SENT.value
@@ -186,18 +191,3 @@ def resolve_unknown(ctx: ServiceContext, credits: CreditService, message_id: uui
          claimed_by="", reservation_id=None)
     return new.value
 
-
-def _charge(ctx: ServiceContext, credits: CreditService, message_id: uuid.UUID,
-            reservation_id: uuid.UUID) -> None:
-    """Consume the held credits; if a start-up recovery released them meanwhile, charge anew
-    (once: the key names the confirmation)."""
-    try:
-        credits.consume(reservation_id)
-    except ReservationSettledError:
-        with ctx.store.read() as session:
-            msg = session.get(Message, message_id)
-            assert msg is not None
-            cost, channel = msg.cost, msg.channel.value
-        again = credits.reserve(cost, channel, "message", str(message_id),
-                                f"send:{message_id}:confirmed")
-        credits.consume(again.id)

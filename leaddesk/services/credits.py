@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -136,6 +136,35 @@ class Preflight:
     available: int | None  # None: unlimited
     ok: bool
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReserveItem:
+    """One reservation of a batch (see :meth:`CreditService.batch_reserver`)."""
+
+    cost: int
+    action: str
+    reference_type: str = ""
+    reference_id: str = ""
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReserved:
+    """What became of one :class:`ReserveItem`: its reservation, or why it was refused."""
+
+    item: ReserveItem
+    reservation_id: uuid.UUID | None
+    refused: InsufficientCreditsError | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SettleItem:
+    """One settlement of a batch: consume (the action succeeded) or release."""
+
+    reservation_id: uuid.UUID
+    kind: TransactionKind  # CONSUMPTION or RELEASE
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -772,6 +801,121 @@ class CreditService:
         """The action failed: the held credits come back (once)."""
         return self._settle(reservation_id, TransactionKind.RELEASE, reason)
 
+    # -- batches inside a caller's transaction (the outbox's claims and outcomes) -------------
+    def batch_reserver(self) -> Callable[[Session, Sequence[ReserveItem]], list[BatchReserved]]:
+        """Reserve for many actions inside the caller's write transaction (the outbox claims a
+        batch and reserves for it in one commit). The account and price version are read now,
+        outside that transaction. See :meth:`_reserve_many`."""
+        acc_id = self.account_id()
+        version = self.prices.version
+        return lambda session, items: self._reserve_many(session, acc_id, version, items)
+
+    def _reserve_many(
+        self, session: Session, acc_id: uuid.UUID, version: int, items: Sequence[ReserveItem]
+    ) -> list[BatchReserved]:
+        """One guarded UPDATE for the sum of the costs (balance and spend cap, as in
+        :meth:`reserve`) and one ledger line and hold per item. When the sum is refused, each
+        item is tried alone (still guarded): a refused item gets its error, nothing written for
+        it. Raises nothing before or after writing, so it is safe in a shared group commit.
+        Each item's idempotency key must be unused (the caller's keys name an attempt)."""
+        for item in items:
+            _positive(item.cost, "cost")
+        if not items:
+            return []
+        conn = session.connection()
+        now = self.now()
+        params = {"acc": acc_id, "week": credit_caps.week_key(now),
+                  "month": credit_caps.month_key(now), "now": now}
+        total = sum(item.cost for item in items)
+        row = conn.execute(_RESERVE, {**params, "cost": total}).first()
+        granted: list[tuple[ReserveItem, int, int]] = []  # item, balance after, cap window
+        refused: dict[int, InsufficientCreditsError] = {}
+        if row is not None:
+            balance = row.balance + total
+            for item in items:
+                balance -= item.cost
+                granted.append((item, balance, row.cap_window))
+        else:
+            for i, item in enumerate(items):
+                alone = conn.execute(_RESERVE, {**params, "cost": item.cost}).first()
+                if alone is None:
+                    refused[i] = _refusal(session, acc_id, item.cost, now)
+                else:
+                    granted.append((item, alone.balance, alone.cap_window))
+        actor, holder = self._ctx.actor.id, credit_holders.this_process()
+        lines, holds, ids = [], [], {}
+        for item, balance_after, window in granted:
+            tx_id = new_id()
+            ids[id(item)] = tx_id
+            lines.append({
+                "id": tx_id, "kind": TransactionKind.RESERVATION.value, "amount": -item.cost,
+                "balance_after": balance_after, "action": item.action,
+                "reference_type": item.reference_type, "reference_id": item.reference_id,
+                "reservation_id": None, "idempotency_key": item.idempotency_key,
+                "actor_id": actor, "created_at": now, "metadata": {},
+                "account_id": acc_id, "price_version": version,
+            })
+            holds.append({"reservation_id": tx_id, "account_id": acc_id, "amount": item.cost,
+                          "cap_window": window, "holder": holder, "created_at": now})
+        if lines:
+            conn.execute(_INSERT_TX, lines)
+            conn.execute(_INSERT_HOLD, holds)
+        return [BatchReserved(item, ids.get(id(item)), refused.get(i))
+                for i, item in enumerate(items)]
+
+    def batch_settler(self) -> Callable[[Session, Sequence[SettleItem]], dict[uuid.UUID, str]]:
+        """Consume or release many reservations inside the caller's write transaction (the
+        outbox writes a batch's outcomes and their charges in one commit). Each settles once,
+        as with :meth:`consume` and :meth:`release`; returns ``{reservation: kind}`` of those
+        settled now (one settled earlier is left as it is and not in the answer)."""
+        own = self.account_id() if self._ctx.actor.role is not Role.ADMIN else None
+        return lambda session, items: self._settle_many(session, own, items)
+
+    def _settle_many(
+        self, session: Session, own: uuid.UUID | None, items: Sequence[SettleItem]
+    ) -> dict[uuid.UUID, str]:
+        if not items:
+            return {}
+        conn = session.connection()
+        now = self.now()
+        wanted = {item.reservation_id: item for item in items}
+        stmt = _TAKE_HOLDS if own is None else _TAKE_OWN_HOLDS
+        holds = conn.execute(stmt, {"rids": list(wanted), "acc": own}).all()
+        groups: dict[tuple[uuid.UUID, int | None], list[Any]] = {}
+        for hold in holds:
+            groups.setdefault((hold.account_id, hold.cap_window), []).append(hold)
+        lines, done = [], {}
+        for (acc_id, window), group in groups.items():
+            back = sum(h.amount for h in group
+                       if wanted[h.reservation_id].kind is TransactionKind.RELEASE)
+            held = sum(h.amount for h in group)
+            balance = conn.execute(_SETTLE, {
+                "acc": acc_id, "back": back, "held": held, "hold_window": window,
+                "cap_back": back, "now": now}).scalar_one()
+            balance -= back  # the balance before, then each line's balance after it
+            for hold in group:
+                item = wanted[hold.reservation_id]
+                release = item.kind is TransactionKind.RELEASE
+                balance += hold.amount if release else 0
+                meta: dict[str, Any] = {"cost": hold.amount}
+                if item.reason:
+                    meta["reason"] = item.reason[:200]
+                lines.append({
+                    "new_id": new_id(), "new_kind": item.kind,
+                    "new_amount": hold.amount if release else 0, "new_balance": balance,
+                    "new_key": settle_key(hold.reservation_id), "new_meta": meta,
+                    "new_actor": self._ctx.actor.id, "new_at": now,
+                    "rid": hold.reservation_id,
+                })
+                done[hold.reservation_id] = item.kind.value
+        if lines:
+            conn.execute(_INSERT_SETTLEMENTS, lines)
+        missing = set(wanted) - set(done)
+        if missing:
+            log.warning("%d reservation(s) were already settled: %s", len(missing),
+                        ", ".join(sorted(map(str, missing))[:5]))
+        return done
+
     def release_stale_reservations(self, older_than: dt.timedelta) -> list[TransactionRecord]:
         """Release the reservations left by a crash, on every account.
 
@@ -1088,7 +1232,7 @@ class CreditService:
         return LedgerAudit(accounts, transactions, mismatches)
 
 
-def _settlement_insert() -> Any:
+def _settlement_insert(returning: bool = True) -> Any:
     """INSERT ... SELECT of a consumption or release line from its reservation's row."""
     r, t = _TX.alias("reservation"), _TX.c
     copied = {
@@ -1112,11 +1256,10 @@ def _settlement_insert() -> Any:
     names = [*copied, *given]
     columns = [*copied.values()] + [bindparam(given[n], type_=t[n].type) for n in given]
     source = select(*columns).where(r.c.id == bindparam("rid", type_=t.id.type))
-    return (
-        insert(_TX)
-        .from_select(names, source)
-        .returning(t.action, t.reference_type, t.reference_id, t.price_version)
-    )
+    stmt = insert(_TX).from_select(names, source)
+    if not returning:
+        return stmt
+    return stmt.returning(t.action, t.reference_type, t.reference_id, t.price_version)
 
 
 def _prepared_statements() -> dict[str, Any]:
@@ -1182,6 +1325,14 @@ _INSERT_SETTLEMENT = _STATEMENTS["insert_settlement"]
 _BY_KEY = _STATEMENTS["by_key"]
 _INSERT_TX = insert(_TX)
 _INSERT_HOLD = insert(_HOLD)
+_TAKE_HOLDS = (
+    delete(_HOLD)
+    .where(_HOLD.c.reservation_id.in_(bindparam("rids", expanding=True)))
+    .returning(_HOLD.c.reservation_id, _HOLD.c.account_id, _HOLD.c.amount, _HOLD.c.cap_window)
+)
+_TAKE_OWN_HOLDS = _TAKE_HOLDS.where(_HOLD.c.account_id == bindparam("acc"))
+#: The settlement INSERT ... SELECT without RETURNING, so a batch runs as one executemany.
+_INSERT_SETTLEMENTS = _settlement_insert(returning=False)
 
 
 def _refusal(
@@ -1214,11 +1365,14 @@ __all__ = [
     "IN_FLIGHT_STATES",
     "STALE_AFTER",
     "Balance",
+    "BatchReserved",
     "CapPeriod",
     "CreditService",
     "LedgerAudit",
     "Preflight",
     "Quote",
+    "ReserveItem",
+    "SettleItem",
     "SpendCap",
     "TransactionRecord",
     "refund_key",

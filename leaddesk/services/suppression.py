@@ -9,6 +9,7 @@ a message waits in the queue still stops it), and so do manual sends (LinkedIn t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -65,16 +66,23 @@ def normalize(kind: str, address: str) -> str:
     raise ValidationError("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
 
 
+@functools.lru_cache(maxsize=65_536)
+def _key(kind: str, address: str) -> str | None:
+    """``normalize`` remembered (the composer and then the dispatcher ask about the same
+    addresses); ``None`` for an invalid address."""
+    try:
+        return normalize(kind, address)
+    except ValidationError:
+        return None
+
+
 def lead_keys(lead: Lead) -> list[tuple[str, str]]:
     """The ``(kind, value)`` pairs a lead can be reached at, normalized (invalid ones skipped)."""
     keys = []
     for kind, address in (("email", lead.email), ("phone", lead.phone),
                           ("linkedin", lead.linkedin_url)):
-        if address:
-            try:
-                keys.append((kind, normalize(kind, address)))
-            except ValidationError:
-                continue
+        if address and (value := _key(kind, address)) is not None:
+            keys.append((kind, value))
     return keys
 
 

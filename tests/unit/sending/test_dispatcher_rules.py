@@ -10,12 +10,18 @@ import time
 import pytest
 from sqlalchemy import update
 
-from leaddesk.channels.base import ChannelConfigurationError, PermanentChannelError
+from leaddesk.channels.base import (
+    AmbiguousSendError,
+    ChannelConfigurationError,
+    PermanentChannelError,
+)
 from leaddesk.sending.dispatcher import Dispatcher
 from leaddesk.sending.outbox import Outbox
+from leaddesk.sending.recovery import resolve_unknown
 from leaddesk.services.errors import ValidationError
 from leaddesk.store.enums import MessageState
 from leaddesk.store.models import CreditAccount, Message, SendCounter, Task
+from leaddesk.store.models.credit import CreditHold
 
 
 def test_daily_cap_of_the_mailbox_holds_the_rest_for_tomorrow(harness, states):
@@ -155,3 +161,47 @@ def test_recovery_uses_the_ledger_and_never_resends_blindly(harness, states):
     assert unknown.provider_id == f"<{open_}@example.com>"  # derived from the from domain
     assert dispatcher.run_until_empty().sent == 1  # only the one that never went out
     assert outbox.worker != "elsewhere:1:dead"
+
+
+def test_a_claim_reserves_its_batch_and_a_requeue_gives_the_credits_back(harness, states):
+    app = harness.app
+    harness.queue(3)
+    start = app.credits.balance()
+    outbox = Outbox(app.ctx)
+    batch = outbox.claim(dt.datetime.now(dt.UTC), 3, reserve=app.credits.batch_reserver())
+    assert len(batch.messages) == 3 and all(m.reservation_id for m in batch.messages)
+    assert app.credits.balance().reserved == start.reserved + sum(m.cost for m in batch.messages)
+    outbox.finish([Outbox.requeue(m) for m in batch.messages], app.credits.batch_settler())
+    assert app.credits.balance() == start and states() == {"queued": 3}
+    # The same attempt numbers again: the released keys are not reused, nothing is lost.
+    assert harness.dispatcher().run_until_empty().sent == 3
+    end = app.credits.balance()
+    assert end.reserved == start.reserved and app.credits.audit().ok
+    assert start.available - end.available == 3 * app.credits.prices.cost("email")
+    assert {m.attempts for m in app.messages.recent()} == {1}
+
+
+def test_an_unknown_send_keeps_its_reservation_through_a_restart_and_is_charged_once(
+        harness, states):
+    app = harness.app
+    harness.queue(1)
+    start = app.credits.balance()
+    harness.script = [AmbiguousSendError("no answer after the message was sent")]
+    assert harness.dispatcher(workers=1).run_until_empty().unknown == 1
+    held = app.credits.held()
+    assert len(held) == 1
+    # The holding process "died" long ago: the credits' start-up recovery still leaves it.
+    with app.store.write() as session:
+        session.execute(update(CreditHold).values(
+            holder="gone|boot|1", created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=3)))
+    assert app.credits.release_stale_reservations(dt.timedelta(hours=1)) == []
+    assert app.credits.held() == held
+    unknown = app.messages.recent()[0]
+    assert resolve_unknown(app.ctx, app.credits, unknown.id, arrived=True) == "sent"
+    end = app.credits.balance()
+    assert states() == {"sent": 1} and end.reserved == start.reserved
+    assert start.available - end.available == app.credits.prices.cost("email")
+    lines = app.credits.history()
+    assert [t.kind for t in lines if t.reservation_id == held[0]] == ["consumption"]
+    assert not [t for t in lines if (t.idempotency_key or "").endswith(":confirmed")]
+    assert app.credits.audit().ok
