@@ -243,3 +243,20 @@ def test_a_running_move_cannot_be_dismissed(qtbot, app: AppServices, rita) -> No
         dialog.reject()  # Esc while the move runs: the dialog stays to report it
         assert dialog.isVisible()
     assert view.message_bar.text.text() == "Gave 10 credits to Rita."
+
+
+def test_the_admin_sets_the_low_balance_warning(qtbot, app: AppServices, rita) -> None:
+    view = _open(qtbot, app)
+    assert view.low_balance is None
+    dialog = view.open_low_balance()
+    qtbot.waitUntil(dialog.is_loaded)
+    assert dialog.threshold.value() == 50, "on by default"
+    dialog.threshold.setValue(5000)
+    with qtbot.waitSignal(view.creditsChanged):
+        dialog.save()
+    assert app.credits.low_balance_threshold() == 5000
+    assert view.message_bar.text.text() == "Everyone is warned below 5,000 credits."
+    qtbot.waitUntil(lambda: view.is_loaded() and view.low_balance is not None)
+    assert "Low balance" in view.available.note.text()
+    rep_view = _open(qtbot, app, credits_for(app.store, rita))
+    assert rep_view.warning_button.isHidden()

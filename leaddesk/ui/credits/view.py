@@ -1,6 +1,7 @@
 """The credits view: balance tiles, adding credits, usage per day by action, the transaction
-history with filters and CSV export; for admins, allocations, spend caps and the price list
-(dialogs in ``allocate.py``, ``caps.py`` and ``price_list.py``)."""
+history with filters and CSV export; for admins, allocations, spend caps, the price list and
+the low-balance warning level (dialogs in ``allocate.py``, ``caps.py``, ``price_list.py``,
+``warning.py``)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ from leaddesk.ui.credits.members import cap_text
 from leaddesk.ui.credits.model import Page, TransactionTableModel
 from leaddesk.ui.credits.price_list import PriceListDialog
 from leaddesk.ui.credits.usage import RANGES, legend_html
+from leaddesk.ui.credits.warning import LowBalanceDialog
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import BadgeDelegate, Card, MessageBar, StatTile, muted, section, title
 
@@ -174,11 +176,15 @@ class CreditsView(QWidget):
         self.prices_button = QPushButton(self.tr("Price list…"))
         self.prices_button.setToolTip(self.tr("Change what each action costs"))
         self.prices_button.clicked.connect(self.open_price_list)
+        self.warning_button = QPushButton(self.tr("Low-balance warning…"))
+        self.warning_button.setToolTip(self.tr("Below how many credits everyone is warned"))
+        self.warning_button.clicked.connect(self.open_low_balance)
         team = self._admin and self._users is not None
         for button, shown in (
             (self.allocate_button, team),
             (self.caps_button, team),
             (self.prices_button, self._admin),
+            (self.warning_button, self._admin),
         ):
             button.setVisible(shown)
             head.addWidget(button)
@@ -661,3 +667,22 @@ class CreditsView(QWidget):
             kind="info",
             timeout_ms=6000,
         )
+
+    def open_low_balance(self) -> LowBalanceDialog:
+        dialog = LowBalanceDialog(self._credits, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.saved.connect(self._threshold_saved)
+        dialog.open()
+        return dialog
+
+    def _threshold_saved(self, threshold: int) -> None:
+        text = (
+            self.tr("The low-balance warning is off.")
+            if threshold == 0
+            else self.tr("Everyone is warned below %1.").replace(
+                "%1", formatting.credits(threshold)
+            )
+        )
+        self.message_bar.show_message(text, kind="info", timeout_ms=6000)
+        self.refresh()
+        self.creditsChanged.emit()  # the status bar reads the threshold again
