@@ -3,8 +3,9 @@
 SQLite answers from the FTS5 trigram index ``leads_fts`` (built and kept in sync by triggers in
 migration 0003; its rowids are ``leads.rowid``). PostgreSQL answers ``ILIKE`` from a pg_trgm GIN
 index over one text expression. Each whitespace-separated term must occur (AND). Terms shorter
-than three characters have no trigram: they match the start of a name, email or company instead
-(what a user typing "Jo" expects), which a keyset page can answer by walking its sort index.
+than three characters have no trigram: alone they match the start of a name, email or company
+(what a user typing "Jo" expects), which a keyset page answers by walking its sort index; beside
+longer terms ("vp sales") they are plain substrings of the rows the index found.
 """
 
 from __future__ import annotations
@@ -106,10 +107,15 @@ def search_condition(text: str, walk: str = "") -> ColumnElement[bool] | None:
     long_terms = [t for t in terms if len(t) >= MIN_TERM]
     conditions: list[ColumnElement[bool]] = [ContainsAll(long_terms, walk)] if long_terms else []
     for term in terms:
-        if len(term) < MIN_TERM:
-            conditions.append(
-                or_(*(getattr(Lead, c).istartswith(term, autoescape=True) for c in PREFIX_COLUMNS))
-            )
+        if len(term) >= MIN_TERM:
+            continue
+        if long_terms:  # "vp sales": the index narrows, the short term is a plain substring
+            columns, test = SEARCHED_COLUMNS, "icontains"
+        else:
+            columns, test = PREFIX_COLUMNS, "istartswith"
+        conditions.append(
+            or_(*(getattr(getattr(Lead, c), test)(term, autoescape=True) for c in columns))
+        )
     return and_(*conditions)
 
 

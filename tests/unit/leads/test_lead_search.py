@@ -53,6 +53,8 @@ def test_short_terms_match_the_start_of_name_email_or_company(app: AppServices) 
     assert _names(app, "g") == {"Grace Hopper"}
     assert _names(app, "e") == {"Ada Lovelace"}, "company Engines Ltd"
     assert _names(app, "lovelace a") == {"Ada Lovelace"}
+    assert _names(app, "admiral re") == {"Grace Hopper"}, "beside a long term: a substring"
+    assert _names(app, "re") == set(), "alone: the start of a name, email or company"
     assert app.leads.count(LeadQuery(search="  ")) == 3
 
 
