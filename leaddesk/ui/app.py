@@ -56,6 +56,7 @@ def run_gui(
     previous_hook = install_excepthook(lambda: window)
     operations.set_default_failure_handler(lambda exc: show_error(window, exc))
     window.show()
+    window.outbox_runner.start_timer()  # due scheduled messages go out while the app is open
     if offer_demo:
         QTimer.singleShot(0, lambda: offer_demo_data(window, app_services, settings))
     try:

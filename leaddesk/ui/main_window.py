@@ -50,10 +50,11 @@ class MainWindow(QMainWindow):
 
         self.leads_view = LeadsView(services.leads, services.messages, services.activity)
         self.campaigns_view = CampaignsView(services.campaigns)
+        self.outbox_runner = OutboxRunner.for_services(services, parent=self)
         self.composer_view = ComposerView(
             services.templates, services.leads, services.messages, services.credits,
             sender={"name": services.ctx.actor.name},
-            compose=services.compose, runner=OutboxRunner.for_services(services, parent=self),
+            compose=services.compose, runner=self.outbox_runner, views=services.saved_views,
         )
         self.credits_view = CreditsView(services.credits, users=UserService(services.ctx))
         self.views: dict[str, QWidget] = {
@@ -242,5 +243,6 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.outbox_runner.stop()  # no more looks; what is in hand finishes, the rest waits
         self.save_state()
         super().closeEvent(event)

@@ -37,6 +37,10 @@ class ComposerForm(QWidget):
         self.template = QComboBox()
         self.template.setMinimumWidth(220)
         self.picker = picker
+        #: Who gets it: one lead (the picker), the leads selected in the leads view, or a
+        #: saved view (the picker's lead is then the one previewed).
+        self.audience = QComboBox()
+        self.audience.addItem(self.tr("One lead"), None)
         self.subject_label = QLabel(self.tr("Subject"))
         self.subject = QLineEdit()
         self.body = QPlainTextEdit()
@@ -55,6 +59,7 @@ class ComposerForm(QWidget):
         form.setVerticalSpacing(10)
         form.addRow(self.tr("Channel"), self.channel)
         form.addRow(self.tr("Template"), self.template)
+        form.addRow(self.tr("Send to"), self.audience)
         form.addRow(self.tr("To"), self.picker)
         form.addRow(self.subject_label, self.subject)
         form.addRow(self.tr("Message"), self.body)

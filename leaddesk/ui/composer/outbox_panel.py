@@ -11,35 +11,77 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig, Progress
+from leaddesk.sending.outbox import Outbox
 from leaddesk.ui.operations import OpContext, Operation, op
 from leaddesk.ui.operations import Progress as OpProgress
 
 
 class OutboxRunner(QObject):
     """Emits ``progressed(Progress)`` while sending and ``finished(Progress)`` at the end
-    (``None`` when sending failed; ``failed(str)`` says why)."""
+    (``None`` when sending failed; ``failed(str)`` says why); ``autoStarted(int)`` when the
+    always-on timer (:meth:`start_timer`) found that many messages due and started sending."""
 
     progressed = Signal(object)
     finished = Signal(object)
     failed = Signal(str)
+    autoStarted = Signal(int)
 
     def __init__(self, make_dispatcher: Callable[[], Dispatcher],
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None,
+                 due_count: Callable[[], int] | None = None) -> None:
         super().__init__(parent)
         self._make = make_dispatcher
+        self._due_count = due_count
         self._dispatcher: Dispatcher | None = None
         self._operation: Operation[Progress] | None = None
+        self._checking = False
         self.last: Progress | None = None
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.check_due)
 
     @classmethod
     def for_services(cls, services: Any, config: DispatcherConfig | None = None,
                      parent: QObject | None = None) -> OutboxRunner:
         return cls(lambda: Dispatcher(services.ctx, services.credits, services.integrations,
-                                      config), parent)
+                                      config), parent,
+                   due_count=lambda: Outbox(services.ctx).due_count())
+
+    # -- the always-on outbox ----------------------------------------------------------------
+    def start_timer(self, interval_ms: int = 30_000) -> None:
+        """While the app is open, look for due messages (scheduled ones whose time came, retries)
+        every ``interval_ms`` and send them. :meth:`stop` ends it."""
+        self.timer.start(interval_ms)
+
+    def check_due(self) -> None:
+        """One look (off the GUI thread); sends when something is due and nothing is sending."""
+        if self._due_count is None or self._checking or self.running:
+            return
+        self._checking = True
+        due_count = self._due_count
+        (
+            op(due_count, parent=self)
+            .success(self._due_counted)
+            .finished(self._checked)
+            .run()
+        )
+
+    def _checked(self) -> None:
+        self._checking = False
+
+    def _due_counted(self, count: int) -> None:
+        if count > 0 and not self.running and self.timer.isActive():
+            self.start()
+            self.autoStarted.emit(count)
+
+    def stop(self) -> None:
+        """The app is closing: no more looks, and the messages in hand finish, the rest stays
+        queued for next time."""
+        self.timer.stop()
+        self.cancel()
 
     @property
     def running(self) -> bool:
@@ -116,6 +158,7 @@ class OutboxPanel(QWidget):
         self.pause_button.clicked.connect(self._toggle_pause)
         self.cancel_button.clicked.connect(runner.cancel)
         runner.progressed.connect(self.show_progress)
+        runner.autoStarted.connect(self._auto_started)
         runner.finished.connect(self._finished)
         runner.failed.connect(lambda text: self.status.setText(self.tr("Sending stopped: ") + text))
         self.setVisible(False)
@@ -129,6 +172,10 @@ class OutboxPanel(QWidget):
         self.cancel_button.setEnabled(True)
         self.status.setText(self.tr("Sending…"))
         self.setVisible(True)
+
+    def _auto_started(self, count: int) -> None:
+        self.begin(count)
+        self.status.setText(self.tr("Sending %1 due message(s)…").replace("%1", str(count)))
 
     def show_progress(self, p: Progress) -> None:
         self.bar.setValue(min(p.done, self.bar.maximum()))

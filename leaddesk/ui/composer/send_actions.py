@@ -77,11 +77,12 @@ class SendActions(QObject):
             self.send(dialog.chosen())
 
     def send(self, at: dt.datetime | None = None) -> None:
-        """Queue the message for the chosen lead (now, or at ``at``) and start the outbox."""
+        """Queue the message for the chosen recipients (one lead, a selection or a saved view;
+        now, or at ``at``) and start the outbox."""
         view = self.view
         preview = view.render_preview()
-        lead = view.lead
-        if lead is None or preview.blocking:
+        recipients = view.recipient_ids()
+        if not recipients or preview.blocking:
             return
         compose, channel = self.compose, view.channel
         subject, body = view.form.subject.text(), view.form.body.toPlainText()
@@ -89,7 +90,7 @@ class SendActions(QObject):
         view.form.schedule_button.setEnabled(False)
 
         def queue() -> ComposeResult:
-            plan = compose.plan(channel, [lead.id], subject=subject, body=body)
+            plan = compose.plan(channel, recipients, subject=subject, body=body)
             return compose.commit(plan, at=at)
 
         (
@@ -104,11 +105,21 @@ class SendActions(QObject):
     def _queued(self, result: ComposeResult, at: dt.datetime | None) -> None:
         self.last_result = result
         view = self.view
-        if result.blocked:
+        if len(result.message_ids) > 1 or result.queued > 1:
+            skipped = [(result.held, self.tr("held (a variable has no value)")),
+                       (result.blocked, self.tr("on the do-not-contact list"))]
+            notes = "; ".join(f"{n:,} {label}" for n, label in skipped if n)
+            text = self.tr("%1 messages queued").replace("%1", f"{result.queued:,}")
+            view.message_bar.show_message(text + (f" — {notes}." if notes else "."),
+                                          kind="info",
+                                          timeout_ms=6000)
+            if not result.queued:
+                return
+        elif result.blocked:
             view.message_bar.show_message(self.tr("Not sent: this person is on the "
                                                   "do-not-contact list."))
             return
-        if result.held:
+        elif result.held:
             view.message_bar.show_message(self.tr("Held: a variable has no value."))
             return
         if at is not None:

@@ -11,10 +11,11 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from leaddesk.services.compose import ComposeService
-from leaddesk.services.credits import Balance, CreditService
+from leaddesk.services.credits import Balance, CreditService, Preflight
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.leads import LeadRecord, LeadService
 from leaddesk.services.messages import MessageRecord, MessageService
+from leaddesk.services.saved_views import SavedViewService
 from leaddesk.services.templates import TemplateRecord, TemplateService
 from leaddesk.ui import formatting
 from leaddesk.ui.composer.form import ComposerForm
@@ -41,9 +42,18 @@ class ComposerView(QWidget):
         parent: QWidget | None = None,
         compose: ComposeService | None = None,
         runner: OutboxRunner | None = None,
+        views: SavedViewService | None = None,
     ) -> None:
         super().__init__(parent)
         self._templates_service = templates
+        self._leads = leads
+        self._compose = compose
+        self._views = views
+        #: The recipients when sending to a selection or a saved view (None: the picker's lead).
+        self._recipients: list[uuid.UUID] | None = None
+        self._audience_loading = 0
+        self.preflight: Preflight | None = None
+        self._preflight_asked: tuple[str, int] | None = None
         self._messages = messages
         self._credits = credits
         self._sender = dict(sender or {})
@@ -80,6 +90,7 @@ class ComposerView(QWidget):
         self.form.body.textChanged.connect(self._schedule_render)
         self.picker.leadChosen.connect(lambda _lead: self.render_preview())
         self.form.save_button.clicked.connect(self.save_draft)
+        self.form.audience.currentIndexChanged.connect(self._on_audience)
         self._on_channel()
 
     # -- state -----------------------------------------------------------------------------------
@@ -99,7 +110,14 @@ class ComposerView(QWidget):
         return self._credits.prices.cost(self.channel)
 
     def is_loaded(self) -> bool:
-        return self._loaded and self._loading == 0 and not self._render_timer.isActive()
+        return (self._loaded and self._loading == 0 and self._audience_loading == 0
+                and not self._render_timer.isActive())
+
+    def recipient_ids(self) -> list[uuid.UUID]:
+        """Who Send now / Schedule… queue for: the selection or view, else the picker's lead."""
+        if self._recipients is not None:
+            return list(self._recipients)
+        return [self.lead.id] if self.lead is not None else []
 
     # -- loading ---------------------------------------------------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
@@ -108,11 +126,13 @@ class ComposerView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Load the templates and the balance in the background."""
+        """Load the templates, the balance and the saved views in the background."""
         self._loading += 1
-        templates, credits = self._templates_service, self._credits
+        templates, credits, views = self._templates_service, self._credits, self._views
         (
-            op(lambda: (templates.list(), credits.balance()), parent=self)
+            op(lambda: (templates.list(), credits.balance(),
+                        [v.name for v in views.list()] if views is not None else []),
+               parent=self)
             .success(lambda result: self._loaded_data(*result))
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
             .finished(self._load_done)
@@ -122,12 +142,26 @@ class ComposerView(QWidget):
     def _load_done(self) -> None:
         self._loading -= 1
 
-    def _loaded_data(self, templates: list[TemplateRecord], balance: Balance) -> None:
+    def _loaded_data(self, templates: list[TemplateRecord], balance: Balance,
+                     view_names: list[str]) -> None:
         self._loaded = True
         self._templates = templates
         self._balance = balance
+        self._fill_views(view_names)
         self._fill_templates()
         self.render_preview()
+
+    def _fill_views(self, names: list[str]) -> None:
+        combo = self.form.audience
+        current = combo.currentData()
+        combo.blockSignals(True)
+        for index in range(combo.count() - 1, 0, -1):
+            if str(combo.itemData(index)).startswith("view:"):
+                combo.removeItem(index)
+        for name in names:
+            combo.addItem(self.tr("Saved view: %1").replace("%1", name), f"view:{name}")
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
 
     def refresh_balance(self) -> None:
         credits = self._credits
@@ -135,7 +169,68 @@ class ComposerView(QWidget):
 
     def _balance_arrived(self, balance: Balance) -> None:
         self._balance = balance
+        self._preflight_asked = None  # the balance changed: ask again
         self._show_cost()
+
+    # -- recipients: one lead, a selection, a saved view ---------------------------------------
+    def set_selection(self, lead_ids: list[uuid.UUID]) -> None:
+        """Send to these leads (the leads view's selection); the first one is previewed."""
+        combo = self.form.audience
+        combo.blockSignals(True)
+        index = combo.findData("selection")
+        if index < 0:
+            combo.insertItem(1, "", "selection")
+            index = 1
+        combo.setItemText(index, self.tr("The %1 selected leads").replace(
+            "%1", f"{len(lead_ids):,}"))
+        combo.setCurrentIndex(index)
+        combo.blockSignals(False)
+        self._use_recipients(list(lead_ids))
+
+    def choose_view(self, name: str) -> bool:
+        """Send to the leads of the saved view ``name`` (its filters, read when chosen)."""
+        index = self.form.audience.findData(f"view:{name}")
+        if index >= 0:
+            self.form.audience.setCurrentIndex(index)
+        return index >= 0
+
+    def _on_audience(self) -> None:
+        data = self.form.audience.currentData()
+        if data is None:
+            self._recipients = None
+            self.picker.setEnabled(True)
+            self._show_cost()
+            self.render_preview()
+        elif data == "selection":
+            pass  # set_selection keeps the ids
+        elif str(data).startswith("view:") and self._compose is not None:
+            name, compose = str(data)[5:], self._compose
+            self._audience_loading += 1
+            (
+                op(lambda: compose.leads_in_view(name), parent=self)
+                .success(self._use_recipients)
+                .failure(lambda exc: self.message_bar.show_message(str(exc)))
+                .finished(self._audience_done)
+                .run()
+            )
+
+    def _audience_done(self) -> None:
+        self._audience_loading -= 1
+
+    def _use_recipients(self, lead_ids: list[uuid.UUID]) -> None:
+        self._recipients = lead_ids
+        self.picker.setEnabled(False)  # the first recipient is previewed
+        if lead_ids and (self.lead is None or self.lead.id not in set(lead_ids[:1])):
+            leads, first = self._leads, lead_ids[0]
+            self._audience_loading += 1
+            (
+                op(lambda: leads.get(first), parent=self)
+                .success(self.set_lead)
+                .finished(self._audience_done)
+                .run()
+            )
+        self._show_cost()
+        self.render_preview()
 
     # -- choices ---------------------------------------------------------------------------------
     def set_channel(self, channel: str) -> None:
@@ -207,10 +302,19 @@ class ComposerView(QWidget):
         return result
 
     def _show_cost(self) -> None:
+        count = len(self.recipient_ids())
         cost = self.cost()
-        self.form.cost.setText(
-            self.tr("Cost: %1").replace("%1", formatting.credits(cost))
-        )
+        if count > 1:
+            text = self.tr("Cost: %1 (%2 messages)").replace(
+                "%1", formatting.credits(cost * count)).replace("%2", f"{count:,}")
+        else:
+            text = self.tr("Cost: %1").replace("%1", formatting.credits(cost))
+        self.form.cost.setText(text)
+        self._ask_preflight(max(count, 1))
+        preflight = self.preflight
+        if preflight is not None and not preflight.ok and count:
+            self.form.balance.setText(self.tr("Cannot send: %1").replace("%1", preflight.message))
+            return
         balance = self._balance
         if balance is None:
             self.form.balance.setText("")
@@ -221,6 +325,29 @@ class ComposerView(QWidget):
             if balance.available < cost:
                 text += self.tr(" — not enough to send")
             self.form.balance.setText(text)
+
+    def _ask_preflight(self, count: int) -> None:
+        """The credits check of the whole send (balance and spend cap), off the GUI thread."""
+        asked = (self.channel, count)
+        if asked == self._preflight_asked:
+            return
+        self._preflight_asked = asked
+        credits, channel = self._credits, self.channel
+        self._audience_loading += 1
+        (
+            op(lambda: credits.preflight(channel, count), parent=self)
+            .success(lambda result: self._preflight_arrived(asked, result))
+            .finished(self._audience_done)
+            .run()
+        )
+
+    def _preflight_arrived(self, asked: tuple[str, int], result: Preflight) -> None:
+        if asked != self._preflight_asked:
+            return  # a newer question is on its way
+        self.preflight = result
+        self._show_cost()
+        if self.last_preview is not None:
+            self._update_save_state(self.last_preview)
 
     def _update_save_state(self, result: Preview) -> None:
         if self.lead is None:
@@ -234,6 +361,11 @@ class ComposerView(QWidget):
         self.form.save_button.setEnabled(not reason)
         self.form.save_hint.setText(reason)
         if self.sending is not None:
+            preflight = self.preflight
+            if not reason and preflight is not None and not preflight.ok \
+                    and self._preflight_asked == (self.channel, max(len(self.recipient_ids()), 1)):
+                reason = self.tr("Not enough credits: %1").replace("%1", preflight.message)
+                self.form.save_hint.setText(reason)
             self.sending.update(result, reason)
 
     # -- saving ----------------------------------------------------------------------------------
