@@ -383,15 +383,33 @@ class CreditService:
             raise ValidationError("user", f"{user} is not active")
         return rows[0].id
 
+    def _stored_role(self) -> Role | None:
+        """The actor's role as stored now (a demoted or deactivated admin's session loses the
+        right at once, like the store's scope)."""
+        with self._ctx.store.read() as session:
+            row = session.execute(
+                select(User.role, User.is_active).where(User.id == self._ctx.actor.id)
+            ).one_or_none()
+        return row.role if row is not None and row.is_active else None
+
     def require_admin(self, what: str) -> None:
-        if self._ctx.actor.role is not Role.ADMIN:
+        if self._stored_role() is not Role.ADMIN:
             raise PermissionDeniedError(f"only an admin can {what}")
 
     def account_of(self, user: uuid.UUID | str | None) -> uuid.UUID:
-        """The account of ``user``: anyone may read their own, an admin anyone's."""
+        """The account of ``user``: anyone may read their own, a manager their reps', an admin
+        anyone's (the scope of ``leaddesk.store.scoping``)."""
         user_id = self._user_id(user)
         if user_id != self._ctx.actor.id:
-            self.require_admin("see another member's credits")
+            role = self._stored_role()
+            if role is Role.MANAGER:
+                with self._ctx.store.read() as session:
+                    manager = session.scalar(select(User.manager_id).where(User.id == user_id))
+                if manager != self._ctx.actor.id:
+                    raise PermissionDeniedError(
+                        "a manager sees the credits of their own reps only")
+            elif role is not Role.ADMIN:
+                raise PermissionDeniedError("only an admin can see another member's credits")
         return self._account_for(user_id)
 
     def balance(self, user: uuid.UUID | str | None = None) -> Balance:
