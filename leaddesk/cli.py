@@ -14,7 +14,7 @@ from typing import NoReturn
 
 from leaddesk import __version__
 from leaddesk.commands import COMMAND_MODULES
-from leaddesk.commands.common import CommandError
+from leaddesk.commands.common import CommandError, add_sign_in_arguments
 from leaddesk.services.errors import ServiceError
 from leaddesk.store.migrate import DatabaseTooNewError
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="database URL (default: $LEADDESK_DATABASE_URL, else a SQLite file in the user "
         "data folder), e.g. sqlite:///leads.db or postgresql://user@host/leaddesk",
     )
+    add_sign_in_arguments(parser, top_level=True)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     for module in COMMAND_MODULES:

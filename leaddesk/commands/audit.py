@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
+from leaddesk.commands.common import add_sign_in_arguments
 from leaddesk.commands.users import signed_in
 from leaddesk.services.audit import AuditFilter, AuditLogService
 
@@ -23,9 +24,7 @@ def _date(value: str) -> dt.datetime:
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("audit", help="the audit log: list or export (admins)")
-    parser.add_argument("--as", dest="as_user", metavar="NAME", help="sign in as this user")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read the password from standard input")
+    add_sign_in_arguments(parser)
     asub = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     for name, helptext in (("list", "newest entries first"), ("export", "write CSV (admins)")):
         cmd = asub.add_parser(name, help=helptext)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from leaddesk.commands.users import read_password
+from leaddesk.commands.common import read_password
 from leaddesk.config import database_url
 from leaddesk.services.team import connect, setup_team
 
@@ -20,12 +20,12 @@ def register_db_actions(db_sub: argparse._SubParsersAction) -> None:
     )
     setup.add_argument("--admin", required=True, metavar="NAME", help="the team admin's name")
     setup.add_argument("--name", default="", help="the admin's full name")
-    setup.add_argument("--password-stdin", action="store_true",
+    setup.add_argument("--password-stdin", action="store_true", default=argparse.SUPPRESS,
                        help="read the admin's new password from standard input")
     setup.set_defaults(handler=_setup)
     check = db_sub.add_parser("team-check", help="test signing in to a team database")
     check.add_argument("--as", dest="as_user", required=True, metavar="NAME")
-    check.add_argument("--password-stdin", action="store_true",
+    check.add_argument("--password-stdin", action="store_true", default=argparse.SUPPRESS,
                        help="read the password from standard input")
     check.set_defaults(handler=_check)
 

@@ -13,28 +13,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import getpass
-import sys
 from collections.abc import Iterator
 
 from sqlalchemy.engine import make_url
 
-from leaddesk.commands.common import CommandError
+from leaddesk.commands.common import (
+    CommandError,
+    add_sign_in_arguments,
+    open_services,
+    read_password,
+)
 from leaddesk.config import backups_dir, database_url
 from leaddesk.services import auth
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.context import ServiceContext
-from leaddesk.services.team import connect
-from leaddesk.services.users import UserRecord, UserService, ensure_local_user
+from leaddesk.services.users import UserRecord, UserService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
+
+__all__ = ["read_password", "register", "signed_in"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("users", help="team members: add, list, deactivate, roles, passwords")
-    parser.add_argument("--as", dest="as_user", metavar="NAME", help="sign in as this user")
-    parser.add_argument("--password-stdin", action="store_true",
-                        help="read passwords from standard input, one per line")
+    add_sign_in_arguments(parser)
     usub = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     usub.add_parser("list", help="list users").set_defaults(handler=_list)
     add = usub.add_parser("add", help="add a user (asks for their password)")
@@ -66,50 +67,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     mode.set_defaults(handler=_login_mode)
 
 
-# --- reading secrets ----------------------------------------------------------------------------
-
-
-def read_password(args: argparse.Namespace, prompt: str, confirm: bool = False) -> str:
-    if args.password_stdin:
-        line = sys.stdin.readline()
-        if not line:
-            raise CommandError("expected a password on standard input")
-        return line.rstrip("\r\n")
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("again: ") != first:
-        raise CommandError("the passwords differ")
-    return first
-
-
 # --- acting as someone --------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
 def signed_in(args: argparse.Namespace) -> Iterator[AppServices]:
     """Services acting as ``--as`` (after its password), or as the local admin where allowed."""
-    url = database_url(args.db)
-    if make_url(url).get_backend_name() == "postgresql":
-        if not args.as_user:
-            raise CommandError("a team database needs --as NAME")
-        member = connect(url, args.as_user, read_password(args, f"password for {args.as_user}: "))
-        try:
-            yield AppServices(member.context())
-        finally:
-            member.store.dispose()
-        return
-    store = Store.open(url)
-    try:
-        migrate.upgrade(store.engine, backups_dir())
-        if args.as_user:
-            secret = read_password(args, f"password for {args.as_user}: ")
-            actor = auth.LoginService(store).login(args.as_user, secret)
-        elif auth.login_mode(store) is auth.LoginMode.PASSWORD:
-            raise CommandError("this database requires sign-in: add --as NAME")
-        else:
-            actor = ensure_local_user(store)
-        yield AppServices(ServiceContext(store, actor))
-    finally:
-        store.dispose()
+    if make_url(database_url(args.db)).get_backend_name() == "postgresql" and not getattr(
+        args, "as_user", None
+    ):
+        raise CommandError("a team database needs --as NAME")
+    with open_services(args) as app:
+        yield app
 
 
 def _line(user: UserRecord, names: dict[object, str]) -> str:

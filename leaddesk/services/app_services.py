@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from leaddesk.services.activity import ActivityService
 from leaddesk.services.bulk_edit import BulkEditService
 from leaddesk.services.campaigns import CampaignService
 from leaddesk.services.compose import ComposeService
-from leaddesk.services.context import ServiceContext
+from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits import STALE_AFTER, CreditService
 from leaddesk.services.duplicates import DuplicateService
 from leaddesk.services.integrations import IntegrationService
@@ -32,16 +33,24 @@ class AppServices:
     ctx: ServiceContext
 
     @classmethod
-    def open(cls, url: str, backup_dir: Path | None = None) -> AppServices:
-        """Open ``url``, upgrade its schema when behind (after a backup), act as the local user.
+    def open(
+        cls,
+        url: str,
+        backup_dir: Path | None = None,
+        sign_in: Callable[[Store], Actor] | None = None,
+    ) -> AppServices:
+        """Open ``url``, upgrade its schema when behind (after a backup), and act as the user
+        ``sign_in(store)`` returns (given the migrated, unscoped store: a login, the first run),
+        by default the local user ("no login on this computer"; refused once sign-in is on).
 
-        Raises ``migrate.DatabaseTooNewError`` for a database from a newer LeadDesk.
+        Raises ``migrate.DatabaseTooNewError`` for a database from a newer LeadDesk, and
+        whatever ``sign_in`` raises (the database is closed again).
         """
         store = Store.open(url)
         try:
             migrate.upgrade(store.engine, backup_dir)
             lead_search.ensure_search_index(store.engine)
-            actor = ensure_local_user(store)
+            actor = sign_in(store) if sign_in is not None else ensure_local_user(store)
             # Reservations a crashed run left unsettled come back before anything else runs.
             CreditService(ServiceContext(store, actor)).release_stale_reservations(STALE_AFTER)
         except BaseException:

@@ -85,7 +85,8 @@ def ensure_local_user(store: Store) -> Actor:
     """
     if settings.get(store, LOGIN_MODE) == "password":
         raise PermissionDeniedError(
-            "this database requires sign-in (command line: leaddesk users --as NAME ...)"
+            "this database requires sign-in: add --as USER (the password is asked for, or "
+            "read with --password-stdin)"
         )
     stmt = select(User).where(User.username == LOCAL_USERNAME)
     with store.read() as session:
