@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from leaddesk.commands.common import open_services
+from leaddesk.config import database_url
 from leaddesk.services import demo, settings
+from leaddesk.services.app_services import AppServices
+from leaddesk.store.enums import Role
 
 FIRST_RUN_DONE = "first_run_done"
 FIRST_RUN_DEMO_LEADS = 5000
@@ -31,15 +37,40 @@ def _ensure_display() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
+def first_start(app: AppServices, with_demo: bool = True) -> None:
+    """After the first-run choice: an empty database gets demo data, made by its admin (a rep
+    who signs in first finds no leads of their own, not an empty database)."""
+    if settings.get(app.store, FIRST_RUN_DONE, False) or app.ctx.actor.role is not Role.ADMIN:
+        return
+    if with_demo and app.leads.count() == 0:
+        report = demo.populate(app, FIRST_RUN_DEMO_LEADS)
+        print(f"leaddesk: first start on an empty database: created {report.leads:,} "
+              "demo leads to explore (start with --no-demo to skip)", file=sys.stderr)
+    settings.put(app.store, FIRST_RUN_DONE, True)
+
+
 def _run(args: argparse.Namespace) -> int:
     _ensure_display()
-    from leaddesk.ui.app import run_gui
+    from leaddesk.ui.app import application, run_gui, window_settings
+    from leaddesk.ui.auth.start import SignInCancelled, dialog_sign_in, team_sign_in
 
-    with open_services(args) as app:
-        if not settings.get(app.store, FIRST_RUN_DONE, False):
-            if not args.no_demo and app.leads.count() == 0:
-                report = demo.populate(app, FIRST_RUN_DEMO_LEADS)
-                print(f"leaddesk: first start on an empty database: created {report.leads:,} "
-                      "demo leads to explore (start with --no-demo to skip)", file=sys.stderr)
-            settings.put(app.store, FIRST_RUN_DONE, True)
-        return run_gui(app, offer_demo=False)
+    application()
+    ui_settings = window_settings()
+    url = make_url(database_url(args.db))
+    try:
+        if url.get_backend_name() == "postgresql" and not url.username and not args.as_user:
+            # A team database: each member signs in as their own database role.
+            member = team_sign_in(url.render_as_string(), ui_settings,
+                                  where=f"{url.database} on {url.host}")
+            app = AppServices(member.context())
+            try:
+                return run_gui(app, settings=ui_settings, offer_demo=False)
+            finally:
+                app.close()
+        where = (f"{Path(url.database or '').name} on this computer"
+                 if url.get_backend_name() == "sqlite" else f"{url.database} on {url.host}")
+        with open_services(args, sign_in=dialog_sign_in(ui_settings, where=where)) as app:
+            first_start(app, with_demo=not args.no_demo)
+            return run_gui(app, settings=ui_settings, offer_demo=False)
+    except SignInCancelled:
+        return 0

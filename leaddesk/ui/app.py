@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 import leaddesk
 from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
+from leaddesk.services.team import TeamSession
 from leaddesk.ui import operations, theme
 from leaddesk.ui.errors import install_excepthook, show_error
 from leaddesk.ui.gc_guard import GuiGarbageCollector
@@ -38,6 +39,11 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     return app
 
 
+def window_settings() -> QSettings:
+    """Where the window state and the last user name are remembered."""
+    return QSettings(ORGANISATION, APPLICATION)
+
+
 def run_gui(
     app_services: AppServices,
     argv: Sequence[str] | None = None,
@@ -51,8 +57,23 @@ def run_gui(
     """
     app = application(argv)
     collector = GuiGarbageCollector(app).start()
-    settings = settings or QSettings(ORGANISATION, APPLICATION)
+    settings = settings or window_settings()
     window = MainWindow(app_services, settings)
+    team_services: list[AppServices] = []
+
+    def to_team(member: TeamSession) -> None:
+        """The connect dialog signed in to a team database: a new window works there."""
+        nonlocal window
+        services = AppServices(member.context())
+        team_services.append(services)
+        old, window = window, MainWindow(services, settings)
+        window.teamConnected.connect(to_team)
+        window.show()
+        window.outbox_runner.start_timer()
+        old.close()
+        old.deleteLater()
+
+    window.teamConnected.connect(to_team)
     previous_hook = install_excepthook(lambda: window)
     operations.set_default_failure_handler(lambda exc: show_error(window, exc))
     window.show()
@@ -63,6 +84,8 @@ def run_gui(
         return app.exec()
     finally:
         operations.shutdown()
+        for services in team_services:
+            services.close()
         operations.set_default_failure_handler(None)
         sys.excepthook = previous_hook
         collector.stop()

@@ -6,14 +6,16 @@ services it uses. Geometry, dock/toolbar state and the last view are kept in QSe
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -21,7 +23,10 @@ import leaddesk
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.credits import Balance
 from leaddesk.services.users import UserService
+from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
+from leaddesk.ui.auth.team_connect import TeamConnectDialog
+from leaddesk.ui.auth.user_admin import UserAdminView
 from leaddesk.ui.campaigns.view import CampaignsView
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
@@ -34,6 +39,9 @@ VIEWS = ("leads", "campaigns", "composer", "credits")
 
 
 class MainWindow(QMainWindow):
+    #: A ``TeamSession`` from the connect dialog: the application moves to the team database.
+    teamConnected = Signal(object)
+
     def __init__(
         self,
         services: AppServices,
@@ -44,7 +52,10 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._leads = services.leads
         self._credits = services.credits
+        self._services = services
         self._settings = settings
+        self.users_dialog: QDialog | None = None
+        self.team_dialog: TeamConnectDialog | None = None
         self.setWindowTitle("LeadDesk")
         self.setMinimumSize(760, 540)
 
@@ -70,7 +81,9 @@ class MainWindow(QMainWindow):
         for name in VIEWS:
             self.stack.addWidget(self.views[name])
         self.sidebar = Sidebar(list(zip(VIEWS, labels, strict=True)))
-        self.sidebar.footer.setText(services.ctx.actor.name)
+        actor = services.ctx.actor
+        self.sidebar.footer.setText(self.tr("Signed in as %1 (%2)").replace("%1", actor.name)
+                                    .replace("%2", formatting.label(actor.role.value)))
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -126,6 +139,15 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
             self.view_actions[name] = action
 
+        team_menu = self.menuBar().addMenu(self.tr("&Team"))
+        self.users_action = QAction(self.tr("&Users…"), self)
+        self.users_action.triggered.connect(self.open_users)
+        self.users_action.setVisible(self._services.ctx.actor.role is Role.ADMIN)
+        team_menu.addAction(self.users_action)
+        self.team_action = QAction(self.tr("&Connect to team database…"), self)
+        self.team_action.triggered.connect(self.connect_team)
+        team_menu.addAction(self.team_action)
+
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         about = QAction(self.tr("&About LeadDesk"), self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
@@ -139,6 +161,32 @@ class MainWindow(QMainWindow):
             self.tr("<b>LeadDesk</b> %1<br>A fast, offline-first desktop CRM for sales reps "
                     "and small teams.").replace("%1", leaddesk.__version__),
         )
+
+    # -- team ------------------------------------------------------------------------------------
+    def open_users(self) -> QDialog:
+        """The admin's user screen (the service refuses anyone else's changes anyway)."""
+        if self.users_dialog is None:
+            dialog = QDialog(self)
+            dialog.setWindowTitle(self.tr("Users"))
+            dialog.resize(900, 480)
+            layout = QVBoxLayout(dialog)
+            dialog.view = UserAdminView(  # type: ignore[attr-defined]
+                UserService(self._services.ctx), dialog)
+            layout.addWidget(dialog.view)  # type: ignore[attr-defined]
+            self.users_dialog = dialog
+        else:
+            self.users_dialog.view.refresh()  # type: ignore[attr-defined]
+        self.users_dialog.open()
+        return self.users_dialog
+
+    def connect_team(self) -> TeamConnectDialog:
+        settings = self._settings if self._settings is not None else QSettings()
+        dialog = TeamConnectDialog(settings, parent=self)
+        dialog.connected.connect(self.teamConnected)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.team_dialog = dialog
+        return dialog
 
     # -- views -----------------------------------------------------------------------------------
     def show_view(self, name: str) -> QWidget:
