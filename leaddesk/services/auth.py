@@ -18,7 +18,7 @@ import enum
 
 from sqlalchemy import func, select
 
-from leaddesk.services import activity, passwords, settings
+from leaddesk.services import activity, passwords, settings, team
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.errors import PermissionDeniedError, ValidationError
 from leaddesk.services.users import (
@@ -27,6 +27,7 @@ from leaddesk.services.users import (
     check_password,
     clean_username,
     ensure_local_user,
+    team_database,
 )
 from leaddesk.store.database import Store
 from leaddesk.store.enums import Role
@@ -169,10 +170,16 @@ class LoginService:
         raise LoginFailedError()
 
     def change_own_password(self, ctx: ServiceContext, old: str, new: str) -> None:
-        """A user's own change: the old password first (then the same path as a reset)."""
-        with self._store.read() as session:
-            user = session.get(User, ctx.actor.id)
-            stored = user.password_hash if user is not None else None
-        if not passwords.verify_password(stored, old):
+        """A user's own change: the old password first (then the same path as a reset). On a
+        team database PostgreSQL checks the old one (a fresh connection as the user's role) and
+        the new one becomes the role's password."""
+        if team_database(ctx.store):
+            ok = team.password_works(ctx.store, old)
+        else:
+            with self._store.read() as session:
+                user = session.get(User, ctx.actor.id)
+                stored = user.password_hash if user is not None else None
+            ok = passwords.verify_password(stored, old)
+        if not ok:
             raise ValidationError("old_password", "is not the current password")
         UserService(ctx).reset_password(ctx.actor.id, new)

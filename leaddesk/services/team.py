@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
-from sqlalchemy import select
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
 
 from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
@@ -126,6 +127,22 @@ def connect(url: str, username: str, password: str) -> TeamSession:
         store.dispose()
         raise
     return TeamSession(store, actor)
+
+
+def password_works(store: Store, password: str) -> bool:
+    """Whether ``password`` signs in as the role ``store`` is connected as (a fresh connection;
+    the store's own pool is not touched)."""
+    probe = create_engine(store.engine.url.set(password=password), poolclass=NullPool,
+                          connect_args={"connect_timeout": 10})
+    try:
+        with probe.connect():
+            return True
+    except OperationalError as exc:
+        if _classify(exc).kind == TeamConnectionError.BAD_PASSWORD:
+            return False
+        raise _classify(exc) from None
+    finally:
+        probe.dispose()
 
 
 def setup_team(url: str, admin_username: str, admin_password: str, admin_name: str = "") -> Actor:
