@@ -31,6 +31,7 @@ from leaddesk.ui.campaigns.view import CampaignsView
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
 from leaddesk.ui.credits.view import CreditsView
+from leaddesk.ui.leads.file_actions import LeadFileActions
 from leaddesk.ui.leads.view import LeadsView
 from leaddesk.ui.operations import op
 from leaddesk.ui.sidebar import Sidebar
@@ -59,7 +60,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LeadDesk")
         self.setMinimumSize(760, 540)
 
-        self.leads_view = LeadsView(services.leads, services.messages, services.activity)
+        self.leads_view = LeadsView(
+            services.leads, services.messages, services.activity,
+            saved_views=services.saved_views, settings=settings,
+        )
         self.campaigns_view = CampaignsView(services.campaigns)
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)
         self.composer_view = ComposerView(
@@ -120,6 +124,11 @@ class MainWindow(QMainWindow):
         self.new_lead_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_lead_action.triggered.connect(self.new_lead)
         file_menu.addAction(self.new_lead_action)
+        self.file_actions = LeadFileActions(self._services, self)
+        self.file_actions.leadsChanged.connect(self.leads_view.refresh)
+        self.file_actions.leadsChanged.connect(self.refresh_lead_count)
+        file_menu.addAction(self.file_actions.import_action)
+        file_menu.addAction(self.file_actions.export_action)
         file_menu.addSeparator()
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))

@@ -1,0 +1,134 @@
+"""File > Import… and File > Export… for the main window, and dropping a lead file on it.
+
+The window hands this object the services; it owns the two actions, opens the import dialog
+(also when a file is dropped on the window) and runs exports off the GUI thread with their
+progress in the status bar and a Cancel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QPushButton
+
+from leaddesk.services.app_services import AppServices
+from leaddesk.services.exporting import ExportResult
+from leaddesk.services.lead_export import export_leads
+from leaddesk.ui.errors import show_error
+from leaddesk.ui.leads.import_wizard import ImportDialog
+from leaddesk.ui.operations import OpContext, Operation, op
+
+IMPORT_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".vcf", ".vcard"})
+
+
+def droppable_file(event: QDragEnterEvent | QDropEvent) -> Path | None:
+    """The one local lead file a drag carries, if it carries exactly that."""
+    mime = event.mimeData()
+    if not mime.hasUrls() or len(mime.urls()) != 1:
+        return None
+    url = mime.urls()[0]
+    if not url.isLocalFile():
+        return None
+    path = Path(url.toLocalFile())
+    return path if path.suffix.lower() in IMPORT_SUFFIXES else None
+
+
+class LeadFileActions(QObject):
+    leadsChanged = Signal()
+
+    def __init__(self, services: AppServices, window: QMainWindow) -> None:
+        super().__init__(window)
+        self._services = services
+        self._window = window
+        self.dialog: ImportDialog | None = None
+        self.export_operation: Operation[ExportResult] | None = None
+
+        self.import_action = QAction(self.tr("&Import…"), window)
+        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
+        self.import_action.triggered.connect(lambda: self.open_import())
+        self.export_action = QAction(self.tr("&Export…"), window)
+        self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
+        self.export_action.triggered.connect(lambda: self.choose_export())
+        window.setAcceptDrops(True)
+        window.installEventFilter(self)
+
+    # -- import ----------------------------------------------------------------------------------
+    def open_import(self, path: Path | None = None) -> ImportDialog:
+        if self.dialog is None:
+            self.dialog = ImportDialog(
+                self._services.lead_import, self._services.lead_changes, self._window
+            )
+            self.dialog.imported.connect(self.leadsChanged)
+        self.dialog.show()
+        self.dialog.raise_()
+        if path is not None:
+            self.dialog.open_file(path)
+        return self.dialog
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window:
+            if event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
+                if droppable_file(event) is not None:  # type: ignore[arg-type]
+                    event.acceptProposedAction()  # type: ignore[attr-defined]
+                    return True
+            elif event.type() == QEvent.Type.Drop:
+                path = droppable_file(event)  # type: ignore[arg-type]
+                if path is not None:
+                    event.acceptProposedAction()  # type: ignore[attr-defined]
+                    self.open_import(path)
+                    return True
+        return super().eventFilter(watched, event)
+
+    # -- export ----------------------------------------------------------------------------------
+    def choose_export(self) -> None:
+        path, _chosen = QFileDialog.getSaveFileName(
+            self._window, self.tr("Export leads"), "leads.csv",
+            self.tr("CSV (*.csv);;Excel workbook (*.xlsx);;vCard (*.vcf)"),
+        )
+        if path:
+            self.export(Path(path))
+
+    def export(
+        self, path: Path, done: Callable[[ExportResult], object] | None = None
+    ) -> Operation[ExportResult]:
+        ctx = self._services.ctx
+        status = self._window.statusBar()
+        cancel = QPushButton(self.tr("Cancel export"))
+        cancel.setFlat(True)
+        status.addWidget(cancel)
+
+        def work(op_ctx: OpContext) -> ExportResult:
+            return export_leads(
+                ctx, path,
+                progress=lambda n: op_ctx.progress(n, None, ""),
+                cancel=lambda: op_ctx.cancelled,
+            )
+
+        def succeeded(result: ExportResult) -> None:
+            status.showMessage(
+                self.tr("Exported %1 leads to %2").replace("%1", f"{result.rows:,}")
+                .replace("%2", path.name), 8000)
+            if done is not None:
+                done(result)
+
+        def finished() -> None:
+            status.removeWidget(cancel)
+            cancel.deleteLater()
+            if operation.is_cancelled:
+                status.showMessage(self.tr("Export cancelled; no file was written."), 8000)
+
+        operation: Operation[ExportResult] = (
+            op(work, parent=self, context=True)
+            .success(succeeded)
+            .failure(lambda exc: show_error(self._window, exc))
+            .progress(lambda p: status.showMessage(
+                self.tr("Exporting… %1 leads").replace("%1", f"{p.done:,}")))
+            .finished(finished)
+        )
+        cancel.clicked.connect(operation.cancel)
+        self.export_operation = operation
+        return operation.run()
+

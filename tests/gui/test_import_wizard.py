@@ -1,0 +1,111 @@
+"""The import dialog: preview, mapping, dry run with rejected rows, import, undo, cancel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from leaddesk.services.app_services import AppServices
+from leaddesk.ui.leads.import_wizard import ImportDialog
+
+CSV = (
+    "First Name;Last Name;E-mail Address;Company\n"
+    "Ada;Example;ada@example.org;Acme\n"
+    "Bob;Sample;not-an-email;Acme\n"
+    "Cy;Test;cy@example.org;Initech\n"
+)
+
+
+def _dialog(qtbot, services: AppServices) -> ImportDialog:
+    dialog = ImportDialog(services.lead_import, services.lead_changes)
+    qtbot.addWidget(dialog)
+    return dialog
+
+
+def _open(qtbot, dialog: ImportDialog, path: Path) -> None:
+    dialog.open_file(path)
+    qtbot.waitUntil(lambda: dialog.preview is not None and dialog.import_button.isEnabled())
+
+
+def test_dry_run_import_and_undo(qtbot, demo_app: AppServices, tmp_path: Path) -> None:
+    path = tmp_path / "leads.csv"
+    path.write_text(CSV, encoding="utf-8")
+    before = demo_app.leads.count()
+    dialog = _dialog(qtbot, demo_app)
+    _open(qtbot, dialog, path)
+    assert "semicolon" in dialog.format_label.text()
+    assert dialog.mapping()["E-mail Address"] == "email"
+    dialog.set_target("Company", None)
+
+    dialog.start(dry_run=True)
+    qtbot.waitUntil(lambda: dialog.report is not None and dialog.import_button.isEnabled())
+    assert dialog.report.dry_run and dialog.report.created == 2
+    assert dialog.rejected_table.rowCount() == 1
+    assert dialog.rejected_table.item(0, 0).text() == "3"
+    assert dialog.rejected_table.item(0, 1).text() == "email"
+    assert demo_app.leads.count() == before
+
+    with qtbot.waitSignal(dialog.imported):
+        dialog.start(dry_run=False)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled())
+    assert demo_app.leads.count() == before + 2
+    assert dialog.undo_button.isVisible() or not dialog.isVisible()
+    with qtbot.waitSignal(dialog.imported):
+        dialog.undo_import()
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled())
+    assert demo_app.leads.count() == before
+
+
+def test_cancel_writes_nothing(qtbot, demo_app: AppServices, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    rows = "".join(f"P{i};Q{i};p{i}@example.org;Co\n" for i in range(60_000))
+    path.write_text(CSV.splitlines()[0] + "\n" + rows, encoding="utf-8")
+    before = demo_app.leads.count()
+    dialog = _dialog(qtbot, demo_app)
+    _open(qtbot, dialog, path)
+    operation = dialog.start(dry_run=False)
+    assert dialog.cancel_button.isVisibleTo(dialog)
+    dialog.cancel()
+    qtbot.waitUntil(lambda: operation.is_done)
+    assert "Cancelled" in dialog.summary_label.text()
+    assert demo_app.leads.count() == before
+
+
+def test_bad_file_shows_message(qtbot, demo_app: AppServices, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    dialog = _dialog(qtbot, demo_app)
+    dialog.open_file(path)
+    qtbot.waitUntil(lambda: dialog.summary_label.text() != "")
+    assert dialog.preview is None and not dialog.import_button.isEnabled()
+
+
+def test_file_menu_import_drop_and_export(qtbot, demo_app: AppServices, settings, tmp_path) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from leaddesk.ui.main_window import MainWindow
+
+    window = MainWindow(demo_app, settings)
+    qtbot.addWidget(window)
+    actions = window.file_actions
+    assert actions.import_action.shortcut().toString() == "Ctrl+I"
+
+    path = tmp_path / "dropped.csv"
+    path.write_text(CSV, encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    assert actions.eventFilter(window, drop)
+    dialog = actions.dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.preview is not None and dialog.import_button.isEnabled())
+    assert dialog.path == path
+    dialog.close()
+
+    out = tmp_path / "out.csv"
+    results = []
+    operation = actions.export(out, done=results.append)
+    qtbot.waitUntil(lambda: operation.is_done, timeout=20_000)
+    assert results and results[0].rows == demo_app.leads.count()
+    assert out.read_text(encoding="utf-8").count("\n") >= results[0].rows
