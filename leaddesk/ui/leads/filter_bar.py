@@ -1,41 +1,123 @@
-"""The row above the lead table: search (debounced), status filter, match count."""
+"""The row above the lead table: search (debounced), a Filters button with a panel, chips
+naming the active filters, saved views, and the match count."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
 
 from leaddesk.services.lead_query import LeadQuery
-from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting
+from leaddesk.ui.leads.filter_panel import LeadFilterPanel
+
+
+def describe(query: LeadQuery) -> list[str]:
+    """Short texts, one per active filter (the search excluded), for the chips."""
+    chips: list[str] = []
+    if query.statuses:
+        chips.append(", ".join(formatting.label(s) for s in query.statuses))
+    if query.score_min is not None or query.score_max is not None:
+        low = "0" if query.score_min is None else str(query.score_min)
+        high = "100" if query.score_max is None else str(query.score_max)
+        chips.append(f"Score {low}–{high}")
+    for label, values in (
+        ("Tags", query.tags), ("Industry", query.industries), ("Country", query.countries)
+    ):
+        if values:
+            chips.append(f"{label}: {', '.join(values)}")
+    if query.owner_ids:
+        chips.append("Owner")
+    if query.campaign_ids:
+        chips.append("Campaign")
+    for label, start, end in (
+        ("Created", query.created_from, query.created_to),
+        ("Updated", query.updated_from, query.updated_to),
+    ):
+        if start or end:
+            chips.append(f"{label} {start.date() if start else '…'}–"
+                         f"{end.date() if end else '…'}")
+    return chips
 
 
 class LeadFilterBar(QWidget):
-    """Emits ``queryChanged(LeadQuery)`` once typing pauses for ``debounce_ms``."""
+    """Emits ``queryChanged(LeadQuery)`` once typing pauses for ``debounce_ms`` or filters apply.
+
+    Saved views: ``viewChosen(str)`` when one is picked, ``saveViewRequested``,
+    ``deleteViewRequested(str)``; the owner does the service calls.
+    """
 
     queryChanged = Signal(object)
+    viewChosen = Signal(str)
+    saveViewRequested = Signal()
+    deleteViewRequested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, debounce_ms: int = 300) -> None:
         super().__init__(parent)
+        self._query = LeadQuery()
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search name, email or company"))
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(280)
-        self.status = QComboBox()
-        self.status.addItem(self.tr("All statuses"), "")
-        for status in LeadStatus:
-            self.status.addItem(formatting.label(status.value), status.value)
+        self.search.setMinimumWidth(240)
+
+        self.panel = LeadFilterPanel()
+        self.filters_button = QToolButton()
+        self.filters_button.setText(self.tr("Filters"))
+        self.filters_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.filters_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self._menu = QMenu(self.filters_button)
+        action = QWidgetAction(self._menu)
+        action.setDefaultWidget(self.panel)
+        self._menu.addAction(action)
+        self.filters_button.setMenu(self._menu)
+
+        self.views = QComboBox()
+        self.views.setMinimumWidth(150)
+        self.views.setToolTip(self.tr("Saved views"))
+        self.views_button = QToolButton()
+        self.views_button.setText(self.tr("Views"))
+        self.views_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        views_menu = QMenu(self.views_button)
+        self.save_view_action = views_menu.addAction(self.tr("Save current view…"))
+        self.delete_view_action = views_menu.addAction(self.tr("Delete this view"))
+        self.views_button.setMenu(views_menu)
+        self.set_views([])
+
         self.count = QLabel()
         self.count.setProperty("role", "muted")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-        layout = QHBoxLayout(self)
+        self.chips = QWidget()
+        self._chips_layout = QHBoxLayout(self.chips)
+        self._chips_layout.setContentsMargins(0, 0, 0, 0)
+        self._chips_layout.setSpacing(6)
+        self.chips.hide()
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.setSpacing(8)
+        top.addWidget(self.search, 2)
+        top.addWidget(self.filters_button)
+        top.addWidget(self.views)
+        top.addWidget(self.views_button)
+        top.addStretch(1)
+        top.addWidget(self.count)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(8)
-        layout.addWidget(self.search, 2)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
-        layout.addWidget(self.count)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addWidget(self.chips)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -43,22 +125,90 @@ class LeadFilterBar(QWidget):
         self._debounce.timeout.connect(self._emit)
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self._emit)
-        self.status.currentIndexChanged.connect(self._emit)
+        self.panel.applied.connect(self._on_applied)
+        self._menu.aboutToShow.connect(lambda: self.panel.set_query(self._query))
+        self.views.activated.connect(self._on_view_activated)
+        self.save_view_action.triggered.connect(self.saveViewRequested)
+        self.delete_view_action.triggered.connect(
+            lambda: self.deleteViewRequested.emit(self.current_view())
+        )
 
+    # -- the query -------------------------------------------------------------------------------
     def query(self) -> LeadQuery:
-        status = self.status.currentData()
-        return LeadQuery(search=self.search.text().strip(), statuses=(status,) if status else ())
+        return replace(self._query, search=self.search.text().strip())
+
+    def set_query(self, query: LeadQuery, emit: bool = True) -> None:
+        """Show ``query`` (its search too) and, by default, emit it."""
+        self._query = replace(query, search="")
+        self.search.blockSignals(True)
+        self.search.setText(query.search)
+        self.search.blockSignals(False)
+        self._show_chips()
+        if emit:
+            self._emit()
 
     def is_filtered(self) -> bool:
         return self.query() != LeadQuery()
 
     def set_status(self, status: str) -> None:
-        self.status.setCurrentIndex(max(0, self.status.findData(status)))
+        self.set_query(replace(self.query(), statuses=(status,) if status else ()))
+
+    def _on_applied(self, query: LeadQuery) -> None:
+        self._menu.close()
+        self.set_query(replace(query, search=self.search.text().strip()))
 
     def _emit(self) -> None:
         self._debounce.stop()
         self.queryChanged.emit(self.query())
 
+    def _show_chips(self) -> None:
+        while self._chips_layout.count():
+            item = self._chips_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        texts = describe(self._query)
+        for text in texts:
+            chip = QLabel(text)
+            chip.setObjectName("FilterChip")
+            chip.setStyleSheet(
+                "#FilterChip { border: 1px solid palette(mid); border-radius: 10px;"
+                " padding: 2px 8px; }"
+            )
+            self._chips_layout.addWidget(chip)
+        if texts:
+            clear = QToolButton()
+            clear.setText(self.tr("Clear filters"))
+            clear.setAutoRaise(True)
+            clear.clicked.connect(lambda: self.set_query(LeadQuery(search=self.search.text())))
+            self._chips_layout.addWidget(clear)
+        self._chips_layout.addStretch(1)
+        self.chips.setVisible(bool(texts))
+        self.filters_button.setText(
+            self.tr("Filters (%1)").replace("%1", str(len(texts))) if texts else self.tr("Filters")
+        )
+
+    def chip_texts(self) -> list[str]:
+        return describe(self._query)
+
+    # -- saved views -----------------------------------------------------------------------------
+    def set_views(self, names: list[str], current: str = "") -> None:
+        self.views.blockSignals(True)
+        self.views.clear()
+        self.views.addItem(self.tr("All leads"), "")
+        for name in names:
+            self.views.addItem(name, name)
+        self.views.setCurrentIndex(max(0, self.views.findData(current)))
+        self.views.blockSignals(False)
+        self.delete_view_action.setEnabled(bool(current))
+
+    def current_view(self) -> str:
+        return self.views.currentData() or ""
+
+    def _on_view_activated(self, _index: int) -> None:
+        self.delete_view_action.setEnabled(bool(self.current_view()))
+        self.viewChosen.emit(self.current_view())
+
+    # -- the count -------------------------------------------------------------------------------
     def show_count(self, total: int) -> None:
         if self.is_filtered():
             text = self.tr("1 matching lead") if total == 1 else self.tr("%1 matching leads")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, QSettings, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -19,8 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.activity import ActivityRecord, ActivityService
+from leaddesk.services.lead_query import LeadQuery, LeadSort
 from leaddesk.services.leads import LeadRecord, LeadService
 from leaddesk.services.messages import MessageRecord, MessageService
+from leaddesk.services.saved_views import SavedViewRecord, SavedViewService
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.detail_panel import LeadDetailPanel
 from leaddesk.ui.leads.filter_bar import LeadFilterBar
@@ -53,9 +57,17 @@ class LeadsView(QWidget):
         messages: MessageService,
         activity: ActivityService,
         parent: QWidget | None = None,
+        saved_views: SavedViewService | None = None,
+        settings: QSettings | None = None,
     ) -> None:
+        """``saved_views``: the user's saved views (None hides them); ``settings``: where the
+        column choice is remembered (None remembers nothing)."""
         super().__init__(parent)
         self._leads = leads
+        self._saved_views = saved_views
+        self._settings = settings
+        self._views: dict[str, SavedViewRecord] = {}
+        self._views_loaded = False
         self._messages = messages
         self._activity = activity
         self._history_for: uuid.UUID | None = None
@@ -85,6 +97,15 @@ class LeadsView(QWidget):
         self.model.modelReset.connect(self._on_current_changed)
         self.model.dataChanged.connect(self._on_data_changed)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        header = self.table.horizontalHeader()
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        self._restore_columns()
+        self.filters.views.setVisible(saved_views is not None)
+        self.filters.views_button.setVisible(saved_views is not None)
+        self.filters.viewChosen.connect(self._apply_view)
+        self.filters.saveViewRequested.connect(self._ask_view_name)
+        self.filters.deleteViewRequested.connect(self.delete_view)
 
     # -- layout --------------------------------------------------------------------------------
     def _make_table(self) -> QTableView:
@@ -149,6 +170,7 @@ class LeadsView(QWidget):
         super().showEvent(event)
         if not self.model.has_loaded and not self.model.is_loading:
             self.refresh()
+            self.load_views()
 
     def refresh(self) -> None:
         self.model.refresh()
@@ -250,3 +272,127 @@ class LeadsView(QWidget):
         )
         self.refresh()
         self.leadsChanged.emit()
+
+    # -- columns ---------------------------------------------------------------------------------
+    def visible_columns(self) -> tuple[str, ...]:
+        header = self.table.horizontalHeader()
+        return tuple(
+            column.field for number, column in enumerate(self.model.COLUMNS)
+            if not header.isSectionHidden(number)
+        )
+
+    def set_visible_columns(self, fields: tuple[str, ...], remember: bool = True) -> None:
+        """Show the columns named (all when empty); at least one stays visible."""
+        header = self.table.horizontalHeader()
+        wanted = set(fields) or {c.field for c in self.model.COLUMNS}
+        for number, column in enumerate(self.model.COLUMNS):
+            header.setSectionHidden(number, column.field not in wanted)
+        if not self.visible_columns():
+            header.setSectionHidden(0, False)
+        if remember and self._settings is not None:
+            self._settings.setValue("leads/columns", ",".join(self.visible_columns()))
+
+    def _restore_columns(self) -> None:
+        if self._settings is None:
+            return
+        saved = str(self._settings.value("leads/columns", "") or "")
+        if saved:
+            self.set_visible_columns(tuple(saved.split(",")), remember=False)
+
+    def column_menu(self) -> QMenu:
+        menu = QMenu(self)
+        visible = self.visible_columns()
+        for number, column in enumerate(self.model.COLUMNS):
+            title_text = self.model.headerData(number, Qt.Orientation.Horizontal)
+            action = menu.addAction(str(title_text))
+            action.setCheckable(True)
+            action.setChecked(column.field in visible)
+            action.setEnabled(not (column.field in visible and len(visible) == 1))
+            action.toggled.connect(
+                lambda on, field=column.field: self._toggle_column(field, on)
+            )
+        return menu
+
+    def _column_menu(self, pos: QPoint) -> None:
+        menu = self.column_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def _toggle_column(self, field: str, on: bool) -> None:
+        fields = [f for f in self.visible_columns() if f != field]
+        if on:
+            fields.append(field)
+        self.set_visible_columns(tuple(fields))
+
+    # -- saved views -----------------------------------------------------------------------------
+    def load_views(self, current: str = "") -> None:
+        if self._saved_views is None:
+            return
+        service = self._saved_views
+        (
+            op(service.list, parent=self)
+            .success(lambda views: self._views_arrived(views, current))
+            .failure(lambda exc: self.message_bar.show_message(str(exc)))
+            .run()
+        )
+
+    def _views_arrived(self, views: list[SavedViewRecord], current: str) -> None:
+        self._views = {view.name: view for view in views}
+        self.filters.set_views(list(self._views), current)
+        self._views_loaded = True
+
+    def views_loaded(self) -> bool:
+        return self._views_loaded
+
+    def _apply_view(self, name: str) -> None:
+        view = self._views.get(name)
+        if view is None:
+            self.set_visible_columns((), remember=False)
+            self.apply(LeadQuery(), LeadSort())
+            return
+        self.set_visible_columns(view.columns, remember=False)
+        self.apply(view.query, view.sort)
+
+    def apply(self, query: LeadQuery, sort: LeadSort) -> None:
+        """Show ``query`` in ``sort`` order: one reload."""
+        column = self.model.column_for_field(sort.field)
+        order = Qt.SortOrder.DescendingOrder if sort.descending else Qt.SortOrder.AscendingOrder
+        self.filters.set_query(query, emit=False)
+        self.model.set_query(query)
+        if column is not None:
+            self.table.horizontalHeader().setSortIndicator(column, order)
+        self.model.set_sort(sort)
+
+    def _ask_view_name(self) -> None:
+        name, ok = QInputDialog.getText(
+            self, self.tr("Save view"), self.tr("Name of the view:"),
+            text=self.filters.current_view(),
+        )
+        if ok and name.strip():
+            self.save_view(name.strip())
+
+    def save_view(self, name: str) -> None:
+        if self._saved_views is None:
+            return
+        service = self._saved_views
+        query, sort, columns = self.filters.query(), self.model.lead_sort, self.visible_columns()
+        self._views_loaded = False
+        (
+            op(lambda: service.save(name, query, sort, columns), parent=self)
+            .success(lambda record: self.load_views(record.name))
+            .failure(lambda exc: self.message_bar.show_message(
+                self.tr("View not saved: ") + str(exc)))
+            .run()
+        )
+
+    def delete_view(self, name: str) -> None:
+        if self._saved_views is None or not name:
+            return
+        service = self._saved_views
+        self._views_loaded = False
+        (
+            op(lambda: service.delete(name), parent=self)
+            .success(lambda _result: self.load_views())
+            .failure(lambda exc: self.message_bar.show_message(str(exc)))
+            .run()
+        )
