@@ -60,7 +60,10 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("LeadDesk")
         self.setMinimumSize(760, 540)
 
-        self.leads_view = LeadsView(services.leads, services.messages, services.activity)
+        self.leads_view = LeadsView(
+            services.leads, services.messages, services.activity,
+            saved_views=services.saved_views, settings=settings,
+        )
         self.campaigns_view = CampaignsView(services.campaigns)
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)
         self.composer_view = ComposerView(
