@@ -52,7 +52,7 @@ def test_applying_the_panel_filters_and_shows_chips(qtbot, view, demo_app) -> No
     assert view.model.rowCount() == demo_app.leads.count(expected)
     assert view.filters.chips.isVisible()
     assert view.filters.chip_texts() == ["Won, Lost", "Score 50–100"]
-    assert view.filters.filters_button.text() == "Filters (2)"
+    assert view.filters.filters_button.text() == "Filters (2) ▾"
 
     with qtbot.waitSignal(view.model.totalChanged):
         panel.clear_button.click()

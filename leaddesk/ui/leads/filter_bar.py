@@ -94,6 +94,12 @@ class LeadFilterBar(QWidget):
         self.views_button.setMenu(views_menu)
         self.set_views([])
 
+        for button in (self.filters_button, self.views_button):
+            # The arrow is part of the text: the style's menu indicator overlaps it.
+            button.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")
+            button.setMinimumHeight(self.views.sizeHint().height())
+        self.views_button.setText(self.tr("Views ▾"))
+
         self.count = QLabel()
         self.count.setProperty("role", "muted")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -184,7 +190,8 @@ class LeadFilterBar(QWidget):
         self._chips_layout.addStretch(1)
         self.chips.setVisible(bool(texts))
         self.filters_button.setText(
-            self.tr("Filters (%1)").replace("%1", str(len(texts))) if texts else self.tr("Filters")
+            self.tr("Filters (%1) ▾").replace("%1", str(len(texts))) if texts
+            else self.tr("Filters ▾")
         )
 
     def chip_texts(self) -> list[str]:
