@@ -207,3 +207,86 @@ def test_a_team_member_signs_in_as_their_database_role(
     finally:
         assert operations.wait_idle(20_000)  # the window's reads finish before the pool goes
         member.store.dispose()
+
+
+def test_leaddesk_gui_first_run_then_the_window_as_the_admin(
+    qtbot, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command's own wiring: the first-run dialog, demo data by the admin, the window."""
+    from leaddesk.cli import main
+    from leaddesk.ui import app as ui_app
+    from leaddesk.ui.auth import start
+
+    def fill(dialog: QDialog) -> None:
+        assert isinstance(dialog, FirstRunDialog)
+        dialog.username.setText("boss")
+        dialog.name.setText("Ann Admin")
+        dialog.password.setText("first-admin-pw")
+        dialog.confirm.setText("first-admin-pw")
+        dialog.finish()
+        qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
+
+    opened: list[tuple[str, int]] = []
+
+    def run_gui(services: AppServices, **_kwargs: object) -> int:
+        opened.append((services.ctx.actor.name, services.leads.count()))
+        return 0
+
+    real = start.dialog_sign_in
+    monkeypatch.setattr(start, "dialog_sign_in",
+                        lambda settings, where="": real(settings, show=fill, where=where))
+    monkeypatch.setattr(ui_app, "run_gui", run_gui)
+    monkeypatch.setattr(ui_app, "window_settings", lambda: QSettings(
+        str(_SHOTS[0] / "ui.ini"), QSettings.Format.IniFormat))
+    monkeypatch.setattr(gui, "FIRST_RUN_DEMO_LEADS", 40)
+    assert main(["--db", db_url, "gui"]) == 0
+    assert opened == [("Ann Admin", 40)]
+
+    def cancel(dialog: QDialog) -> None:
+        assert isinstance(dialog, LoginDialog)  # sign-in is required now
+        dialog.reject()
+
+    monkeypatch.setattr(start, "dialog_sign_in",
+                        lambda settings, where="": real(settings, show=cancel, where=where))
+    assert main(["--db", db_url, "gui"]) == 0  # cancelled: quits cleanly, no window
+    assert len(opened) == 1
+
+
+def test_connecting_to_a_team_database_moves_the_window_there(
+    qtbot, db_url: str, settings: QSettings, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from leaddesk.services.team import TeamSession
+    from leaddesk.services.users import ensure_local_user
+    from leaddesk.ui.app import run_gui
+
+    _admin_db(db_url)
+    services = AppServices.open(db_url, backup_dir=tmp_path / "b",
+                                sign_in=lambda s: auth.LoginService(s).login("boss",
+                                                                            "first-admin-pw"))
+    other = Store.open(f"sqlite:///{tmp_path / 'team.db'}")
+    migrate.upgrade(other.engine)
+    member = TeamSession(other, ensure_local_user(other))
+    seen: list[str] = []
+
+    def windows() -> list[MainWindow]:
+        return [w for w in QApplication.topLevelWidgets()
+                if isinstance(w, MainWindow) and w.isVisible()]
+
+    def connect_then_quit() -> None:
+        [first] = windows()
+        seen.append(first.sidebar.footer.text())
+        first.teamConnected.emit(member)
+        [second] = windows()
+        seen.append(second.sidebar.footer.text())
+        qtbot.waitUntil(lambda: second.lead_count is not None, timeout=10_000)
+        QApplication.quit()
+
+    QTimer.singleShot(0, connect_then_quit)
+    try:
+        assert run_gui(services, settings=settings, offer_demo=False) == 0
+    finally:
+        services.close()
+    assert "Ann Admin" in seen[0] and "Local user" in seen[1]
