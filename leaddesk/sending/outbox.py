@@ -360,7 +360,7 @@ class Outbox:
 
 def _reserve_claimed(session: Session, claimed: list[Claimed], reserve: Reserver) -> list[Claimed]:
     """Do-not-contact and the credits of a claimed batch, in the claim's transaction."""
-    blocked = suppression.blocked_reasons(session, [m.lead_id for m in claimed])
+    blocked = suppression.blocked_reasons(session, [m.lead_id for m in claimed], scoped=False)
     # LinkedIn is a manual task, charged when a person marks it sent.
     paying = [m for m in claimed
               if m.cost > 0 and m.lead_id not in blocked and m.channel != "linkedin"]

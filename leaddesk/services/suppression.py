@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from leaddesk.services import activity
@@ -86,17 +86,27 @@ def lead_keys(lead: Lead) -> list[tuple[str, str]]:
     return keys
 
 
+_SUPPRESSIONS = Suppression.__table__
+#: One prepared statement (the list is the same for everyone: no scope to apply).
+_SUPPRESSED = select(_SUPPRESSIONS.c.value, _SUPPRESSIONS.c.reason).where(
+    _SUPPRESSIONS.c.kind == bindparam("s_kind"),
+    _SUPPRESSIONS.c.value.in_(bindparam("s_values", expanding=True)))
+_LEADS = Lead.__table__
+_LEAD_ADDRESSES = select(_LEADS.c.id, _LEADS.c.email, _LEADS.c.phone, _LEADS.c.linkedin_url,
+                         _LEADS.c.do_not_contact, _LEADS.c.deleted_at).where(
+    _LEADS.c.id.in_(bindparam("l_ids", expanding=True)))
+
+
 def suppressed(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """``{(kind, value): reason}`` for the keys on the list."""
     keys = list(keys)
     found: dict[tuple[str, str], str] = {}
+    conn = session.connection()
     for kind in {k for k, _ in keys}:
         values = [v for k, v in keys if k == kind]
         for start in range(0, len(values), 500):
-            stmt = select(Suppression.value, Suppression.reason).where(
-                Suppression.kind == kind, Suppression.value.in_(values[start : start + 500])
-            )
-            for value, reason in session.execute(stmt):
+            params = {"s_kind": kind, "s_values": values[start : start + 500]}
+            for value, reason in conn.execute(_SUPPRESSED, params):
                 found[(kind, value)] = reason
     return found
 
@@ -112,12 +122,18 @@ def blocked_reason(session: Session, lead: Lead) -> str | None:
     return f"{value} is on the do-not-contact list ({reason})"
 
 
-def blocked_reasons(session: Session, lead_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+def blocked_reasons(session: Session, lead_ids: Iterable[uuid.UUID], *,
+                    scoped: bool = True) -> dict[uuid.UUID, str]:
     """:func:`blocked_reason` for many leads in two queries (the dispatcher's batches); a lead
-    that no longer exists is blocked too."""
+    that no longer exists is blocked too. ``scoped=False`` (the outbox, for the leads of the
+    messages its scoped claim took) reads the leads with one prepared Core statement."""
     ids = list(dict.fromkeys(lead_ids))
-    rows = session.execute(select(Lead.id, Lead.email, Lead.phone, Lead.linkedin_url,
-                                  Lead.do_not_contact).where(Lead.id.in_(ids))).all()
+    if scoped:
+        rows = session.execute(select(Lead.id, Lead.email, Lead.phone, Lead.linkedin_url,
+                                      Lead.do_not_contact).where(Lead.id.in_(ids))).all()
+    else:
+        rows = [row for row in session.connection().execute(_LEAD_ADDRESSES, {"l_ids": ids})
+                if row.deleted_at is None]
     reasons = {i: "the lead was deleted" for i in ids}
     keys_by_lead = {}
     for row in rows:
