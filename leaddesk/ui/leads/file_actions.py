@@ -1,6 +1,7 @@
-"""File > Import… and File > Export… for the main window, and dropping a lead file on it.
+"""File > Import…, File > Export…, Leads > Find duplicates… and View > Pipeline board for the
+main window, and dropping a lead file on it.
 
-The window hands this object the services; it owns the two actions, opens the import dialog
+The window hands this object the services; it owns those actions, opens the import dialog
 (also when a file is dropped on the window) and runs exports off the GUI thread with their
 progress in the status bar and a Cancel.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QPushButton
 
@@ -18,7 +19,9 @@ from leaddesk.services.app_services import AppServices
 from leaddesk.services.exporting import ExportResult
 from leaddesk.services.lead_export import export_leads
 from leaddesk.ui.errors import show_error
+from leaddesk.ui.leads.duplicates_dialog import DuplicatesDialog
 from leaddesk.ui.leads.import_wizard import ImportDialog
+from leaddesk.ui.leads.kanban import KanbanView
 from leaddesk.ui.operations import OpContext, Operation, op
 
 IMPORT_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".vcf", ".vcard"})
@@ -52,8 +55,38 @@ class LeadFileActions(QObject):
         self.export_action = QAction(self.tr("&Export…"), window)
         self.export_action.setShortcut(QKeySequence("Ctrl+Shift+E"))
         self.export_action.triggered.connect(lambda: self.choose_export())
+        self.duplicates_action = QAction(self.tr("Find &duplicates…"), window)
+        self.duplicates_action.triggered.connect(lambda: self.open_duplicates())
+        self.duplicates_dialog: DuplicatesDialog | None = None
+        self.pipeline_action = QAction(self.tr("&Pipeline board"), window)
+        self.pipeline_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.pipeline_action.triggered.connect(lambda: self.open_pipeline())
+        self.pipeline: KanbanView | None = None
         window.setAcceptDrops(True)
         window.installEventFilter(self)
+
+    def open_duplicates(self) -> DuplicatesDialog:
+        if self.duplicates_dialog is None:
+            services = self._services
+            self.duplicates_dialog = DuplicatesDialog(
+                services.duplicates, services.leads, services.lead_changes, self._window
+            )
+            self.duplicates_dialog.leadsChanged.connect(self.leadsChanged)
+        self.duplicates_dialog.show()
+        self.duplicates_dialog.raise_()
+        return self.duplicates_dialog
+
+    def open_pipeline(self) -> KanbanView:
+        """The pipeline board, in a window of its own beside the lead table."""
+        if self.pipeline is None:
+            self.pipeline = KanbanView(self._services.leads, parent=self._window)
+            self.pipeline.setWindowFlag(Qt.WindowType.Window, True)
+            self.pipeline.leadsChanged.connect(self.leadsChanged)
+        else:
+            self.pipeline.refresh()
+        self.pipeline.show()
+        self.pipeline.raise_()
+        return self.pipeline
 
     # -- import ----------------------------------------------------------------------------------
     def open_import(self, path: Path | None = None) -> ImportDialog:
