@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.leads_view = LeadsView(
             services.leads, services.messages, services.activity,
             saved_views=services.saved_views, settings=settings,
+            bulk=services.bulk_edit, lead_changes=services.lead_changes,
         )
         self.campaigns_view = CampaignsView(services.campaigns)
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)
@@ -135,6 +136,20 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
+
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        undo_stack = self.leads_view.undo_stack
+        self.undo_action = undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Z))
+        self.redo_action = undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcut(
+            QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_Z)
+        )
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        if self.leads_view.bulk_actions is not None:
+            edit_menu.addSeparator()
+            edit_menu.addMenu(self.leads_view.bulk_actions.menu)
 
         view_menu = self.menuBar().addMenu(self.tr("&View"))
         group = QActionGroup(self)

@@ -110,6 +110,8 @@ class LeadTableModel(QAbstractTableModel):
     editFailed = Signal(str, str)
     #: An inline edit was saved: the updated LeadRecord.
     leadUpdated = Signal(object)
+    #: ``(lead_id, field, old, new)`` after a table edit was saved (for undo)
+    editSaved = Signal(object, str, str, str)
 
     def __init__(
         self,
@@ -132,7 +134,7 @@ class LeadTableModel(QAbstractTableModel):
         self._wanted: OrderedDict[int, None] = OrderedDict()
         self._failed: set[int] = set()  # pages not retried until the next refresh
         self._pending_edits: dict[tuple[uuid.UUID, str], str] = {}
-        self._edit_queue: dict[uuid.UUID, list[tuple[str, str]]] = {}
+        self._edit_queue: dict[uuid.UUID, list[tuple[str, str, str | None]]] = {}
         self._pump_timer = QTimer(self)
         self._pump_timer.setSingleShot(True)
         self._pump_timer.setInterval(0)
@@ -421,16 +423,32 @@ class LeadTableModel(QAbstractTableModel):
         lead = self.record(index.row())
         if lead is None or not column.editable:
             return False
+        return self.write_field(lead.id, column.field, value, undoable=True)
+
+    def write_field(
+        self, lead_id: uuid.UUID, field: str, value: Any, undoable: bool = False
+    ) -> bool:
+        """Save one field of a cached lead in the background, shown at once; ``undoable``
+        edits emit ``editSaved`` once saved."""
+        lead = self._find(lead_id)
+        if lead is None:
+            return False
         text = str(value if value is not None else "").strip()
-        key = (lead.id, column.field)
-        if text == self._pending_edits.get(key, getattr(lead, column.field)):
+        key = (lead_id, field)
+        old = self._pending_edits.get(key, str(getattr(lead, field) or ""))
+        if text == old:
             return False
         self._pending_edits[key] = text
-        self.dataChanged.emit(index, index)
-        queue = self._edit_queue.setdefault(lead.id, [])
-        queue.append((column.field, text))
+        column = self.column_for_field(field)
+        for page, rows in list(self._cache):
+            for offset, cached in enumerate(rows):
+                row = page * self._cache.page_size + offset
+                if cached.id == lead_id and column is not None and row < self._total:
+                    self.dataChanged.emit(self.index(row, column), self.index(row, column))
+        queue = self._edit_queue.setdefault(lead_id, [])
+        queue.append((field, text, old if undoable else None))
         if len(queue) == 1:  # edits to one lead are saved one after another (versions chain)
-            self._save_next(lead.id)
+            self._save_next(lead_id)
         return True
 
     def _save_next(self, lead_id: uuid.UUID) -> None:
@@ -439,26 +457,28 @@ class LeadTableModel(QAbstractTableModel):
         if not queue or current is None:
             self._edit_queue.pop(lead_id, None)
             return
-        field, text = queue[0]
+        field, text, old = queue[0]
         leads, version = self._leads, current.version
         (
             op(lambda: leads.update(lead_id, {field: text}, expected_version=version), parent=self)
-            .success(lambda record: self._edit_saved(record, field))
+            .success(lambda record: self._edit_saved(record, field, old, text))
             .failure(lambda exc: self._edit_refused(lead_id, field, exc))
             .run()
         )
 
-    def _edit_saved(self, record: LeadRecord, field: str) -> None:
+    def _edit_saved(self, record: LeadRecord, field: str, old: str | None, new: str) -> None:
         self._pending_edits.pop((record.id, field), None)
         self._replace(record)
         self.leadUpdated.emit(record)
+        if old is not None:
+            self.editSaved.emit(record.id, field, old, new)
         queue = self._edit_queue.get(record.id)
         if queue:
             queue.pop(0)
         self._save_next(record.id)
 
     def _edit_refused(self, lead_id: uuid.UUID, field: str, exc: BaseException) -> None:
-        for _field, _text in self._edit_queue.pop(lead_id, []):
+        for _field, _text, _old in self._edit_queue.pop(lead_id, []):
             self._pending_edits.pop((lead_id, _field), None)
         self._pending_edits.pop((lead_id, field), None)
         current = self._find(lead_id)

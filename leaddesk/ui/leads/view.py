@@ -5,8 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, QSettings, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QModelIndex,
+    QObject,
+    QPoint,
+    QSettings,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QKeyEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -21,15 +30,19 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.activity import ActivityRecord, ActivityService
+from leaddesk.services.bulk_edit import BulkEditService
+from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_query import LeadQuery, LeadSort
 from leaddesk.services.leads import LeadRecord, LeadService
 from leaddesk.services.messages import MessageRecord, MessageService
 from leaddesk.services.saved_views import SavedViewRecord, SavedViewService
 from leaddesk.ui import formatting
+from leaddesk.ui.leads.bulk_actions import LeadBulkActions
 from leaddesk.ui.leads.detail_panel import LeadDetailPanel
 from leaddesk.ui.leads.filter_bar import LeadFilterBar
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
+from leaddesk.ui.leads.undo import LeadEditCommand
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import BadgeDelegate, MessageBar, title
 
@@ -59,15 +72,19 @@ class LeadsView(QWidget):
         parent: QWidget | None = None,
         saved_views: SavedViewService | None = None,
         settings: QSettings | None = None,
+        bulk: BulkEditService | None = None,
+        lead_changes: ChangeSetService | None = None,
     ) -> None:
         """``saved_views``: the user's saved views (None hides them); ``settings``: where the
-        column choice is remembered (None remembers nothing)."""
+        column choice is remembered (None remembers nothing); ``bulk`` and ``lead_changes``:
+        bulk actions on the selection (None: none)."""
         super().__init__(parent)
         self._leads = leads
         self._saved_views = saved_views
         self._settings = settings
         self._views: dict[str, SavedViewRecord] = {}
         self._views_loaded = False
+        self.undo_stack = QUndoStack(self)
         self._messages = messages
         self._activity = activity
         self._history_for: uuid.UUID | None = None
@@ -106,6 +123,18 @@ class LeadsView(QWidget):
         self.filters.viewChosen.connect(self._apply_view)
         self.filters.saveViewRequested.connect(self._ask_view_name)
         self.filters.deleteViewRequested.connect(self.delete_view)
+        self.model.editSaved.connect(self._on_edit_saved)
+        self.table.installEventFilter(self)
+        self.bulk_actions: LeadBulkActions | None = None
+        if bulk is not None and lead_changes is not None:
+            self.bulk_actions = LeadBulkActions(
+                bulk, lead_changes, self.undo_stack, self.selected_ids, self
+            )
+            self.bulk_actions.busy.connect(self._on_bulk_busy)
+            self.bulk_actions.changed.connect(self._on_bulk_changed)
+            self.bulk_actions.failed.connect(self.message_bar.show_message)
+            self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            self.table.customContextMenuRequested.connect(self._table_menu)
 
     # -- layout --------------------------------------------------------------------------------
     def _make_table(self) -> QTableView:
@@ -116,7 +145,7 @@ class LeadsView(QWidget):
         table.setShowGrid(False)
         table.setWordWrap(False)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed
@@ -396,3 +425,48 @@ class LeadsView(QWidget):
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
             .run()
         )
+
+    # -- keyboard, selection, undo ---------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter edits the current cell (F2 too, Qt's own); Delete deletes the selection."""
+        if (
+            watched is self.table
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and self.table.state() != QAbstractItemView.State.EditingState
+        ):
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                index = self.table.currentIndex()
+                if index.isValid() and self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+                    self.table.edit(index)
+                    return True
+            if key == Qt.Key.Key_Delete and self.bulk_actions is not None:
+                self.bulk_actions.delete()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _table_menu(self, pos: QPoint) -> None:
+        if self.bulk_actions is not None:
+            self.bulk_actions.menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def selected_ids(self) -> list[uuid.UUID]:
+        ids = []
+        for index in self.table.selectionModel().selectedRows():
+            lead = self.model.record(index.row())
+            if lead is not None:
+                ids.append(lead.id)
+        return ids
+
+    def _on_edit_saved(self, lead_id: uuid.UUID, field: str, old: str, new: str) -> None:
+        self.undo_stack.push(LeadEditCommand(self.model, lead_id, field, old, new))
+
+    def _on_bulk_busy(self, text: str) -> None:
+        if text:
+            self.message_bar.show_message(text, kind="info")
+        else:
+            self.message_bar.hide()
+
+    def _on_bulk_changed(self) -> None:
+        self.refresh()
+        self.leadsChanged.emit()
