@@ -163,6 +163,12 @@ class MainWindow(QMainWindow):
             view_menu.addAction(action)
             self.view_actions[name] = action
 
+        view_menu.addSeparator()
+        view_menu.addAction(self.file_actions.pipeline_action)
+
+        leads_menu = self.menuBar().addMenu(self.tr("&Leads"))
+        leads_menu.addAction(self.file_actions.duplicates_action)
+
         team_menu = self.menuBar().addMenu(self.tr("&Team"))
         self.users_action = QAction(self.tr("&Users…"), self)
         self.users_action.triggered.connect(self.open_users)

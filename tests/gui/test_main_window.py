@@ -51,7 +51,7 @@ def test_menus_have_the_standard_shortcuts(window) -> None:
     assert window.new_lead_action.shortcut() == QKeySequence("Ctrl+N")
     assert window.quit_action.shortcut() == QKeySequence("Ctrl+Q")
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&Edit", "&View", "&Team", "&Help"]
+    assert menus == ["&File", "&Edit", "&View", "&Leads", "&Team", "&Help"]
 
 
 def test_each_view_opens_with_real_data(qtbot, window, demo_app) -> None:
