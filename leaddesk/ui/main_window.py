@@ -32,11 +32,20 @@ from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
 from leaddesk.ui.credits.view import CreditsView
 from leaddesk.ui.leads.file_actions import LeadFileActions
-from leaddesk.ui.leads.view import LeadsView
+from leaddesk.ui.leads.view import Choice, LeadsView
 from leaddesk.ui.operations import op
 from leaddesk.ui.sidebar import Sidebar
 
 VIEWS = ("leads", "campaigns", "composer", "credits")
+
+
+def lead_choices(services: AppServices) -> tuple[list[Choice], list[Choice]]:
+    """The active users and the campaigns, for the leads view's owner and campaign pickers."""
+    users = UserService(services.ctx).list(include_inactive=False)
+    return (
+        [(user.id, user.name or user.username) for user in users],
+        [(campaign.id, campaign.name) for campaign in services.campaigns.list()],
+    )
 
 
 class MainWindow(QMainWindow):
@@ -64,6 +73,7 @@ class MainWindow(QMainWindow):
             services.leads, services.messages, services.activity,
             saved_views=services.saved_views, settings=settings,
             bulk=services.bulk_edit, lead_changes=services.lead_changes,
+            choices=lambda: lead_choices(services),
         )
         self.campaigns_view = CampaignsView(services.campaigns)
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)

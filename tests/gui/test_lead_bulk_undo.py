@@ -7,6 +7,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView
 
 from leaddesk.services.lead_query import LeadQuery
+from leaddesk.ui.leads.filter_panel import index_of
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.view import LeadsView
 
@@ -149,3 +150,38 @@ def test_main_window_edit_menu_undoes_a_table_edit(qtbot, demo_app, settings) ->
     assert demo_app.leads.get(lead.id).title == lead.title
     assert win.redo_action.isEnabled()
     qtbot.waitUntil(lambda: win.balance is not None)
+
+
+def test_owner_and_campaign_choices_filter_and_bulk_set(qtbot, demo_app) -> None:
+    from leaddesk.ui.main_window import lead_choices
+
+    view = LeadsView(
+        demo_app.leads, demo_app.messages, demo_app.activity,
+        bulk=demo_app.bulk_edit, lead_changes=demo_app.lead_changes,
+        choices=lambda: lead_choices(demo_app),
+    )
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.is_loaded() and view.filters.panel.campaign.count() > 1)
+    campaign = demo_app.campaigns.list()[0]
+    assert view.bulk_actions.campaign_menu.isEnabled()
+    assert view.bulk_actions.owner_menu.isEnabled()
+
+    ids = _select(view, range(0, 4))
+    view.bulk_actions.confirm = lambda _q: True
+    action = next(a for a in view.bulk_actions.campaign_menu.actions()
+                  if a.text() == campaign.name)
+    with qtbot.waitSignal(view.bulk_actions.changed):
+        action.trigger()
+    assert {demo_app.leads.get(i).campaign_id for i in ids} == {campaign.id}
+    qtbot.waitUntil(view.is_loaded)
+
+    panel = view.filters.panel
+    panel.campaign.setCurrentIndex(index_of(panel.campaign, campaign.id))
+    with qtbot.waitSignal(view.model.totalChanged):
+        panel.apply_button.click()
+    assert view.model.query == LeadQuery(campaign_ids=(campaign.id,))
+    assert view.model.rowCount() == demo_app.leads.count(view.model.query)
+    assert view.filters.chip_texts() == [f"Campaign: {campaign.name}"]
+    panel.set_query(view.model.query)  # reopening the panel shows the campaign picked
+    assert panel.campaign.currentData() == campaign.id

@@ -3,6 +3,7 @@ naming the active filters, saved views, and the match count."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -23,8 +24,10 @@ from leaddesk.ui import formatting
 from leaddesk.ui.leads.filter_panel import LeadFilterPanel
 
 
-def describe(query: LeadQuery) -> list[str]:
-    """Short texts, one per active filter (the search excluded), for the chips."""
+def describe(query: LeadQuery, names: dict[uuid.UUID, str] | None = None) -> list[str]:
+    """Short texts, one per active filter (the search excluded), for the chips; ``names``
+    of owners and campaigns by id."""
+    names = names or {}
     chips: list[str] = []
     if query.statuses:
         chips.append(", ".join(formatting.label(s) for s in query.statuses))
@@ -37,10 +40,10 @@ def describe(query: LeadQuery) -> list[str]:
     ):
         if values:
             chips.append(f"{label}: {', '.join(values)}")
-    if query.owner_ids:
-        chips.append("Owner")
-    if query.campaign_ids:
-        chips.append("Campaign")
+    for label, ids in (("Owner", query.owner_ids), ("Campaign", query.campaign_ids)):
+        if ids:
+            known = [names[i] for i in ids if i in names]
+            chips.append(f"{label}: {', '.join(known)}" if len(known) == len(ids) else label)
     for label, start, end in (
         ("Created", query.created_from, query.created_to),
         ("Updated", query.updated_from, query.updated_to),
@@ -172,7 +175,7 @@ class LeadFilterBar(QWidget):
             item = self._chips_layout.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        texts = describe(self._query)
+        texts = self.chip_texts()
         for text in texts:
             chip = QLabel(text)
             chip.setObjectName("FilterChip")
@@ -195,7 +198,7 @@ class LeadFilterBar(QWidget):
         )
 
     def chip_texts(self) -> list[str]:
-        return describe(self._query)
+        return describe(self._query, self.panel.names())
 
     # -- saved views -----------------------------------------------------------------------------
     def set_views(self, names: list[str], current: str = "") -> None:

@@ -28,6 +28,14 @@ from leaddesk.ui import formatting
 _NO_DATE = QDate(2000, 1, 1)
 
 
+def index_of(combo: QComboBox, value: object) -> int:
+    """The row whose data equals ``value`` (findData cannot compare Python objects), else 0."""
+    for row in range(combo.count()):
+        if combo.itemData(row) == value:
+            return row
+    return 0
+
+
 def _words(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
@@ -144,6 +152,14 @@ class LeadFilterPanel(QWidget):
     def set_campaign_choices(self, choices: list[tuple[uuid.UUID, str]]) -> None:
         self._set_choices(self.campaign, choices)
 
+    def names(self) -> dict[uuid.UUID, str]:
+        """Owner and campaign names by id, for the chips."""
+        return {
+            combo.itemData(row): combo.itemText(row)
+            for combo in (self.owner, self.campaign)
+            for row in range(1, combo.count())
+        }
+
     @staticmethod
     def _set_choices(combo: QComboBox, choices: list[tuple[uuid.UUID, str]]) -> None:
         current = combo.currentData()
@@ -151,7 +167,7 @@ class LeadFilterPanel(QWidget):
             combo.removeItem(1)
         for value, name in choices:
             combo.addItem(name, value)
-        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.setCurrentIndex(index_of(combo, current))
 
     def query(self, base: LeadQuery | None = None) -> LeadQuery:
         created_from, created_to = self.created.values()
@@ -182,7 +198,7 @@ class LeadFilterPanel(QWidget):
         self.industries.setText(", ".join(query.industries))
         self.countries.setText(", ".join(query.countries))
         for combo, ids in ((self.owner, query.owner_ids), (self.campaign, query.campaign_ids)):
-            combo.setCurrentIndex(max(0, combo.findData(ids[0])) if ids else 0)
+            combo.setCurrentIndex(index_of(combo, ids[0]) if ids else 0)
         self.created.set_values(query.created_from, query.created_to)
         self.updated.set_values(query.updated_from, query.updated_to)
 

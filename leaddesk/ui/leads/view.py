@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -46,6 +47,8 @@ from leaddesk.ui.leads.undo import LeadEditCommand
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import BadgeDelegate, MessageBar, title
 
+Choice = tuple[uuid.UUID, str]
+
 _COLUMN_WIDTHS = {
     LeadTableModel.COL_FIRST_NAME: 100,
     LeadTableModel.COL_LAST_NAME: 110,
@@ -74,10 +77,12 @@ class LeadsView(QWidget):
         settings: QSettings | None = None,
         bulk: BulkEditService | None = None,
         lead_changes: ChangeSetService | None = None,
+        choices: Callable[[], tuple[list[Choice], list[Choice]]] | None = None,
     ) -> None:
         """``saved_views``: the user's saved views (None hides them); ``settings``: where the
         column choice is remembered (None remembers nothing); ``bulk`` and ``lead_changes``:
-        bulk actions on the selection (None: none)."""
+        bulk actions on the selection (None: none); ``choices``: the owners and campaigns to
+        filter and bulk-set by, read off the GUI thread on first show."""
         super().__init__(parent)
         self._leads = leads
         self._saved_views = saved_views
@@ -85,6 +90,7 @@ class LeadsView(QWidget):
         self._views: dict[str, SavedViewRecord] = {}
         self._views_loaded = False
         self.undo_stack = QUndoStack(self)
+        self._choices = choices
         self._messages = messages
         self._activity = activity
         self._history_for: uuid.UUID | None = None
@@ -200,6 +206,7 @@ class LeadsView(QWidget):
         if not self.model.has_loaded and not self.model.is_loading:
             self.refresh()
             self.load_views()
+            self._load_choices()
 
     def refresh(self) -> None:
         self.model.refresh()
@@ -470,3 +477,20 @@ class LeadsView(QWidget):
     def _on_bulk_changed(self) -> None:
         self.refresh()
         self.leadsChanged.emit()
+
+    def _load_choices(self) -> None:
+        if self._choices is None:
+            return
+        (
+            op(self._choices, parent=self)
+            .success(lambda result: self._choices_arrived(*result))
+            .failure(lambda _exc: None)  # owner/campaign pickers stay empty
+            .run()
+        )
+
+    def _choices_arrived(self, owners: list[Choice], campaigns: list[Choice]) -> None:
+        self.filters.panel.set_owner_choices(owners)
+        self.filters.panel.set_campaign_choices(campaigns)
+        if self.bulk_actions is not None:
+            self.bulk_actions.set_owner_choices(owners)
+            self.bulk_actions.set_campaign_choices(campaigns)
