@@ -46,9 +46,9 @@ def test_dry_run_import_and_undo(qtbot, demo_app: AppServices, tmp_path: Path) -
 
     with qtbot.waitSignal(dialog.imported):
         dialog.start(dry_run=False)
-    qtbot.waitUntil(lambda: dialog.import_button.isEnabled())
+    qtbot.waitUntil(lambda: dialog.undo_button.isEnabled())
     assert demo_app.leads.count() == before + 2
-    assert dialog.undo_button.isVisible() or not dialog.isVisible()
+    assert not dialog.import_button.isEnabled()  # no accidental second import
     with qtbot.waitSignal(dialog.imported):
         dialog.undo_import()
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled())

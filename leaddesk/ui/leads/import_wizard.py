@@ -97,6 +97,7 @@ class ImportDialog(QDialog):
         self.report: ImportReport | None = None
         self.operation: Operation[object] | None = None
         self._last_change_set: uuid.UUID | None = None
+        self._imported = False  # Import waits for another file (or an undo) after a real import
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -136,6 +137,8 @@ class ImportDialog(QDialog):
         self.region_edit = QLineEdit()
         self.region_edit.setMaxLength(2)
         self.region_edit.setPlaceholderText(self.tr("e.g. GB (default: your setting or the OS)"))
+        self.policy_combo.setMaximumWidth(320)
+        self.region_edit.setMaximumWidth(320)
         form.addRow(self.tr("Duplicates:"), self.policy_combo)
         form.addRow(self.tr("Phone region:"), self.region_edit)
         layout.addLayout(form)
@@ -196,6 +199,8 @@ class ImportDialog(QDialog):
         self.path_edit.setText(str(path))
         self.preview = None
         self.report = None
+        self._imported = False
+        self.undo_button.hide()
         self.format_label.setText(self.tr("Reading…"))
         self._clear_results()
         self._set_busy(True)
@@ -320,6 +325,7 @@ class ImportDialog(QDialog):
         self.rejected_table.setVisible(bool(report.rejected))
         if not report.dry_run:
             self._last_change_set = report.change_set_id
+            self._imported = True
             self.undo_button.setVisible(report.change_set_id is not None)
             self.undo_button.setEnabled(True)
             self.imported.emit()
@@ -346,6 +352,7 @@ class ImportDialog(QDialog):
 
     def _undone(self, _report: object) -> None:
         self._last_change_set = None
+        self._imported = False
         self.undo_button.setEnabled(False)
         self.summary_label.setText(self.tr("The import was undone."))
         self.imported.emit()
@@ -358,8 +365,9 @@ class ImportDialog(QDialog):
 
     def _set_busy(self, busy: bool, cancellable: bool = False) -> None:
         ready = not busy and self.preview is not None
-        self.dry_run_button.setEnabled(ready)
-        self.import_button.setEnabled(ready)
+        self.dry_run_button.setEnabled(ready and not self._imported)
+        self.import_button.setEnabled(ready and not self._imported)
+        self.undo_button.setEnabled(not busy and self._last_change_set is not None)
         self.browse_button.setEnabled(not busy)
         self.cancel_button.setVisible(busy and cancellable)
         self.close_button.setEnabled(not busy)
