@@ -141,6 +141,7 @@ class LeadFilterBar(QWidget):
         self.delete_view_action.triggered.connect(
             lambda: self.deleteViewRequested.emit(self.current_view())
         )
+        self._show_chips()  # the button's text with its arrow
 
     # -- the query -------------------------------------------------------------------------------
     def query(self) -> LeadQuery:
