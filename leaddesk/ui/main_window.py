@@ -135,7 +135,9 @@ class MainWindow(QMainWindow):
         self.new_lead_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_lead_action.triggered.connect(self.new_lead)
         file_menu.addAction(self.new_lead_action)
-        self.file_actions = LeadFileActions(self._services, self)
+        self.file_actions = LeadFileActions(
+            self._services, self, current_query=lambda: self.leads_view.model.query
+        )
         self.file_actions.leadsChanged.connect(self.leads_view.refresh)
         self.file_actions.leadsChanged.connect(self.refresh_lead_count)
         file_menu.addAction(self.file_actions.import_action)

@@ -109,3 +109,11 @@ def test_file_menu_import_drop_and_export(qtbot, demo_app: AppServices, settings
     qtbot.waitUntil(lambda: operation.is_done, timeout=20_000)
     assert results and results[0].rows == demo_app.leads.count()
     assert out.read_text(encoding="utf-8").count("\n") >= results[0].rows
+
+    from leaddesk.services.lead_query import LeadQuery
+
+    window.leads_view.model.set_query(LeadQuery(statuses=("won",)))
+    results.clear()
+    operation = actions.export(tmp_path / "won.csv", done=results.append)
+    qtbot.waitUntil(lambda: operation.is_done, timeout=20_000)
+    assert results[0].rows == demo_app.leads.count(LeadQuery(statuses=("won",)))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QPushButton
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.exporting import ExportResult
 from leaddesk.services.lead_export import export_leads
+from leaddesk.services.lead_query import LeadQuery
 from leaddesk.ui.errors import show_error
 from leaddesk.ui.leads.duplicates_dialog import DuplicatesDialog
 from leaddesk.ui.leads.import_wizard import ImportDialog
@@ -42,9 +43,16 @@ def droppable_file(event: QDragEnterEvent | QDropEvent) -> Path | None:
 class LeadFileActions(QObject):
     leadsChanged = Signal()
 
-    def __init__(self, services: AppServices, window: QMainWindow) -> None:
+    def __init__(
+        self,
+        services: AppServices,
+        window: QMainWindow,
+        current_query: Callable[[], LeadQuery] | None = None,
+    ) -> None:
+        """``current_query``: the lead table's filter and search, which an export follows."""
         super().__init__(window)
         self._services = services
+        self._current_query = current_query
         self._window = window
         self.dialog: ImportDialog | None = None
         self.export_operation: Operation[ExportResult] | None = None
@@ -128,6 +136,7 @@ class LeadFileActions(QObject):
         self, path: Path, done: Callable[[ExportResult], object] | None = None
     ) -> Operation[ExportResult]:
         ctx = self._services.ctx
+        query = self._current_query() if self._current_query is not None else None
         status = self._window.statusBar()
         cancel = QPushButton(self.tr("Cancel export"))
         cancel.setFlat(True)
@@ -135,7 +144,7 @@ class LeadFileActions(QObject):
 
         def work(op_ctx: OpContext) -> ExportResult:
             return export_leads(
-                ctx, path,
+                ctx, path, query=query,
                 progress=lambda n: op_ctx.progress(n, None, ""),
                 cancel=lambda: op_ctx.cancelled,
             )
