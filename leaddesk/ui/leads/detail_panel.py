@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +51,7 @@ class LeadDetailPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMinimumWidth(320)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         body.setObjectName("DetailBody")
         self.setWidget(body)
@@ -205,6 +207,8 @@ class LeadDetailPanel(QScrollArea):
         lines = message.body.strip().splitlines()
         summary = muted(message.subject or (lines[0] if lines else ""))
         summary.setWordWrap(False)
+        # A long subject is cut at the card's edge instead of widening the panel.
+        summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(summary)
         return row
 
