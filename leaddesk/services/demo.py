@@ -7,6 +7,7 @@ need gigabytes for a million rows); everything else goes through the services li
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -31,7 +32,7 @@ from leaddesk.store.enums import Channel, LeadStatus, MessageState
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import Lead, LeadTag, Message
 
-BATCH = 20_000
+BATCH = 10_000
 _STATUS_WEIGHTS = {
     LeadStatus.NEW: 40,
     LeadStatus.CONTACTED: 25,
@@ -303,7 +304,7 @@ def _sqlite_batches(
                     now,
                 )
             )
-            if len(pending) > 3:
+            if len(pending) > 2:  # bounded memory: a batch in hand, one per worker ahead
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
@@ -319,37 +320,52 @@ def _insert_sqlite(
 ) -> int:
     """One transaction: all leads or none. Into an empty table, indexes are built once at the
     end (sorting beats a million random index inserts)."""
+    with _sorter_on_disk(app.store.engine) as conn, conn.begin():
+        return _load_sqlite(conn, count, owner_id, campaign_ids, seed, progress)
+
+
+@contextlib.contextmanager
+def _sorter_on_disk(engine: Any) -> Iterator[Any]:
+    """A connection whose index builds spill their sort to disk instead of memory (they sort
+    a million keys); the pooled connection gets its in-memory setting back afterwards."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA temp_store = FILE")  # only allowed outside a transaction
+        try:
+            yield conn
+        finally:
+            raw.execute("PRAGMA temp_store = MEMORY")
+
+
+def _load_sqlite(
+    conn: Any,
+    count: int,
+    owner_id: uuid.UUID | None,
+    campaign_ids: list[uuid.UUID],
+    seed: int,
+    progress: Callable[[int], None] | None,
+) -> int:
     total = 0
-    with app.store.engine.begin() as conn:
-        empty = conn.exec_driver_sql("SELECT NOT EXISTS (SELECT 1 FROM leads)").scalar()
-        indexes = (
-            []
-            if not empty
-            else [
-                (name, sql)
-                for name, sql in conn.exec_driver_sql(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-                    "AND tbl_name = 'leads' AND sql IS NOT NULL"
-                )
-            ]
-        )
-        for name, _ in indexes:
-            conn.exec_driver_sql(f'DROP INDEX "{name}"')
-        with lead_search.bulk_insert(conn):  # the search index in one pass at the end
-            for leads, tags in _sqlite_batches(count, owner_id, campaign_ids, seed):
-                conn.exec_driver_sql(_LEAD_SQL, leads)
-                if tags:
-                    conn.exec_driver_sql(
-                        "INSERT INTO lead_tags (lead_id, tag) VALUES (?, ?)", tags
-                    )
-                total += len(leads)
-                if progress:
-                    progress(total)
-        for _, sql in indexes:
-            conn.exec_driver_sql(sql)
-        # Fresh statistics, or the planner guesses (and may scan a million rows per page).
-        conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
-        conn.exec_driver_sql("ANALYZE leads")
+    empty = conn.exec_driver_sql("SELECT NOT EXISTS (SELECT 1 FROM leads)").scalar()
+    indexes = [] if not empty else list(conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
+        "AND tbl_name = 'leads' AND sql IS NOT NULL"
+    ))
+    for name, _ in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    with lead_search.bulk_insert(conn):  # the search index in one pass at the end
+        for leads, tags in _sqlite_batches(count, owner_id, campaign_ids, seed):
+            conn.exec_driver_sql(_LEAD_SQL, leads)
+            if tags:
+                conn.exec_driver_sql("INSERT INTO lead_tags (lead_id, tag) VALUES (?, ?)", tags)
+            total += len(leads)
+            if progress:
+                progress(total)
+    for _, sql in indexes:
+        conn.exec_driver_sql(sql)
+    # Fresh statistics, or the planner guesses (and may scan a million rows per page).
+    conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
+    conn.exec_driver_sql("ANALYZE leads")
     return total
 
 
