@@ -13,7 +13,7 @@ import leaddesk
 from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.team import TeamSession
-from leaddesk.ui import operations, theme
+from leaddesk.ui import operations, qt_messages, theme
 from leaddesk.ui.errors import install_excepthook, show_error
 from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import MainWindow
@@ -31,6 +31,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
     """The QApplication, created and styled once."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
+        qt_messages.route_to_logging()
         app = QApplication(list(argv if argv is not None else sys.argv))
         theme.apply(app)
     app.setOrganizationName(ORGANISATION)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.leads import LeadRecord
-from leaddesk.ui import operations, theme
+from leaddesk.ui import operations, qt_messages, theme
 from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import VIEWS, MainWindow
 from leaddesk.ui.operations import op
@@ -32,6 +32,7 @@ def _application() -> QApplication:
         return app
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    qt_messages.route_to_logging()
     app = QApplication([])
     theme.apply(app)
     return app
