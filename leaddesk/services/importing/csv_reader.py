@@ -21,6 +21,7 @@ from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.formula_guard import restore
 from leaddesk.services.importing.headers import unique_headers
 from leaddesk.services.importing.limits import DEFAULT_LIMITS, ReadLimits
+from leaddesk.services.importing.row_source import RowSource
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.importing.table_shape import detect_shape, parse_records
 
@@ -84,7 +85,7 @@ def _feed_lines(stream: TextIO, max_chars: int, record: list[str]) -> Iterator[s
         yield line
 
 
-class CsvSource:
+class CsvSource(RowSource):
     """Rows of a delimited text file as ``SourceRow`` items, keyed by the header names.
 
     Iterating opens the file and streams it; ``headers`` and ``stats`` can be read before
@@ -113,7 +114,6 @@ class CsvSource:
         self._headers: list[str] | None = None
         self._header_index = 0
         self._guard_possible = True
-        self._rows: Iterator[SourceRow] | None = None
 
     # -- preparation -----------------------------------------------------------------------
 
@@ -188,27 +188,9 @@ class CsvSource:
 
     # -- iteration -------------------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[SourceRow]:
-        # The generator itself, so a for loop does not pay a Python call per row.
-        if self._rows is None:
-            if self._headers is None:
-                self._prepare()
-            self._rows = self._generate()
-        return self._rows
-
-    def __next__(self) -> SourceRow:
-        return next(iter(self))
-
-    def close(self) -> None:
-        """Stop reading and close the file (also done when iteration ends)."""
-        if self._rows is not None:
-            self._rows.close()  # type: ignore[attr-defined]
-
-    def __enter__(self) -> CsvSource:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def _before_rows(self) -> None:
+        if self._headers is None:
+            self._prepare()
 
     def _generate(self) -> Iterator[SourceRow]:
         headers = self.headers

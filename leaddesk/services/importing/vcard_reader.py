@@ -16,34 +16,14 @@ from pathlib import Path
 
 from leaddesk.services.importing.countries import normalize_country
 from leaddesk.services.importing.errors import ImportFormatError
-from leaddesk.services.importing.fields import format_tags
+from leaddesk.services.importing.fields import CANONICAL_FIELDS, format_tags
 from leaddesk.services.importing.limits import DEFAULT_LIMITS, ReadLimits
+from leaddesk.services.importing.row_source import RowSource
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.importing.vcard_lines import RawCard, VCardProperty, iter_cards
 
 #: The fields a vCard row can hold, in canonical order (plus ``id`` from our own export).
-VCARD_FIELDS: tuple[str, ...] = (
-    "id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "linkedin_url",
-    "title",
-    "company",
-    "industry",
-    "company_size",
-    "website",
-    "city",
-    "country",
-    "timezone",
-    "status",
-    "score",
-    "tags",
-    "source",
-    "notes",
-    "consent",
-)
+VCARD_FIELDS: tuple[str, ...] = ("id", *CANONICAL_FIELDS)
 
 #: ``X-LEADDESK-<NAME>`` property for each lead field that vCard has no property for.
 EXTENSION_PROPERTIES: dict[str, str] = {
@@ -228,7 +208,7 @@ class VCardStats:
     rows_with_issues: int = 0
 
 
-class VCardSource:
+class VCardSource(RowSource):
     """The cards of a vCard file as ``SourceRow`` items keyed by canonical field names.
 
     ``line`` is the line of ``BEGIN:VCARD``. A card that cannot become a lead (no name, email,
@@ -239,31 +219,11 @@ class VCardSource:
         self.path = Path(path)
         self.limits = limits
         self.stats = VCardStats()
-        self._rows: Iterator[SourceRow] | None = None
 
     @property
     def headers(self) -> list[str]:
         """The canonical fields a card can fill (the keys of ``SourceRow.values``)."""
         return list(VCARD_FIELDS)
-
-    def __iter__(self) -> Iterator[SourceRow]:
-        if self._rows is None:
-            self._rows = self._generate()
-        return self._rows
-
-    def __next__(self) -> SourceRow:
-        return next(iter(self))
-
-    def close(self) -> None:
-        """Stop reading and close the file (also done when iteration ends)."""
-        if self._rows is not None:
-            self._rows.close()  # type: ignore[attr-defined]
-
-    def __enter__(self) -> VCardSource:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def _generate(self) -> Iterator[SourceRow]:
         found_any = False

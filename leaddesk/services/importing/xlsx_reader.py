@@ -24,6 +24,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.headers import unique_headers
 from leaddesk.services.importing.limits import DEFAULT_LIMITS, ReadLimits
+from leaddesk.services.importing.row_source import RowSource
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.importing.table_shape import MAX_SAMPLE_RECORDS, find_header_index
 
@@ -111,7 +112,7 @@ class XlsxStats:
     rows_with_issues: int = 0
 
 
-class XlsxSource:
+class XlsxSource(RowSource):
     """Rows of one worksheet as ``SourceRow`` items keyed by its header row.
 
     The first worksheet is read unless ``sheet`` names another. Leading empty or preamble rows
@@ -131,7 +132,6 @@ class XlsxSource:
         self._stats = XlsxStats()
         self._sheet = sheet
         self._headers: list[str] | None = None
-        self._rows: Iterator[SourceRow] | None = None
 
     def _error(self, line: int | None, message: str, field: str | None = None) -> ImportFormatError:
         return ImportFormatError(self.path, line, field, message)
@@ -210,26 +210,9 @@ class XlsxSource:
         self._stats.header_line = index + 1
         self._headers = unique_headers(cells)
 
-    def __iter__(self) -> Iterator[SourceRow]:
-        if self._rows is None:
-            if self._headers is None:
-                self._prepare()
-            self._rows = self._generate()
-        return self._rows
-
-    def __next__(self) -> SourceRow:
-        return next(iter(self))
-
-    def close(self) -> None:
-        """Stop reading and close the workbook (also done when iteration ends)."""
-        if self._rows is not None:
-            self._rows.close()  # type: ignore[attr-defined]
-
-    def __enter__(self) -> XlsxSource:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def _before_rows(self) -> None:
+        if self._headers is None:
+            self._prepare()
 
     def _generate(self) -> Iterator[SourceRow]:
         header_line = self._stats.header_line
