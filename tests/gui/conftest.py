@@ -17,6 +17,7 @@ from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.ui import operations
 from leaddesk.ui.gc_guard import GuiGarbageCollector
+from tests.fakes.smtp_server import FakeSmtpServer
 
 HERE = Path(__file__).resolve().parent
 DEMO_LEADS = 5_000
@@ -74,3 +75,19 @@ def demo_app(demo_db_file: Path, tmp_path: Path) -> Iterator[AppServices]:
 def settings(tmp_path: Path) -> QSettings:
     """Window settings in a file of the test's own (never the user's)."""
     return QSettings(str(tmp_path / "leaddesk-ui.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def smtp() -> Iterator[FakeSmtpServer]:
+    with FakeSmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def sending_app(demo_app: AppServices, smtp: FakeSmtpServer) -> AppServices:
+    """The demo database with an email channel pointing at the local SMTP server."""
+    demo_app.messages.cancel()  # the demo's own queued messages are not this test's
+    demo_app.integrations.add("email", "work mail", {
+        "host": "127.0.0.1", "port": smtp.port, "security": "none",
+        "from_address": "rep@example.com", "daily_cap": 10_000})
+    return demo_app

@@ -5,7 +5,6 @@ timer sends scheduled messages whose time came while the app is open."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import update
@@ -16,22 +15,6 @@ from leaddesk.store.enums import MessageState
 from leaddesk.store.models import Message
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
-from tests.fakes.smtp_server import FakeSmtpServer
-
-
-@pytest.fixture
-def smtp() -> Iterator[FakeSmtpServer]:
-    with FakeSmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def sending_app(demo_app, smtp):
-    demo_app.messages.cancel()  # the demo's own queued messages are not this test's
-    demo_app.integrations.add("email", "work mail", {
-        "host": "127.0.0.1", "port": smtp.port, "security": "none",
-        "from_address": "rep@example.com", "daily_cap": 10_000})
-    return demo_app
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -13,25 +12,9 @@ from PySide6.QtCore import QTimer
 from leaddesk.sending.dispatcher import DispatcherConfig
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
-from tests.fakes.smtp_server import FakeSmtpServer
 
 #: Generous: a stall this long would be a frozen window, whatever the machine's load.
 STALL_BOUND_MS = 2_000
-
-
-@pytest.fixture
-def smtp() -> Iterator[FakeSmtpServer]:
-    with FakeSmtpServer() as server:
-        yield server
-
-
-@pytest.fixture
-def sending_app(demo_app, smtp):
-    demo_app.messages.cancel()  # the demo's own queued messages are not this test's
-    demo_app.integrations.add("email", "work mail", {
-        "host": "127.0.0.1", "port": smtp.port, "security": "none",
-        "from_address": "rep@example.com", "daily_cap": 10_000})
-    return demo_app
 
 
 @pytest.fixture
