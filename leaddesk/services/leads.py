@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, duplicate_keys, lead_plan, lead_positions, lead_search
+from leaddesk.services import (
+    activity,
+    duplicate_keys,
+    entity_edits,
+    lead_plan,
+    lead_positions,
+    lead_search,
+)
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
@@ -423,9 +430,7 @@ class LeadService:
         keyed = check_duplicates and bool(set(values) & set(duplicate_keys.KEY_FIELDS))
         rules = duplicate_keys.load_rules(self._ctx.store) if keyed else None
         with self._ctx.store.write() as session:
-            lead = session.get(Lead, lead_id)
-            if lead is None:
-                raise NotFoundError("lead", lead_id)
+            lead = entity_edits.get_or_raise(session, Lead, lead_id, "lead")
             if rules is not None:
                 merged = {f: getattr(lead, f) for f in duplicate_keys.KEY_FIELDS} | values
                 duplicate_keys.check(session, merged, rules, exclude=lead_id)
@@ -462,9 +467,7 @@ class LeadService:
     def delete(self, lead_id: uuid.UUID) -> None:
         """Soft delete: the row stays for undo, audit and sync."""
         with self._ctx.store.write() as session:
-            lead = session.get(Lead, lead_id)
-            if lead is None:
-                raise NotFoundError("lead", lead_id)
+            lead = entity_edits.get_or_raise(session, Lead, lead_id, "lead")
             lead.deleted_at = utcnow()
             lead.version += 1
             activity.record(

@@ -21,7 +21,7 @@ from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.formula_guard import restore
 from leaddesk.services.importing.headers import unique_headers
 from leaddesk.services.importing.limits import DEFAULT_LIMITS, ReadLimits
-from leaddesk.services.importing.row_source import RowSource
+from leaddesk.services.importing.row_source import HeaderedRowSource
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.importing.table_shape import detect_shape, parse_records
 
@@ -85,7 +85,7 @@ def _feed_lines(stream: TextIO, max_chars: int, record: list[str]) -> Iterator[s
         yield line
 
 
-class CsvSource(RowSource):
+class CsvSource(HeaderedRowSource):
     """Rows of a delimited text file as ``SourceRow`` items, keyed by the header names.
 
     Iterating opens the file and streams it; ``headers`` and ``stats`` can be read before
@@ -119,18 +119,7 @@ class CsvSource(RowSource):
 
     @property
     def stats(self) -> CsvStats:
-        """Decisions (found on first use) and counts (growing while rows are read)."""
-        if self._headers is None:
-            self._prepare()
-        return self._stats
-
-    @property
-    def headers(self) -> list[str]:
-        """The header names (trimmed, unique), found after any preamble lines."""
-        if self._headers is None:
-            self._prepare()
-        assert self._headers is not None
-        return self._headers
+        return super().stats
 
     def _error(self, line: int | None, message: str, field: str | None = None) -> ImportFormatError:
         return ImportFormatError(self.path, line, field, message)
@@ -187,10 +176,6 @@ class CsvSource(RowSource):
         return sample, complete
 
     # -- iteration -------------------------------------------------------------------------
-
-    def _before_rows(self) -> None:
-        if self._headers is None:
-            self._prepare()
 
     def _generate(self) -> Iterator[SourceRow]:
         headers = self.headers

@@ -4,7 +4,7 @@ manager that closes the file when iteration stops early."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Self
+from typing import Any, Self
 
 from leaddesk.services.importing.source_row import SourceRow
 
@@ -38,3 +38,32 @@ class RowSource:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+class HeaderedRowSource(RowSource):
+    """A table file: its header row (and the reader's decisions) are found on first use."""
+
+    _headers: list[str] | None = None
+    _stats: Any
+
+    def _prepare(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def stats(self) -> Any:
+        """Decisions (found on first use) and counts (growing while rows are read)."""
+        if self._headers is None:
+            self._prepare()
+        return self._stats
+
+    @property
+    def headers(self) -> list[str]:
+        """The header names (trimmed, unique)."""
+        if self._headers is None:
+            self._prepare()
+        assert self._headers is not None
+        return self._headers
+
+    def _before_rows(self) -> None:
+        if self._headers is None:
+            self._prepare()

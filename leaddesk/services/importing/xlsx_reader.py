@@ -24,7 +24,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.headers import unique_headers
 from leaddesk.services.importing.limits import DEFAULT_LIMITS, ReadLimits
-from leaddesk.services.importing.row_source import RowSource
+from leaddesk.services.importing.row_source import HeaderedRowSource
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.importing.table_shape import MAX_SAMPLE_RECORDS, find_header_index
 
@@ -112,7 +112,7 @@ class XlsxStats:
     rows_with_issues: int = 0
 
 
-class XlsxSource(RowSource):
+class XlsxSource(HeaderedRowSource):
     """Rows of one worksheet as ``SourceRow`` items keyed by its header row.
 
     The first worksheet is read unless ``sheet`` names another. Leading empty or preamble rows
@@ -173,18 +173,7 @@ class XlsxSource(RowSource):
 
     @property
     def stats(self) -> XlsxStats:
-        """Decisions (found on first use) and counts (growing while rows are read)."""
-        if self._headers is None:
-            self._prepare()
-        return self._stats
-
-    @property
-    def headers(self) -> list[str]:
-        """The header names (trimmed, unique) of the header row."""
-        if self._headers is None:
-            self._prepare()
-        assert self._headers is not None
-        return self._headers
+        return super().stats
 
     def _prepare(self) -> None:
         with self._open() as workbook:
@@ -209,10 +198,6 @@ class XlsxSource(RowSource):
             )
         self._stats.header_line = index + 1
         self._headers = unique_headers(cells)
-
-    def _before_rows(self) -> None:
-        if self._headers is None:
-            self._prepare()
 
     def _generate(self) -> Iterator[SourceRow]:
         header_line = self._stats.header_line
