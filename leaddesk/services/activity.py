@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.services.context import ServiceContext
+from leaddesk.services.lead_links import timeline_leads
 from leaddesk.store.models import Activity
 
 #: Field names whose values never reach the audit log.
@@ -96,13 +97,14 @@ class ActivityService:
         self._ctx = ctx
 
     def for_lead(self, lead_id: uuid.UUID, limit: int = 100) -> list[ActivityRecord]:
-        stmt = (
-            select(Activity)
-            .where(Activity.lead_id == lead_id)
-            .order_by(Activity.created_at.desc(), Activity.id.desc())
-            .limit(limit)
-        )
+        """The lead's timeline, newest first, with the history of leads merged into it."""
         with self._ctx.store.read() as session:
+            stmt = (
+                select(Activity)
+                .where(Activity.lead_id.in_(timeline_leads(session, lead_id)))
+                .order_by(Activity.created_at.desc(), Activity.id.desc())
+                .limit(limit)
+            )
             return [_to_record(a) for a in session.scalars(stmt)]
 
     def recent(self, limit: int = 100, entity_type: str | None = None) -> list[ActivityRecord]:

@@ -2,8 +2,10 @@
 
 The scan groups leads by each rule's normalised key in SQL (the key indexes make the email,
 phone and LinkedIn groups an index walk). A merge keeps one lead with the chosen field values
-and soft-deletes the other; it is a change set (``lead_changes``), so it can be undone, and the
-audit log keeps both leads' entries.
+and soft-deletes the other, moving everything the other had onto the kept lead: its messages
+and tasks, its tags and its campaign; the kept lead's timeline takes in the other's history
+(``lead_links``). It is a change set (``lead_changes``) recording what moved, so undoing it puts
+every row back on its own lead; the audit log keeps both leads' entries.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 
-from leaddesk.services import activity, lead_changes
+from leaddesk.services import activity, lead_changes, lead_links
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.duplicate_keys import (
     DuplicateRules,
@@ -29,6 +31,8 @@ from leaddesk.store.types import utcnow
 
 #: Fields a merge can take from either lead (tags are always combined).
 MERGE_FIELDS = tuple(sorted(EDITABLE_FIELDS - {"tags", "owner_id", "campaign_id"}))
+#: Links a merge can also take from either lead: the campaign (a lead is in at most one).
+MERGE_LINKS = ("campaign_id",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +121,14 @@ class DuplicateService:
     ) -> tuple[LeadRecord, uuid.UUID]:
         """Merge ``other`` into ``keep``; returns the kept lead and the change set id.
 
-        ``field_choices`` maps a field to ``"keep"`` or ``"other"``; unnamed fields keep the
-        kept lead's value unless it is empty. Tags are combined. ``other`` is soft-deleted.
+        ``field_choices`` maps a field (or ``campaign_id``) to ``"keep"`` or ``"other"``;
+        unnamed fields keep the kept lead's value unless it is empty. Tags are combined.
+        ``other``'s messages, tasks, timeline entries and tags move to ``keep``, and ``other``
+        is soft-deleted, all in one transaction.
         """
         choices = dict(field_choices or {})
         for name, side in choices.items():
-            if name not in MERGE_FIELDS:
+            if name not in MERGE_FIELDS and name not in MERGE_LINKS:
                 raise ValidationError(name, "cannot be chosen in a merge")
             if side not in ("keep", "other"):
                 raise ValidationError(name, f"choose 'keep' or 'other', not {side!r}")
@@ -136,13 +142,14 @@ class DuplicateService:
             if other is None:
                 raise NotFoundError("lead", other_id)
             changes: dict[str, Any] = {}
-            for name in MERGE_FIELDS:
+            for name in (*MERGE_FIELDS, *MERGE_LINKS):
                 mine, theirs = getattr(keep, name), getattr(other, name)
                 side = choices.get(name, "keep" if mine not in ("", None) else "other")
                 if side == "other" and theirs != mine and theirs not in ("", None):
                     changes[name] = theirs
             keep_tags = sorted(t.tag for t in keep.tags)
-            all_tags = sorted({*keep_tags, *(t.tag for t in other.tags)})
+            other_tags = sorted(t.tag for t in other.tags)
+            all_tags = sorted({*keep_tags, *other_tags})
             change_set = lead_changes.start(
                 session,
                 actor,
@@ -158,10 +165,17 @@ class DuplicateService:
                 setattr(keep, name, value)
             keep.version += 1
             keep.updated_at = utcnow()
-            other_before = {"deleted_at": None, "version": other.version}
+            other_before: dict[str, Any] = {"deleted_at": None, "version": other.version}
+            if other_tags:
+                other_before["tags"] = other_tags
+                other.tags = []
+            if other.campaign_id is not None:
+                other_before["campaign_id"] = other.campaign_id
+                other.campaign_id = None
             other.deleted_at = utcnow()
             other.version += 1
             session.flush()
+            moved = lead_links.move_all(session, other.id, keep.id)
             lead_changes.add_snapshots(
                 session.connection(),
                 change_set.id,
@@ -175,14 +189,17 @@ class DuplicateService:
                 "other_id": str(other.id),
                 "fields": sorted(changes),
                 "choices": choices,
+                "moved": moved,
             }
-            diff = activity.diff(
+            diff: dict[str, Any] = activity.diff(
                 before, {**changes, "tags": all_tags} if "tags" in before else changes
             )
+            diff["moved"] = lead_links.counts(moved)
+            diff[lead_links.MERGED_LEAD] = str(other.id)
             activity.record(
                 session,
                 actor,
-                "merge",
+                lead_links.MERGE_ACTION,
                 "lead",
                 keep.id,
                 lead_id=keep.id,

@@ -4,7 +4,9 @@ Each change set keeps, per lead, the fields before the change and the version it
 at (``before["version"] + 1``). Undo restores those fields and that version (so undoing several
 change sets newest first works), or soft-deletes the leads the change set created, but only on
 leads nobody changed since (their version is still the one it left): the rest are counted and
-left alone rather than overwritten.
+left alone rather than overwritten. Undoing a merge also moves the rows it moved (messages
+and tasks: ``details["moved"]``) back to the merged-away lead, when that lead is restored, and
+unlinks that lead's history from the kept lead's timeline (``lead_links``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity
+from leaddesk.services import activity, lead_links
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.store.enums import LeadStatus
@@ -45,6 +47,8 @@ class UndoReport:
     removed: int
     #: leads edited after the change set, left as they are
     kept: int
+    #: a merge's messages, tasks and timeline entries moved back to the merged-away lead
+    moved_back: int = 0
 
 
 def start(session: Session, actor_id: uuid.UUID | None, kind: str, summary: str) -> LeadChangeSet:
@@ -148,9 +152,10 @@ class ChangeSetService:
             created = [lead_id for lead_id, before in snapshots if before is None]
             changed = {lead_id: before for lead_id, before in snapshots if before is not None}
             removed, kept_created = self._remove_created(session, created)
-            restored, kept_changed = self._restore(session, changed)
+            restored_ids, kept_changed = self._restore(session, changed)
+            moved_back = self._unmerge(session, self._ctx.actor.id, change_set, restored_ids)
             change_set.undone_at = utcnow()
-            report = UndoReport(restored, removed, kept_created + kept_changed)
+            report = UndoReport(len(restored_ids), removed, kept_created + kept_changed, moved_back)
             activity.record(
                 session,
                 self._ctx.actor.id,
@@ -162,6 +167,7 @@ class ChangeSetService:
                     "restored": report.restored,
                     "removed": report.removed,
                     "kept": report.kept,
+                    "moved_back": report.moved_back,
                 },
             )
             return report
@@ -180,8 +186,37 @@ class ChangeSetService:
         return removed, len(created) - removed
 
     @staticmethod
-    def _restore(session: Session, changed: dict[uuid.UUID, dict[str, Any]]) -> tuple[int, int]:
-        restored = 0
+    def _unmerge(
+        session: Session,
+        actor_id: uuid.UUID | None,
+        change_set: LeadChangeSet,
+        restored: set[uuid.UUID],
+    ) -> int:
+        """Unlink a merged lead's timeline and move its rows back, if it came back."""
+        details = change_set.details or {}
+        if change_set.kind != "merge" or "other_id" not in details:
+            return 0
+        keep_id, other_id = uuid.UUID(details["keep_id"]), uuid.UUID(details["other_id"])
+        activity.record(
+            session,
+            actor_id,
+            lead_links.UNMERGE_ACTION,
+            "lead",
+            keep_id,
+            lead_id=keep_id,
+            summary=f"undid the merge of lead {other_id}",
+            changes={lead_links.MERGED_LEAD: str(other_id)},
+        )
+        if other_id not in restored or not details.get("moved"):
+            return 0
+        return lead_links.move_back(session, details["moved"], keep_id, other_id)
+
+    @staticmethod
+    def _restore(
+        session: Session, changed: dict[uuid.UUID, dict[str, Any]]
+    ) -> tuple[set[uuid.UUID], int]:
+        """Restore the leads nobody changed since: ``(their ids, how many were left alone)``."""
+        restored: set[uuid.UUID] = set()
         ids = list(changed)
         for chunk in _chunks(ids):
             current = dict(
@@ -207,5 +242,5 @@ class ChangeSetService:
                             LeadTag.__table__.insert(),
                             [{"lead_id": lead_id, "tag": t} for t in tags],
                         )
-                restored += 1
-        return restored, len(ids) - restored
+                restored.add(lead_id)
+        return restored, len(ids) - len(restored)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from sqlalchemy import select
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.duplicate_keys import DuplicateLeadError, DuplicateRules, save_rules
 from leaddesk.services.duplicates import DuplicateService
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.messages import create_linkedin_task
+from leaddesk.store.enums import TaskKind
+from leaddesk.store.models import Task
 
 
 def _people(app: AppServices) -> dict[str, object]:
@@ -83,6 +89,8 @@ def test_merge_chooses_fields_combines_tags_and_undoes(app: AppServices) -> None
     assert app.leads.count() == 4
     actions = [a.action for a in app.activity.for_lead(ada2.id)]
     assert "merged_into" in actions and "create" in actions, "the audit keeps both records"
+    timeline = {(a.action, a.entity_id) for a in app.activity.for_lead(ada.id)}
+    assert {("create", str(ada.id)), ("create", str(ada2.id))} <= timeline, "history merged"
     undo = ChangeSetService(app.ctx).undo(change_set)
     assert (undo.restored, undo.kept) == (2, 0)
     back = app.leads.get(ada.id)
@@ -101,3 +109,67 @@ def test_merge_refuses_bad_choices(app: AppServices) -> None:
     with pytest.raises(Exception, match="choose"):
         service.merge(p["ada"].id, p["ada2"].id, {"title": "both"})
     assert app.leads.count(LeadQuery()) == 5
+
+
+def _task(app: AppServices, lead_id: object, title: str) -> uuid.UUID:
+    with app.store.write() as session:
+        task = Task(kind=TaskKind.CALL, title=title, lead_id=lead_id, owner_id=app.ctx.actor.id)
+        session.add(task)
+        session.flush()
+        return task.id
+
+
+def _on(app: AppServices, lead_id: object) -> dict[str, set[object]]:
+    """What hangs off a lead: its messages, tasks and timeline entries (by id)."""
+    with app.store.read() as session:
+        tasks = set(session.scalars(select(Task.id).where(Task.lead_id == lead_id)))
+    return {
+        "messages": {m.id for m in app.messages.for_lead(lead_id)},  # type: ignore[arg-type]
+        "tasks": tasks,
+        "activities": {a.id for a in app.activity.for_lead(lead_id)},  # type: ignore[arg-type]
+    }
+
+
+def test_merge_moves_messages_tasks_timeline_tags_and_campaign_and_undo_puts_them_back(
+    app: AppServices,
+) -> None:
+    p = _people(app)
+    ada, ada2, alan = p["ada"], p["ada2"], p["alan"]
+    spring = app.campaigns.create({"name": "Spring"})
+    app.leads.update(ada2.id, {"campaign_id": spring.id})
+    for lead, n in ((ada, 1), (ada2, 2)):
+        for i in range(n):
+            app.messages.save_draft(lead.id, "email", f"hi {i}", f"body {i} of {lead.first_name}")
+        _task(app, lead.id, f"call {lead.first_name}")
+    linkedin = app.messages.save_draft(ada2.id, "linkedin", "", "connect?")
+    create_linkedin_task(app.ctx, linkedin.id, ada2.id, {"text": "connect?"})
+    app.messages.save_draft(alan.id, "email", "unrelated", "stays with alan")
+    before = {"ada": _on(app, ada.id), "ada2": _on(app, ada2.id), "alan": _on(app, alan.id)}
+    assert (len(before["ada2"]["messages"]), len(before["ada2"]["tasks"])) == (3, 2)
+
+    kept, change_set = DuplicateService(app.ctx).merge(ada.id, ada2.id)
+    after = _on(app, ada.id)
+    for kind in ("messages", "tasks", "activities"):
+        assert before["ada"][kind] | before["ada2"][kind] <= after[kind], kind
+    assert _on(app, ada2.id)["messages"] == set() and _on(app, ada2.id)["tasks"] == set()
+    assert before["ada2"]["activities"] <= _on(app, ada2.id)["activities"], "the audit stays"
+    assert _on(app, alan.id) == before["alan"], "other leads are untouched"
+    assert kept.campaign_id == spring.id, "the campaign moved to the kept lead"
+    assert kept.tags == ("math", "vip")
+    assert app.campaigns.stats(spring.id).leads == 1
+
+    # Rows added to the kept lead after the merge stay with it on undo.
+    later = app.messages.save_draft(ada.id, "email", "later", "after the merge")
+    undo = ChangeSetService(app.ctx).undo(change_set)
+    assert (undo.restored, undo.kept) == (2, 0)
+    assert undo.moved_back == len(before["ada2"]["messages"]) + len(before["ada2"]["tasks"])
+    back = {"ada": _on(app, ada.id), "ada2": _on(app, ada2.id), "alan": _on(app, alan.id)}
+    for kind in ("messages", "tasks"):
+        assert back["ada2"][kind] == before["ada2"][kind], kind
+        assert back["ada"][kind] - {later.id} == before["ada"][kind], kind
+    assert before["ada2"]["activities"] <= back["ada2"]["activities"]
+    assert not before["ada2"]["activities"] & back["ada"]["activities"]
+    assert back["alan"] == before["alan"]
+    restored_ada, restored_ada2 = app.leads.get(ada.id), app.leads.get(ada2.id)
+    assert (restored_ada.campaign_id, restored_ada.tags) == (None, ("math",))
+    assert (restored_ada2.campaign_id, restored_ada2.tags) == (spring.id, ("vip",))
