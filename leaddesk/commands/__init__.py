@@ -2,6 +2,7 @@
 
 from leaddesk.commands import (
     audit,
+    changes,
     channel,
     compose,
     credits,
@@ -18,5 +19,5 @@ from leaddesk.commands import (
 
 COMMAND_MODULES = [gui, demo, credits, screenshot, db]
 COMMAND_MODULES += [channel, template, compose, outbox, send]
-COMMAND_MODULES += [import_export]
+COMMAND_MODULES += [import_export, changes]
 COMMAND_MODULES += [users, audit]
