@@ -9,7 +9,7 @@ snapshotted ids. A preview counts the same rows without writing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,8 +117,16 @@ class BulkEditService:
                 for cond in _targets(target)
             )
 
-    def apply(self, target: Target, change: BulkChange) -> BulkResult:
-        """Apply ``change`` to the target leads as one undoable change set."""
+    def apply(
+        self,
+        target: Target,
+        change: BulkChange,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> BulkResult:
+        """Apply ``change`` to the target leads as one undoable change set.
+
+        ``progress(done, total)`` is called as the leads are written (first with 0); an
+        exception it raises (a cancel) rolls the whole change back."""
         change = change.cleaned()
         actor = self._ctx.actor.id
         with self._ctx.store.write() as session:
@@ -128,7 +136,9 @@ class BulkEditService:
             if count == 0:
                 session.delete(change_set)
                 return BulkResult(0, None)
-            self._write(session, change_set.id, change, ids)
+            if progress is not None:
+                progress(0, count)
+            self._write(session, change_set.id, change, ids, progress)
             change_set.summary = f"{_summary(change)} on {count} leads"[:500]
             change_set.details = {
                 "values": {k: lead_changes.json_value(v) for k, v in change.values.items()},
@@ -173,12 +183,14 @@ class BulkEditService:
 
     @staticmethod
     def _write(
-        session: Session, change_set_id: uuid.UUID, change: BulkChange, ids: list[uuid.UUID]
+        session: Session, change_set_id: uuid.UUID, change: BulkChange, ids: list[uuid.UUID],
+        progress: Callable[[int, int], object] | None = None,
     ) -> None:
         now = utcnow()
         values: dict[str, Any] = dict(change.values)
         if change.delete:
             values = {"deleted_at": now}
+        done = 0
         for chunk in _chunks(ids):  # one statement per chunk keeps SQLite's journal small
             session.execute(
                 update(Lead)
@@ -186,6 +198,9 @@ class BulkEditService:
                 .values(**values, version=Lead.version + 1, updated_at=now)
                 .execution_options(synchronize_session=False)
             )
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(ids))
         conn = session.connection()
         cs = _db_uuid(conn, change_set_id)
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"

@@ -1,0 +1,49 @@
+"""Bulk edit's optional progress hook: reports as the leads are written, and an exception it
+raises (the GUI's cancel) rolls the whole change back."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaddesk.services import bulk_edit
+from leaddesk.services.app_services import AppServices
+from leaddesk.services.bulk_edit import BulkChange, BulkEditService
+from leaddesk.services.lead_query import LeadQuery
+
+
+class Stop(Exception):
+    pass
+
+
+def _fill(app: AppServices, count: int) -> list:
+    return [app.leads.create({"first_name": f"Lead{i}", "email": f"p{i}@example.org"}).id
+            for i in range(count)]
+
+
+def test_progress_counts_up_to_the_leads_written(app: AppServices, monkeypatch) -> None:
+    monkeypatch.setattr(bulk_edit, "ID_CHUNK", 4)
+    ids = _fill(app, 10)
+    seen: list[tuple[int, int]] = []
+    result = BulkEditService(app.ctx).apply(
+        ids, BulkChange({"status": "qualified"}), progress=lambda d, t: seen.append((d, t)))
+    assert result.changed == 10
+    assert seen[0] == (0, 10) and seen[-1] == (10, 10)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_an_exception_from_progress_mid_way_changes_nothing(
+        app: AppServices, monkeypatch) -> None:
+    monkeypatch.setattr(bulk_edit, "ID_CHUNK", 4)
+    ids = _fill(app, 10)
+    before = {i: app.leads.get(i) for i in ids}
+
+    def stop_mid_way(done: int, total: int) -> None:
+        if done >= 8:  # two chunks written in the transaction
+            raise Stop
+
+    with pytest.raises(Stop):
+        BulkEditService(app.ctx).apply(
+            ids, BulkChange({"status": "won"}, add_tags=("x",)), progress=stop_mid_way)
+    assert {i: app.leads.get(i) for i in ids} == before
+    assert app.leads.count(LeadQuery(statuses=("won",))) == 0
+    assert not [a for a in app.activity.recent() if a.action == "bulk_edit"]
