@@ -2,6 +2,8 @@
 
 Rows come in keyset pages (oldest first, so a long export is stable while the table changes
 elsewhere) and go straight into the ``exporting`` writers, which write the file atomically.
+The campaign and the owner are written by name (campaign name, owner's username), which an
+import maps back (``lead_references``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ServiceError, ValidationError
 from leaddesk.services.exporting import ExportResult, write_csv, write_vcard, write_xlsx
 from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.lead_references import ReferenceNames
 from leaddesk.services.leads import LeadService
 from leaddesk.services.saved_views import SavedViewService
 
@@ -39,21 +42,25 @@ def format_for(path: str | os.PathLike[str], format: str | None = None) -> Expor
 
 
 def lead_rows(
-    leads: LeadService,
+    ctx: ServiceContext,
     query: LeadQuery,
     progress: Callable[[int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every lead matching ``query`` as an export row, page by page."""
+    """Every lead matching ``query`` as an export row, page by page (with campaign and owner
+    names)."""
     sort = LeadSort("created_at", descending=False)
     cursor = None
     done = 0
+    leads, names = LeadService(ctx), ReferenceNames()
     while True:
         if cancel is not None and cancel():
             raise ExportCancelledError
         page = leads.page(query, sort, after=cursor, limit=PAGE)
+        with ctx.store.read() as session:
+            names.load(session, (r.campaign_id for r in page.rows), (r.owner_id for r in page.rows))
         for lead in page.rows:
-            row = lead.as_dict()
+            row = names.add_names(lead.as_dict())
             row["id"] = str(lead.id)
             yield row
         done += len(page.rows)
@@ -77,7 +84,7 @@ def export_leads(
     if view is not None:
         query = SavedViewService(ctx).get(view).query
     chosen = format_for(path, format)
-    rows = lead_rows(LeadService(ctx), query or LeadQuery(), progress, cancel)
+    rows = lead_rows(ctx, query or LeadQuery(), progress, cancel)
     result = _WRITERS[chosen](rows, path)
     with ctx.store.write() as session:
         activity.record(

@@ -15,6 +15,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from leaddesk.services.importing.fields import REFERENCE_FIELDS
 from leaddesk.services.leads import clean_lead_input
 from leaddesk.services.validation import normalize_email
 
@@ -45,5 +46,11 @@ def cached_email(value: str, field: str = "email") -> str:
 
 
 def clean_bulk(data: Mapping[str, Any], region: str | None) -> dict[str, Any]:
-    """``clean_lead_input`` with the cached email check."""
+    """``clean_lead_input`` with the cached email check.
+
+    Campaign and owner *names* are for the importer to resolve first
+    (``lead_references.resolve``); any still here are left out rather than failing the row.
+    """
+    if any(name in data for name in REFERENCE_FIELDS):
+        data = {k: v for k, v in data.items() if k not in REFERENCE_FIELDS}
     return clean_lead_input(data, region, email_normalizer=cached_email)

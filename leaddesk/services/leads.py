@@ -32,6 +32,7 @@ from leaddesk.services.validation import (
     normalize_linkedin,
     normalize_phone,
     parse_choice,
+    parse_flag,
 )
 from leaddesk.store.enums import LeadStatus
 from leaddesk.store.models import Lead, LeadTag
@@ -171,7 +172,7 @@ def clean_lead_input(
         elif name == "tags":
             out[name] = clean_tags(value)
         elif name == "do_not_contact":
-            out[name] = bool(value)
+            out[name] = parse_flag(value, name)
         elif name in ("campaign_id", "owner_id"):
             out[name] = uuid.UUID(str(value)) if value else None
     if "phone" in data:

@@ -85,6 +85,26 @@ def in_range(value: int, field: str, low: int, high: int) -> int:
     return value
 
 
+_YES = frozenset({"true", "yes", "y", "1", "t", "on", "x", "ja", "oui", "si", "sí"})
+_NO = frozenset({"", "false", "no", "n", "0", "f", "off", "nein", "non"})
+
+
+def parse_flag(value: object, field: str) -> bool:
+    """A yes/no value: a bool, or text such as true/false, yes/no, 1/0 (blank is no)."""
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int | float):
+        return bool(value)
+    text = str(value).strip().casefold()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValidationError(field, f"{value!r} is not yes or no (true/false, 1/0)")
+
+
 def parse_choice(enum_cls: type[E], value: object, field: str) -> E:
     """One of a closed vocabulary, case-insensitive, or an error listing the choices."""
     try:

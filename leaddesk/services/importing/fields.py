@@ -28,7 +28,15 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "source",
     "notes",
     "consent",
+    "do_not_contact",
+    "campaign",
+    "owner",
 )
+
+#: Fields that name a stored record instead of holding a value: the campaign's name and the
+#: owner's username (or email). The importer resolves them against the database, to
+#: ``campaign_id`` and ``owner_id``, and reports names it cannot resolve.
+REFERENCE_FIELDS: dict[str, str] = {"campaign": "campaign_id", "owner": "owner_id"}
 
 #: Extra targets a column may map to besides the canonical fields: our own export's ``id`` (to
 #: update existing leads) and a one-column full name that is split into first and last name.

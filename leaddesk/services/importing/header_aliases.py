@@ -99,6 +99,17 @@ _ALIASES_BY_FIELD: dict[str, tuple[str, ...]] = {
         "Consent", "Legal Basis", "Legal basis for processing contact's data",
         "GDPR Consent", "Marketing Consent", "Email Opt In", "Opt In",
     ),
+    # An email-only opt-out is read as do-not-contact too: suppressing more is the safe side.
+    "do_not_contact": (
+        "Do Not Contact", "DoNotContact", "Do Not Call", "DoNotCall", "Email Opt Out",
+        "HasOptedOutOfEmail", "Opted Out", "Unsubscribed", "Opt Out",
+    ),
+    "campaign": ("Campaign", "Campaign Name", "Campaigns", "Kampagne", "Campagne", "Campaña"),
+    # Names or emails of people; Salesforce's "OwnerId" is an id of its own, so it is left out.
+    "owner": (
+        "Owner", "Lead Owner", "Contact Owner", "Owner Name", "Owner Email", "Owner Username",
+        "Assigned To", "Sales Rep",
+    ),
 }
 # fmt: on
 

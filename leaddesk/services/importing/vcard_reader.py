@@ -34,6 +34,9 @@ EXTENSION_PROPERTIES: dict[str, str] = {
     "score": "X-LEADDESK-SCORE",
     "source": "X-LEADDESK-SOURCE",
     "consent": "X-LEADDESK-CONSENT",
+    "do_not_contact": "X-LEADDESK-DO-NOT-CONTACT",
+    "campaign": "X-LEADDESK-CAMPAIGN",
+    "owner": "X-LEADDESK-OWNER",
 }
 
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)

@@ -36,6 +36,9 @@ LEADS: list[dict[str, Any]] = [
         "source": "linkedin",
         "notes": '  indented\nsecond line with "quotes", commas; semicolons \\ backslash\n=cmd()',
         "consent": "legitimate interest",
+        "do_not_contact": True,
+        "campaign": "Spring; launch, 2026",
+        "owner": "rep@example.org",
     },
     {
         "id": "lead-2",
@@ -46,6 +49,8 @@ LEADS: list[dict[str, Any]] = [
         "company": "_x0041_ literal",
         "notes": "\tstarts with a tab",
         "tags": [],
+        "do_not_contact": False,
+        "owner": "=owner",
     },
     {"id": "lead-3", "company": "Only Company GmbH", "country": "DE"},
 ]

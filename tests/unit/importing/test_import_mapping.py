@@ -109,6 +109,7 @@ def _targets(mapping: dict[str, str | None]) -> dict[str, list[str]]:
                 "timezone": ["Time Zone"],
                 "score": ["HubSpot Score"],
                 "source": ["Original Source"],
+                "owner": ["Contact owner"],
             },
         ),
         (
@@ -128,6 +129,8 @@ def _targets(mapping: dict[str, str | None]) -> dict[str, list[str]]:
                 "city": ["City"],
                 "country": ["Country"],
                 "notes": ["Description"],
+                "owner": ["Lead Owner"],
+                "do_not_contact": ["Email Opt Out"],
             },
         ),
         (
@@ -147,6 +150,7 @@ def _targets(mapping: dict[str, str | None]) -> dict[str, list[str]]:
                 "city": ["City"],
                 "country": ["CountryCode"],
                 "notes": ["Description"],
+                "do_not_contact": ["HasOptedOutOfEmail"],
             },
         ),
         (
@@ -165,6 +169,7 @@ def _targets(mapping: dict[str, str | None]) -> dict[str, list[str]]:
                 "website": ["Organization - Website"],
                 "city": ["Organization - Address - City/town/village/locality"],
                 "country": ["Organization - Address - Country"],
+                "owner": ["Person - Owner"],
             },
         ),
         (
@@ -175,6 +180,7 @@ def _targets(mapping: dict[str, str | None]) -> dict[str, list[str]]:
                 "company": ["Organization"],
                 "email": ["Email"],
                 "phone": ["Phone"],
+                "owner": ["Owner"],
             },
         ),
         (
