@@ -3,7 +3,10 @@
 Each worker loops: claim a batch of due messages (:class:`~leaddesk.sending.outbox.Outbox`),
 checking the do-not-contact list again and reserving the credits of the whole batch in the same
 transaction (idempotency key ``send:<message id>:<attempt>``); then, for each message, wait for
-the rate limits and send. The batch's outcomes are written in one transaction with their charges:
+the rate limits, commit the handoff marker (:meth:`Outbox.hand_over`, which also records how the
+previous handoff ended) and send. After a crash, then, only the message in the provider's hands
+is in doubt; the rest of the batch is known sent or known not sent (``recovery``).
+The batch's outcomes are written in one transaction with their charges:
 sent consumes the reservation; a retry (temporary error, with backoff and jitter), a failure
 (permanent error, with the provider's message) or a requeue releases it; ``unknown`` (the
 provider may have it: never re-sent blindly) keeps it held.
@@ -33,7 +36,7 @@ from leaddesk.channels.base import (
     TemporaryChannelError,
 )
 from leaddesk.sending.limits import Backoff, RateLimits
-from leaddesk.sending.outbox import Cap, Claimed, Outbox, Outcome
+from leaddesk.sending.outbox import Cap, Claimed, HandoffNote, Outbox, Outcome
 from leaddesk.sending.outgoing import expected_provider_id, outgoing
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
 from leaddesk.sending.status import PollReport, poll_statuses
@@ -46,7 +49,7 @@ from leaddesk.services.integrations import (
     IntegrationService,
 )
 from leaddesk.services.messages import create_linkedin_task
-from leaddesk.store.enums import MessageState
+from leaddesk.store.enums import Handoff, MessageState
 from leaddesk.store.models import BusinessProfile, Message
 from leaddesk.store.types import utcnow
 
@@ -282,6 +285,7 @@ class Dispatcher:
         """Send a claimed batch one by one; write the outcomes and settle their credits together
         at the end (a crash before that is settled by the ledger, see ``recovery``)."""
         done: list[tuple[Outcome, MessageEvent]] = []
+        notes: list[HandoffNote] = []  # how handoffs ended, written with the next marker
         try:
             for msg in batch:
                 if self._stop.is_set() or not self._running.is_set() \
@@ -291,7 +295,7 @@ class Dispatcher:
                     reason = msg.blocked
                     done.append((Outbox.cancelled(msg, reason), _event(msg, "cancelled", reason)))
                 else:
-                    done.append(self._handle(msg))
+                    done.append(self._handle(msg, notes))
         finally:
             self.outbox.finish([outcome for outcome, _ in done], self._credits.batch_settler())
             for _, event in done:
@@ -334,15 +338,15 @@ class Dispatcher:
         return caps
 
     # -- one message -----------------------------------------------------------------------
-    def _handle(self, msg: Claimed) -> tuple[Outcome, MessageEvent]:
+    def _handle(self, msg: Claimed, notes: list[HandoffNote]) -> tuple[Outcome, MessageEvent]:
         try:
-            return self._send(msg)
+            return self._send(msg, notes)
         except Exception as exc:  # keep the worker alive; the message waits for a person
             log.exception("unexpected error sending %s", msg.id)
             error = f"unexpected error: {exc!r}"
             return Outbox.unknown(msg, error, None), _event(msg, "unknown", error)
 
-    def _send(self, msg: Claimed) -> tuple[Outcome, MessageEvent]:
+    def _send(self, msg: Claimed, notes: list[HandoffNote]) -> tuple[Outcome, MessageEvent]:
         record = self._record_for(msg)
         if record is None:
             reason = f"no {msg.channel} channel is configured"
@@ -359,14 +363,25 @@ class Dispatcher:
             return Outbox.held(msg, msg.refused), _event(msg, "held", msg.refused)
         reservation_id = msg.reservation_id  # settled with the outcome, by ``Outbox.finish``
         try:
-            result = self._channel(record, msg.channel).send(outgoing(msg, record,
-                                                                      self._postal_address))
-        except AmbiguousSendError as exc:
+            channel = self._channel(record, msg.channel)
+            message = outgoing(msg, record, self._postal_address)
+        except ChannelError as exc:  # e.g. a missing password: nothing was handed over
+            return self._failed_attempt(msg, record, exc)
+        # Durable before the provider sees it: a crash from here on leaves only this in doubt.
+        handed = self.outbox.hand_over(msg, notes)
+        notes.clear()
+        if not handed:
+            return Outbox.lost(msg), _event(msg, "requeued", "taken over by another dispatcher")
+        try:
+            result = channel.send(message)
+        except AmbiguousSendError as exc:  # stays "handing": in doubt
             provider_id = expected_provider_id(msg.channel, record, str(msg.id))
             return (Outbox.unknown(msg, str(exc), reservation_id, provider_id),
                     _event(msg, "unknown", str(exc)))
         except ChannelError as exc:
+            notes.append(HandoffNote(msg.id, Handoff.REFUSED))
             return self._failed_attempt(msg, record, exc)
+        notes.append(HandoffNote(msg.id, Handoff.ACCEPTED, result.provider_id or ""))
         state = MessageState.DELIVERED if result.status is DeliveryState.DELIVERED \
             else MessageState.SENT
         return (Outbox.sent(msg, result.provider_id or "", reservation_id, state, self._clock()),

@@ -5,6 +5,11 @@ A message moves ``queued -> sending`` only through :meth:`Outbox.claim_next`: a 
 one writer at a time; PostgreSQL: the candidate row is taken with ``FOR UPDATE SKIP LOCKED``, so
 several desktops and ``leaddesk send`` workers share one team outbox without waiting on each
 other or taking the same row). Daily and hourly caps are counted in the same transaction.
+
+Each message of a claimed batch is then handed to its provider under a durable marker
+(:meth:`Outbox.hand_over`, committed just before the provider call): ``handoff`` says whether
+this attempt is not yet handed over, being handed over, accepted or refused, so that recovery
+after a crash re-queues what never went out and leaves in doubt only the message in flight.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from sqlalchemy.orm import Session
 from leaddesk.services import group_commit, suppression
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import BatchReserved, ReserveItem, SettleItem
-from leaddesk.store.enums import LeadStatus, MessageState, TransactionKind
+from leaddesk.store.enums import Handoff, LeadStatus, MessageState, TransactionKind
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import Activity, CreditTransaction, Lead, Message, SendCounter
 from leaddesk.store.types import utcnow
@@ -92,13 +97,25 @@ class Outcome:
     @property
     def settlement(self) -> SettleItem | None:
         """What the outcome does with the claim's reservation: a sent message consumes it, an
-        unknown one keeps it held (a person or the provider decides), any other releases it."""
+        unknown one keeps it held (a person or the provider decides), a lost one is no longer
+        ours to settle, any other releases it."""
         rid = self.msg.reservation_id
-        if rid is None or self.action == "unknown":
+        if rid is None or self.action in ("unknown", "lost"):
             return None
         if self.action == "send":
             return SettleItem(rid, TransactionKind.CONSUMPTION)
         return SettleItem(rid, TransactionKind.RELEASE, self.summary[:200])
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffNote:
+    """How one handoff ended (written with the next :meth:`Outbox.hand_over`): ``ACCEPTED``
+    with the provider's id, or ``REFUSED`` (nothing went out). An ambiguous end stays
+    ``HANDING``: no note."""
+
+    message_id: uuid.UUID
+    handoff: Handoff
+    provider_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +134,8 @@ _CLAIM = (
            _TABLE.c.state == MessageState.QUEUED.value)
     .values(state=MessageState.SENDING.value, attempts=_TABLE.c.attempts + 1,
             claimed_by=bindparam("c_worker"), claimed_at=bindparam("c_now"),
-            updated_at=bindparam("c_now"))
+            updated_at=bindparam("c_now"), handoff=Handoff.NOT_HANDED.value, handed_at=None,
+            provider_id="")
     .returning(*(_TABLE.c[c.key] for c in _COLUMNS))
 )
 
@@ -145,6 +163,19 @@ _USED_KEYS = select(_TX.c.idempotency_key).where(
 _SET_RESERVATION = (_TABLE.update()
                     .where(_TABLE.c.id == bindparam("m_id"))
                     .values(reservation_id=bindparam("m_rid")))
+# The handoff marker (see ``Outbox.hand_over``): Core for PostgreSQL, plain SQL for SQLite.
+_OURS = (_TABLE.c.id == bindparam("h_id"), _TABLE.c.state == MessageState.SENDING.value,
+         _TABLE.c.claimed_by == bindparam("h_worker"))
+_MARK = _TABLE.update().where(*_OURS).values(handoff=Handoff.HANDING.value,
+                                             handed_at=bindparam("h_at"))
+_NOTE = _TABLE.update().where(*_OURS).values(
+    handoff=bindparam("h_handoff"),
+    provider_id=func.coalesce(bindparam("h_pid", type_=_TABLE.c.provider_id.type),
+                              _TABLE.c.provider_id))
+_MARK_SQL = ("UPDATE messages SET handoff = 'handing', handed_at = ? "
+             "WHERE id = ? AND state = 'sending' AND claimed_by = ?")
+_NOTE_SQL = ("UPDATE messages SET handoff = ?, provider_id = coalesce(?, provider_id) "
+             "WHERE id = ? AND state = 'sending' AND claimed_by = ?")
 Reserver = Callable[[Session, Sequence[ReserveItem]], list[BatchReserved]]
 Settler = Callable[[Session, Sequence[SettleItem]], Any]
 
@@ -158,6 +189,45 @@ class Outbox:
 
     def _write(self, work: Callable[[Session], Any]) -> Any:
         return self._combiner.run(self._ctx.store, work)
+
+    # -- the handoff marker ------------------------------------------------------------------
+    def hand_over(self, msg: Claimed, notes: Sequence[HandoffNote] = ()) -> bool:
+        """Commit, just before ``msg`` goes to its provider, that it is being handed over, with
+        how this worker's previous handoffs ended (``notes``). ``False``: the row is no longer
+        this worker's (recovered meanwhile as a crashed claim): do not send it.
+
+        One tiny write per message; on SQLite a raw group-commit operation (no Session), so it
+        costs a few tens of microseconds and shares its commit with the other workers'."""
+        store = self._ctx.store
+        now = utcnow()
+        if store.dialect == "sqlite":
+            return bool(self._combiner.run_raw(store, self._sqlite_hand_over(msg, notes, now)))
+
+        def work(session: Session) -> bool:
+            conn = session.connection()
+            if notes:
+                conn.execute(_NOTE, [{"h_id": n.message_id, "h_worker": self.worker,
+                                      "h_handoff": n.handoff.value, "h_pid": n.provider_id}
+                                     for n in notes])
+            marked = conn.execute(_MARK, {"h_id": msg.id, "h_worker": self.worker, "h_at": now})
+            return marked.rowcount == 1
+
+        return bool(self._write(work))
+
+    def _sqlite_hand_over(self, msg: Claimed, notes: Sequence[HandoffNote],
+                          now: dt.datetime) -> Callable[[Any], bool]:
+        uid, at = _sqlite_binds()
+        worker = self.worker
+        note_rows = [(n.handoff.value, None if n.provider_id is None else n.provider_id[:200],
+                      uid(n.message_id), worker) for n in notes]
+        mark_row = (at(now), uid(msg.id), worker)
+
+        def work(conn: Any) -> bool:
+            if note_rows:
+                conn.executemany(_NOTE_SQL, note_rows)
+            return conn.execute(_MARK_SQL, mark_row).rowcount == 1
+
+        return work
 
     # -- claiming --------------------------------------------------------------------------
     def claim(
@@ -274,6 +344,12 @@ class Outbox:
                        f"held: {reason}"[:500])
 
     @staticmethod
+    def lost(msg: Claimed) -> Outcome:
+        """The row stopped being ours before it was handed over (recovered as a crashed claim
+        by another dispatcher): nothing is written and its reservation is not ours to settle."""
+        return Outcome(msg, "lost", {}, "no longer claimed by this worker")
+
+    @staticmethod
     def unknown(msg: Claimed, error: str, reservation_id: uuid.UUID | None,
                 provider_id: str = "") -> Outcome:
         """The provider may have it: never sent again without a person's (or provider's) word."""
@@ -287,6 +363,7 @@ class Outbox:
         """Write a batch of outcomes in one transaction (one UPDATE per kind of outcome), with
         their charges: ``settle`` (:meth:`CreditService.batch_settler`) consumes or releases
         each outcome's reservation in the same commit."""
+        outcomes = [o for o in outcomes if o.action != "lost"]
         if not outcomes:
             return
         now = utcnow()
@@ -385,6 +462,23 @@ def _reserve_claimed(session: Session, claimed: list[Claimed], reserve: Reserver
         if recorded:
             conn.execute(_SET_RESERVATION, recorded)
     return [out[m.id] for m in claimed]
+
+
+_SQLITE_BINDS: tuple[Callable[[Any], Any], Callable[[Any], Any]] | None = None
+
+
+def _sqlite_binds() -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    """How SQLite stores a message id and a timestamp (the columns' own bind processors)."""
+    global _SQLITE_BINDS
+    if _SQLITE_BINDS is None:
+        dialect = sqlite.dialect()
+
+        def processor(column: Any) -> Callable[[Any], Any]:
+            process = column.type.bind_processor(dialect)
+            return process if process is not None else (lambda value: value)
+
+        _SQLITE_BINDS = (processor(_TABLE.c.id), processor(_TABLE.c.handed_at))
+    return _SQLITE_BINDS
 
 
 def _usable(exclude: Collection[uuid.UUID]) -> ColumnElement[bool]:

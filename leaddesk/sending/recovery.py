@@ -1,15 +1,20 @@
 """Settling what a crashed sender left in ``sending``, without ever sending anything twice.
 
 A dispatcher claims a batch and reserves its credits in one transaction (the reservation named on
-each message's row), sends the batch, then writes the outcomes and consumes or releases the
-credits in another. So the ledger tells how far a crashed attempt got:
+each message's row), then hands the messages to their providers one at a time, each under a
+marker committed just before the provider call (``handoff``: handing), which also records how
+the previous one ended (accepted, with the provider's id, or refused); the outcomes and their
+charges are written together at the end of the batch. So the row and the ledger tell how far a
+crashed attempt got:
 
-- no reservation for the attempt: it never reached the provider -> queued again;
 - reservation released: the attempt failed and was refunded -> queued again;
 - reservation consumed: the provider took it -> sent;
-- reservation still held: it may or may not have gone out (a crash mid-batch leaves the whole
-  batch so). Where the provider can be asked (a stored Twilio SID) its answer decides; otherwise
-  the message becomes ``unknown`` with the credits still held, until a person says whether it
+- not handed over (or refused by the provider): it never went out -> its reservation released,
+  queued again (the rest of a batch the crash interrupted);
+- accepted by the provider -> sent, its reservation consumed;
+- being handed over (the message in flight when the crash came): it may or may not have gone
+  out. Where the provider can be asked (a stored Twilio SID) its answer decides; otherwise the
+  message becomes ``unknown`` with the credits still held, until a person says whether it
   arrived (:func:`resolve_unknown`).
 
 The ledger is only *read* here (by the dispatcher's idempotency keys); every credit movement goes
@@ -33,7 +38,7 @@ from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import CreditService, settle_key
 from leaddesk.services.errors import NotFoundError, ReservationSettledError, ValidationError
-from leaddesk.store.enums import MessageState, TransactionKind
+from leaddesk.store.enums import Handoff, MessageState, TransactionKind
 from leaddesk.store.models import CreditTransaction, Message
 from leaddesk.store.types import utcnow
 
@@ -105,33 +110,68 @@ def _set(ctx: ServiceContext, message_id: uuid.UUID, expect: MessageState, summa
                         lead_id=msg.lead_id, summary=summary[:500])
 
 
+def settlement_of(ctx: ServiceContext, reservation_id: uuid.UUID) -> str | None:
+    """How a reservation was settled: "consumption", "release" or ``None`` (still held)."""
+    with ctx.store.read() as session:
+        kind = session.scalar(select(CreditTransaction.kind).where(
+            CreditTransaction.idempotency_key == settle_key(reservation_id)))
+    return kind.value if kind is not None else None
+
+
 def recover_message(ctx: ServiceContext, credits: CreditService, msg: Message,
                     fetch_status: object, expected_provider_id: str = "") -> str:
     """Resolve one stale ``sending`` message; returns its new state. ``fetch_status`` is the
     channel's ``fetch_status`` (or ``None`` where there is no channel to ask)."""
-    now = utcnow()
+    handoff = Handoff(msg.handoff or "")
     if msg.reservation_id is None:
-        # The dispatcher records the reservation before it sends: this attempt never went out.
+        # Free (or reserved under the attempt's key without the row saying so: release that).
         state = ledger_state(ctx, f"send:{msg.id}:{msg.attempts}")
         if state.reservation_id is not None and state.settled is None:
             _release_quietly(credits, state.reservation_id)
+        if handoff is Handoff.ACCEPTED:
+            return _mark_sent(ctx, msg, msg.provider_id, "interrupted after sending: marked sent")
+        if handoff is Handoff.HANDING:
+            return _in_doubt(ctx, credits, msg, fetch_status, expected_provider_id)
         return _requeue(ctx, msg, "interrupted before sending: queued again")
-    settled = ledger_state(ctx, f"send:{msg.id}:{msg.attempts}").settled
-    provider_id = msg.provider_id or expected_provider_id
+    settled = settlement_of(ctx, msg.reservation_id)
     if settled == "release":
         return _requeue(ctx, msg, "interrupted after a failed attempt: queued again")
     if settled == "consumption":
-        _set(ctx, msg.id, MessageState.SENDING, "interrupted after sending: marked sent",
-             state=MessageState.SENT, sent_at=now, provider_id=provider_id, claimed_by="")
-        return MessageState.SENT.value
+        return _mark_sent(ctx, msg, msg.provider_id or expected_provider_id,
+                          "interrupted after sending: marked sent")
+    if handoff in (Handoff.NOT_HANDED, Handoff.REFUSED):
+        _release_quietly(credits, msg.reservation_id)
+        summary = ("interrupted before it was handed to the provider: queued again"
+                   if handoff is Handoff.NOT_HANDED
+                   else "interrupted after the provider refused it: queued again")
+        return _requeue(ctx, msg, summary)
+    if handoff is Handoff.ACCEPTED:
+        credits.consume(msg.reservation_id)
+        return _mark_sent(ctx, msg, msg.provider_id,
+                          "interrupted after the provider took it: marked sent")
+    return _in_doubt(ctx, credits, msg, fetch_status, expected_provider_id)
+
+
+def _mark_sent(ctx: ServiceContext, msg: Message, provider_id: str, summary: str) -> str:
+    _set(ctx, msg.id, MessageState.SENDING, summary, state=MessageState.SENT, sent_at=utcnow(),
+         provider_id=provider_id, claimed_by="")
+    return MessageState.SENT.value
+
+
+def _in_doubt(ctx: ServiceContext, credits: CreditService, msg: Message, fetch_status: object,
+              expected_provider_id: str) -> str:
+    """The message in the provider's hands when the crash came: ask it, else "unknown"."""
+    provider_id = msg.provider_id or expected_provider_id
     answer = _ask_provider(fetch_status, msg.provider_id)
     if answer in (DeliveryState.SENT, DeliveryState.DELIVERED, DeliveryState.QUEUED):
-        credits.consume(msg.reservation_id)
+        if msg.reservation_id is not None:
+            credits.consume(msg.reservation_id)
         _set(ctx, msg.id, MessageState.SENDING, f"provider says {answer}: marked sent",
-             state=MessageState.SENT, sent_at=now, claimed_by="")
+             state=MessageState.SENT, sent_at=utcnow(), claimed_by="")
         return MessageState.SENT.value
     if answer == DeliveryState.FAILED:
-        credits.release(msg.reservation_id)
+        if msg.reservation_id is not None:
+            credits.release(msg.reservation_id)
         _set(ctx, msg.id, MessageState.SENDING, "provider says failed", state=MessageState.FAILED,
              error="the provider reports the message failed", claimed_by="")
         return MessageState.FAILED.value

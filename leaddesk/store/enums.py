@@ -58,6 +58,17 @@ class MessageState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class Handoff(enum.StrEnum):
+    """How far the current attempt of a ``sending`` message got with its provider: written and
+    committed just before and just after the provider call, so that after a crash only the
+    message actually in the provider's hands is in doubt (see ``sending.recovery``)."""
+
+    NOT_HANDED = ""  # claimed, not yet handed over: nothing went out
+    HANDING = "handing"  # being handed over: it may have gone out
+    ACCEPTED = "accepted"  # the provider took it (its id in ``provider_id``)
+    REFUSED = "refused"  # the provider answered no: nothing went out
+
+
 class TransactionKind(enum.StrEnum):
     PURCHASE = "purchase"
     ALLOCATION = "allocation"

@@ -65,6 +65,10 @@ class Message(SyncedMixin, Base):
     #: Which dispatcher took it ("host:pid:token") and when: a crashed sender is recognised.
     claimed_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
     claimed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    #: How far this attempt got with the provider (a ``Handoff`` value; reset by each claim),
+    #: and when it was handed over: after a crash, only a message caught mid-handoff is in doubt.
+    handoff: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    handed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     __table_args__ = (
         Index("ix_messages_state_next_attempt_at", "state", "next_attempt_at"),

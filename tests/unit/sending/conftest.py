@@ -25,11 +25,15 @@ class ScriptedChannel:
 
     def __init__(self, script: list[Exception | None], sent: list[OutgoingMessage],
                  lock: threading.Lock, gate: threading.Event | None = None,
-                 entered: threading.Event | None = None) -> None:
+                 entered: threading.Event | None = None,
+                 on_send: Callable[[OutgoingMessage], None] | None = None) -> None:
         self._script, self.sent, self._lock, self._gate = script, sent, lock, gate
         self._entered = entered
+        self._on_send = on_send
 
     def send(self, msg: OutgoingMessage) -> SendResult:
+        if self._on_send is not None:
+            self._on_send(msg)
         if self._entered is not None:
             self._entered.set()
         if self._gate is not None:
@@ -57,13 +61,15 @@ class Harness:
         self.sent: list[OutgoingMessage] = []
         self.gate: threading.Event | None = None
         self.entered = threading.Event()  # set when a send starts
+        self.on_send: Callable[[OutgoingMessage], None] | None = None  # called as it starts
         self._lock = threading.Lock()
         self.channel = app.integrations.add("email", "mail", {
             "host": "127.0.0.1", "port": 2525, "security": "none",
             "from_address": "rep@example.com", "daily_cap": 1000})
 
     def factory(self, record: Any, channel: str) -> ScriptedChannel:
-        return ScriptedChannel(self.script, self.sent, self._lock, self.gate, self.entered)
+        return ScriptedChannel(self.script, self.sent, self._lock, self.gate, self.entered,
+                               self.on_send)
 
     def dispatcher(self, **config: Any) -> Dispatcher:
         values = {"workers": 2, "backoff": Backoff(0.001, 0.002, random.Random(1))} | config

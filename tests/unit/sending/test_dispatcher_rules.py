@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+import uuid
 
 import pytest
 from sqlalchemy import update
@@ -19,7 +20,7 @@ from leaddesk.sending.dispatcher import Dispatcher
 from leaddesk.sending.outbox import Outbox
 from leaddesk.sending.recovery import resolve_unknown
 from leaddesk.services.errors import ValidationError
-from leaddesk.store.enums import MessageState
+from leaddesk.store.enums import Handoff, MessageState
 from leaddesk.store.models import CreditAccount, Message, SendCounter, Task
 from leaddesk.store.models.credit import CreditHold
 
@@ -132,18 +133,33 @@ def test_manual_send_respects_do_not_contact(harness):
         app.messages.mark_manual_sent(message.id, app.credits)
 
 
-def _crash(app, message_ids, worker="elsewhere:1:dead"):
-    """Make messages look like a dispatcher on another machine died sending them long ago."""
+def _crash(app, message_ids, worker="elsewhere:1:dead", handoff=Handoff.NOT_HANDED,
+           provider_id=""):
+    """Make messages look like a dispatcher on another machine died sending them long ago
+    (``handoff``: how far each got with its provider)."""
     with app.store.write() as session:
         session.execute(update(Message).where(Message.id.in_(message_ids)).values(
             state=MessageState.SENDING, attempts=Message.attempts + 1, claimed_by=worker,
-            claimed_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)))
+            claimed_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2), handoff=handoff.value,
+            provider_id=provider_id))
+
+
+def _reserve_for(app, message_id):
+    """The claim's reservation of the message's current attempt, named on its row."""
+    with app.store.read() as session:
+        attempts = session.get(Message, message_id).attempts
+    res = app.credits.reserve(1, "email", "message", str(message_id),
+                              f"send:{message_id}:{attempts}")
+    with app.store.write() as session:
+        session.get(Message, message_id).reservation_id = res.id
+    return res.id
 
 
 def test_recovery_uses_the_ledger_and_never_resends_blindly(harness, states):
     app = harness.app
     never, sent, open_ = harness.queue(3)
-    _crash(app, [never, sent, open_])
+    _crash(app, [never, sent])
+    _crash(app, [open_], handoff=Handoff.HANDING)
     key = {m: f"send:{m}:1" for m in (sent, open_)}
     res_sent = app.credits.reserve(1, "email", "message", str(sent), key[sent])
     app.credits.consume(res_sent.id)
@@ -161,6 +177,66 @@ def test_recovery_uses_the_ledger_and_never_resends_blindly(harness, states):
     assert unknown.provider_id == f"<{open_}@example.com>"  # derived from the from domain
     assert dispatcher.run_until_empty().sent == 1  # only the one that never went out
     assert outbox.worker != "elsewhere:1:dead"
+
+
+def test_recovery_requeues_what_was_never_handed_over_and_charges_what_was(harness, states):
+    """A crash mid-batch: reservations still held for all of it, but the handoff markers tell
+    the message in flight from those never handed over or already taken by the provider."""
+    app = harness.app
+    start = app.credits.balance()
+    accepted, refused, handing, waiting = harness.queue(4)
+    _crash(app, [accepted], handoff=Handoff.ACCEPTED, provider_id="<taken@example.com>")
+    _crash(app, [refused], handoff=Handoff.REFUSED)
+    _crash(app, [handing], handoff=Handoff.HANDING)
+    _crash(app, [waiting])
+    held = {m: _reserve_for(app, m) for m in (accepted, refused, handing, waiting)}
+    report = harness.dispatcher().recover()
+    assert (report.requeued, report.sent, report.unknown) == (2, 1, 1)
+    assert app.messages.get(accepted).state == "sent"
+    assert app.messages.get(accepted).provider_id == "<taken@example.com>"
+    assert app.messages.get(handing).state == "unknown"
+    assert {app.messages.get(m).state for m in (refused, waiting)} == {"queued"}
+    # Only the one in doubt keeps its credits held; the accepted one is charged.
+    assert app.credits.held() == [held[handing]]
+    kinds = {t.reservation_id: t.kind for t in app.credits.history() if t.reservation_id}
+    assert kinds == {held[accepted]: "consumption", held[refused]: "release",
+                     held[waiting]: "release"}
+    assert harness.dispatcher().run_until_empty().sent == 2  # the two that never went out
+    assert {uuid.UUID(m.message_id) for m in harness.sent} == {refused, waiting}
+    end = app.credits.balance()
+    # 1 each for the accepted one (charged) and the one in doubt (held), then the two sends
+    assert start.available - end.available == 2 + 2 * app.credits.prices.cost("email")
+    assert end.reserved - start.reserved == 1
+
+
+def test_a_free_message_caught_mid_handoff_is_not_requeued_blindly(harness, states):
+    app = harness.app
+    (message,) = harness.queue(1)
+    _crash(app, [message], handoff=Handoff.HANDING)  # no reservation: a free message
+    assert harness.dispatcher().recover().unknown == 1
+    assert states() == {"unknown": 1}
+
+
+def test_each_send_is_marked_handed_over_before_the_provider_sees_it(harness):
+    app = harness.app
+    ids = harness.queue(3)
+    seen = []
+
+    def check(message_id):
+        with app.store.read() as session:
+            row = session.get(Message, message_id)
+            seen.append((row.state, row.handoff, row.handed_at is not None))
+            others = [session.get(Message, m) for m in ids if m != message_id]
+            # the earlier ones of the batch: their handoff's end is recorded already
+            seen.extend(("other", o.handoff, o.state) for o in others)
+
+    harness.on_send = lambda msg: check(uuid.UUID(msg.message_id))
+    harness.script[:] = [None, PermanentChannelError("550 no such user"), None]
+    assert harness.dispatcher(workers=1).run_until_empty().sent == 2
+    marks = [s for s in seen if s[0] != "other"]
+    assert marks == [(MessageState.SENDING, "handing", True)] * 3
+    others = [s[1] for s in seen if s[0] == "other"]
+    assert others.count("accepted") >= 1 and others.count("refused") >= 1
 
 
 def test_a_claim_reserves_its_batch_and_a_requeue_gives_the_credits_back(harness, states):
