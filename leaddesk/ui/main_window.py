@@ -6,6 +6,8 @@ services it uses. Geometry, dock/toolbar state and the last view are kept in QSe
 
 from __future__ import annotations
 
+import uuid
+
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
             saved_views=services.saved_views, settings=settings,
             bulk=services.bulk_edit, lead_changes=services.lead_changes,
             choices=lambda: lead_choices(services),
+            message_leads=self.message_leads,
         )
         self.campaigns_view = CampaignsView(services.campaigns)
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)
@@ -118,6 +121,7 @@ class MainWindow(QMainWindow):
         self._make_menus(labels)
         self.sidebar.selected.connect(self._on_sidebar)
         self.leads_view.leadsChanged.connect(self.refresh_lead_count)
+        self.leads_view.leadsChanged.connect(self.file_actions.refresh_pipeline)
         self.credits_view.creditsChanged.connect(self.refresh_balance)
         self.credits_view.creditsChanged.connect(self.composer_view.refresh_balance)
         self.balance: Balance | None = None
@@ -179,6 +183,8 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.file_actions.pipeline_action)
 
         leads_menu = self.menuBar().addMenu(self.tr("&Leads"))
+        leads_menu.addAction(self.leads_view.message_action)
+        leads_menu.addSeparator()
         leads_menu.addAction(self.file_actions.duplicates_action)
 
         team_menu = self.menuBar().addMenu(self.tr("&Team"))
@@ -257,6 +263,11 @@ class MainWindow(QMainWindow):
     def new_lead(self) -> None:
         self.show_view("leads")
         self.leads_view.new_lead()
+
+    def message_leads(self, lead_ids: list[uuid.UUID]) -> None:
+        """Open the composer on these leads (the first is previewed)."""
+        self.composer_view.set_selection(lead_ids)
+        self.show_view("composer")
 
     # -- status bar ------------------------------------------------------------------------------
     def refresh_balance(self) -> None:

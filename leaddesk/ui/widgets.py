@@ -1,13 +1,24 @@
-"""Small widgets every view uses: badges, cards, stat tiles, inline errors and a message bar."""
+"""Small widgets every view uses: badges, cards, stat tiles, inline errors, a message bar and a
+progress strip with a Cancel."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
+    QPushButton,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
@@ -197,11 +208,69 @@ class MessageBar(QFrame):
 
     def show_message(self, text: str, kind: str = "error", timeout_ms: int = 0) -> None:
         self.setProperty("kind", kind)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for widget in (self, self.text):  # the label's colour depends on the bar's kind
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         self.text.setText(text)
         self.show()
         if timeout_ms:
             self._timer.start(timeout_ms)
         else:
             self._timer.stop()
+
+
+class ProgressStrip(QFrame):
+    """A one-line strip for long work: what runs, a bar, and a Cancel that emits
+    ``cancelRequested``. Hidden until ``begin``; the owner hides it with ``finish``."""
+
+    cancelRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ProgressStrip")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        layout.setSpacing(10)
+        self.text = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(8)
+        self.count = QLabel()
+        self.count.setProperty("role", "muted")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button.clicked.connect(self._cancel)
+        layout.addWidget(self.text)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.count)
+        layout.addWidget(self.cancel_button)
+        self._cancel_requested = False
+        self.hide()
+
+    def begin(self, text: str, cancellable: bool = True) -> None:
+        """Show ``text`` with a busy bar until the first ``set_progress``."""
+        self.text.setText(text)
+        self.bar.setRange(0, 0)
+        self.count.setText("")
+        self._cancel_requested = False
+        self.cancel_button.setText(self.tr("Cancel"))
+        self.cancel_button.setVisible(cancellable)
+        self.cancel_button.setEnabled(cancellable)
+        self.show()
+
+    def set_progress(self, done: int, total: int) -> None:
+        self.bar.setRange(0, max(1, total))
+        self.bar.setValue(min(done, max(1, total)))
+        self.count.setText(self.tr("%1 of %2").replace("%1", formatting.number(done))
+                           .replace("%2", formatting.number(total)))
+
+    def set_cancellable(self, cancellable: bool) -> None:
+        self.cancel_button.setEnabled(cancellable and not self._cancel_requested)
+
+    def finish(self) -> None:
+        self.hide()
+
+    def _cancel(self) -> None:
+        self._cancel_requested = True
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.setText(self.tr("Cancelling…"))
+        self.cancelRequested.emit()

@@ -181,8 +181,9 @@ class ComposerView(QWidget):
         if index < 0:
             combo.insertItem(1, "", "selection")
             index = 1
-        combo.setItemText(index, self.tr("The %1 selected leads").replace(
-            "%1", f"{len(lead_ids):,}"))
+        text = (self.tr("The selected lead") if len(lead_ids) == 1
+                else self.tr("The %1 selected leads").replace("%1", f"{len(lead_ids):,}"))
+        combo.setItemText(index, text)
         combo.setCurrentIndex(index)
         combo.blockSignals(False)
         self._use_recipients(list(lead_ids))

@@ -1,8 +1,14 @@
 """Bulk actions on the selected leads: preview how many change, confirm, apply off the GUI
-thread, and push an undo command."""
+thread with progress and a Cancel, and push an undo command.
+
+The service applies a change in one transaction and calls back as it writes; a cancel makes
+that callback raise, so the transaction rolls back and no lead is left half-changed. A cancel
+that comes after the last lead was written is too late: the change is kept (and undoable).
+"""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -15,17 +21,20 @@ from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.undo import BulkCommand
-from leaddesk.ui.operations import op
+from leaddesk.ui.operations import Cancelled, OpContext, op
 
 Confirm = Callable[[str], bool]
 AskText = Callable[[str], str]
 
 
 class LeadBulkActions(QObject):
-    """``busy(text)`` while a bulk change runs (empty text: done), ``changed`` after one was
-    applied, undone or redone, ``failed(text)`` on an error."""
+    """``busy(text)`` while a bulk change runs (empty text: done), ``progressed(done, total)``
+    as its leads are written, ``cancelled`` when ``cancel()`` stopped it with nothing changed,
+    ``changed`` after one was applied, undone or redone, ``failed(text)`` on an error."""
 
     busy = Signal(str)
+    progressed = Signal(int, int)
+    cancelled = Signal()
     changed = Signal()
     failed = Signal(str)
 
@@ -44,6 +53,7 @@ class LeadBulkActions(QObject):
         self.confirm: Confirm = self._confirm_dialog
         self.ask_text: AskText = self._ask_dialog
         self.running = False
+        self._cancel = threading.Event()
 
         self.menu = QMenu(self.tr("Bulk actions"), parent)
         status_menu = self.menu.addMenu(self.tr("Set status"))
@@ -133,13 +143,36 @@ class LeadBulkActions(QObject):
             return
         self.busy.emit(self.tr("%1 on %2 leads…").replace("%1", text)
                        .replace("%2", formatting.number(count)))
-        bulk = self._bulk
+        bulk, stop = self._bulk, threading.Event()
+        self._cancel = stop
+
+        def work(ctx: OpContext) -> BulkResult:
+            def progress(done: int, total: int) -> None:
+                if stop.is_set():
+                    raise Cancelled  # the service's transaction rolls back
+                ctx.progress(done, total)
+
+            return bulk.apply(ids, change, progress=progress)
+
         (
-            op(lambda: bulk.apply(ids, change), parent=self)
+            op(work, parent=self, context=True)
+            .progress(lambda p: self.progressed.emit(p.done, p.total or 0))
             .success(lambda result: self._applied(ids, change, text, result))
             .failure(self._failed)
+            .finished(self._apply_finished)
             .run()
         )
+
+    def cancel(self) -> None:
+        """Stop the bulk change being applied; nothing of it is kept."""
+        if self.running:
+            self._cancel.set()
+
+    def _apply_finished(self) -> None:
+        if self.running:  # neither applied nor failed: cancelled
+            self.running = False
+            self.busy.emit("")
+            self.cancelled.emit()
 
     def _applied(
         self, ids: tuple[uuid.UUID, ...], change: BulkChange, text: str, result: BulkResult

@@ -1,18 +1,20 @@
 """The selected lead: who, how to reach them, tags, messages and the activity timeline.
 
-Layout and display only; the leads view decides what to show and loads the history.
+Layout and display only; the leads view decides what to show, loads the history and answers
+``messageRequested(LeadRecord)`` (the Message… button).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -42,6 +44,8 @@ def _value(text: str) -> QLabel:
 
 
 class LeadDetailPanel(QScrollArea):
+    messageRequested = Signal(object)
+
     FIELDS = ("email", "phone", "linkedin_url", "location", "timezone", "source", "consent",
               "created_at")
 
@@ -83,6 +87,10 @@ class LeadDetailPanel(QScrollArea):
         status_row.addWidget(self.score)
         status_row.addWidget(self.do_not_contact)
         status_row.addStretch(1)
+        self.message_button = QPushButton(self.tr("Message…"))
+        self.message_button.setToolTip(self.tr("Write to this lead in the composer"))
+        self.message_button.clicked.connect(self._message_clicked)
+        status_row.addWidget(self.message_button)
         content.addWidget(self.name)
         content.addWidget(self.role)
         content.addLayout(status_row)
@@ -161,6 +169,10 @@ class LeadDetailPanel(QScrollArea):
             self.tags_row.addWidget(muted(self.tr("No tags")))
         self.tags_row.addStretch(1)
         self.show_history_loading()
+
+    def _message_clicked(self) -> None:
+        if self.lead is not None:
+            self.messageRequested.emit(self.lead)
 
     def show_history_loading(self) -> None:
         for layout in (self.messages, self.activity):

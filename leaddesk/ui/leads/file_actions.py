@@ -41,6 +41,9 @@ def droppable_file(event: QDragEnterEvent | QDropEvent) -> Path | None:
 
 
 class LeadFileActions(QObject):
+    """``leadsChanged`` after an import, a merge or a move on the board; the board reloads on
+    it and on ``refresh_pipeline`` (the window calls it when the lead table changed leads)."""
+
     leadsChanged = Signal()
 
     def __init__(
@@ -70,6 +73,7 @@ class LeadFileActions(QObject):
         self.pipeline_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.pipeline_action.triggered.connect(lambda: self.open_pipeline())
         self.pipeline: KanbanView | None = None
+        self.leadsChanged.connect(self.refresh_pipeline)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
 
@@ -95,6 +99,11 @@ class LeadFileActions(QObject):
         self.pipeline.show()
         self.pipeline.raise_()
         return self.pipeline
+
+    def refresh_pipeline(self) -> None:
+        """Leads changed: the open board reloads its columns (a closed one when reopened)."""
+        if self.pipeline is not None:
+            self.pipeline.schedule_refresh()
 
     # -- import ----------------------------------------------------------------------------------
     def open_import(self, path: Path | None = None) -> ImportDialog:

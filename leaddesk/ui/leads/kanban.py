@@ -3,6 +3,11 @@ as a column scrolls (``fetchMore``), and dragging a card to another column chang
 
 Each column is a ``KanbanColumnModel`` (a list of plain ``LeadRecord``s and the next keyset
 cursor); the board does every read and write off the GUI thread through ``op()``.
+
+Live refresh: whoever changes leads elsewhere (a table edit, a bulk action, an import, an undo)
+calls ``schedule_refresh``; bursts are coalesced, a hidden board only notes that it is stale and
+reloads when shown again, and the board's own moves (already shown) are not reloaded. A reload
+keeps as many cards per column as were loaded, and each column's scroll position.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
@@ -45,6 +51,8 @@ from leaddesk.ui.operations import op
 
 MIME = "application/x-leaddesk-lead-ids"
 PAGE = 50
+RELOAD_LIMIT = 500  # a live refresh reloads the cards a column showed, up to this many
+REFRESH_DELAY_MS = 250
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT = LeadSort("updated_at", descending=True)
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -237,10 +245,19 @@ class KanbanColumn(QFrame):
         layout.addWidget(self.more)
         self.setMinimumWidth(180)
         self.setMaximumWidth(280)
+        self._scroll = 0
+        model.modelAboutToBeReset.connect(self._keep_scroll)
+        model.modelReset.connect(self._restore_scroll)
         model.modelReset.connect(self.update_header)
         model.rowsInserted.connect(self.update_header)
         model.rowsRemoved.connect(self.update_header)
         self.update_header()
+
+    def _keep_scroll(self) -> None:
+        self._scroll = self.list.verticalScrollBar().value()
+
+    def _restore_scroll(self) -> None:
+        self.list.verticalScrollBar().setValue(self._scroll)
 
     def update_header(self) -> None:
         model = self.model
@@ -276,6 +293,13 @@ class KanbanView(QWidget):
         self.models: dict[str, KanbanColumnModel] = {}
         self.columns: dict[str, KanbanColumn] = {}
         self._pending = 0
+        self._generation = 0
+        self._stale = False
+        self._emitting = False  # our own change is being announced: not news to us
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
         outer = QVBoxLayout(self)
         self.message = widgets.muted()
         outer.addWidget(self.message)
@@ -304,32 +328,58 @@ class KanbanView(QWidget):
         return replace(self.query, statuses=(status,))
 
     def refresh(self) -> None:
-        leads = self._leads
+        """Reload every column: its count and as many first cards as it shows now."""
+        self._refresh_timer.stop()
+        self._stale = False
+        self._generation += 1
+        generation, leads = self._generation, self._leads
         self._pending = len(self.models)
         for status, model in self.models.items():
             query = self._query(status)
+            limit = min(max(PAGE, len(model.rows)), RELOAD_LIMIT)
             model.loading = True
-            op(lambda q=query: (leads.page(q, SORT, limit=PAGE), leads.count(q)), parent=self) \
-                .success(lambda result, m=model: self._arrived(m, *result)) \
-                .failure(lambda exc: self.message.setText(str(exc))) \
+            op(lambda q=query, n=limit: (leads.page(q, SORT, limit=n), leads.count(q)),
+               parent=self) \
+                .success(lambda result, m=model: self._arrived(generation, m, *result)) \
+                .failure(lambda exc: self._failed(generation, exc)) \
                 .run()
 
-    def _arrived(self, model: KanbanColumnModel, page: LeadPage, total: int) -> None:
+    def schedule_refresh(self) -> None:
+        """Leads changed elsewhere: reload soon (now if hidden: when shown again)."""
+        if self._emitting:
+            return
+        if self.isVisible():
+            self._refresh_timer.start()
+        else:
+            self._refresh_timer.stop()
+            self._stale = True
+
+    def _arrived(
+        self, generation: int, model: KanbanColumnModel, page: LeadPage, total: int
+    ) -> None:
+        if generation != self._generation:
+            return  # a newer reload is on its way
         model.set_page(page, total)
         self._pending -= 1
         if self._pending == 0:
             self.loaded.emit()
 
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.message.setText(str(exc))
+
     def is_loaded(self) -> bool:
-        return self._pending == 0 and all(not m.loading for m in self.models.values())
+        return (self._pending == 0 and not self._refresh_timer.isActive()
+                and all(not m.loading for m in self.models.values()))
 
     def _load_more(self, model: KanbanColumnModel, cursor: Cursor) -> None:
         if not self.isVisible():  # a hidden list's scroll bar is always "at the bottom"
             model.loading = False
             return
-        leads, query = self._leads, self._query(model.status)
+        leads, query, generation = self._leads, self._query(model.status), self._generation
         op(lambda: leads.page(query, SORT, after=cursor, limit=PAGE), parent=self) \
-            .success(model.append_page) \
+            .success(lambda page: model.append_page(page)
+                     if generation == self._generation else None) \
             .failure(lambda exc: self.message.setText(str(exc))) \
             .run()
 
@@ -358,7 +408,11 @@ class KanbanView(QWidget):
             self.tr("%1 is now %2.").replace("%1", record.full_name or record.email)
             .replace("%2", formatting.label(record.status))
         )
-        self.leadsChanged.emit()
+        self._emitting = True
+        try:
+            self.leadsChanged.emit()
+        finally:
+            self._emitting = False
 
     def _move_failed(self, exc: BaseException) -> None:
         self.message.setText(str(exc))
@@ -366,5 +420,5 @@ class KanbanView(QWidget):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
-        if not any(m.rows or m.loading for m in self.models.values()):
+        if self._stale or not any(m.rows or m.loading for m in self.models.values()):
             self.refresh()

@@ -1,4 +1,5 @@
-"""The leads view: filter bar, the lazy lead table and the detail panel, wired to services."""
+"""The leads view: filter bar, the lazy lead table and the detail panel, wired to services;
+"Message selected leads…" (Ctrl+M) hands the selection to whoever composes messages."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QShowEvent, QUndoStack
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +48,7 @@ from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
 from leaddesk.ui.leads.undo import LeadEditCommand
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import BadgeDelegate, MessageBar, title
+from leaddesk.ui.widgets import BadgeDelegate, MessageBar, ProgressStrip, title
 
 Choice = tuple[uuid.UUID, str]
 
@@ -78,11 +81,13 @@ class LeadsView(QWidget):
         bulk: BulkEditService | None = None,
         lead_changes: ChangeSetService | None = None,
         choices: Callable[[], tuple[list[Choice], list[Choice]]] | None = None,
+        message_leads: Callable[[list[uuid.UUID]], object] | None = None,
     ) -> None:
         """``saved_views``: the user's saved views (None hides them); ``settings``: where the
         column choice is remembered (None remembers nothing); ``bulk`` and ``lead_changes``:
         bulk actions on the selection (None: none); ``choices``: the owners and campaigns to
-        filter and bulk-set by, read off the GUI thread on first show."""
+        filter and bulk-set by, read off the GUI thread on first show; ``message_leads``:
+        called with the leads to message, in table order (None hides the Message actions)."""
         super().__init__(parent)
         self._leads = leads
         self._saved_views = saved_views
@@ -99,8 +104,26 @@ class LeadsView(QWidget):
         self.model = LeadTableModel(leads, self)
         self.filters = LeadFilterBar()
         self.message_bar = MessageBar()
+        self.progress = ProgressStrip()
         self.table = self._make_table()
         self.detail = LeadDetailPanel()
+        self._message_leads = message_leads
+        self.message_action = QAction(self.tr("&Message selected leads…"), self)
+        self.message_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.message_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.message_action.setToolTip(
+            self.tr("Write to the selected leads in the composer (Ctrl+M)"))
+        self.message_action.setEnabled(False)
+        self.message_action.setVisible(message_leads is not None)
+        self.message_action.triggered.connect(self.message_selected)
+        self.addAction(self.message_action)
+        self.message_button = QToolButton()
+        self.message_button.setObjectName("MessageSelectedButton")
+        self.message_button.setDefaultAction(self.message_action)
+        self.message_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.message_button.setVisible(message_leads is not None)
+        self.detail.message_button.setVisible(message_leads is not None)
+        self.detail.messageRequested.connect(lambda lead: self.message([lead.id]))
         self.empty = QLabel()
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setProperty("role", "muted")
@@ -131,14 +154,23 @@ class LeadsView(QWidget):
         self.filters.deleteViewRequested.connect(self.delete_view)
         self.model.editSaved.connect(self._on_edit_saved)
         self.table.installEventFilter(self)
+        self.table_menu = QMenu(self)
+        self.table_menu.addAction(self.message_action)
         self.bulk_actions: LeadBulkActions | None = None
         if bulk is not None and lead_changes is not None:
             self.bulk_actions = LeadBulkActions(
                 bulk, lead_changes, self.undo_stack, self.selected_ids, self
             )
             self.bulk_actions.busy.connect(self._on_bulk_busy)
+            self.bulk_actions.progressed.connect(self._on_bulk_progress)
+            self.bulk_actions.cancelled.connect(self._on_bulk_cancelled)
             self.bulk_actions.changed.connect(self._on_bulk_changed)
             self.bulk_actions.failed.connect(self.message_bar.show_message)
+            self.progress.cancelRequested.connect(self.bulk_actions.cancel)
+            if message_leads is not None:
+                self.table_menu.addSeparator()
+            self.table_menu.addActions(self.bulk_actions.menu.actions())
+        if message_leads is not None or self.bulk_actions is not None:
             self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             self.table.customContextMenuRequested.connect(self._table_menu)
 
@@ -184,6 +216,7 @@ class LeadsView(QWidget):
         left_layout.setSpacing(10)
         left_layout.addWidget(self.filters)
         left_layout.addWidget(self.message_bar)
+        left_layout.addWidget(self.progress)
         left_layout.addWidget(self.stack, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -197,7 +230,12 @@ class LeadsView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 12, 12)
         layout.setSpacing(12)
-        layout.addWidget(title(self.tr("Leads")))
+        header = QHBoxLayout()
+        header.setSpacing(8)
+        header.addWidget(title(self.tr("Leads")))
+        header.addStretch(1)
+        header.addWidget(self.message_button)
+        layout.addLayout(header)
         layout.addWidget(self.splitter, 1)
 
     # -- loading -------------------------------------------------------------------------------
@@ -242,6 +280,7 @@ class LeadsView(QWidget):
         return self.model.record(index.row()) if index.isValid() else None
 
     def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        self.message_action.setEnabled(self.table.selectionModel().hasSelection())
         self._on_current_changed()
 
     def _on_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: Any) -> None:
@@ -454,25 +493,44 @@ class LeadsView(QWidget):
         return super().eventFilter(watched, event)
 
     def _table_menu(self, pos: QPoint) -> None:
-        if self.bulk_actions is not None:
-            self.bulk_actions.menu.popup(self.table.viewport().mapToGlobal(pos))
+        self.table_menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def selected_ids(self) -> list[uuid.UUID]:
+        """The selected leads whose rows are loaded, in table order."""
         ids = []
-        for index in self.table.selectionModel().selectedRows():
+        for index in sorted(self.table.selectionModel().selectedRows(), key=lambda i: i.row()):
             lead = self.model.record(index.row())
             if lead is not None:
                 ids.append(lead.id)
         return ids
+
+    # -- messaging -------------------------------------------------------------------------------
+    def message_selected(self) -> None:
+        """Message selected leads… (Ctrl+M): the selection goes to the composer."""
+        self.message(self.selected_ids())
+
+    def message(self, lead_ids: list[uuid.UUID]) -> None:
+        if lead_ids and self._message_leads is not None:
+            self._message_leads(list(lead_ids))
 
     def _on_edit_saved(self, lead_id: uuid.UUID, field: str, old: str, new: str) -> None:
         self.undo_stack.push(LeadEditCommand(self.model, lead_id, field, old, new))
 
     def _on_bulk_busy(self, text: str) -> None:
         if text:
-            self.message_bar.show_message(text, kind="info")
-        else:
             self.message_bar.hide()
+            self.progress.begin(text)
+        else:
+            self.progress.finish()
+
+    def _on_bulk_progress(self, done: int, total: int) -> None:
+        self.progress.set_progress(done, total)
+        # Once every lead is written only the commit is left: too late to cancel.
+        self.progress.set_cancellable(done < total)
+
+    def _on_bulk_cancelled(self) -> None:
+        self.message_bar.show_message(
+            self.tr("Cancelled; no lead was changed."), kind="info", timeout_ms=6000)
 
     def _on_bulk_changed(self) -> None:
         self.refresh()
