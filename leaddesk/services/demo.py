@@ -28,6 +28,7 @@ from sqlalchemy import insert
 from leaddesk.config import resources_dir
 from leaddesk.services import lead_search, settings
 from leaddesk.services.app_services import AppServices
+from leaddesk.services.deferred_indexes import deferred_indexes
 from leaddesk.store.enums import Channel, LeadStatus, MessageState
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import Lead, LeadTag, Message
@@ -347,13 +348,10 @@ def _load_sqlite(
 ) -> int:
     total = 0
     empty = conn.exec_driver_sql("SELECT NOT EXISTS (SELECT 1 FROM leads)").scalar()
-    indexes = [] if not empty else list(conn.exec_driver_sql(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' "
-        "AND tbl_name = 'leads' AND sql IS NOT NULL"
-    ))
-    for name, _ in indexes:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    with lead_search.bulk_insert(conn):  # the search index in one pass at the end
+    with (
+        deferred_indexes(conn, "leads", enabled=bool(empty)),
+        lead_search.bulk_insert(conn),  # the search index in one pass at the end
+    ):
         for leads, tags in _sqlite_batches(count, owner_id, campaign_ids, seed):
             conn.exec_driver_sql(_LEAD_SQL, leads)
             if tags:
@@ -361,11 +359,6 @@ def _load_sqlite(
             total += len(leads)
             if progress:
                 progress(total)
-    for _, sql in indexes:
-        conn.exec_driver_sql(sql)
-    # Fresh statistics, or the planner guesses (and may scan a million rows per page).
-    conn.exec_driver_sql("PRAGMA analysis_limit = 1000")
-    conn.exec_driver_sql("ANALYZE leads")
     return total
 
 

@@ -8,6 +8,7 @@ SQLite, ``lower()`` on PostgreSQL). Case folding is ASCII, as SQLite's NOCASE is
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -116,18 +117,28 @@ def padded(keys: list[Any]) -> list[Any]:
     return keys + keys[:1] * (size - len(keys)) if keys else keys
 
 
+def _key_list(sqlite: bool, keys: list[str]) -> Any:
+    """What an IN compares with: on SQLite one JSON parameter read by ``json_each`` (one
+    statement text whatever the count, and no compiling thousands of parameters), elsewhere
+    a literal list padded to a few lengths."""
+    if not sqlite:
+        return padded(keys)
+    return select(func.json_each(json.dumps(keys)).table_valued("value").c.value).scalar_subquery()
+
+
 def _column_in(session: Session, rule: str, keys: list[str]) -> ColumnElement[bool]:
     """``rule``'s column among ``keys`` in the form its partial index answers."""
-    keys = padded(keys)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    wanted = _key_list(sqlite, keys)
     if rule == "name_company":  # not indexed: a scan, so only an opt-in rule
         name = func.lower(func.trim(Lead.first_name + " " + Lead.last_name))
-        return and_(Lead.company != "", (name + "|" + func.lower(Lead.company)).in_(keys))
+        return and_(Lead.company != "", (name + "|" + func.lower(Lead.company)).in_(wanted))
     column = getattr(Lead, rule)
     if rule == "phone":
-        return and_(column != "", column.in_(keys))
-    if session.get_bind().dialect.name == "sqlite":
-        return and_(column != "", column.collate("NOCASE").in_(keys))
-    return and_(column != "", func.lower(column).in_(keys))
+        return and_(column != "", column.in_(wanted))
+    if sqlite:
+        return and_(column != "", column.collate("NOCASE").in_(wanted))
+    return and_(column != "", func.lower(column).in_(wanted))
 
 
 def find_existing(

@@ -22,22 +22,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from leaddesk.services import activity, lead_changes, lead_search, settings
 from leaddesk.services.context import ServiceContext
+from leaddesk.services.deferred_indexes import deferred_indexes
 from leaddesk.services.duplicate_keys import (
     DuplicateRules,
     find_existing,
     is_match,
-    lead_keys,
     load_rules,
     padded,
 )
 from leaddesk.services.errors import ServiceError, ValidationError
+from leaddesk.services.import_rows import (
+    Prepared,
+    ReadyRow,
+    RowPlan,
+    SourceValues,
+    prepare,
+)
 from leaddesk.services.importing.errors import ImportFormatError
-from leaddesk.services.importing.fields import parse_tags
 from leaddesk.services.importing.mapping import (
     ColumnMapping,
     compile_mapping,
@@ -45,17 +51,20 @@ from leaddesk.services.importing.mapping import (
     guess_mapping,
 )
 from leaddesk.services.importing.sources import detect_format, open_source
-from leaddesk.services.lead_validation_cache import clean_bulk
 from leaddesk.services.lead_writer import LeadWriter
 from leaddesk.services.leads import IDENTITY_FIELDS
 from leaddesk.store.models import Lead
+from leaddesk.store.types import utcnow
 
 BATCH = 5000
-#: Files above this size validate on worker processes (spawning one costs about a second).
-#: Measured on the 2-core target (150,000 rows, other work running): inline 5,700 rows/s, one
-#: worker validating while this process reads and writes 8,400, two workers 4,700 (three busy
-#: processes on two cores). So the default is one worker when there are two cores.
+#: Files above this size prepare their rows on worker processes (spawning one costs ~0.5 s).
 PARALLEL_BYTES = 8 * 1024 * 1024
+#: Workers by default: this process reads and writes while they prepare rows.
+PARALLEL_WORKERS = max(1, min(4, (os.cpu_count() or 1)))
+#: Rough size of a row in a CRM export, to guess a file's rows from its size.
+BYTES_PER_ROW = 200
+#: The indexes duplicate checks read during an import (kept while the others are deferred).
+KEY_INDEXES = ("ix_leads_key_email", "ix_leads_key_linkedin", "ix_leads_key_phone")
 REGION_SETTING = "phone_region"
 MAPPINGS_SETTING = "import_mappings"
 #: Memory stays bounded on a file of bad rows: past this, rejects are counted, not listed.
@@ -117,43 +126,27 @@ def remember_mapping(ctx: ServiceContext, headers: list[str], mapping: ColumnMap
     settings.put(ctx.store, MAPPINGS_SETTING, stored)
 
 
-# -- validation (runs in worker processes for big files) ----------------------------------------
-
-#: One validated row: (line, cleaned values or None, rejected field, reason, existing id text)
-Checked = tuple[int, dict[str, Any] | None, str, str, str]
+# -- row preparation (runs on worker processes for big files) ---------------------------------
 
 
-def validate_batch(rows: list[tuple[int, dict[str, str]]], region: str | None) -> list[Checked]:
-    """Validate mapped rows; picklable in and out, so it can run on a worker process."""
-    out: list[Checked] = []
-    for line, values in rows:
-        lead_id = values.pop("id", "")
-        try:
-            cleaned = clean_bulk(values, region)
-        except ValidationError as exc:
-            out.append((line, None, exc.field, exc.message, ""))
-            continue
-        if not any(cleaned.get(k) for k in IDENTITY_FIELDS):
-            out.append((line, None, "name", "no name, email, phone or LinkedIn URL", ""))
-            continue
-        out.append((line, cleaned, "", "", lead_id))
-    return out
+def _prepared(
+    batches: Iterator[list[SourceValues]], plan: RowPlan, workers: int
+) -> Iterator[Prepared]:
+    """``import_rows.prepare`` over ``batches``, in order; on ``workers`` processes if > 0.
 
-
-def _validated(
-    batches: Iterator[list[tuple[int, dict[str, str]]]], region: str | None, workers: int
-) -> Iterator[list[Checked]]:
+    A few batches are in flight per worker, so memory stays bounded whatever the file's size.
+    """
     if workers < 1:
         for batch in batches:
-            yield validate_batch(batch, region)
+            yield prepare(plan, batch)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[Future[list[Checked]]] = deque()
+        pending: deque[Future[Prepared]] = deque()
         try:
             for batch in batches:
-                pending.append(pool.submit(validate_batch, batch, region))
-                if len(pending) > workers + 1:
+                pending.append(pool.submit(prepare, plan, batch))
+                if len(pending) > 2 * workers:
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
@@ -230,14 +223,23 @@ class LeadImporter:
                     "no column is mapped to a name, email, phone or LinkedIn URL",
                 )
             counts = _Counts()
-            batches = self._mapped_batches(source, compile_mapping(mapping), counts, cancel)
+            batches = self._source_batches(source, counts, cancel)
             if workers is None:
-                workers = 1 if (os.cpu_count() or 1) >= 2 else 0
+                workers = PARALLEL_WORKERS
             if path.stat().st_size <= PARALLEL_BYTES:
                 workers = 0
-            checked = _validated(batches, region, workers)
+            plan = RowPlan(
+                mapping=compile_mapping(mapping),
+                region=region,
+                rules=rules,
+                dialect=self._ctx.store.dialect,
+                owner_id=self._ctx.actor.id,
+                now=utcnow(),
+                keep_values=on_duplicate == "update",
+            )
+            ready = _prepared(batches, plan, workers)
             change_set_id = self._write(
-                path, kind, checked, counts, on_duplicate, rules, dry_run, progress
+                path, kind, ready, counts, on_duplicate, rules, dry_run, progress
             )
         finally:
             source.close()
@@ -258,23 +260,18 @@ class LeadImporter:
         )
 
     @staticmethod
-    def _mapped_batches(
-        source: Any,
-        compiled: Callable[[Any], dict[str, str]],
-        counts: _Counts,
-        cancel: Callable[[], bool] | None,
-    ) -> Iterator[list[tuple[int, dict[str, str]]]]:
-        batch: list[tuple[int, dict[str, str]]] = []
+    def _source_batches(
+        source: Any, counts: _Counts, cancel: Callable[[], bool] | None
+    ) -> Iterator[list[SourceValues]]:
+        """The file's rows in batches; a row the reader flagged is rejected here."""
+        batch: list[SourceValues] = []
         for row in source:
             counts.rows += 1
             if row.issues:
                 for issue in row.issues:
                     counts.reject(RejectedRow(row.line, issue.field or "", issue.message))
                 continue
-            values: dict[str, Any] = {k: v for k, v in compiled(row).items() if v}
-            if "tags" in values:  # as the file's own list: a tag may hold a comma
-                values["tags"] = parse_tags(values["tags"])
-            batch.append((row.line, values))
+            batch.append((row.line, row.values))
             if len(batch) >= BATCH:
                 if cancel is not None and cancel():
                     raise ImportCancelledError
@@ -289,7 +286,7 @@ class LeadImporter:
         self,
         path: Path,
         kind: str,
-        checked: Iterator[list[Checked]],
+        prepared: Iterator[Prepared],
         counts: _Counts,
         on_duplicate: OnDuplicate,
         rules: DuplicateRules,
@@ -301,11 +298,18 @@ class LeadImporter:
             with self._ctx.store.write() as session:
                 change_set = lead_changes.start(session, actor.id, "import", f"import {path.name}")
                 writer = LeadWriter(session, actor.id, change_set.id)
-                with lead_search.bulk_insert(session.connection()):
-                    for batch in checked:
-                        self._apply(session, writer, batch, counts, on_duplicate, rules)
+                conn = session.connection()
+                with (
+                    deferred_indexes(conn, "leads", KEY_INDEXES, self._big(conn, path)),
+                    lead_search.bulk_insert(conn),
+                ):
+                    for batch in prepared:
+                        for rejected in batch.rejected:
+                            counts.reject(RejectedRow(*rejected))
+                        self._apply(session, writer, batch.ready, counts, on_duplicate, rules)
                         if progress is not None:
                             progress(counts.rows)
+                    writer.finish()
                 details = {
                     "file": path.name,
                     "format": kind,
@@ -337,43 +341,76 @@ class LeadImporter:
         self,
         session: Session,
         writer: LeadWriter,
-        batch: list[Checked],
+        rows: list[ReadyRow],
         counts: _Counts,
         on_duplicate: OnDuplicate,
         rules: DuplicateRules,
     ) -> None:
-        """Sort one validated batch into creates, updates and skips, and write it."""
-        rows: list[tuple[int, dict[str, Any], dict[str, str], str]] = []
-        for line, cleaned, bad_field, reason, lead_id in batch:
-            if cleaned is None:
-                counts.reject(RejectedRow(line, bad_field, reason))
-            else:
-                rows.append((line, cleaned, lead_keys(cleaned, rules), lead_id))
-        by_id = self._existing_ids(session, [r[3] for r in rows if r[3]])
+        """Sort one prepared batch into creates, updates and skips, and write it."""
+        by_id = self._existing_ids(session, [r.file_id for r in rows if r.file_id])
         existing = (
-            [] if on_duplicate == "create" else find_existing(session, [r[2] for r in rows], rules)
+            []
+            if on_duplicate == "create"
+            else find_existing(session, [r.keys for r in rows], rules)
         )
-        index: dict[tuple[str, str], list[tuple[Any, dict[str, str]]]] = {}
-        for lead_id, keys in existing:
-            for rule, key in keys.items():
-                index.setdefault((rule, key), []).append((lead_id, keys))
-        pending: list[dict[str, Any]] = []  # leads to create, in file order
-        for _line, cleaned, keys, file_id in rows:
-            match = by_id.get(file_id)
-            if match is None and on_duplicate != "create":
-                match = self._match(index, keys, rules)
-            if match is None:
-                pending.append(cleaned)
-                for rule, key in keys.items():
-                    index.setdefault((rule, key), []).append((cleaned, keys))
-            elif isinstance(match, dict) or on_duplicate != "update":
-                counts.skipped += 1  # a duplicate of an earlier row, or skip
-            elif not writer.queue_update(match, cleaned):
-                counts.skipped += 1  # a second row for the same stored lead
-        counts.created += writer.create(pending)
+        pending: list[ReadyRow] = []  # leads to create, in file order
+        if rules.mode == "any" and on_duplicate != "create":
+            # Any shared key is a match: one dict lookup per key, the first holder wins.
+            first: dict[tuple[str, str], Any] = {}
+            for lead_id, keys in existing:
+                for item in keys.items():
+                    first.setdefault(item, lead_id)
+            for ready in rows:
+                match = by_id.get(ready.file_id) if ready.file_id else None
+                if match is None:
+                    for item in ready.keys.items():
+                        if (match := first.get(item)) is not None:
+                            break
+                if match is None:
+                    pending.append(ready)
+                    for item in ready.keys.items():
+                        first.setdefault(item, ready)
+                else:
+                    self._duplicate(writer, ready, match, counts, on_duplicate)
+        else:
+            index: dict[tuple[str, str], list[tuple[Any, dict[str, str]]]] = {}
+            for lead_id, keys in existing:
+                for item in keys.items():
+                    index.setdefault(item, []).append((lead_id, keys))
+            for ready in rows:
+                match = by_id.get(ready.file_id) if ready.file_id else None
+                if match is None and on_duplicate != "create":
+                    match = self._match(index, ready.keys, rules)
+                if match is None:
+                    pending.append(ready)
+                    for item in ready.keys.items():
+                        index.setdefault(item, []).append((ready, ready.keys))
+                else:
+                    self._duplicate(writer, ready, match, counts, on_duplicate)
+        id_at = writer.rows.id_position
+        tags = [(r.row[id_at], t) for r in pending for t in r.tags]
+        counts.created += writer.insert_rows([r.row for r in pending], tags)
         updated, unchanged = writer.flush_updates()
         counts.updated += updated
         counts.skipped += unchanged
+
+    @staticmethod
+    def _duplicate(
+        writer: LeadWriter, ready: ReadyRow, match: Any, counts: _Counts, on_duplicate: str
+    ) -> None:
+        """A row matching an earlier row (skipped) or a stored lead (skipped or updated)."""
+        if isinstance(match, ReadyRow) or on_duplicate != "update":
+            counts.skipped += 1  # a duplicate of an earlier row, or skip
+        elif not writer.queue_update(match, ready.values or {}):
+            counts.skipped += 1  # a second row for the same stored lead
+
+    @staticmethod
+    def _big(conn: Connection, path: Path) -> bool:
+        """Whether the file is big beside the table: its indexes are then rebuilt, not fed."""
+        if path.stat().st_size <= PARALLEL_BYTES:
+            return False
+        stored = conn.exec_driver_sql("SELECT count(*) FROM leads").scalar() or 0
+        return path.stat().st_size // BYTES_PER_ROW > stored // 4
 
     @staticmethod
     def _match(

@@ -1,31 +1,25 @@
 """Driver-level writes of many leads inside the caller's transaction (imports).
 
-The ORM would need gigabytes for a million objects; here each lead is one tuple, converted to
-the database's form by the column types' own bind processors. Callers wrap the writes in
-``lead_search.bulk_insert`` so the search index is fed once, not per row.
+Each lead is one tuple (``lead_rows``); every created lead is recorded in the change set so
+the batch can be undone. Callers wrap the writes in ``lead_search.bulk_insert`` so the search
+index is fed once, not per row.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Enum, String, select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from leaddesk.services import lead_changes
 from leaddesk.services.duplicate_keys import padded
-from leaddesk.store.ids import new_id
+from leaddesk.services.lead_rows import LeadRowBuilder
+from leaddesk.store.ids import new_id_hexes
 from leaddesk.store.models import Lead, LeadSnapshot, LeadTag
 from leaddesk.store.types import utcnow
-
-_COLUMNS = [c.name for c in Lead.__table__.columns]
-_TEXT_FIELDS = frozenset(
-    c.name
-    for c in Lead.__table__.columns
-    if isinstance(c.type, String) and not isinstance(c.type, Enum)
-)
 
 
 class LeadWriter:
@@ -35,33 +29,20 @@ class LeadWriter:
         self._session = session
         self._conn = session.connection()
         self._change_set_id = change_set_id
-        dialect = self._conn.dialect
-        self._mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        self._procs = {
-            c.name: c.type._cached_bind_processor(dialect) for c in Lead.__table__.columns
-        }
-        now = utcnow()
-        template = []
-        for column in Lead.__table__.columns:
-            default = column.default
-            value: Any = None
-            if default is not None:
-                value = default.arg if default.is_scalar else default.arg(None)
-            if column.name in ("created_at", "updated_at"):
-                value = now
-            elif column.name == "owner_id":
-                value = actor_id
-            template.append(self._db(column.name, value))
-        self._template = template
-        self._positions = {name: i for i, name in enumerate(_COLUMNS)}
-        self._now = now
+        self._now = utcnow()
+        self.rows = LeadRowBuilder(self._conn.dialect, actor_id, self._now)
+        self._mark = self.rows.mark
         self._updates: list[tuple[uuid.UUID, dict[str, Any]]] = []
-        marks = ", ".join(self._mark for _ in _COLUMNS)
-        self._insert_sql = f"INSERT INTO leads ({', '.join(_COLUMNS)}) VALUES ({marks})"
+        #: SQLite: leads past this rowid are the ones this writer created (it holds the write
+        #: lock), so they are recorded in one statement by ``finish`` instead of row by row.
+        self._created_after: int | None = None
+        if self._conn.dialect.name == "sqlite":
+            self._created_after = self._conn.exec_driver_sql(
+                "SELECT coalesce(max(rowid), 0) FROM leads"
+            ).scalar()
 
     def _db(self, name: str, value: Any) -> Any:
-        proc = self._procs[name]
-        return proc(value) if proc is not None and value is not None else value
+        return self.rows.db(name, value)
 
     def _uuid(self, value: uuid.UUID) -> Any:
         return self._db("id", value)
@@ -70,41 +51,42 @@ class LeadWriter:
 
     def create(self, leads: list[dict[str, Any]]) -> int:
         """Insert cleaned leads (their ``tags`` too) and record them as created."""
-        if not leads:
+        ids = [self.rows.id_value(h) for h in new_id_hexes(len(leads))]
+        rows = [self.rows.row(values, i) for values, i in zip(leads, ids, strict=True)]
+        tags = [
+            (i, t) for values, i in zip(leads, ids, strict=True) for t in values.get("tags", ())
+        ]
+        return self.insert_rows(rows, tags)
+
+    def insert_rows(self, rows: Sequence[tuple[Any, ...]], tags: Sequence[tuple[Any, str]]) -> int:
+        """Insert rows built by ``self.rows`` (or an equal builder) and their ``(id, tag)``s."""
+        if not rows:
             return 0
-        rows, tags, ids = [], [], []
-        positions, template, text_fields, db = (
-            self._positions,
-            self._template,
-            _TEXT_FIELDS,
-            self._db,
-        )
-        for values in leads:
-            row = list(template)
-            lead_id = self._uuid(new_id())
-            row[positions["id"]] = lead_id
-            for name, value in values.items():
-                if name == "tags":
-                    tags.extend((lead_id, t) for t in value)
-                elif name in text_fields:
-                    row[positions[name]] = value
-                else:
-                    row[positions[name]] = db(name, value)
-            rows.append(tuple(row))
-            ids.append(lead_id)
-        conn = self._conn
-        conn.exec_driver_sql(self._insert_sql, rows)
+        conn, mark = self._conn, self._mark
+        conn.exec_driver_sql(self.rows.insert_sql, rows)
         if tags:
             conn.exec_driver_sql(
-                f"INSERT INTO lead_tags (lead_id, tag) VALUES ({self._mark}, {self._mark})", tags
+                f"INSERT INTO lead_tags (lead_id, tag) VALUES ({mark}, {mark})", tags
             )
-        key = self._uuid(self._change_set_id)
-        conn.exec_driver_sql(
-            "INSERT INTO lead_snapshots (change_set_id, lead_id, before) "
-            f"VALUES ({self._mark}, {self._mark}, NULL)",
-            [(key, i) for i in ids],
-        )
+        if self._created_after is None:
+            key = self._uuid(self._change_set_id)
+            id_at = self.rows.id_position
+            conn.exec_driver_sql(
+                "INSERT INTO lead_snapshots (change_set_id, lead_id, before) "
+                f"VALUES ({mark}, {mark}, NULL)",
+                [(key, row[id_at]) for row in rows],
+            )
         return len(rows)
+
+    def finish(self) -> None:
+        """Record the leads created since the writer started (SQLite; elsewhere done already)."""
+        if self._created_after is None:
+            return
+        self._conn.exec_driver_sql(
+            "INSERT INTO lead_snapshots (change_set_id, lead_id, before) "
+            "SELECT ?, id, NULL FROM leads WHERE rowid > ?",
+            (self._uuid(self._change_set_id), self._created_after),
+        )
 
     # -- updates -------------------------------------------------------------------------------
 
@@ -130,6 +112,14 @@ class LeadWriter:
                 )
             )
         )
+        if self._created_after is not None:  # created by this writer, not yet recorded
+            mine.update(
+                session.scalars(
+                    select(Lead.id).where(
+                        Lead.id.in_(ids), literal_column("leads.rowid") > self._created_after
+                    )
+                )
+            )
         fields = sorted({name for _, values in queued for name in values} - {"tags"})
         current = {
             row[0]: dict(zip(["version", *fields], row[1:], strict=True))

@@ -1,0 +1,96 @@
+"""The importer's per-row work: source values to validated, keyed, database-ready leads.
+
+Mapping, validation (``clean_bulk``: email domains checked once), duplicate keys, a new key and
+the insert tuple are all computed here, on worker processes for big files (everything in and
+out is picklable), so that the importing process only reads the file, matches duplicates and
+writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import uuid
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from leaddesk.services.duplicate_keys import DuplicateRules, lead_keys
+from leaddesk.services.errors import ValidationError
+from leaddesk.services.importing.fields import parse_tags
+from leaddesk.services.importing.mapping import CompiledMapping
+from leaddesk.services.lead_rows import LeadRowBuilder, dialect_named
+from leaddesk.services.lead_validation_cache import clean_bulk
+from leaddesk.services.leads import IDENTITY_FIELDS
+from leaddesk.store.ids import new_id_hexes
+
+#: A source row as the reader gave it: (line, values keyed by the file's headers)
+SourceValues = tuple[int, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """Everything a worker needs to prepare rows; small, hashable and picklable."""
+
+    mapping: CompiledMapping
+    region: str | None
+    rules: DuplicateRules
+    dialect: str
+    owner_id: uuid.UUID | None
+    now: dt.datetime
+    #: keep each row's cleaned values (what an update applies); otherwise they are not sent back
+    keep_values: bool = False
+
+
+class ReadyRow(NamedTuple):
+    line: int
+    #: duplicate keys of the lead under the plan's rules
+    keys: dict[str, str]
+    #: the insert tuple, with a new key
+    row: tuple[Any, ...]
+    tags: list[str]
+    #: the ``id`` column of the file (an export's own key), "" when absent
+    file_id: str
+    #: cleaned field values (``tags`` a list), what an update applies (``RowPlan.keep_values``)
+    values: dict[str, Any] | None
+
+
+class RejectedValues(NamedTuple):
+    line: int
+    field: str
+    reason: str
+
+
+class Prepared(NamedTuple):
+    ready: list[ReadyRow]
+    rejected: list[RejectedValues]
+
+
+@functools.lru_cache(maxsize=4)
+def _builder(dialect: str, owner_id: uuid.UUID | None, now: dt.datetime) -> LeadRowBuilder:
+    return LeadRowBuilder(dialect_named(dialect), owner_id, now)
+
+
+def prepare(plan: RowPlan, rows: list[SourceValues]) -> Prepared:
+    """Map, validate, key and build ``rows``; a row that fails is rejected with its reason."""
+    builder = _builder(plan.dialect, plan.owner_id, plan.now)
+    mapping, region, rules, keep = plan.mapping, plan.region, plan.rules, plan.keep_values
+    ready: list[ReadyRow] = []
+    rejected: list[RejectedValues] = []
+    for (line, source), hex_id in zip(rows, new_id_hexes(len(rows)), strict=True):
+        values: dict[str, Any] = {k: v for k, v in mapping(source).items() if v}
+        if "tags" in values:  # as the file's own list: a tag may hold a comma
+            values["tags"] = parse_tags(values["tags"])
+        file_id = values.pop("id", "")
+        try:
+            cleaned = clean_bulk(values, region)
+        except ValidationError as exc:
+            rejected.append(RejectedValues(line, exc.field, exc.message))
+            continue
+        if not any(cleaned.get(k) for k in IDENTITY_FIELDS):
+            rejected.append(RejectedValues(line, "name", "no name, email, phone or LinkedIn URL"))
+            continue
+        row = builder.row(cleaned, builder.id_value(hex_id))
+        keys = lead_keys(cleaned, rules)
+        tags = cleaned.get("tags") or []
+        ready.append(ReadyRow(line, keys, row, tags, file_id, cleaned if keep else None))
+    return Prepared(ready, rejected)
