@@ -73,6 +73,10 @@ def print_report(report: ImportReport, file_name: str) -> None:
         print(f"  line {rejected.line}{field}: {rejected.reason}")
     if report.rejected_total > MAX_LISTED:
         print(f"  ... and {report.rejected_total - MAX_LISTED} more rejected rows")
+    if report.warnings:
+        print(f"imported with a value left out {len(report.warnings)}")
+    for warning in report.warnings[:MAX_LISTED]:
+        print(f"  line {warning.line} {warning.field}: {warning.reason}")
     if report.change_set_id and not report.dry_run:
         print(f"import batch {report.change_set_id}")
 

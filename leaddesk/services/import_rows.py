@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from leaddesk.services.duplicate_keys import DuplicateRules, lead_keys
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.importing.fields import parse_tags
 from leaddesk.services.importing.mapping import CompiledMapping
+from leaddesk.services.lead_references import ReferenceTable, resolve
 from leaddesk.services.lead_rows import LeadRowBuilder, dialect_named
 from leaddesk.services.lead_validation_cache import clean_bulk
 from leaddesk.services.leads import IDENTITY_FIELDS
@@ -39,6 +40,8 @@ class RowPlan:
     now: dt.datetime
     #: keep each row's cleaned values (what an update applies); otherwise they are not sent back
     keep_values: bool = False
+    #: campaigns and owners the importing user may assign, by name
+    references: ReferenceTable = field(default_factory=ReferenceTable)
 
 
 class ReadyRow(NamedTuple):
@@ -63,6 +66,8 @@ class RejectedValues(NamedTuple):
 class Prepared(NamedTuple):
     ready: list[ReadyRow]
     rejected: list[RejectedValues]
+    #: rows imported without a value that could not be used (an unknown owner, say)
+    warnings: list[RejectedValues]
 
 
 @functools.lru_cache(maxsize=4)
@@ -76,16 +81,22 @@ def prepare(plan: RowPlan, rows: list[SourceValues]) -> Prepared:
     mapping, region, rules, keep = plan.mapping, plan.region, plan.rules, plan.keep_values
     ready: list[ReadyRow] = []
     rejected: list[RejectedValues] = []
+    warnings: list[RejectedValues] = []
+    references = plan.references
     for (line, source), hex_id in zip(rows, new_id_hexes(len(rows)), strict=True):
         values: dict[str, Any] = {k: v for k, v in mapping(source).items() if v}
         if "tags" in values:  # as the file's own list: a tag may hold a comma
             values["tags"] = parse_tags(values["tags"])
         file_id = values.pop("id", "")
         try:
+            issues = (
+                resolve(values, references) if "campaign" in values or "owner" in values else ()
+            )
             cleaned = clean_bulk(values, region)
         except ValidationError as exc:
             rejected.append(RejectedValues(line, exc.field, exc.message))
             continue
+        warnings.extend(RejectedValues(line, i.field, i.message) for i in issues)
         if not any(cleaned.get(k) for k in IDENTITY_FIELDS):
             rejected.append(RejectedValues(line, "name", "no name, email, phone or LinkedIn URL"))
             continue
@@ -93,4 +104,4 @@ def prepare(plan: RowPlan, rows: list[SourceValues]) -> Prepared:
         keys = lead_keys(cleaned, rules)
         tags = cleaned.get("tags") or []
         ready.append(ReadyRow(line, keys, row, tags, file_id, cleaned if keep else None))
-    return Prepared(ready, rejected)
+    return Prepared(ready, rejected, warnings)

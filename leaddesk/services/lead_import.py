@@ -51,6 +51,7 @@ from leaddesk.services.importing.mapping import (
     guess_mapping,
 )
 from leaddesk.services.importing.sources import detect_format, open_source
+from leaddesk.services.lead_references import ReferenceTable, load_reference_table
 from leaddesk.services.lead_writer import LeadWriter
 from leaddesk.services.leads import IDENTITY_FIELDS
 from leaddesk.store.models import Lead
@@ -92,6 +93,8 @@ class ImportReport:
     rows: int = 0
     seconds: float = 0.0
     rejected_total: int = 0
+    #: rows imported without a value that could not be used (line, field, why)
+    warnings: tuple[RejectedRow, ...] = ()
 
 
 class ImportCancelledError(ServiceError):
@@ -166,6 +169,12 @@ class _Counts:
     rows: int = 0
     rejected: list[RejectedRow] = field(default_factory=list)
     rejected_total: int = 0
+    warnings: list[RejectedRow] = field(default_factory=list)
+
+    def warn(self, rows: list[Any]) -> None:
+        """Note rows imported without a value that could not be used (listed up to a cap)."""
+        room = MAX_LISTED_REJECTS - len(self.warnings)
+        self.warnings.extend(RejectedRow(*row) for row in rows[: max(room, 0)])
 
     def reject(self, row: RejectedRow) -> None:
         """Count a rejected row; list it while the list is under ``MAX_LISTED_REJECTS``."""
@@ -236,6 +245,7 @@ class LeadImporter:
                 owner_id=self._ctx.actor.id,
                 now=utcnow(),
                 keep_values=on_duplicate == "update",
+                references=self._references(),
             )
             ready = _prepared(batches, plan, workers)
             change_set_id = self._write(
@@ -251,6 +261,7 @@ class LeadImporter:
             skipped=counts.skipped,
             rejected=tuple(counts.rejected),
             rejected_total=counts.rejected_total,
+            warnings=tuple(sorted(counts.warnings)),
             blank=blank,
             dry_run=dry_run,
             change_set_id=None if dry_run else change_set_id,
@@ -258,6 +269,10 @@ class LeadImporter:
             rows=counts.rows,
             seconds=time.perf_counter() - started,
         )
+
+    def _references(self) -> ReferenceTable:
+        with self._ctx.store.read() as session:
+            return load_reference_table(session)
 
     @staticmethod
     def _source_batches(
@@ -306,6 +321,7 @@ class LeadImporter:
                     for batch in prepared:
                         for rejected in batch.rejected:
                             counts.reject(RejectedRow(*rejected))
+                        counts.warn(batch.warnings)
                         self._apply(session, writer, batch.ready, counts, on_duplicate, rules)
                         if progress is not None:
                             progress(counts.rows)

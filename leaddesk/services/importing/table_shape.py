@@ -3,7 +3,8 @@
 ``csv.Sniffer`` guesses from character frequencies and is easily fooled (a comma in every
 company name, a preamble such as LinkedIn's "Notes:" lines). Here each candidate delimiter
 parses the sample with the real CSV grammar (quotes respected); the delimiter whose records
-most consistently have the same field count wins. The header is the first record with mostly
+most consistently have the same field count wins (then the one leaving fewest quote characters
+inside cells, as misread quoting does). The header is the first record with mostly
 non-empty cells that is about as wide as the rows below it (preamble lines are narrower). The
 same rule finds the header row of a sheet.
 """
@@ -97,7 +98,7 @@ def detect_shape(text: str, complete: bool, preferred: str | None = None) -> Tab
     order = DELIMITERS
     if preferred is not None:
         order = (preferred, *(d for d in DELIMITERS if d != preferred))
-    best: tuple[float, int, int] | None = None
+    best: tuple[float, int, int, int] | None = None
     best_delimiter = order[0]
     best_records: list[list[str]] = []
     for rank, delimiter in enumerate(order):
@@ -109,7 +110,9 @@ def detect_shape(text: str, complete: bool, preferred: str | None = None) -> Tab
             if rank == 0:
                 best_records = records
             continue
-        key = (counted[0], counted[1], -rank)
+        # Quote characters left inside cells mean quoting was misread: a wrong delimiter.
+        stray = sum(cell.count('"') for record in records for cell in record)
+        key = (counted[0], -stray, counted[1], -rank)
         if best is None or key > best:
             best, best_delimiter, best_records = key, delimiter, records
     header = find_header_index(best_records)

@@ -167,3 +167,13 @@ def test_guarded_cells_are_restored(tmp_path: Path) -> None:
         {"Name": "=Ada", "Phone": "+1 555 0100", "Note": "'@literal"},
         {"Name": "Bob", "Phone": "'plain", "Note": "it's"},
     ]
+
+
+def test_a_quoted_delimiter_in_a_header_does_not_win_the_delimiter(tmp_path: Path) -> None:
+    # Tab-separated, the second header a quoted ";": read with ";" the quotes would be left
+    # inside the cells, which marks that delimiter as a misreading.
+    path = tmp_path / "table.csv"
+    path.write_text('0\t";"\r\nx\ty\r\n', encoding="utf-8")
+    source = read_csv(path)
+    assert source.headers == ["0", ";"]
+    assert [row.values for row in source] == [{"0": "x", ";": "y"}]

@@ -158,10 +158,6 @@ def test_campaign_and_owner_are_exported_by_name_and_resolve_back(
     assert by_name["Grace"]["do_not_contact"] is True and by_name["Ada"]["do_not_contact"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="lead_import does not resolve campaign/owner names yet (lead_references.resolve)",
-)
 def test_round_trip_keeps_campaign_and_owner(app: AppServices, tmp_path: Path) -> None:
     _fill(app)
     path = tmp_path / "leads.csv"

@@ -290,3 +290,20 @@ def test_worker_processes_give_the_same_report(
     assert (pooled.created, pooled.rejected) == (inline.created, inline.rejected) == (
         1, (RejectedRow(3, "email", pooled.rejected[0].reason),)
     )
+
+
+def test_unknown_owner_and_campaign_names_are_reported_and_the_lead_imported(
+    app: AppServices, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path / "owners.csv",
+        "First Name,Email,Owner,Campaign\n"
+        "Ada,ada@example.com,nobody-here,\n"
+        "Bo,bo@example.com,,No Such Campaign\n",
+    )
+    report = _importer(app).import_file(path)
+    assert report.created == 2 and report.rejected_total == 0
+    assert [(w.line, w.field) for w in report.warnings] == [(2, "owner"), (3, "campaign")]
+    assert "no user 'nobody-here'" in report.warnings[0].reason
+    leads = _all(app)
+    assert leads["Ada"].owner_id == app.ctx.actor.id and leads["Bo"].campaign_id is None
