@@ -141,17 +141,22 @@ _CLAIM = (
 
 
 def _claimable(exclude: bool, postgres: bool) -> Any:
-    """Due queued messages, oldest due first (built once per variant: binds only per call)."""
-    now = bindparam("c_now", type_=Message.next_attempt_at.type)
+    """Due queued messages, oldest due first (built once per variant: binds only per call).
+
+    A Core select on the table, run through the session: the user's scope still applies
+    (``store.scoping`` scopes Core statements too) without the ORM's per-call compile work;
+    soft-deleted rows are left out here, as the ORM would."""
+    t = _TABLE.c
+    now = bindparam("c_now", type_=t.next_attempt_at.type)
     stmt = (
-        select(Message.id, Message.integration_id, Message.channel)
-        .where(Message.state == MessageState.QUEUED,
-               or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
-        .order_by(Message.next_attempt_at)
+        select(t.id, t.integration_id, t.channel)
+        .where(t.state == MessageState.QUEUED.value, t.deleted_at.is_(None),
+               or_(t.next_attempt_at.is_(None), t.next_attempt_at <= now))
+        .order_by(t.next_attempt_at)
         .limit(bindparam("c_limit", type_=Integer))
     )
     if exclude:
-        stmt = stmt.where(or_(Message.integration_id.is_(None), Message.integration_id.not_in(
+        stmt = stmt.where(or_(t.integration_id.is_(None), t.integration_id.not_in(
             bindparam("c_exclude", expanding=True))))
     return stmt.with_for_update(skip_locked=True) if postgres else stmt
 
@@ -413,12 +418,15 @@ class Outbox:
             return utcnow()
         return earliest
 
-    def due_count(self, now: dt.datetime | None = None) -> int:
-        """How many queued messages are due now (scheduled ones whose time came included)."""
+    def due_count(self, now: dt.datetime | None = None, *, at_most: int | None = None) -> int:
+        """How many queued messages are due now (scheduled ones whose time came included);
+        with ``at_most``, counting stops there (cheap on a big outbox)."""
         now = now or utcnow()
-        stmt = select(func.count()).where(
+        due = select(Message.id if at_most else func.count()).where(
             Message.state == MessageState.QUEUED,
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
+        stmt = select(func.count()).select_from(due.limit(at_most).subquery()) if at_most \
+            else due
         with self._ctx.store.read() as session:
             return int(session.scalar(stmt) or 0)
 

@@ -281,3 +281,13 @@ def test_an_unknown_send_keeps_its_reservation_through_a_restart_and_is_charged_
     assert [t.kind for t in lines if t.reservation_id == held[0]] == ["consumption"]
     assert not [t for t in lines if (t.idempotency_key or "").endswith(":confirmed")]
     assert app.credits.audit().ok
+
+
+def test_a_worker_claims_a_fair_share_of_what_is_due(harness, states):
+    harness.queue(8)
+    dispatcher = harness.dispatcher(workers=4, batch_size=64)
+    dispatcher.recover()
+    assert len(dispatcher._claim()) == 2  # 8 due over 4 workers, not all 8 for one
+    assert states() == {"sending": 2, "queued": 6}
+    single = harness.dispatcher(workers=1, batch_size=64)
+    assert len(single._claim()) == 6
