@@ -11,6 +11,7 @@ import contextlib
 import copy
 import logging
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,13 +22,23 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from leaddesk.store import scoping
+from leaddesk.store.checkpointer import Checkpointer
 
 log = logging.getLogger("leaddesk.store")
 BUSY_TIMEOUT_MS = 30_000
 _WRITE_OPTION = "leaddesk_write"
 
 
+#: Each file database's background checkpointer (see ``checkpointer``), found by its engine.
+_CHECKPOINTERS: weakref.WeakKeyDictionary[Engine, Checkpointer] = weakref.WeakKeyDictionary()
+
+
 def _configure_sqlite(engine: Engine) -> None:
+    path = engine.url.database or ""
+    file_backed = bool(path) and path != ":memory:" and not path.startswith("file:")
+    if file_backed:
+        _CHECKPOINTERS[engine] = Checkpointer(path)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # The driver's own transaction handling is turned off; "begin" below emits BEGIN.
@@ -39,7 +50,17 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA cache_size = -65536")
         cur.execute("PRAGMA temp_store = MEMORY")
+        if file_backed:  # checkpoints run on the checkpointer's thread, not inside COMMIT
+            cur.execute("PRAGMA wal_autocheckpoint = 0")
         cur.close()
+
+    if file_backed:
+
+        @event.listens_for(engine, "commit")
+        def _on_commit(_conn: Any) -> None:
+            # Fired before the COMMIT itself: the checkpointer settles a moment, and retries
+            # while frames are still being written.
+            _CHECKPOINTERS[engine].request()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -142,4 +163,7 @@ class Store:
                     conn.exec_driver_sql("PRAGMA optimize")
             except SQLAlchemyError as err:  # a read-only or vanished file: nothing to refresh
                 log.debug("PRAGMA optimize skipped: %s", err)
+            checkpointer = _CHECKPOINTERS.pop(self.engine, None)
+            if checkpointer is not None:
+                checkpointer.close()
         self.engine.dispose()
