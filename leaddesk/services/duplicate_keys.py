@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -141,6 +141,15 @@ def _column_in(session: Session, rule: str, keys: list[str]) -> ColumnElement[bo
     return and_(column != "", func.lower(column).in_(wanted))
 
 
+def keys_by_rule(wanted: Iterable[Mapping[str, str]]) -> dict[str, set[str]]:
+    """The distinct keys of many leads, per rule."""
+    by_rule: dict[str, set[str]] = {}
+    for keys in wanted:
+        for rule, key in keys.items():
+            by_rule.setdefault(rule, set()).add(key)
+    return by_rule
+
+
 def find_existing(
     session: Session,
     wanted: Iterable[Mapping[str, str]],
@@ -152,10 +161,16 @@ def find_existing(
     Candidates come from the key indexes (for ``all``, from the first rule's); callers decide
     with ``is_match``. Soft delete and owner scope apply as to every ORM query.
     """
-    by_rule: dict[str, set[str]] = {}
-    for keys in wanted:
-        for rule, key in keys.items():
-            by_rule.setdefault(rule, set()).add(key)
+    return find_existing_keys(session, keys_by_rule(wanted), rules, exclude)
+
+
+def find_existing_keys(
+    session: Session,
+    by_rule: Mapping[str, Collection[str]],
+    rules: DuplicateRules,
+    exclude: uuid.UUID | None = None,
+) -> list[tuple[uuid.UUID, dict[str, str]]]:
+    """``find_existing`` for keys already gathered per rule (``keys_by_rule``)."""
     probe_rules = rules.fields[:1] if rules.mode == "all" else rules.fields
     conditions = [
         _column_in(session, rule, sorted(by_rule[rule]))

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from leaddesk.services.duplicate_keys import DuplicateRules, lead_keys
+from leaddesk.services.duplicate_keys import DuplicateRules, keys_by_rule, lead_keys
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.importing.fields import parse_tags
 from leaddesk.services.importing.mapping import CompiledMapping
@@ -68,6 +68,8 @@ class Prepared(NamedTuple):
     rejected: list[RejectedValues]
     #: rows imported without a value that could not be used (an unknown owner, say)
     warnings: list[RejectedValues]
+    #: the ready rows' distinct duplicate keys per rule (what the importer looks up)
+    keys_by_rule: dict[str, set[str]]
 
 
 @functools.lru_cache(maxsize=4)
@@ -104,4 +106,4 @@ def prepare(plan: RowPlan, rows: list[SourceValues]) -> Prepared:
         keys = lead_keys(cleaned, rules)
         tags = cleaned.get("tags") or []
         ready.append(ReadyRow(line, keys, row, tags, file_id, cleaned if keep else None))
-    return Prepared(ready, rejected, warnings)
+    return Prepared(ready, rejected, warnings, keys_by_rule(r.keys for r in ready))

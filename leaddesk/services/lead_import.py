@@ -30,7 +30,7 @@ from leaddesk.services.context import ServiceContext
 from leaddesk.services.deferred_indexes import deferred_indexes
 from leaddesk.services.duplicate_keys import (
     DuplicateRules,
-    find_existing,
+    find_existing_keys,
     is_match,
     load_rules,
     padded,
@@ -322,7 +322,7 @@ class LeadImporter:
                         for rejected in batch.rejected:
                             counts.reject(RejectedRow(*rejected))
                         counts.warn(batch.warnings)
-                        self._apply(session, writer, batch.ready, counts, on_duplicate, rules)
+                        self._apply(session, writer, batch, counts, on_duplicate, rules)
                         if progress is not None:
                             progress(counts.rows)
                     writer.finish()
@@ -357,17 +357,18 @@ class LeadImporter:
         self,
         session: Session,
         writer: LeadWriter,
-        rows: list[ReadyRow],
+        batch: Prepared,
         counts: _Counts,
         on_duplicate: OnDuplicate,
         rules: DuplicateRules,
     ) -> None:
         """Sort one prepared batch into creates, updates and skips, and write it."""
+        rows = batch.ready
         by_id = self._existing_ids(session, [r.file_id for r in rows if r.file_id])
         existing = (
             []
             if on_duplicate == "create"
-            else find_existing(session, [r.keys for r in rows], rules)
+            else find_existing_keys(session, batch.keys_by_rule, rules)
         )
         pending: list[ReadyRow] = []  # leads to create, in file order
         if rules.mode == "any" and on_duplicate != "create":

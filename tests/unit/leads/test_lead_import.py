@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -307,3 +308,71 @@ def test_unknown_owner_and_campaign_names_are_reported_and_the_lead_imported(
     assert "no user 'nobody-here'" in report.warnings[0].reason
     leads = _all(app)
     assert leads["Ada"].owner_id == app.ctx.actor.id and leads["Bo"].campaign_id is None
+
+
+def _lead_indexes(app: AppServices) -> set[tuple[str, str]]:
+    with app.store.engine.connect() as conn:
+        return set(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads'"
+            ).all()
+        )
+
+
+def _big_files(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Make every file count as big; returns the list of ``deferred_indexes`` decisions."""
+    import leaddesk.services.lead_import as lead_import
+
+    monkeypatch.setattr(lead_import, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(lead_import, "BYTES_PER_ROW", 1)
+    decisions: list[bool] = []
+    real = lead_import.deferred_indexes
+
+    def spy(conn: Any, table: str, keep: Any = (), enabled: bool = True) -> Any:
+        decisions.append(enabled)
+        return real(conn, table, keep, enabled)
+
+    monkeypatch.setattr(lead_import, "deferred_indexes", spy)
+    return decisions
+
+
+def test_a_big_import_rebuilds_the_indexes_and_stays_searchable_and_undoable(
+    app: AppServices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import leaddesk.services.lead_import as lead_import
+
+    deferred = _big_files(monkeypatch)
+    monkeypatch.setattr(lead_import, "BATCH", 2)  # duplicates across batches, too
+    before = _lead_indexes(app)
+    path = _write(
+        tmp_path / "big.csv",
+        "Name,Email,Company\nAda Lovelace,ada@example.org,Analytical Engines\n"
+        "Grace Hopper,grace@example.org,Navy\nADA again,ADA@example.org,Dup\n"
+        "Alan Turing,alan@example.org,Bletchley\n",
+    )
+    report = _importer(app).import_file(path, workers=0)
+    assert deferred == [True]
+    assert (report.created, report.skipped) == (3, 1)
+    assert _lead_indexes(app) == before, "the deferred indexes are all back"
+    found = app.leads.page(LeadQuery(search="analytical")).rows
+    assert [lead.full_name for lead in found] == ["Ada Lovelace"]
+    assert report.change_set_id is not None
+    ChangeSetService(app.ctx).undo(report.change_set_id)
+    assert app.leads.count(LeadQuery()) == 0
+
+
+def test_a_cancelled_big_import_leaves_the_indexes_and_leads_untouched(
+    app: AppServices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import leaddesk.services.lead_import as lead_import
+
+    deferred = _big_files(monkeypatch)
+    monkeypatch.setattr(lead_import, "BATCH", 1)
+    before = _lead_indexes(app)
+    path = _write(tmp_path / "big.csv", "Email\na@example.org\nb@example.org\nc@example.org\n")
+    calls = iter([False, True])
+    with pytest.raises(ImportCancelledError):
+        _importer(app).import_file(path, workers=0, cancel=lambda: next(calls, True))
+    assert deferred == [True]
+    assert _lead_indexes(app) == before
+    assert app.leads.count(LeadQuery()) == 0
