@@ -275,11 +275,9 @@ class Dispatcher:
         now = self._clock()
         self._capped = {k: v for k, v in self._capped.items() if v > now}
         exclude = set(self._blocked) | {k for k in self._capped if k is not None}
-        limit, workers = max(1, self.config.batch_size), max(1, self.config.workers)
-        if limit > 1 and workers > 1:  # a fair share of what is due, so no worker idles
-            due = self.outbox.due_count(now, at_most=limit * workers)
-            limit = max(1, min(limit, -(-due // workers)))
-        batch = self.outbox.claim(now, limit, exclude_integrations=exclude,
+        batch = self.outbox.claim(now, max(1, self.config.batch_size),
+                                  share=max(1, self.config.workers),  # so no worker idles
+                                  exclude_integrations=exclude,
                                   caps_for=self._caps, reserve=self._credits.batch_reserver())
         self._capped.update(batch.capped)
         if batch.messages:

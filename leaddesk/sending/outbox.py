@@ -243,9 +243,12 @@ class Outbox:
         exclude_integrations: Collection[uuid.UUID] = (),
         caps_for: Callable[[uuid.UUID | None, str], Sequence[Cap]] | None = None,
         reserve: Reserver | None = None,
+        share: int = 1,
     ) -> ClaimBatch:
         """Take up to ``limit`` due queued messages in one transaction. A message whose
-        integration has used up a cap is left queued and the cap reported.
+        integration has used up a cap is left queued and the cap reported. With ``share``
+        (the number of workers), take no more than a ``1/share`` share of what is due (up to
+        ``limit * share`` looked at), so that when little is due every worker gets some.
 
         With ``reserve`` (:meth:`CreditService.batch_reserver`) the same transaction checks
         do-not-contact and reserves the credits of each message that may go out, recording the
@@ -257,12 +260,14 @@ class Outbox:
             capped.clear()  # a retried batch starts over
             postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
             stmt = _CLAIMABLE[(bool(exclude_integrations), postgres)]
-            params: dict[str, Any] = {"c_now": now, "c_limit": limit}
+            params: dict[str, Any] = {"c_now": now, "c_limit": limit * max(1, share)}
             if exclude_integrations:
                 params["c_exclude"] = list(exclude_integrations)
             chosen = []
             sources: dict[tuple[uuid.UUID | None, str], list[uuid.UUID]] = {}
-            for message_id, integration_id, channel in session.execute(stmt, params).all():
+            due = session.execute(stmt, params).all()
+            due = due[:max(1, min(limit, -(-len(due) // max(1, share))))]
+            for message_id, integration_id, channel in due:
                 sources.setdefault((integration_id, channel.value), []).append(message_id)
             for (integration_id, channel), ids in sources.items():
                 caps = caps_for(integration_id, channel) if caps_for else ()
@@ -418,15 +423,12 @@ class Outbox:
             return utcnow()
         return earliest
 
-    def due_count(self, now: dt.datetime | None = None, *, at_most: int | None = None) -> int:
-        """How many queued messages are due now (scheduled ones whose time came included);
-        with ``at_most``, counting stops there (cheap on a big outbox)."""
+    def due_count(self, now: dt.datetime | None = None) -> int:
+        """How many queued messages are due now (scheduled ones whose time came included)."""
         now = now or utcnow()
-        due = select(Message.id if at_most else func.count()).where(
+        stmt = select(func.count()).where(
             Message.state == MessageState.QUEUED,
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
-        stmt = select(func.count()).select_from(due.limit(at_most).subquery()) if at_most \
-            else due
         with self._ctx.store.read() as session:
             return int(session.scalar(stmt) or 0)
 
