@@ -13,10 +13,10 @@ batch back and every operation of it runs again alone, in its own transaction. S
 must not call back into another write (no nesting) and must be pure database work.
 
 On SQLite an operation may also be *raw* (:meth:`GroupCommit.run_raw`): it gets the driver's
-``sqlite3`` connection inside the shared transaction instead of a Session. A batch of raw
-operations alone runs without any Session or Core machinery (a BEGIN IMMEDIATE, the statements,
-a COMMIT: about a sixth of a Session's cost), for tiny hot-path writes such as the outbox's
-per-message handoff marker.
+``sqlite3`` connection instead of a Session, for tiny hot-path writes such as the outbox's
+per-message handoff marker, whose statements need not commit together. Raw operations go first
+(a sender waits for them) and alone run without any Session or Core machinery, each statement
+committing on its own; in a batch with others they share its transaction.
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ class GroupCommit:
         return self._run(store, _Op(work, clean))
 
     def run_raw(self, store: Store, work: Callable[[Any], Any]) -> Any:
-        """SQLite only: run ``work(sqlite3_connection)`` in a shared write transaction (already
-        begun; ``work`` must not commit, roll back or raise after writing). Its result or error."""
+        """SQLite only: run ``work(sqlite3_connection)``, serialised with the other writes;
+        each of its statements commits on its own, or with the shared transaction it runs in
+        (``work`` must not begin, commit or roll back). Its result or error."""
         if store.dialect != "sqlite":
             raise ValueError("raw group-commit operations are for SQLite")
         return self._run(store, _Op(work, (), raw=True))
@@ -92,7 +93,7 @@ class GroupCommit:
         try:
             while not own.done:
                 with self._lock:
-                    batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                    batch = self._take()
                 try:
                     self._run_batch(store, batch)
                 except BaseException as exc:  # e.g. KeyboardInterrupt: nobody waits forever
@@ -112,6 +113,19 @@ class GroupCommit:
                     heir.wake.set()
                 else:
                     self._leading = False
+
+    def _take(self) -> list[_Op]:
+        """The next batch (the lock held): waiting raw operations go first, in a transaction
+        of their own, so that a tiny write (a handoff marker, which a sender waits for) does
+        not wait behind the bigger operations queued with it."""
+        queue = self._queue
+        raw = [op for op in queue if op.raw][:MAX_BATCH]
+        if raw and len(raw) < len(queue):
+            taken = set(map(id, raw))
+            self._queue = [op for op in queue if id(op) not in taken]
+            return raw
+        batch, self._queue = queue[:MAX_BATCH], queue[MAX_BATCH:]
+        return batch
 
     @staticmethod
     def _run_batch(store: Store, batch: list[_Op]) -> None:
@@ -138,19 +152,14 @@ class GroupCommit:
 
 
 def _raw_transaction(store: Store, batch: list[_Op]) -> None:
-    """Raw operations alone: one write transaction on a pooled driver connection."""
+    """Raw operations alone, on a pooled driver connection in autocommit: each statement is
+    its own transaction (one call into SQLite, so one wait for the GIL after it, not three as
+    with BEGIN and COMMIT around it; under a busy GIL each of those waits is what costs)."""
     pooled = store.engine.raw_connection()
     try:
         conn = pooled.driver_connection
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for op in batch:
-                op.result, op.error = op.work(conn), None
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        for op in batch:
+            op.result, op.error = op.work(conn), None
     finally:
         pooled.close()
 
