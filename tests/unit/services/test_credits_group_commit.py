@@ -121,3 +121,22 @@ def test_stores_of_one_user_share_a_combiner_and_users_never_share(store: Store)
     assert group_commit.for_store(store) is not combiner
     assert group_commit.for_store(again).run(again, _insert(2)) == 2
     assert _rows(store) == [1, 2]
+
+
+def test_raw_operations_commit_alone_or_with_the_others(store: Store) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("raw operations are for SQLite")
+    combiner = GroupCommit()
+
+    def raw(n: int):
+        return lambda conn: conn.execute("INSERT INTO t (n) VALUES (?)", (n,)).rowcount
+
+    assert combiner.run_raw(store, raw(1)) == 1
+    with ThreadPoolExecutor(8) as pool:  # raw and Session operations mixed
+        results = list(pool.map(
+            lambda n: combiner.run_raw(store, raw(n)) if n % 2 else combiner.run(store,
+                                                                                 _insert(n)),
+            range(2, 42)))
+    assert results == [1 if n % 2 else n for n in range(2, 42)]
+    with store.read() as session:
+        assert session.execute(text("SELECT count(*) FROM t")).scalar() == 41
