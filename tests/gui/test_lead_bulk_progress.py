@@ -101,3 +101,16 @@ def test_progress_reaches_the_total_and_the_change_is_kept(
     assert view.undo_stack.count() == 1
     qtbot.waitUntil(view.is_loaded)
     assert demo_app.leads.count(LeadQuery(statuses=("won",))) >= len(ids)
+
+
+def test_select_all_changes_rows_the_table_never_fetched(qtbot, view, demo_app, gated) -> None:
+    gated.gate.set()
+    view.table.selectAll()  # one page of 200 fetched
+    questions: list[str] = []
+    view.bulk_actions.confirm = lambda q: questions.append(q) or True
+    with qtbot.waitSignal(view.bulk_actions.changed, timeout=20_000):
+        view.bulk_actions.add_tag("everyone")
+    assert questions == [
+        "Add tag everyone — this changes 5,000 of the 5,000 selected leads. Continue?"]
+    assert demo_app.leads.count(LeadQuery(tags=("everyone",))) == 5_000
+    qtbot.waitUntil(view.is_loaded)

@@ -99,3 +99,16 @@ def test_without_a_composer_the_message_actions_are_hidden(qtbot, demo_app) -> N
     assert not view.message_action.isVisible()
     assert not view.message_button.isVisible()
     assert not view.detail.message_button.isVisible()
+
+
+def test_select_all_messages_rows_never_fetched_too(qtbot, window, demo_app) -> None:
+    view = window.leads_view
+    assert view.model.cached_pages() == [0]  # 200 of the 5,000 rows fetched
+    view.table.selectAll()
+    assert len(view.selected_ids()) == view.model.page_size
+    view.message_action.trigger()
+    expected = [r.id for r in demo_app.leads.page(
+        view.model.query, view.model.lead_sort, limit=5_000).rows]
+    _composer_ready(qtbot, window, expected[0])
+    assert window.composer_view.recipient_ids() == expected
+    assert window.composer_view.form.audience.currentText() == "The 5,000 selected leads"

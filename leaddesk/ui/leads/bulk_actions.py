@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QUndoStack
@@ -24,6 +24,9 @@ from leaddesk.ui.leads.undo import BulkCommand
 from leaddesk.ui.operations import Cancelled, OpContext, op
 
 Confirm = Callable[[str], bool]
+#: ``resolve(deliver, failed)``: hands the selected leads' ids to ``deliver`` (maybe later:
+#: rows the table never fetched are read first).
+Resolve = Callable[[Callable[[list[uuid.UUID]], object], Callable[[BaseException], object]], None]
 AskText = Callable[[str], str]
 
 
@@ -43,7 +46,7 @@ class LeadBulkActions(QObject):
         bulk: BulkEditService,
         changes: ChangeSetService,
         undo_stack: QUndoStack,
-        selected: Callable[[], Sequence[uuid.UUID]],
+        selected: Resolve,
         parent: QWidget,
     ) -> None:
         super().__init__(parent)
@@ -116,10 +119,15 @@ class LeadBulkActions(QObject):
 
     def run(self, change: BulkChange, text: str) -> None:
         """Preview, confirm, apply: each step off the GUI thread but the question."""
-        ids = tuple(self._selected())
-        if not ids or self.running:
+        if self.running:
             return
         self.running = True
+        self._selected(lambda ids: self._resolved(tuple(ids), change, text), self._failed)
+
+    def _resolved(self, ids: tuple[uuid.UUID, ...], change: BulkChange, text: str) -> None:
+        if not ids:
+            self.running = False
+            return
         bulk = self._bulk
         (
             op(lambda: bulk.preview(ids, change), parent=self)
