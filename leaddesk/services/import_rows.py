@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import pickle
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -107,3 +108,13 @@ def prepare(plan: RowPlan, rows: list[SourceValues]) -> Prepared:
         tags = cleaned.get("tags") or []
         ready.append(ReadyRow(line, keys, row, tags, file_id, cleaned if keep else None))
     return Prepared(ready, rejected, warnings, keys_by_rule(r.keys for r in ready))
+
+
+def prepare_pickled(plan: RowPlan, rows: bytes) -> bytes:
+    """``prepare`` with rows and result pickled by the caller and here.
+
+    The importing process then pickles and unpickles on its main thread: done by the pool's
+    helper threads instead, that work holds the GIL against the main thread's inserts, whose
+    every row hands the GIL back and forth (measured: 3-4x slower inserts).
+    """
+    return pickle.dumps(prepare(plan, pickle.loads(rows)), protocol=pickle.HIGHEST_PROTOCOL)

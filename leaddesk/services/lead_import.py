@@ -13,6 +13,7 @@ from __future__ import annotations
 import locale
 import multiprocessing
 import os
+import pickle
 import time
 import uuid
 from collections import deque
@@ -42,6 +43,7 @@ from leaddesk.services.import_rows import (
     RowPlan,
     SourceValues,
     prepare,
+    prepare_pickled,
 )
 from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.mapping import (
@@ -148,11 +150,12 @@ def _prepared(
         pending: deque[Future[Prepared]] = deque()
         try:
             for batch in batches:
-                pending.append(pool.submit(prepare, plan, batch))
+                data = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+                pending.append(pool.submit(prepare_pickled, plan, data))
                 if len(pending) > 2 * workers:
-                    yield pending.popleft().result()
+                    yield pickle.loads(pending.popleft().result())
             while pending:
-                yield pending.popleft().result()
+                yield pickle.loads(pending.popleft().result())
         finally:
             for future in pending:
                 future.cancel()
