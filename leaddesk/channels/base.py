@@ -64,6 +64,11 @@ class OutgoingMessage:
     unsubscribe_mailto: str | None = None
     sender_postal_address: str | None = None
     status_callback_url: str | None = None
+    #: WhatsApp: an approved content template (Twilio Content SID ``HX...``) to send instead of
+    #: a free-form body (required outside the 24-hour session window), and its variables
+    #: (``{"1": "Ann"}``).
+    content_sid: str | None = None
+    content_variables: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

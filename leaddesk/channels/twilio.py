@@ -10,6 +10,7 @@ timeout or a dropped connection after the request went out is reported as
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import ssl
 from collections.abc import Mapping
@@ -40,6 +41,9 @@ ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
 MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-fA-F]{32}$")
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
+#: Twilio's limit on one content variable's value.
+MAX_CONTENT_VARIABLE = 1600
 MAX_BODY = 1600  # Twilio's limit for one message body, in characters
 MAX_TWIML = 4000  # Twilio's limit for the Twiml parameter
 
@@ -169,11 +173,48 @@ def whatsapp_params(msg: OutgoingMessage, settings: TwilioSettings) -> dict[str,
     sender = settings.whatsapp_from or settings.from_number
     if not sender:
         raise ChannelConfigurationError("set a WhatsApp sender number", code="config")
-    return {
+    params = {
         "To": "whatsapp:" + normalize_e164(msg.to),
         "From": "whatsapp:" + normalize_e164(sender, "From"),
-        "Body": _check_body(msg.body_text),
-    } | _status_callback(msg, settings)
+    }
+    if msg.content_sid is not None:
+        params |= content_params(msg.content_sid, msg.content_variables)
+    else:
+        params["Body"] = _check_body(msg.body_text)
+    return params | _status_callback(msg, settings)
+
+
+def content_params(content_sid: str, variables: Mapping[str, str]) -> dict[str, str]:
+    """``ContentSid`` and ``ContentVariables`` (a JSON object of strings) for a WhatsApp
+    template message; the template's text replaces the body, so no ``Body`` goes with them."""
+    if not CONTENT_SID.match(content_sid):
+        raise PermanentChannelError(
+            f"{content_sid!r} is not a content template SID (HX followed by 32 hex digits)",
+            code="bad_content_sid",
+        )
+    params = {"ContentSid": content_sid}
+    if variables:
+        values: dict[str, str] = {}
+        for key, value in variables.items():
+            if not isinstance(key, str) or not key or not isinstance(value, str):
+                raise PermanentChannelError(
+                    f"template variable {key!r}: names and values must be text",
+                    code="bad_content_variables",
+                )
+            if not value.strip():
+                raise PermanentChannelError(
+                    f"template variable {key!r} is empty (WhatsApp refuses empty values)",
+                    code="bad_content_variables",
+                )
+            if len(value) > MAX_CONTENT_VARIABLE:
+                raise PermanentChannelError(
+                    f"template variable {key!r} is too long ({len(value)} characters)",
+                    code="bad_content_variables",
+                )
+            values[key] = value
+        params["ContentVariables"] = json.dumps(values, ensure_ascii=False,
+                                                separators=(",", ":"))
+    return params
 
 
 def call_params(msg: OutgoingMessage, settings: TwilioSettings) -> dict[str, str]:

@@ -4,6 +4,7 @@ Twilio's published OpenAPI definition."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -126,6 +127,47 @@ def test_whatsapp_uses_prefixed_addresses(twilio_server: FakeTwilioServer, setti
     assert form["StatusCallback"] == ["https://cb.example.org/s"]
     assert result.raw["to"] == f"whatsapp:{LEAD}"
     assert_all_valid(twilio_server)
+
+
+TEMPLATE = "HX" + "0f" * 16
+
+
+def test_whatsapp_template_sends_content_sid_and_variables(
+    twilio_server: FakeTwilioServer, settings, client
+):
+    channel = TwilioWhatsAppChannel(settings, client=client)
+    msg = replace(message(ChannelKind.WHATSAPP, body="(template)"), content_sid=TEMPLATE,
+                  content_variables={"1": "Ann", "2": "Tuesday 10:00 — café"})
+    result = channel.send(msg)
+    request = twilio_server.requests[0]
+    assert request.param("ContentSid") == TEMPLATE
+    assert json.loads(request.param("ContentVariables") or "") == {
+        "1": "Ann", "2": "Tuesday 10:00 — café"}
+    assert "Body" not in request.form  # the template's text is the message
+    assert request.param("To") == f"whatsapp:{LEAD}"
+    assert result.provider_id.startswith("SM") and request.status == 201
+    # a template without variables: its defaults
+    channel.send(replace(msg, content_variables={}))
+    assert "ContentVariables" not in twilio_server.requests[1].form
+    assert_all_valid(twilio_server)
+
+
+@pytest.mark.parametrize(("sid", "variables", "code"), [
+    ("HX123", {}, "bad_content_sid"),
+    ("SM" + "0f" * 16, {}, "bad_content_sid"),
+    (TEMPLATE, {"1": "  "}, "bad_content_variables"),
+    (TEMPLATE, {"1": "x" * 1601}, "bad_content_variables"),
+    (TEMPLATE, {"1": 5}, "bad_content_variables"),
+])
+def test_a_bad_whatsapp_template_is_refused_before_any_request(
+    twilio_server: FakeTwilioServer, settings, client, sid, variables, code
+):
+    channel = TwilioWhatsAppChannel(settings, client=client)
+    msg = replace(message(ChannelKind.WHATSAPP), content_sid=sid, content_variables=variables)
+    with pytest.raises(PermanentChannelError) as refused:
+        channel.send(msg)
+    assert refused.value.code == code
+    assert twilio_server.requests == []
 
 
 def test_voice_call_says_the_message(twilio_server: FakeTwilioServer, settings, client):

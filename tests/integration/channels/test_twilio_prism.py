@@ -1,12 +1,13 @@
-"""Every request LeadDesk's Twilio channels send, validated by Stoplight Prism against Twilio's
-published OpenAPI definition (``../shared/specs/twilio``): ``prism proxy --errors`` stands in
-front of the loopback fake Twilio server, so a request that breaks the definition is answered
+"""Every request LeadDesk's Twilio channels send (SMS, WhatsApp free-form and template, a call,
+status polls), validated by Stoplight Prism against Twilio's published OpenAPI definition
+(``../shared/specs/twilio``): ``prism proxy --errors`` stands in front of the loopback fake Twilio server, so a request that breaks the definition is answered
 422 by Prism and never reaches the server. (Prism does not check Twilio's conditional rules or
 phone formats; the fake's own validator and test_twilio_integration cover those.)"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -30,6 +31,7 @@ pytestmark = [
 
 LEAD = "+14155550100"
 SENDER = "+14155550123"
+TEMPLATE = "HX" + "0f" * 16  # a WhatsApp content template
 
 
 @pytest.fixture
@@ -73,6 +75,9 @@ def test_prism_accepts_every_request_the_twilio_channels_send(
     sent = sms.send(message(ChannelKind.SMS, "Hi Ann, got a minute? 🙂"))
     chat = whatsapp.send(message(ChannelKind.WHATSAPP, "Hi Ann, a note on WhatsApp"))
     call = voice.send(message(ChannelKind.VOICE, "Hello <Ann> & team"))
+    template = whatsapp.send(replace(message(ChannelKind.WHATSAPP, ""), content_sid=TEMPLATE,
+                                     content_variables={"1": "Ann", "2": "Tuesday"}))
+    assert template.provider_id.startswith("SM")
     assert sent.provider_id.startswith("SM") and chat.provider_id.startswith("SM")
     assert call.provider_id.startswith("CA")
     # the status polls, by the stored SIDs
@@ -80,15 +85,16 @@ def test_prism_accepts_every_request_the_twilio_channels_send(
     assert voice.fetch_status(call.provider_id) in set(DeliveryState)
 
     log = prism.log()
-    assert len(answers) == 5, log
+    assert len(answers) == 6, log
     for answer in answers:
         where = f"{answer.request.method} {answer.request.url.path}"
         assert answer.status_code in (200, 201), (where, answer.text, log)
         assert "sl-violations" not in answer.headers, (where, answer.headers["sl-violations"])
         assert answer.headers.get("server", "").startswith("FakeTwilio"), where  # forwarded
-    assert [r.method for r in twilio_server.requests] == ["POST"] * 3 + ["GET"] * 2
+    assert [r.method for r in twilio_server.requests] == ["POST"] * 4 + ["GET"] * 2
     assert all(r.problems == [] for r in twilio_server.requests)
     assert twilio_server.requests[1].param("To") == f"whatsapp:{LEAD}"
+    assert twilio_server.requests[3].param("ContentSid") == TEMPLATE
     assert "✖" not in log and "Violation" not in log, log
 
 
