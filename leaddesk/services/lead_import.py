@@ -191,6 +191,10 @@ class LeadImporter:
         self._ctx = ctx
         self.default_region = default_region
 
+    def remembered_mapping(self, headers: list[str]) -> ColumnMapping | None:
+        """The mapping this user chose last time for a file with these headers, if any."""
+        return remembered_mapping(self._ctx, headers)
+
     def region(self, region: str | None = None) -> str | None:
         """``region``, else the user's setting, else the OS locale's country."""
         chosen = region or self.default_region or settings.get(self._ctx.store, REGION_SETTING)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from leaddesk.services.importing import CsvSource, detect_format, guess_mapping, open_source
 from leaddesk.services.importing.fields import CANONICAL_FIELDS, EXTRA_MAPPING_TARGETS
 from leaddesk.services.lead_changes import ChangeSetService
-from leaddesk.services.lead_import import ImportReport, LeadImporter, remembered_mapping
+from leaddesk.services.lead_import import ImportReport, LeadImporter
 from leaddesk.ui import widgets
 from leaddesk.ui.operations import OpContext, Operation, op
 
@@ -64,7 +64,7 @@ def preview_file(importer: LeadImporter, path: Path) -> FilePreview:
             encoding, delimiter = source.stats.encoding, source.stats.delimiter
     if kind == "vcard":
         return FilePreview(kind, encoding, delimiter, headers, {h: h for h in headers}, False)
-    stored = remembered_mapping(importer._ctx, headers)  # the importer's own store
+    stored = importer.remembered_mapping(headers)
     mapping = dict(stored) if stored else dict(guess_mapping(headers))
     return FilePreview(kind, encoding, delimiter, headers, mapping, stored is not None)
 
