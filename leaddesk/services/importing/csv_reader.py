@@ -200,7 +200,11 @@ class CsvSource(HeaderedRowSource):
                 try:
                     for row in reader:
                         line = previous_end + skipped_lines + 1
+                        span = reader.line_num - previous_end
                         previous_end = reader.line_num
+                        # An odd count of quotes over several lines: a quote never closed,
+                        # which swallowed the lines after it into one value.
+                        unclosed = span > 1 and sum(t.count('"') for t in record) % 2 == 1
                         record.clear()
                         joined = "\n".join(row)
                         if not joined or joined.isspace():
@@ -215,6 +219,8 @@ class CsvSource(HeaderedRowSource):
                             values = {key: restore(value) for key, value in values.items()}
                         if check_lengths:
                             issues += self._long_cells(values, line)
+                        if unclosed:
+                            issues += (self._unclosed_quote(line, span),)
                         stats.rows += 1
                         if issues:
                             stats.rows_with_issues += 1
@@ -271,6 +277,13 @@ class CsvSource(HeaderedRowSource):
             return None
         headers = self.headers
         return headers[index] if index < len(headers) else f"column {index + 1}"
+
+    def _unclosed_quote(self, line: int, span: int) -> ImportFormatError:
+        return self._error(
+            line,
+            f"a quote opened in this row is never closed, so lines {line}-{line + span - 1} "
+            "were read as one row; close the quote (or double it inside a value)",
+        )
 
     def _long_cell_issue(self, line: int, field: str | None) -> ImportFormatError:
         return self._error(

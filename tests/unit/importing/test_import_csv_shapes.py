@@ -177,3 +177,23 @@ def test_a_quoted_delimiter_in_a_header_does_not_win_the_delimiter(tmp_path: Pat
     source = read_csv(path)
     assert source.headers == ["0", ";"]
     assert [row.values for row in source] == [{"0": "x", ";": "y"}]
+
+
+def test_an_unclosed_quote_is_reported_not_swallowed(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        'Name,Email\nAda,"ada@example.org\nBob,bob@example.org\nCy,cy@example.org\n',
+    )
+    rows = list(read_csv(path))
+    assert len(rows) == 1 and rows[0].line == 2
+    (issue,) = rows[0].issues
+    assert "never closed" in str(issue) and "lines 2-4" in str(issue)
+
+
+def test_a_closed_multi_line_quote_is_one_good_row(tmp_path: Path) -> None:
+    path = _csv(tmp_path, 'Name,Notes\nAda,"first line\nsecond ""quoted"" line"\nBob,x\n')
+    rows = list(read_csv(path))
+    assert [(r.line, r.values["Notes"], r.issues) for r in rows] == [
+        (2, 'first line\nsecond "quoted" line', ()),
+        (4, "x", ()),
+    ]
