@@ -181,6 +181,15 @@ _MARK_SQL = ("UPDATE messages SET handoff = 'handing', handed_at = ? "
              "WHERE id = ? AND state = 'sending' AND claimed_by = ?")
 _NOTE_SQL = ("UPDATE messages SET handoff = ?, provider_id = coalesce(?, provider_id) "
              "WHERE id = ? AND state = 'sending' AND claimed_by = ?")
+# The usual case, one note and one mark, in one statement: one call into SQLite, one commit.
+_NOTE_AND_MARK_SQL = (
+    "UPDATE messages SET "
+    "handoff = CASE WHEN id = :mark THEN 'handing' ELSE :handoff END, "
+    "handed_at = CASE WHEN id = :mark THEN :at ELSE handed_at END, "
+    "provider_id = CASE WHEN id = :mark THEN provider_id "
+    "ELSE coalesce(:pid, provider_id) END "
+    "WHERE id IN (:mark, :note) AND state = 'sending' AND claimed_by = :worker "
+    "RETURNING id")
 Reserver = Callable[[Session, Sequence[ReserveItem]], list[BatchReserved]]
 Settler = Callable[[Session, Sequence[SettleItem]], Any]
 
@@ -226,6 +235,16 @@ class Outbox:
         note_rows = [(n.handoff.value, None if n.provider_id is None else n.provider_id[:200],
                       uid(n.message_id), worker) for n in notes]
         mark_row = (at(now), uid(msg.id), worker)
+        if len(note_rows) == 1:
+            handoff, pid, note, _ = note_rows[0]
+            both = {"mark": mark_row[1], "note": note, "handoff": handoff, "pid": pid,
+                    "at": mark_row[0], "worker": worker}
+
+            def both_work(conn: Any) -> bool:
+                return any(row[0] == both["mark"]
+                           for row in conn.execute(_NOTE_AND_MARK_SQL, both).fetchall())
+
+            return both_work
 
         def work(conn: Any) -> bool:
             if note_rows:
