@@ -45,17 +45,10 @@ class RowPlan:
     references: ReferenceTable = field(default_factory=ReferenceTable)
 
 
-class ReadyRow(NamedTuple):
-    line: int
-    #: duplicate keys of the lead under the plan's rules
-    keys: dict[str, str]
-    #: the insert tuple, with a new key
-    row: tuple[Any, ...]
-    tags: list[str]
-    #: the ``id`` column of the file (an export's own key), "" when absent
-    file_id: str
-    #: cleaned field values (``tags`` a list), what an update applies (``RowPlan.keep_values``)
-    values: dict[str, Any] | None
+#: One row ready to write, a plain tuple (a named tuple costs a Python call per row to
+#: unpickle): (line, duplicate keys under the plan's rules, the insert tuple with a new key,
+#: tags, the file's own ``id`` column or "", the cleaned values if ``RowPlan.keep_values``).
+ReadyRow = tuple[int, dict[str, str], tuple[Any, ...], list[str], str, dict[str, Any] | None]
 
 
 class RejectedValues(NamedTuple):
@@ -106,8 +99,8 @@ def prepare(plan: RowPlan, rows: list[SourceValues]) -> Prepared:
         row = builder.row(cleaned, builder.id_value(hex_id))
         keys = lead_keys(cleaned, rules)
         tags = cleaned.get("tags") or []
-        ready.append(ReadyRow(line, keys, row, tags, file_id, cleaned if keep else None))
-    return Prepared(ready, rejected, warnings, keys_by_rule(r.keys for r in ready))
+        ready.append((line, keys, row, tags, file_id, cleaned if keep else None))
+    return Prepared(ready, rejected, warnings, keys_by_rule(r[1] for r in ready))
 
 
 def prepare_pickled(plan: RowPlan, rows: bytes) -> bytes:

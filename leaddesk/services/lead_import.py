@@ -371,13 +371,14 @@ class LeadImporter:
     ) -> None:
         """Sort one prepared batch into creates, updates and skips, and write it."""
         rows = batch.ready
-        by_id = self._existing_ids(session, [r.file_id for r in rows if r.file_id])
+        by_id = self._existing_ids(session, [r[4] for r in rows if r[4]])
         existing = (
             []
             if on_duplicate == "create"
             else find_existing_keys(session, batch.keys_by_rule, rules)
         )
         pending: list[ReadyRow] = []  # leads to create, in file order
+        # A match is a stored lead's id, or an earlier row of this batch (its tuple).
         if rules.mode == "any" and on_duplicate != "create":
             # Any shared key is a match: one dict lookup per key, the first holder wins.
             first: dict[tuple[str, str], Any] = {}
@@ -385,14 +386,15 @@ class LeadImporter:
                 for item in keys.items():
                     first.setdefault(item, lead_id)
             for ready in rows:
-                match = by_id.get(ready.file_id) if ready.file_id else None
+                keys, file_id = ready[1], ready[4]
+                match = by_id.get(file_id) if file_id else None
                 if match is None:
-                    for item in ready.keys.items():
+                    for item in keys.items():
                         if (match := first.get(item)) is not None:
                             break
                 if match is None:
                     pending.append(ready)
-                    for item in ready.keys.items():
+                    for item in keys.items():
                         first.setdefault(item, ready)
                 else:
                     self._duplicate(writer, ready, match, counts, on_duplicate)
@@ -402,18 +404,19 @@ class LeadImporter:
                 for item in keys.items():
                     index.setdefault(item, []).append((lead_id, keys))
             for ready in rows:
-                match = by_id.get(ready.file_id) if ready.file_id else None
+                keys, file_id = ready[1], ready[4]
+                match = by_id.get(file_id) if file_id else None
                 if match is None and on_duplicate != "create":
-                    match = self._match(index, ready.keys, rules)
+                    match = self._match(index, keys, rules)
                 if match is None:
                     pending.append(ready)
-                    for item in ready.keys.items():
-                        index.setdefault(item, []).append((ready, ready.keys))
+                    for item in keys.items():
+                        index.setdefault(item, []).append((ready, keys))
                 else:
                     self._duplicate(writer, ready, match, counts, on_duplicate)
         id_at = writer.rows.id_position
-        tags = [(r.row[id_at], t) for r in pending for t in r.tags]
-        counts.created += writer.insert_rows([r.row for r in pending], tags)
+        tags = [(r[2][id_at], t) for r in pending for t in r[3]]
+        counts.created += writer.insert_rows([r[2] for r in pending], tags)
         updated, unchanged = writer.flush_updates()
         counts.updated += updated
         counts.skipped += unchanged
@@ -423,9 +426,9 @@ class LeadImporter:
         writer: LeadWriter, ready: ReadyRow, match: Any, counts: _Counts, on_duplicate: str
     ) -> None:
         """A row matching an earlier row (skipped) or a stored lead (skipped or updated)."""
-        if isinstance(match, ReadyRow) or on_duplicate != "update":
+        if isinstance(match, tuple) or on_duplicate != "update":
             counts.skipped += 1  # a duplicate of an earlier row, or skip
-        elif not writer.queue_update(match, ready.values or {}):
+        elif not writer.queue_update(match, ready[5] or {}):
             counts.skipped += 1  # a second row for the same stored lead
 
     @staticmethod
