@@ -3,7 +3,8 @@
 Both send N emails to a local aiosmtpd server (its own process, so it does not compete for this
 process's GIL), reconnecting every M messages, so both use the same number of connections. The
 dispatcher (W worker threads) does everything a real send does: claiming rows, the do-not-contact
-check, reserving and consuming credits (ledger rows), recording each result and its audit entry.
+check, reserving and consuming credits (ledger rows), the handoff marker committed before each
+message goes out, recording each result and its audit entry.
 The baseline is a bare loop doing only what any sender must: build each email with the same MIME
 builder (``build_email``) and hand it to ``smtplib.sendmail`` — so the ratio is the cost of the
 outbox's bookkeeping (claims, ledger writes, state changes, audit) on top of sending.
@@ -12,12 +13,15 @@ Figures: ``send_rate`` (dispatcher), ``send_rate_baseline`` (the bare loop) and
 ``send_rate_ratio`` (target >= 0.8); for reference also ``send_rate_threads_baseline``: the bare
 loop split over W threads (the dispatcher's parallelism without any of its bookkeeping). Then
 ``send_gui_worst_stall``: the longest gap between ticks of a 10 ms QTimer on the GUI thread of an
-offscreen window while the composer's outbox runner sends ``GUI_COUNT`` more emails.
+offscreen window while the composer's outbox runner sends ``GUI_COUNT`` more emails. Last,
+``send_load_average``: the machine's 1-minute load average over the run (the two rates are
+measured one after the other, so other work on a shared machine moves the ratio).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import smtplib
 import socket
 import sys
@@ -152,8 +156,6 @@ def run_baseline(port: int, messages: list[OutgoingMessage], threads: int = 1) -
 
 def gui_worst_stall(app, template_id: uuid.UUID, count: int) -> float:
     """Milliseconds of the longest event-loop stall while the GUI's outbox runner sends."""
-    import os
-
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
@@ -200,6 +202,7 @@ def main() -> None:
     args = cli.parse_args()
     WORKERS = args.workers
     count = 300 if args.quick else 5000
+    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     with tempfile.TemporaryDirectory() as tmp, SmtpSink() as sink:
         app, template_id = setup(Path(tmp), count, sink.port)
         try:
@@ -220,6 +223,9 @@ def main() -> None:
     emit("send_rate_ratio", bare / dispatched, "x")
     emit("send_rate_threads_baseline", count / threaded, "emails/s")
     emit("send_gui_worst_stall", stall, "ms")
+    if hasattr(os, "getloadavg"):  # not on Windows
+        load = (load_before + os.getloadavg()[0]) / 2
+        emit("send_load_average", load, f"(1 min, {os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":
