@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     and_,
     bindparam,
     exists,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session
@@ -171,11 +173,14 @@ class BulkEditService:
 
     def _snapshot(
         self, session: Session, change_set_id: uuid.UUID, target: Target, change: BulkChange
-    ) -> list[uuid.UUID]:
+    ) -> list[Any]:
         """Record the leads that will change, with their values before, in SQL."""
-        ids: list[uuid.UUID] = []
+        # On SQLite the keys stay as stored (hex text): 100,000 UUID objects cost ~0.5 s.
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        key = type_coerce(Lead.id, String) if sqlite else Lead.id
+        ids: list[Any] = []
         for cond in _targets(target):
-            ids += session.scalars(select(Lead.id).where(cond, _changes_something(change)))
+            ids += session.scalars(select(key).where(cond, _changes_something(change)))
         conn = session.connection()
         lead_changes.add_snapshots(conn, change_set_id, [(i, "{}") for i in ids])
         names = ["deleted_at"] if change.delete else list(change.values)
@@ -194,7 +199,7 @@ class BulkEditService:
 
     @staticmethod
     def _write(
-        session: Session, change_set_id: uuid.UUID, change: BulkChange, ids: list[uuid.UUID],
+        session: Session, change_set_id: uuid.UUID, change: BulkChange, ids: list[Any],
         progress: Callable[[int, int], object] | None = None,
     ) -> None:
         now = utcnow()
@@ -216,7 +221,8 @@ class BulkEditService:
         )
         done = 0
         for chunk in _chunks(sorted(ids)):
-            conn.execute(stmt, {"cs": change_set_id, "low": chunk[0], "high": chunk[-1]})
+            low, high = _as_uuid(chunk[0]), _as_uuid(chunk[-1])
+            conn.execute(stmt, {"cs": change_set_id, "low": low, "high": high})
             done += len(chunk)
             if progress is not None:
                 progress(done, len(ids))
@@ -243,6 +249,10 @@ _TAGS_JSON = {
     "postgresql": "(SELECT coalesce(jsonb_agg(tag ORDER BY tag), '[]'::jsonb) FROM lead_tags "
     "WHERE lead_tags.lead_id = leads.id)",
 }
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
 
 
 def _db_uuid(conn: Any, value: uuid.UUID) -> Any:

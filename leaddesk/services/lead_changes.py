@@ -73,7 +73,9 @@ def snapshot_json(before: dict[str, Any]) -> str:
 
 
 def add_snapshots(
-    conn: Connection, change_set_id: uuid.UUID, rows: Iterable[tuple[uuid.UUID, str | None]]
+    conn: Connection,
+    change_set_id: uuid.UUID,
+    rows: Iterable[tuple[uuid.UUID | str, str | None]],
 ) -> None:
     """Driver-level insert of ``(lead id, before JSON or None for created)`` rows."""
     key = _uuid_param(conn, change_set_id)
@@ -87,8 +89,11 @@ def add_snapshots(
         )
 
 
-def _uuid_param(conn: Connection, value: uuid.UUID) -> Any:
-    return value.hex if conn.dialect.name == "sqlite" else value
+def _uuid_param(conn: Connection, value: uuid.UUID | str) -> Any:
+    """A key in the driver's form; on SQLite a key may come as stored (hex text) already."""
+    if conn.dialect.name != "sqlite" or isinstance(value, str):
+        return value
+    return value.hex
 
 
 def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
