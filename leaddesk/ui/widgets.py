@@ -251,6 +251,7 @@ class ProgressStrip(QFrame):
         self.text.setText(text)
         self.bar.setRange(0, 0)
         self.count.setText("")
+        self.count.setMinimumWidth(0)
         self._cancel_requested = False
         self.cancel_button.setText(self.tr("Cancel"))
         self.cancel_button.setVisible(cancellable)
@@ -260,7 +261,12 @@ class ProgressStrip(QFrame):
     def set_progress(self, done: int, total: int) -> None:
         self.bar.setRange(0, max(1, total))
         self.bar.setValue(min(done, max(1, total)))
-        self.count.setText(self.tr("%1 of %2").replace("%1", formatting.number(done))
+        text = self.tr("%1 of %2")
+        widest = text.replace("%1", formatting.number(total)).replace(
+            "%2", formatting.number(total))
+        # As wide as the last count from the start: the bar does not jitter as digits grow.
+        self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance(widest) + 2)
+        self.count.setText(text.replace("%1", formatting.number(done))
                            .replace("%2", formatting.number(total)))
 
     def set_cancellable(self, cancellable: bool) -> None:
