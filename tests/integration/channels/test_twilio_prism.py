@@ -1,7 +1,8 @@
 """Every request LeadDesk's Twilio channels send (SMS, WhatsApp free-form and template, a call,
 status polls), validated by Stoplight Prism against Twilio's published OpenAPI definition
-(``../shared/specs/twilio``): ``prism proxy --errors`` stands in front of the loopback fake Twilio server, so a request that breaks the definition is answered
-422 by Prism and never reaches the server. (Prism does not check Twilio's conditional rules or
+(``../shared/specs/twilio``): ``prism proxy --errors`` stands in front of the loopback fake
+Twilio server, so a request that breaks the definition is answered 422 by Prism and never
+reaches the server. (Prism does not check Twilio's conditional rules or
 phone formats; the fake's own validator and test_twilio_integration cover those.)"""
 
 from __future__ import annotations
