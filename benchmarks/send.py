@@ -37,8 +37,9 @@ from _common import emit, parser
 
 from leaddesk.channels.base import ChannelKind, OutgoingMessage
 from leaddesk.channels.email_mime import build_email
+from leaddesk.sending.dispatcher import DispatcherConfig
 
-WORKERS = 4
+WORKERS = DispatcherConfig().workers
 GUI_COUNT = 200
 PER_CONNECTION = 50
 FROM = "rep@example.com"

@@ -17,7 +17,10 @@ from leaddesk.services.integrations import IntegrationService, secret_names
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("send", help="send the queued messages now (until the outbox is "
                                          "empty)")
-    parser.add_argument("--workers", type=int, default=4, help="parallel senders (default 4)")
+    workers = DispatcherConfig().workers
+    parser.add_argument(
+        "--workers", type=int, default=workers, help=f"parallel senders (default {workers})"
+    )
     parser.add_argument("--max-attempts", type=int, default=5)
     parser.add_argument("--no-wait", action="store_true",
                         help="do not wait for retries that are not due yet")
