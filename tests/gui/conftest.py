@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -17,6 +18,7 @@ from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.ui import operations
 from leaddesk.ui.gc_guard import GuiGarbageCollector
+from leaddesk.ui.main_window import MainWindow
 from tests.fakes.smtp_server import FakeSmtpServer
 
 HERE = Path(__file__).resolve().parent
@@ -91,3 +93,17 @@ def sending_app(demo_app: AppServices, smtp: FakeSmtpServer) -> AppServices:
         "host": "127.0.0.1", "port": smtp.port, "security": "none",
         "from_address": "rep@example.com", "daily_cap": 10_000})
     return demo_app
+
+
+@pytest.fixture
+def window(qtbot: Any, demo_app: AppServices, settings: QSettings) -> MainWindow:
+    """The main window on the demo database, shown, with its first page, count and balance."""
+    win = MainWindow(demo_app, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(
+        lambda: win.leads_view.is_loaded()
+        and win.lead_count is not None
+        and win.balance is not None
+    )
+    return win

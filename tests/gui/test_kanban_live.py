@@ -12,17 +12,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex
 from leaddesk.services.lead_query import LeadQuery
 from leaddesk.ui.leads.kanban import KanbanView
 from leaddesk.ui.leads.model import LeadTableModel
-from leaddesk.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, demo_app, settings) -> MainWindow:
-    win = MainWindow(demo_app, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.leads_view.is_loaded() and win.lead_count is not None
-                    and win.balance is not None)
-    return win
 
 
 @pytest.fixture

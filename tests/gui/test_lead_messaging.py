@@ -3,23 +3,12 @@ Message… button): the composer opens with those leads as recipients and previe
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QKeySequence
 
 from leaddesk.ui.composer.lead_picker import describe
 from leaddesk.ui.leads.view import LeadsView
 from leaddesk.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def window(qtbot, demo_app, settings) -> MainWindow:
-    win = MainWindow(demo_app, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.leads_view.is_loaded() and win.lead_count is not None
-                    and win.balance is not None)
-    return win
 
 
 def _select(view: LeadsView, rows: list[int]) -> list:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import sys
 
-import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMessageBox
@@ -16,15 +15,6 @@ from leaddesk.ui import app as gui_app
 from leaddesk.ui import errors
 from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
 from leaddesk.ui.main_window import VIEWS, MainWindow
-
-
-@pytest.fixture
-def window(qtbot, demo_app, settings) -> MainWindow:
-    win = MainWindow(demo_app, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: win.lead_count is not None and win.balance is not None)
-    return win
 
 
 def test_status_bar_shows_lead_count_and_balance(window, demo_app) -> None:
