@@ -16,12 +16,12 @@ import threading
 import time
 
 log = logging.getLogger("leaddesk.store")
-#: Commits arriving this close together share one checkpoint.
-SETTLE_SECONDS = 0.05
+#: Commits arriving this close together share one checkpoint (a steady stream of small
+#: commits, such as the outbox's, is checkpointed twice a second, not after each).
+SETTLE_SECONDS = 0.5
 #: A checkpoint that could not copy the whole log (a commit still writing, a reader on an older
-#: snapshot) is tried again this many times, this far apart.
+#: snapshot) is tried again, at most this many times in a row.
 RETRIES = 20
-RETRY_SECONDS = 0.1
 #: The thread ends after this long without a request (the next request starts it again).
 IDLE_SECONDS = 10.0
 
@@ -58,34 +58,44 @@ class Checkpointer:
             thread.join(timeout)
 
     def _run(self) -> None:
-        while True:
-            if not self._wanted.wait(IDLE_SECONDS):
-                with self._lock:
-                    if not self._wanted.is_set():
-                        self._thread = None
-                        return
-            if self._closed:
-                return
-            time.sleep(SETTLE_SECONDS)
-            self._wanted.clear()
-            if self._closed:
-                return
-            self._checkpoint()
-
-    def _checkpoint(self) -> None:
-        """Checkpoint until the log is copied, retrying while a commit or reader holds frames."""
+        conn: sqlite3.Connection | None = None
+        incomplete = 0
         try:
-            conn = sqlite3.connect(self.path, timeout=1.0)
-            try:
-                for _ in range(RETRIES):
-                    _busy, frames, copied = conn.execute(
-                        "PRAGMA wal_checkpoint(PASSIVE)"
-                    ).fetchone()
-                    self.checkpoints += 1
-                    if copied >= frames or self._closed:
-                        return
-                    time.sleep(RETRY_SECONDS)
-            finally:
+            while True:
+                if not self._wanted.wait(IDLE_SECONDS):
+                    with self._lock:
+                        if not self._wanted.is_set():
+                            self._thread = None
+                            return
+                if self._closed:
+                    return
+                time.sleep(SETTLE_SECONDS)  # commits arriving meanwhile share this checkpoint
+                self._wanted.clear()
+                if self._closed:
+                    return
+                if conn is None:
+                    conn = self._connect()
+                if conn is None or self._checkpoint(conn):
+                    incomplete = 0
+                elif (incomplete := incomplete + 1) < RETRIES:
+                    self._wanted.set()  # frames still held by a commit or a reader: again
+        finally:
+            if conn is not None:
                 conn.close()
-        except sqlite3.Error as exc:  # a vanished or locked file: the next request retries
+
+    def _connect(self) -> sqlite3.Connection | None:
+        try:
+            return sqlite3.connect(self.path, timeout=1.0, check_same_thread=False)
+        except sqlite3.Error as exc:  # a vanished file: the next request retries
             log.debug("WAL checkpoint skipped: %s", exc)
+            return None
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> bool:
+        """One PASSIVE checkpoint; True when it copied the whole log (or cannot try now)."""
+        try:
+            _busy, frames, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        except sqlite3.Error as exc:  # locked or gone: the next request retries
+            log.debug("WAL checkpoint skipped: %s", exc)
+            return True
+        self.checkpoints += 1
+        return copied >= frames
