@@ -48,8 +48,13 @@ class Checkpointer:
                 )
                 self._thread.start()
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Stop the thread after any checkpoint in progress (none is started afterwards)."""
+    def close(self, timeout: float | None = None) -> None:
+        """Stop the thread after any checkpoint in progress (none is started afterwards).
+
+        Waits for that checkpoint by default: cut short by the process exiting, it would leave
+        its connection open, so the store's last connection could not fold the log into the
+        database as it closes, and the next start would read through a long log.
+        """
         with self._lock:
             self._closed = True
             thread = self._thread

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
+import os
 import uuid
 import weakref
 from collections.abc import Callable, Iterator
@@ -37,7 +38,9 @@ def _configure_sqlite(engine: Engine) -> None:
     path = engine.url.database or ""
     file_backed = bool(path) and path != ":memory:" and not path.startswith("file:")
     if file_backed:
-        _CHECKPOINTERS[engine] = Checkpointer(path)
+        checkpointer = _CHECKPOINTERS[engine] = Checkpointer(path)
+        if os.path.exists(f"{path}-wal"):  # a log left by a crash: fold it in, off this thread
+            checkpointer.request()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -53,3 +53,22 @@ def test_a_memory_database_has_no_checkpointer() -> None:
         assert store.engine not in database._CHECKPOINTERS
     finally:
         store.dispose()
+
+
+def test_a_log_found_at_start_is_folded_in_without_a_commit(tmp_path: Path) -> None:
+    path = tmp_path / "left.db"
+    other = sqlite3.connect(path)  # another process's connection, still open: its log stays
+    other.execute("PRAGMA journal_mode = WAL")
+    other.execute("PRAGMA wal_autocheckpoint = 0")
+    other.execute("CREATE TABLE t (x TEXT)")
+    other.executemany("INSERT INTO t VALUES (?)", [("b" * 500,) for _ in range(5_000)])
+    other.commit()
+    store = Store.open(f"sqlite:///{path}")
+    try:
+        checkpointer = database._CHECKPOINTERS[store.engine]
+        assert _wait_for(lambda: checkpointer.checkpoints >= 1)
+        _busy, frames, copied = other.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert frames > 100 and copied == frames
+    finally:
+        store.dispose()
+        other.close()
