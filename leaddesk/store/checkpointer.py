@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-import time
 
 log = logging.getLogger("leaddesk.store")
 #: Commits arriving this close together share one checkpoint (a steady stream of small
@@ -35,6 +34,7 @@ class Checkpointer:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._closing = threading.Event()  # wakes the settling wait when the store closes
         self.checkpoints = 0
 
     def request(self) -> None:
@@ -57,6 +57,7 @@ class Checkpointer:
         """
         with self._lock:
             self._closed = True
+            self._closing.set()
             thread = self._thread
             self._wanted.set()
         if thread is not None:
@@ -74,7 +75,8 @@ class Checkpointer:
                             return
                 if self._closed:
                     return
-                time.sleep(SETTLE_SECONDS)  # commits arriving meanwhile share this checkpoint
+                if self._closing.wait(SETTLE_SECONDS):  # meanwhile commits share this one
+                    return
                 self._wanted.clear()
                 if self._closed:
                     return
