@@ -3,6 +3,8 @@ progress strip with a Cancel."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
@@ -14,6 +16,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -28,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leaddesk.services.errors import ValidationError
 from leaddesk.ui import formatting
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -57,8 +62,12 @@ class BadgeDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(option.font)
         width = metrics.horizontalAdvance(text) + 16
         height = metrics.height() + 4
-        rect = QRectF(option.rect.x() + 6, option.rect.center().y() - height / 2 + 1,
-                      min(width, option.rect.width() - 12), height)
+        rect = QRectF(
+            option.rect.x() + 6,
+            option.rect.center().y() - height / 2 + 1,
+            min(width, option.rect.width() - 12),
+            height,
+        )
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -155,6 +164,28 @@ def error_label() -> QLabel:
     return label
 
 
+_Button = QDialogButtonBox.StandardButton
+
+
+def dialog_buttons(
+    dialog: QDialog,
+    accept: Callable[[], object],
+    primary: QDialogButtonBox.StandardButton = _Button.Save,
+    text: str = "",
+    cancel: bool = True,
+) -> QDialogButtonBox:
+    """A form dialog's buttons: ``primary`` (styled as the main action, labelled ``text`` if
+    given) runs ``accept``; Cancel, if there is one, rejects the dialog."""
+    box = QDialogButtonBox(primary | _Button.Cancel if cancel else primary)
+    button = box.button(primary)
+    if text:
+        button.setText(text)
+    button.setProperty("primary", True)
+    box.accepted.connect(accept)
+    box.rejected.connect(dialog.reject)
+    return box
+
+
 class FieldErrors:
     """Inline errors of a form, by field name; a ValidationError names the field to show."""
 
@@ -170,6 +201,14 @@ class FieldErrors:
             message = f"{formatting.label(field)}: {message}" if field else message
         target.setText(message)
         target.show()
+
+    def show_error(self, exc: BaseException) -> None:
+        """A refused save: a ValidationError beside its field, anything else as the general
+        message."""
+        if isinstance(exc, ValidationError):
+            self.show(exc.field, exc.message)
+        else:
+            self.show("", str(exc))
 
     def clear(self) -> None:
         for label in (*self._labels.values(), self._fallback):
@@ -263,11 +302,13 @@ class ProgressStrip(QFrame):
         self.bar.setValue(min(done, max(1, total)))
         text = self.tr("%1 of %2")
         widest = text.replace("%1", formatting.number(total)).replace(
-            "%2", formatting.number(total))
+            "%2", formatting.number(total)
+        )
         # As wide as the last count from the start: the bar does not jitter as digits grow.
         self.count.setMinimumWidth(self.count.fontMetrics().horizontalAdvance(widest) + 2)
-        self.count.setText(text.replace("%1", formatting.number(done))
-                           .replace("%2", formatting.number(total)))
+        self.count.setText(
+            text.replace("%1", formatting.number(done)).replace("%2", formatting.number(total))
+        )
 
     def set_cancellable(self, cancellable: bool) -> None:
         self.cancel_button.setEnabled(cancellable and not self._cancel_requested)

@@ -17,9 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.context import Actor
-from leaddesk.services.errors import ValidationError
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import FieldErrors, error_label, muted, title
+from leaddesk.ui.widgets import FieldErrors, dialog_buttons, error_label, muted, title
 
 CreateAdmin = Callable[[str, str, str], Actor]
 
@@ -58,11 +57,9 @@ class FirstRunDialog(QDialog):
         general = error_label()
         self.errors = FieldErrors(labels, general)
         self.with_login.toggled.connect(self.form.setEnabled)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(self.tr("Start"))
-        ok.setProperty("primary", True)
-        self.buttons.accepted.connect(self.finish)
+        self.buttons = dialog_buttons(
+            self, self.finish, QDialogButtonBox.StandardButton.Ok, self.tr("Start"), cancel=False
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(title(self.tr("How should people sign in?")))
         layout.addWidget(muted(self.tr("You can change this later in the user settings.")))
@@ -96,7 +93,4 @@ class FirstRunDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.errors.show(exc.field, exc.message)
-        else:
-            self.errors.show("", str(exc))
+        self.errors.show_error(exc)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from leaddesk.services.auth import LoginLockedError
 from leaddesk.services.context import Actor
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import error_label, muted, title
+from leaddesk.ui.widgets import dialog_buttons, error_label, muted, title
 
 LAST_USER_KEY = "auth/last_username"
 
@@ -47,14 +47,9 @@ class LoginDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("User name"), self.username)
         form.addRow(self.tr("Password"), self.password)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self.buttons = dialog_buttons(
+            self, self.sign_in, QDialogButtonBox.StandardButton.Ok, self.tr("Sign in")
         )
-        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(self.tr("Sign in"))
-        ok.setProperty("primary", True)
-        self.buttons.accepted.connect(self.sign_in)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(title(self.tr("Sign in")))
         if where:

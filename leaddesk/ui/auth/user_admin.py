@@ -23,11 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.errors import ValidationError
 from leaddesk.services.users import UserRecord, UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import FieldErrors, MessageBar, error_label, title
+from leaddesk.ui.widgets import FieldErrors, MessageBar, dialog_buttons, error_label, title
 
 ROLES = ("rep", "manager", "admin")
 COLUMNS = ("User name", "Name", "Role", "Manager", "Status", "Last sign-in")
@@ -72,12 +71,7 @@ class UserDialog(QDialog):
         form.addRow("", labels["password"])
         general = error_label()
         self.errors = FieldErrors(labels, general)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setProperty("primary", True)
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.submit)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(general)
@@ -107,10 +101,7 @@ class UserDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.errors.show(exc.field, exc.message)
-        else:
-            self.errors.show("", str(exc))
+        self.errors.show_error(exc)
 
 
 class PasswordDialog(QDialog):

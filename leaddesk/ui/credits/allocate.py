@@ -25,7 +25,6 @@ from leaddesk.services.credits import Balance, CreditService, TransactionRecord
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     SpendCapExceededError,
-    ValidationError,
 )
 from leaddesk.services.users import UserService
 from leaddesk.ui import formatting
@@ -239,9 +238,7 @@ class AllocateDialog(QDialog):
                     .replace("%2", formatting.credits(exc.have))
                 )
             self.errors.show("amount", text)
-        elif isinstance(exc, ValidationError):
-            self.errors.show(exc.field, exc.message)
         else:
-            self.errors.show("", str(exc))
+            self.errors.show_error(exc)
         self.picker.reload_figures()
         self._load_own()

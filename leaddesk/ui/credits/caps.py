@@ -18,11 +18,10 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.credits import CapPeriod, CreditService, SpendCap
-from leaddesk.services.errors import ValidationError
 from leaddesk.services.users import UserService
 from leaddesk.ui.credits.members import MemberPicker
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import FieldErrors, error_label, muted
+from leaddesk.ui.widgets import FieldErrors, dialog_buttons, error_label, muted
 
 MAX_CAP = 100_000_000
 
@@ -92,13 +91,8 @@ class SpendCapDialog(QDialog):
             ),
         )
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = dialog_buttons(self, self.save)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setProperty("primary", True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(general)
@@ -178,7 +172,4 @@ class SpendCapDialog(QDialog):
         self.accept()
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, ValidationError):
-            self.errors.show(exc.field, exc.message)
-        else:
-            self.errors.show("", str(exc))
+        self.errors.show_error(exc)

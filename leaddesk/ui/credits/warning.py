@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.credits import CreditService
-from leaddesk.services.errors import ValidationError
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import FieldErrors, error_label, muted
+from leaddesk.ui.widgets import FieldErrors, dialog_buttons, error_label, muted
 
 MAX_THRESHOLD = 10_000_000
 
@@ -50,13 +49,8 @@ class LowBalanceDialog(QDialog):
         row.addStretch(1)
         form.addRow(self.tr("Warn below"), row)
         form.addRow("", label)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
+        self.buttons = dialog_buttons(self, self.save)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setProperty("primary", True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(
             muted(
@@ -116,7 +110,4 @@ class LowBalanceDialog(QDialog):
         self.accept()
 
     def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, ValidationError):
-            self.errors.show(exc.field, exc.message)
-        else:
-            self.errors.show("", str(exc))
+        self.errors.show_error(exc)

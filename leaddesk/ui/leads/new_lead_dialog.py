@@ -9,7 +9,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -22,7 +21,7 @@ from leaddesk.services.leads import LeadRecord
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import FieldErrors, error_label
+from leaddesk.ui.widgets import FieldErrors, dialog_buttons, error_label
 
 
 class NewLeadDialog(QDialog):
@@ -65,13 +64,7 @@ class NewLeadDialog(QDialog):
         general = error_label()
         self.errors = FieldErrors(errors, general)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setProperty("primary", True)
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = dialog_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(general)
