@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from leaddesk.services import lead_changes
 from leaddesk.services.duplicate_keys import padded
 from leaddesk.services.lead_rows import LeadRowBuilder
-from leaddesk.store.ids import new_id_hexes
 from leaddesk.store.models import Lead, LeadSnapshot, LeadTag
 from leaddesk.store.types import utcnow
 
@@ -49,17 +48,9 @@ class LeadWriter:
 
     # -- creates -------------------------------------------------------------------------------
 
-    def create(self, leads: list[dict[str, Any]]) -> int:
-        """Insert cleaned leads (their ``tags`` too) and record them as created."""
-        ids = [self.rows.id_value(h) for h in new_id_hexes(len(leads))]
-        rows = [self.rows.row(values, i) for values, i in zip(leads, ids, strict=True)]
-        tags = [
-            (i, t) for values, i in zip(leads, ids, strict=True) for t in values.get("tags", ())
-        ]
-        return self.insert_rows(rows, tags)
-
     def insert_rows(self, rows: Sequence[tuple[Any, ...]], tags: Sequence[tuple[Any, str]]) -> int:
-        """Insert rows built by ``self.rows`` (or an equal builder) and their ``(id, tag)``s."""
+        """Insert rows built by a ``LeadRowBuilder`` for this database (``self.rows``, or a
+        worker's) and their ``(id, tag)``s; record them as created."""
         if not rows:
             return 0
         conn, mark = self._conn, self._mark

@@ -33,13 +33,12 @@ class Checkpointer:
         self._wanted = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._closed = False
-        self._closing = threading.Event()  # wakes the settling wait when the store closes
+        self._closing = threading.Event()  # set once: the store closes (wakes the settling wait)
         self.checkpoints = 0
 
     def request(self) -> None:
         with self._lock:
-            if self._closed:
+            if self._closing.is_set():
                 return
             self._wanted.set()
             if self._thread is None or not self._thread.is_alive():
@@ -56,7 +55,6 @@ class Checkpointer:
         database as it closes, and the next start would read through a long log.
         """
         with self._lock:
-            self._closed = True
             self._closing.set()
             thread = self._thread
             self._wanted.set()
@@ -73,12 +71,12 @@ class Checkpointer:
                         if not self._wanted.is_set():
                             self._thread = None
                             return
-                if self._closed:
+                if self._closing.is_set():
                     return
                 if self._closing.wait(SETTLE_SECONDS):  # meanwhile commits share this one
                     return
                 self._wanted.clear()
-                if self._closed:
+                if self._closing.is_set():
                     return
                 if conn is None:
                     conn = self._connect()
