@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,6 +27,10 @@ class MessageTemplate(SyncedMixin, Base):
     )
     variant_label: Mapped[str] = mapped_column(String(20), default="")
     owner_id: Mapped[uuid.UUID | None] = owner_column()
+    #: WhatsApp: the approved Twilio content template (``HX...``) sent instead of the body, and
+    #: its numbered variables as template expressions (``{"1": "{{ first_name }}"}``).
+    content_sid: Mapped[str] = mapped_column(String(34), default="", server_default="")
+    content_variables: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
 class Message(SyncedMixin, Base):
@@ -69,6 +74,10 @@ class Message(SyncedMixin, Base):
     #: and when it was handed over: after a crash, only a message caught mid-handoff is in doubt.
     handoff: Mapped[str] = mapped_column(String(10), default="", server_default="")
     handed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    #: WhatsApp content template (``HX...``) and its variables rendered for this lead
+    #: (``{"1": "Ann"}``); ``None`` for a free-form message.
+    content_sid: Mapped[str] = mapped_column(String(34), default="", server_default="")
+    content_variables: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     __table_args__ = (
         Index("ix_messages_state_next_attempt_at", "state", "next_attempt_at"),
