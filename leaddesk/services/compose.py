@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, channel_rules, suppression
+from leaddesk.services import activity, channel_rules, suppression, whatsapp_content
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
@@ -64,6 +64,8 @@ class Preview:
     held_reason: str = ""  # a fixable problem: the message is kept, held
     blocked_reason: str = ""  # do-not-contact: no message is created
     issues: tuple[channel_rules.RuleIssue, ...] = ()
+    #: A WhatsApp content template's variables rendered for this lead (``{"1": "Ann"}``).
+    content_variables: dict[str, str] = field(default_factory=dict)
 
     @property
     def sendable(self) -> bool:
@@ -79,6 +81,8 @@ class ComposePlan:
     price_each: int
     available: int
     unlimited: bool
+    #: The WhatsApp content template (``HX...``) the messages are sent as ("" for none).
+    content_sid: str = ""
     sendable: int = field(init=False)
     total_cost: int = field(init=False)
 
@@ -134,9 +138,19 @@ def _sender_values(session: Session, actor_id: uuid.UUID,
     return sender, company
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What every recipient's message is rendered from."""
+
+    message: MessageSource
+    content_sid: str = ""
+    content_variables: dict[str, str] = field(default_factory=dict)
+
+
 def _missing_reason(exc: TemplateError) -> str:
     names = ", ".join(exc.missing) or "a variable"
-    return f"missing {names}: add a value to the lead or a fallback to the template"
+    where = f" in {exc.part}" if exc.part not in (None, "subject", "body") else ""
+    return f"missing {names}{where}: add a value to the lead or a fallback to the template"
 
 
 class ComposeService:
@@ -188,22 +202,23 @@ class ComposeService:
         price = self._credits.prices.cost(chan.value)
         balance = self._credits.balance()
         return ComposePlan(chan.value, integration.id, template_id, tuple(previews), price,
-                           balance.available, balance.unlimited)
+                           balance.available, balance.unlimited, source.content_sid)
 
     @staticmethod
     def _source(session: Session, chan: Channel, template_id: uuid.UUID | None,
-                subject: str, body: str) -> MessageSource:
+                subject: str, body: str) -> _Source:
         if template_id is None:
             if not body.strip():
                 raise ValidationError("body", "is empty")
-            return MessageSource(body=body, subject=subject)
+            return _Source(MessageSource(body=body, subject=subject))
         template = session.get(MessageTemplate, template_id)
         if template is None:
             raise NotFoundError("template", template_id)
         if template.channel is not chan:
             raise ValidationError("template", f"{template.name} is a {template.channel.value} "
                                               f"template, not {chan.value}")
-        return MessageSource(body=template.body, subject=template.subject)
+        return _Source(MessageSource(body=template.body, subject=template.subject),
+                       template.content_sid, dict(template.content_variables or {}))
 
     @staticmethod
     def _leads(session: Session, lead_ids: Sequence[uuid.UUID]) -> list[Lead]:
@@ -219,21 +234,26 @@ class ComposeService:
         return [by_id[i] for i in ids]
 
     @staticmethod
-    def _preview(session: Session, chan: Channel, lead: Lead, source: MessageSource,
+    def _preview(session: Session, chan: Channel, lead: Lead, src: _Source,
                  sender: dict[str, Any], company: dict[str, Any]) -> Preview:
         base = {"lead_id": lead.id, "lead_name": lead.full_name or lead.email or str(lead.id),
                 "to_address": address_for(chan, lead)}
         blocked = suppression.blocked_reason(session, lead)
+        source = src.message
+        context = RenderContext(lead=lead_values(lead), sender=sender, company=company)
         try:
-            rendered = render(source, RenderContext(lead=lead_values(lead), sender=sender,
-                                                    company=company))
+            rendered = render(source, context)
+            variables = whatsapp_content.render_variables(src.content_variables, context)
         except TemplateError as exc:
             if exc.kind != "missing":
                 raise ValidationError(exc.part or "body", exc.message) from None
             return Preview(**base, subject=source.subject or "", body=source.body,
                            held_reason=_missing_reason(exc), blocked_reason=blocked or "")
         subject = rendered.subject if chan is Channel.EMAIL or chan is Channel.LINKEDIN else ""
-        issues = tuple(channel_rules.check(chan.value, subject, rendered.body_text))
+        if src.content_sid:  # the approved template's text is sent, not the body
+            issues = tuple(whatsapp_content.variable_issues(variables))
+        else:
+            issues = tuple(channel_rules.check(chan.value, subject, rendered.body_text))
         errors = [i.message for i in issues if i.level == "error"]
         held = ""
         if not base["to_address"]:
@@ -241,7 +261,7 @@ class ComposeService:
         elif errors:
             held = errors[0]
         return Preview(**base, subject=subject, body=rendered.body_text, held_reason=held,
-                       blocked_reason=blocked or "", issues=issues)
+                       blocked_reason=blocked or "", issues=issues, content_variables=variables)
 
     # -- committing ------------------------------------------------------------------------
     def commit(
@@ -268,7 +288,8 @@ class ComposeService:
                     channel=chan, lead_id=p.lead_id, template_id=plan.template_id,
                     integration_id=plan.integration_id, to_address=p.to_address,
                     subject=p.subject, body=p.body, state=state, hold_reason=p.held_reason,
-                    cost=plan.price_each, scheduled_at=at,
+                    cost=plan.price_each, scheduled_at=at, content_sid=plan.content_sid,
+                    content_variables=dict(p.content_variables) if plan.content_sid else None,
                     next_attempt_at=at if at and at > now else now,
                     owner_id=self._ctx.actor.id,
                 )

@@ -16,6 +16,11 @@ from leaddesk.services.errors import ValidationError
 from leaddesk.services.records import to_record
 from leaddesk.services.templating import validate
 from leaddesk.services.validation import limit_text, parse_choice, require_text
+from leaddesk.services.whatsapp_content import (
+    check_content,
+    clean_content_sid,
+    clean_content_variables,
+)
 from leaddesk.store.enums import Channel
 from leaddesk.store.models import MessageTemplate
 
@@ -29,11 +34,14 @@ class TemplateRecord:
     body: str
     industry: str
     variant_label: str
+    content_sid: str
+    content_variables: dict[str, str]
     created_at: dt.datetime
     updated_at: dt.datetime
 
 
-_EDITABLE = {"channel", "name", "subject", "body", "industry", "variant_label"}
+_EDITABLE = {"channel", "name", "subject", "body", "industry", "variant_label", "content_sid",
+             "content_variables"}
 
 
 def _check_syntax(field: str, source: str) -> None:
@@ -58,7 +66,21 @@ def _clean(data: Mapping[str, Any], creating: bool) -> dict[str, Any]:
             out[key] = limit_text(data[key], key, limit)
             if key in ("subject", "body"):
                 _check_syntax(key, out[key])
+    if "content_sid" in data:
+        out["content_sid"] = clean_content_sid(data["content_sid"])
+    if "content_variables" in data:
+        out["content_variables"] = clean_content_variables(data["content_variables"])
     return out
+
+
+def _check_content(values: dict[str, Any], current: MessageTemplate | None = None) -> None:
+    """The Content SID and its variables, checked together with the (new or kept) channel."""
+    def value(name: str, default: Any) -> Any:
+        return values[name] if name in values else getattr(current, name, default)
+
+    channel = value("channel", None)
+    check_content(getattr(channel, "value", channel or ""), value("content_sid", ""),
+                  value("content_variables", {}))
 
 
 class TemplateService:
@@ -79,6 +101,7 @@ class TemplateService:
 
     def create(self, data: Mapping[str, Any]) -> TemplateRecord:
         values = _clean(data, creating=True)
+        _check_content(values)
         with self._ctx.store.write() as session:
             template = MessageTemplate(owner_id=self._ctx.actor.id, **values)
             entity_edits.add(session, self._ctx.actor.id, template, "template", values)
@@ -88,6 +111,7 @@ class TemplateService:
         values = _clean(changes, creating=False)
         with self._ctx.store.write() as session:
             template = entity_edits.get_or_raise(session, MessageTemplate, template_id, "template")
+            _check_content(values, template)
             entity_edits.apply_changes(session, self._ctx.actor.id, template, "template", values)
             return to_record(TemplateRecord, template)
 

@@ -437,20 +437,27 @@ def render(template: TemplateLike, context: RenderContext) -> Rendered:
     sources = {"subject": template.subject or "", "body": template.body}
     if html_source is not None:
         sources["html"] = html_source
+    outputs = render_parts(sources, context)
+    subject = " ".join(outputs["subject"].split())  # one header line, never an injected one
+    return Rendered(subject, outputs["body"], outputs.get("html"))
+
+
+def render_parts(sources: Mapping[str, str], context: RenderContext) -> dict[str, str]:
+    """Render named texts of one message (the part named "html" HTML-escaped); errors and
+    missing values name the part they are in. Raises :class:`TemplateError`."""
     parts = [(part, _compiled(src, part, html=part == "html")) for part, src in sources.items()]
     variables = _variables(context)
-    outputs: list[str] = []
+    outputs: dict[str, str] = {}
     for part, compiled in parts:
         try:
-            outputs.append(compiled.render(variables))
+            outputs[part] = compiled.render(variables)
         except UndefinedError as exc:
             raise _missing_error(parts, variables, exc) from None
         except SecurityError as exc:
             raise _runtime_error("security", part, exc, sources[part]) from None
         except Exception as exc:  # division by zero, bad call: the template's fault
             raise _runtime_error("render", part, exc, sources[part]) from None
-    subject = " ".join(outputs[0].split())  # one header line, never an injected one
-    return Rendered(subject, outputs[1], outputs[2] if html_source is not None else None)
+    return outputs
 
 
 def variables_used(source: str) -> set[str]:
