@@ -9,6 +9,7 @@ import uuid
 from leaddesk.commands.common import CommandError, open_services
 from leaddesk.commands.template import find_template
 from leaddesk.services.compose import ComposePlan
+from leaddesk.services.whatsapp_content import ordered, part_name
 from leaddesk.store.enums import Channel
 
 PREVIEWS_SHOWN = 3
@@ -43,11 +44,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def print_plan(plan: ComposePlan) -> None:
     shown = [p for p in plan.previews if not p.blocked_reason][:PREVIEWS_SHOWN]
+    if plan.content_sid:
+        print(f"WhatsApp content template {plan.content_sid} (its approved text is sent)")
     for p in shown:
         print(f"--- to {p.lead_name} <{p.to_address or 'no address'}>")
         if p.subject:
             print(f"Subject: {p.subject}")
         print(p.body.rstrip())
+        for key, value in ordered(p.content_variables):
+            print(f"  {part_name(key)}: {value}")
         for issue in p.issues:
             print(f"  [{issue.level}] {issue.field}: {issue.message}")
         if p.held_reason:

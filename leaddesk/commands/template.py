@@ -23,6 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument("--subject", default="", help="email subject (template syntax allowed)")
     add.add_argument("--body-file", type=Path, help="a UTF-8 file with the body")
     add.add_argument("--industry", default="")
+    add.add_argument("--content-sid", default="", metavar="HX...",
+                     help="WhatsApp: the approved Twilio content template to send")
+    add.add_argument("--content-variables", default="", metavar="JSON",
+                     help='WhatsApp: its variables, e.g. \'{"1": "{{ first_name }}"}\'')
     add.set_defaults(handler=_add)
     lst = tsub.add_parser("list", help="list templates")
     lst.add_argument("--channel", choices=[c.value for c in Channel])
@@ -46,8 +50,12 @@ def _add(args: argparse.Namespace) -> int:
     with open_services(args) as app:
         record = app.templates.create({"channel": args.channel, "name": args.name,
                                        "subject": args.subject, "body": body,
-                                       "industry": args.industry})
+                                       "industry": args.industry,
+                                       "content_sid": args.content_sid,
+                                       "content_variables": args.content_variables})
     print(f"added {record.channel} template {record.name!r} ({record.id})")
+    if record.content_sid:
+        print(f"content template {record.content_sid}, variables {len(record.content_variables)}")
     return 0
 
 
@@ -55,7 +63,7 @@ def _list(args: argparse.Namespace) -> int:
     with open_services(args) as app:
         records = app.templates.list(args.channel)
     for t in records:
-        print(f"{t.channel:<9} {t.name:<30} {t.subject[:40]}")
+        print(f"{t.channel:<9} {t.name:<30} {t.subject[:40] or t.content_sid}")
     if not records:
         print("no templates (leaddesk template add)")
     return 0

@@ -72,6 +72,9 @@ class Claimed:
     body: str
     attempts: int
     cost: int
+    #: A WhatsApp content template (``HX...``, "" for none) and its rendered variables.
+    content_sid: str = ""
+    content_variables: dict[str, str] | None = None
     #: Reserved in the claim's transaction (``None``: free, refused, or blocked).
     reservation_id: uuid.UUID | None = None
     #: Why the credits were refused (the message is held, not sent).
@@ -126,7 +129,8 @@ class ClaimBatch:
 
 
 _COLUMNS = (Message.id, Message.channel, Message.lead_id, Message.integration_id,
-            Message.to_address, Message.subject, Message.body, Message.attempts, Message.cost)
+            Message.to_address, Message.subject, Message.body, Message.attempts, Message.cost,
+            Message.content_sid, Message.content_variables)
 _TABLE = Message.__table__
 _CLAIM = (
     _TABLE.update()

@@ -32,7 +32,9 @@ def outgoing(
         )
     sender = s.get("from_number") or ""
     return OutgoingMessage(message_id=str(msg.id), channel=kind, to=msg.to_address, from_=sender,
-                           subject=msg.subject, body_text=msg.body, lead_id=str(msg.lead_id))
+                           subject=msg.subject, body_text=msg.body, lead_id=str(msg.lead_id),
+                           content_sid=msg.content_sid or None,
+                           content_variables=msg.content_variables or {})
 
 
 def expected_provider_id(channel: str, record: IntegrationRecord | None, message_id: str) -> str:
