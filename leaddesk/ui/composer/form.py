@@ -76,6 +76,12 @@ class ComposerForm(QWidget):
         self.preview_body = QTextBrowser()
         self.preview_body.setObjectName("PreviewBody")
         self.preview_body.setOpenLinks(False)
+        #: A WhatsApp content template: its Content SID and the variables rendered for the lead.
+        self.content = QLabel()
+        self.content.setObjectName("PreviewContent")
+        self.content.setWordWrap(True)
+        self.content.setTextFormat(Qt.TextFormat.RichText)
+        self.content.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.preview_error = QLabel()
         self.preview_error.setProperty("role", "error")
         self.preview_error.setWordWrap(True)
@@ -96,6 +102,7 @@ class ComposerForm(QWidget):
         pv.addWidget(section(self.tr("Preview")))
         pv.addWidget(self.to_line)
         pv.addWidget(self.preview_subject)
+        pv.addWidget(self.content)
         pv.addWidget(self.preview_body, 1)
         pv.addWidget(self.preview_error)
         pv.addWidget(self.issues)
@@ -144,6 +151,19 @@ class ComposerForm(QWidget):
         }
         return labels.get(channel, formatting.label(channel))
 
+    def _content_html(self, result: Preview) -> str:
+        if not result.content_sid:
+            return ""
+        head = self.tr("WhatsApp template %1 — WhatsApp sends its approved text; "
+                       "the message below is your copy.").replace(
+            "%1", f"<b>{html.escape(result.content_sid)}</b>")
+        rows = "".join(
+            f'<tr><td style="color:#4b5563; padding-right:10px">{{{{{html.escape(key)}}}}}</td>'
+            f"<td>{html.escape(value) or '<i>' + self.tr('empty') + '</i>'}</td></tr>"
+            for key, value in result.variables
+        ) or f"<tr><td><i>{self.tr('No variables')}</i></td></tr>"
+        return f"<div>{head}</div><table style='margin-top:4px'>{rows}</table>"
+
     def show_subject(self, visible: bool) -> None:
         self.subject_label.setVisible(visible)
         self.subject.setVisible(visible)
@@ -153,6 +173,8 @@ class ComposerForm(QWidget):
         self.to_line.setText(to)
         self.preview_subject.setText(result.subject or self.tr("(no subject)"))
         self.preview_body.setPlainText(result.body)
+        self.content.setText(self._content_html(result))
+        self.content.setVisible(bool(result.content_sid))
         self.preview_error.setText(result.error)
         self.preview_error.setVisible(bool(result.error))
         self.issues.setText(_issues_html(result.issues))

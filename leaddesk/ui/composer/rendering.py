@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from leaddesk.services import channel_rules, templating
+from leaddesk.services import channel_rules, templating, whatsapp_content
 
 CHANNELS: tuple[str, ...] = channel_rules.CHANNELS
 #: Channels whose messages carry a subject line (LinkedIn only for InMail).
@@ -40,6 +40,10 @@ class Preview:
     error: str = ""
     issues: tuple[Issue, ...] = field(default_factory=tuple)
     segments: Segments | None = None
+    #: A WhatsApp content template (``HX...``) and its variables in number order: rendered for
+    #: the lead, or the raw expressions while no lead is chosen.
+    content_sid: str = ""
+    variables: tuple[tuple[str, str], ...] = ()
 
     @property
     def blocking(self) -> bool:
@@ -53,30 +57,48 @@ def preview(
     body: str,
     lead: object | None,
     sender: Mapping[str, Any] | None = None,
+    content_sid: str = "",
+    content_variables: Mapping[str, str] | None = None,
 ) -> Preview:
     """Render ``subject``/``body`` for ``lead`` and check them against the channel's rules.
 
-    Without a lead the raw template is checked (what the rules module documents).
+    Without a lead the raw template is checked (what the rules module documents). With a
+    WhatsApp ``content_sid`` the approved template's text is sent, so its variables are
+    rendered and checked instead of the body.
     """
     subject = subject if channel in SUBJECT_CHANNELS else ""
+    content_sid = content_sid if channel == "whatsapp" else ""
+    variables = dict(content_variables or {}) if content_sid else {}
     error = ""
     rendered = False
     out_subject, out_body = subject, body
     if lead is not None:
+        context = templating.RenderContext(lead=lead, sender=dict(sender or {}))
         try:
             result = templating.render(
-                templating.MessageSource(body=body, subject=subject or None),
-                templating.RenderContext(lead=lead, sender=dict(sender or {})),
+                templating.MessageSource(body=body, subject=subject or None), context
             )
+            variables = whatsapp_content.render_variables(variables, context)
         except templating.TemplateError as exc:
             error = exc.message
         else:
             out_subject, out_body, rendered = result.subject, result.body_text, True
-    issues = tuple(
-        Issue(i.level, i.message) for i in channel_rules.check(channel, out_subject, out_body)
-    )
+    if content_sid:
+        rules = whatsapp_content.variable_issues(variables) if rendered else []
+    else:
+        rules = channel_rules.check(channel, out_subject, out_body)
+    issues = tuple(Issue(i.level, i.message) for i in rules)
     segments = None
     if channel == "sms":
         info = channel_rules.sms_segments(out_body)
         segments = Segments(info.segments, info.encoding, info.remaining_in_segment)
-    return Preview(out_subject, out_body, rendered, error, issues, segments)
+    return Preview(
+        out_subject,
+        out_body,
+        rendered,
+        error,
+        issues,
+        segments,
+        content_sid,
+        tuple(whatsapp_content.ordered(variables)),
+    )

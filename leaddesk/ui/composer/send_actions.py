@@ -86,11 +86,14 @@ class SendActions(QObject):
             return
         compose, channel = self.compose, view.channel
         subject, body = view.form.subject.text(), view.form.body.toPlainText()
+        # a WhatsApp content template goes out as itself (its SID and variables)
+        template = view.template() if preview.content_sid else None
+        source = {"template_id": template.id} if template else {"subject": subject, "body": body}
         view.form.send_button.setEnabled(False)
         view.form.schedule_button.setEnabled(False)
 
         def queue() -> ComposeResult:
-            plan = compose.plan(channel, recipients, subject=subject, body=body)
+            plan = compose.plan(channel, recipients, **source)
             return compose.commit(plan, at=at)
 
         (

@@ -106,6 +106,11 @@ class ComposerView(QWidget):
         key = self.form.template.currentData()  # str: QComboBox.findData cannot match UUIDs
         return next((t for t in self._templates if str(t.id) == key), None)
 
+    def _content_sid(self) -> str:
+        """The chosen WhatsApp template's Content SID ("" for a free-form message)."""
+        template = self.template()
+        return template.content_sid if template and self.channel == "whatsapp" else ""
+
     def cost(self) -> int:
         return self._credits.prices.cost(self.channel)
 
@@ -276,6 +281,11 @@ class ComposerView(QWidget):
         try:
             self.form.subject.setText(template.subject if template else "")
             self.form.body.setPlainText(template.body if template else "")
+            # a content template's text is approved at WhatsApp: the body is only a local copy
+            approved = bool(self._content_sid())
+            self.form.body.setReadOnly(approved)
+            self.form.body.setToolTip(self.tr("The approved WhatsApp template's text: change "
+                                              "it in Twilio, then here.") if approved else "")
         finally:
             self._filling = False
         self.render_preview()
@@ -288,9 +298,11 @@ class ComposerView(QWidget):
     def render_preview(self) -> Preview:
         self._render_timer.stop()
         lead = self.lead
+        template = self.template()
         result = preview(
             self.channel, self.form.subject.text(), self.form.body.toPlainText(), lead,
-            self._sender,
+            self._sender, self._content_sid(),
+            template.content_variables if template else None,
         )
         self.last_preview = result
         if lead is None:
@@ -353,14 +365,17 @@ class ComposerView(QWidget):
     def _update_save_state(self, result: Preview) -> None:
         if self.lead is None:
             reason = self.tr("Choose a recipient to save a draft.")
-        elif not result.body.strip():
+        elif not result.body.strip() and not result.content_sid:
             reason = self.tr("Write a message to save a draft.")
         elif result.error:
             reason = self.tr("Fix the template to save a draft.")
         else:
             reason = ""
-        self.form.save_button.setEnabled(not reason)
-        self.form.save_hint.setText(reason)
+        draft_reason = reason
+        if not reason and result.content_sid:  # a draft would lose the content template
+            draft_reason = self.tr("A WhatsApp template goes out with Send now or Schedule…")
+        self.form.save_button.setEnabled(not draft_reason)
+        self.form.save_hint.setText(draft_reason)
         if self.sending is not None:
             preflight = self.preflight
             if not reason and preflight is not None and not preflight.ok \
