@@ -7,13 +7,16 @@ check, reserving and consuming credits (ledger rows), the handoff marker committ
 message goes out, recording each result and its audit entry.
 The baseline is a bare loop doing only what any sender must: build each email with the same MIME
 builder (``build_email``) and hand it to ``smtplib.sendmail`` — so the ratio is the cost of the
-outbox's bookkeeping (claims, ledger writes, state changes, audit) on top of sending.
+outbox's bookkeeping (claims, ledger writes, state changes, audit) on top of sending. Both run
+with the objects made at start frozen out of the garbage collector's sight, as ``leaddesk send``
+and the window run (``leaddesk.heap``).
 
 Figures: ``send_rate`` (dispatcher), ``send_rate_baseline`` (the bare loop) and
 ``send_rate_ratio`` (target >= 0.8); for reference also ``send_rate_threads_baseline``: the bare
 loop split over W threads (the dispatcher's parallelism without any of its bookkeeping). Then
 ``send_gui_worst_stall``: the longest gap between ticks of a 10 ms QTimer on the GUI thread of an
-offscreen window while the composer's outbox runner sends ``GUI_COUNT`` more emails. Last,
+offscreen window while the composer's outbox runner sends ``GUI_COUNT`` more emails (with the
+app's garbage collector on the GUI thread, ``ui.gc_guard``). Last,
 ``send_load_average``: the machine's 1-minute load average over the run (the two rates are
 measured one after the other, so other work on a shared machine moves the ratio).
 """
@@ -37,6 +40,7 @@ from _common import emit, parser
 
 from leaddesk.channels.base import ChannelKind, OutgoingMessage
 from leaddesk.channels.email_mime import build_email
+from leaddesk.heap import frozen_startup_objects
 from leaddesk.sending.dispatcher import DispatcherConfig
 
 WORKERS = DispatcherConfig().workers
@@ -119,9 +123,10 @@ def run_dispatcher(app, template_id: uuid.UUID, count: int) -> float:
     app.compose.commit(app.compose.plan("email", leads, template_id=template_id))
     dispatcher = Dispatcher(app.ctx, app.credits, app.integrations,
                             DispatcherConfig(workers=WORKERS))
-    start = time.perf_counter()
-    progress = dispatcher.run_until_empty()
-    seconds = time.perf_counter() - start
+    with frozen_startup_objects():  # as ``leaddesk send`` runs it
+        start = time.perf_counter()
+        progress = dispatcher.run_until_empty()
+        seconds = time.perf_counter() - start
     if progress.sent != count:
         raise SystemExit(f"dispatcher sent {progress.sent} of {count}: {progress}")
     return seconds
@@ -166,6 +171,7 @@ def gui_worst_stall(app, template_id: uuid.UUID, count: int) -> float:
     from leaddesk.store.models import Lead
     from leaddesk.ui import operations
     from leaddesk.ui.composer.outbox_panel import OutboxRunner
+    from leaddesk.ui.gc_guard import GuiGarbageCollector
 
     qt = QApplication.instance() or QApplication([])
     with app.store.read() as session:
@@ -185,10 +191,13 @@ def gui_worst_stall(app, template_id: uuid.UUID, count: int) -> float:
     probe = QTimer()
     probe.setInterval(10)
     probe.timeout.connect(tick)
-    probe.start()
-    runner.start()
-    loop.exec()
-    probe.stop()
+    collector = GuiGarbageCollector().start()  # the app's collector, on the GUI thread
+    with frozen_startup_objects():  # as the app's window runs
+        probe.start()
+        runner.start()
+        loop.exec()
+        probe.stop()
+    collector.stop()
     operations.shutdown(5_000)
     qt.processEvents()
     if runner.last is None or runner.last.sent != count:
@@ -210,8 +219,9 @@ def main() -> None:
             dispatched = run_dispatcher(app, template_id, count)
             messages = outgoing_messages(app)
             received = sink.count.value
-            bare = run_baseline(sink.port, messages)
-            threaded = run_baseline(sink.port, messages, WORKERS)
+            with frozen_startup_objects():  # the same heap as the dispatcher's run
+                bare = run_baseline(sink.port, messages)
+                threaded = run_baseline(sink.port, messages, WORKERS)
             stall = gui_worst_stall(app, template_id, GUI_COUNT)
         finally:
             app.close()

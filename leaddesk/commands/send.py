@@ -9,6 +9,7 @@ import threading
 from leaddesk.channels.secrets import SecretStore
 from leaddesk.commands.channel import SecretInput, secret_store, translated
 from leaddesk.commands.common import open_services
+from leaddesk.heap import frozen_startup_objects
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig, MessageEvent, Progress
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.integrations import IntegrationService, secret_names
@@ -65,7 +66,8 @@ def _send(args: argparse.Namespace) -> int:
         recovered = dispatcher.recover()
         if any((recovered.requeued, recovered.sent, recovered.unknown, recovered.failed)):
             print(f"recovered after a crash: {recovered}", file=sys.stderr)
-        progress = dispatcher.run_until_empty(wait_for_retries=not args.no_wait)
+        with frozen_startup_objects():
+            progress = dispatcher.run_until_empty(wait_for_retries=not args.no_wait)
         left = app.messages.counts_by_state().get("queued", 0)
     print(summary(progress) + (f"; {left} still queued (scheduled or capped)" if left else ""))
     for name, why in progress.blocked.items():

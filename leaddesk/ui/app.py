@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 import leaddesk
+from leaddesk.heap import frozen_startup_objects
 from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.team import TeamSession
@@ -82,7 +83,8 @@ def run_gui(
     if offer_demo:
         QTimer.singleShot(0, lambda: offer_demo_data(window, app_services, settings))
     try:
-        return app.exec()
+        with frozen_startup_objects():
+            return app.exec()
     finally:
         operations.shutdown()
         for services in team_services:

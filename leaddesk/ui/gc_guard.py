@@ -4,7 +4,10 @@ Worker threads allocate a lot (SQLAlchemy rows), so automatic collection often s
 the garbage it finds holds a Qt object (a parentless model, a widget wrapper in a callback
 cycle), that object is destroyed on the wrong thread and Qt crashes. So automatic collection is
 switched off and a GUI-thread timer collects with the interpreter's own generational thresholds
-(the approach of pyqtgraph's ``GarbageCollector``).
+(the approach of pyqtgraph's ``GarbageCollector``). It looks often (every 100 ms): with
+collection off, the youngest generation grows with everything the worker threads allocate until
+the next look, and sending threads filled it so fast in half a second that collecting it took
+40-60 ms, a visible stall (``benchmarks/send.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from PySide6.QtCore import QObject, QTimer
 
 
 class GuiGarbageCollector(QObject):
-    def __init__(self, parent: QObject | None = None, interval_ms: int = 500) -> None:
+    def __init__(self, parent: QObject | None = None, interval_ms: int = 100) -> None:
         super().__init__(parent)
         self._threshold = gc.get_threshold()
         self._was_enabled = gc.isenabled()
