@@ -165,7 +165,16 @@ def _claimable(exclude: bool, postgres: bool) -> Any:
     return stmt.with_for_update(skip_locked=True) if postgres else stmt
 
 
+def _due_count(exclude: bool) -> Any:
+    """How many claimable rows are due, up to ``c_limit``: counted in the database, so that a
+    worker taking its share reads only the rows it takes. (It only sizes the share: a row
+    counted here and taken meanwhile by another worker is simply not claimed.)"""
+    due = _claimable(exclude, postgres=False).with_only_columns(_TABLE.c.id).subquery()
+    return select(func.count()).select_from(due)
+
+
 _CLAIMABLE = {(e, p): _claimable(e, p) for e in (False, True) for p in (False, True)}
+_DUE_COUNT = {e: _due_count(e) for e in (False, True)}
 _TX = CreditTransaction.__table__
 _USED_KEYS = select(_TX.c.idempotency_key).where(
     _TX.c.idempotency_key.in_(bindparam("keys", expanding=True)))
@@ -286,10 +295,12 @@ class Outbox:
             params: dict[str, Any] = {"c_now": now, "c_limit": limit * max(1, share)}
             if exclude_integrations:
                 params["c_exclude"] = list(exclude_integrations)
+            if share > 1:  # this worker's share of what is due
+                waiting = session.execute(_DUE_COUNT[bool(exclude_integrations)], params).scalar()
+                params["c_limit"] = max(1, min(limit, -(-int(waiting or 0) // share)))
             chosen = []
             sources: dict[tuple[uuid.UUID | None, str], list[uuid.UUID]] = {}
             due = session.execute(stmt, params).all()
-            due = due[:max(1, min(limit, -(-len(due) // max(1, share))))]
             for message_id, integration_id, channel in due:
                 sources.setdefault((integration_id, channel.value), []).append(message_id)
             for (integration_id, channel), ids in sources.items():
