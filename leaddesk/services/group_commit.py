@@ -27,7 +27,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from leaddesk.store.database import Store
@@ -60,6 +60,10 @@ class GroupCommit:
         self._lock = threading.Lock()
         self._queue: list[_Op] = []
         self._leading = False
+        #: The driver connection raw operations run on, kept between batches (checking one out
+        #: of the pool and back cost more than the handoff marker's statement). Only the leader
+        #: uses it; see :meth:`close_raw`.
+        self._raw: Any = None
 
     def run(self, store: Store, work: Work, clean: tuple[type[Exception], ...] = ()) -> Any:
         """Run ``work(session)`` in a shared write transaction; return its result or raise.
@@ -127,11 +131,40 @@ class GroupCommit:
         batch, self._queue = queue[:MAX_BATCH], queue[MAX_BATCH:]
         return batch
 
-    @staticmethod
-    def _run_batch(store: Store, batch: list[_Op]) -> None:
+    def _raw_transaction(self, store: Store, batch: list[_Op]) -> None:
+        """Raw operations alone, on the kept driver connection in autocommit: each statement is
+        its own transaction (one call into SQLite, so one wait for the GIL after it, not three
+        as with BEGIN and COMMIT around it; under a busy GIL each of those waits is what costs).
+        A failed connection is not kept."""
+        try:
+            conn = self._raw_connection(store).driver_connection
+            for op in batch:
+                op.result, op.error = op.work(conn), None
+        except Exception:
+            self.close_raw()
+            raise
+
+    def close_raw(self) -> None:
+        """Close the kept raw connection (its engine is disposed, or it failed): given back
+        to a disposed pool it would stay open."""
+        pooled, self._raw = self._raw, None
+        if pooled is not None:
+            pooled.invalidate()
+
+    def _raw_connection(self, store: Store) -> Any:
+        """The kept pooled connection of ``store``'s current pool (the leader's alone)."""
+        pooled = self._raw
+        if pooled is not None and pooled._pool is not store.engine.pool:  # disposed meanwhile
+            self.close_raw()
+            pooled = None
+        if pooled is None:
+            pooled = self._raw = store.engine.raw_connection()
+        return pooled
+
+    def _run_batch(self, store: Store, batch: list[_Op]) -> None:
         try:
             if all(op.raw for op in batch):
-                _raw_transaction(store, batch)
+                self._raw_transaction(store, batch)
                 return
             with store.write() as session:
                 for op in batch:
@@ -143,25 +176,12 @@ class GroupCommit:
             for op in batch:  # each runs again alone, so one bad apple spoils nothing
                 try:
                     if op.raw:
-                        _raw_transaction(store, [op])
+                        self._raw_transaction(store, [op])
                         continue
                     with store.write() as session:
                         op.result, op.error = op.work(session), None
                 except Exception as alone:
                     op.result, op.error = None, alone
-
-
-def _raw_transaction(store: Store, batch: list[_Op]) -> None:
-    """Raw operations alone, on a pooled driver connection in autocommit: each statement is
-    its own transaction (one call into SQLite, so one wait for the GIL after it, not three as
-    with BEGIN and COMMIT around it; under a busy GIL each of those waits is what costs)."""
-    pooled = store.engine.raw_connection()
-    try:
-        conn = pooled.driver_connection
-        for op in batch:
-            op.result, op.error = op.work(conn), None
-    finally:
-        pooled.close()
 
 
 def _attempt(session: Session, op: _Op) -> None:
@@ -193,7 +213,16 @@ def for_store(store: Store) -> GroupCommit:
     never run under another user's scope.
     """
     with _COMBINERS_LOCK:
-        per_user = _COMBINERS.setdefault(store.engine, {})
+        per_user = _COMBINERS.get(store.engine)
+        if per_user is None:
+            per_user = _COMBINERS[store.engine] = {}
+            combiners = per_user  # the listener must not hold the engine itself
+
+            def close_raw(_engine: Engine) -> None:
+                for each in list(combiners.values()):
+                    each.close_raw()
+
+            event.listen(store.engine, "engine_disposed", close_raw)
         combiner = per_user.get(store.user_id)
         if combiner is None:
             combiner = per_user[store.user_id] = GroupCommit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sqlite3
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -140,3 +141,24 @@ def test_raw_operations_commit_alone_or_with_the_others(store: Store) -> None:
     assert results == [1 if n % 2 else n for n in range(2, 42)]
     with store.read() as session:
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == 41
+
+
+def test_raw_operations_share_one_connection_given_back_when_the_database_closes(tmp_path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'raw.db'}")
+    with store.write() as session:
+        session.execute(text("CREATE TABLE t (n INTEGER)"))
+    combiner = group_commit.for_store(store)
+
+    def insert(n: int):
+        def work(conn):
+            conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
+            return conn
+
+        return work
+
+    first = combiner.run_raw(store, insert(1))
+    assert combiner.run_raw(store, insert(2)) is first, "one kept connection, not one per call"
+    assert _rows(store) == [1, 2], "each raw statement committed on its own"
+    store.dispose()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        first.execute("SELECT 1")
