@@ -1,9 +1,9 @@
 """Bulk edits of leads: status, owner, campaign, tags or delete over a filter or an id set.
 
 Set-based SQL, one transaction, one audit entry, undoable: the leads that will change are
-selected once through the scoped session (so soft delete and team scope apply) and recorded as
-the change set's snapshots with their previous values; every write then targets exactly the
-snapshotted ids. A preview counts the same rows without writing.
+selected once (soft delete and team scope applied) and recorded by INSERT … SELECT as the
+change set's snapshots with their previous values, never read into Python; every write then
+targets exactly the snapshotted ids. A preview counts the same rows without writing.
 """
 
 from __future__ import annotations
@@ -15,16 +15,18 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    String,
+    Connection,
     and_,
     bindparam,
     exists,
     false,
     func,
+    insert,
+    literal,
+    literal_column,
     or_,
     select,
     true,
-    type_coerce,
     update,
 )
 from sqlalchemy.orm import Session
@@ -35,11 +37,21 @@ from leaddesk.services.errors import ValidationError
 from leaddesk.services.lead_query import LeadQuery
 from leaddesk.services.leads import apply_filters, clean_lead_input, clean_tags
 from leaddesk.store.models import Lead, LeadSnapshot, LeadTag
+from leaddesk.store.scoping import load_scope, visible
 from leaddesk.store.types import utcnow
 
 SETTABLE = ("status", "owner_id", "campaign_id")
 ID_CHUNK = 5000
-Target = LeadQuery | Sequence[uuid.UUID]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSetLeads:
+    """The leads a change set changed: what a redo targets (not a filter's leads of now)."""
+
+    change_set_id: uuid.UUID
+
+
+Target = LeadQuery | ChangeSetLeads | Sequence[uuid.UUID]
 
 
 @dataclass(frozen=True)
@@ -85,6 +97,12 @@ def _targets(target: Target) -> Iterator[ColumnElement[bool]]:
     if isinstance(target, LeadQuery):
         stmt = apply_filters(select(Lead.id), target)
         yield Lead.id.in_(stmt.scalar_subquery()) if stmt.whereclause is not None else true()
+        return
+    if isinstance(target, ChangeSetLeads):
+        snaps = LeadSnapshot.__table__
+        yield Lead.id.in_(
+            select(snaps.c.lead_id).where(snaps.c.change_set_id == target.change_set_id)
+        )
         return
     ids = list(dict.fromkeys(target))
     for chunk in _chunks(ids):
@@ -144,14 +162,13 @@ class BulkEditService:
         actor = self._ctx.actor.id
         with self._ctx.store.write() as session:
             change_set = lead_changes.start(session, actor, "bulk_edit", _summary(change))
-            ids = self._snapshot(session, change_set.id, target, change)
-            count = len(ids)
+            count = self._snapshot(session, change_set.id, target, change)
             if count == 0:
                 session.delete(change_set)
                 return BulkResult(0, None)
             if progress is not None:
                 progress(0, count)
-            self._write(session, change_set.id, change, ids, progress)
+            self._write(session, change_set.id, change, count, progress)
             change_set.summary = f"{_summary(change)} on {count} leads"[:500]
             change_set.details = {
                 "values": {k: lead_changes.json_value(v) for k, v in change.values.items()},
@@ -173,34 +190,39 @@ class BulkEditService:
 
     def _snapshot(
         self, session: Session, change_set_id: uuid.UUID, target: Target, change: BulkChange
-    ) -> list[Any]:
-        """Record the leads that will change, with their values before, in SQL."""
-        # On SQLite the keys stay as stored (hex text): 100,000 UUID objects cost ~0.5 s.
-        sqlite = session.get_bind().dialect.name == "sqlite"
-        key = type_coerce(Lead.id, String) if sqlite else Lead.id
-        ids: list[Any] = []
-        for cond in _targets(target):
-            ids += session.scalars(select(key).where(cond, _changes_something(change)))
+    ) -> int:
+        """Record the leads that will change, with their values before, in SQL: one
+        INSERT … SELECT per target condition, no lead read into Python. How many."""
         conn = session.connection()
-        lead_changes.add_snapshots(conn, change_set_id, [(i, "{}") for i in ids])
         names = ["deleted_at"] if change.delete else list(change.values)
         fields = [(n, f"leads.{n}") for n in (*names, "version")]
         if change.add_tags or change.remove_tags:
             fields.append(("tags", _TAGS_JSON[conn.dialect.name]))
         pairs = ", ".join(f"'{name}', {expr}" for name, expr in fields)
-        build = _JSON_OBJECT[conn.dialect.name].format(pairs=pairs)
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        no_journal = " OR ROLLBACK" if conn.dialect.name == "sqlite" else ""  # see _write
-        conn.exec_driver_sql(
-            f"UPDATE{no_journal} lead_snapshots SET before = (SELECT {build} FROM leads "
-            f"WHERE leads.id = lead_snapshots.lead_id) WHERE change_set_id = {mark}",
-            (_db_uuid(conn, change_set_id),),
-        )
-        return ids
+        before = literal_column(_JSON_OBJECT[conn.dialect.name].format(pairs=pairs))
+        leads = Lead.__table__
+        # Run on the connection, past the session's criteria: the scope is spelled out.
+        seen = [leads.c.deleted_at.is_(None), *_scope_conditions(session)]
+        for cond in _targets(target):
+            rows = select(
+                literal(change_set_id, LeadSnapshot.__table__.c.change_set_id.type),
+                leads.c.id,
+                before,
+            ).where(cond, _changes_something(change), *seen)
+            stmt = (
+                insert(LeadSnapshot.__table__)
+                .from_select(["change_set_id", "lead_id", "before"], rows)
+                .prefix_with("OR ROLLBACK", dialect="sqlite")  # see _write
+            )
+            conn.execute(stmt)
+        # Counted, not summed from rowcount: that came back -1 for INSERT … SELECT on PostgreSQL.
+        snaps = LeadSnapshot.__table__
+        recorded = select(func.count()).where(snaps.c.change_set_id == change_set_id)
+        return int(conn.scalar(recorded) or 0)
 
     @staticmethod
     def _write(
-        session: Session, change_set_id: uuid.UUID, change: BulkChange, ids: list[Any],
+        session: Session, change_set_id: uuid.UUID, change: BulkChange, count: int,
         progress: Callable[[int, int], object] | None = None,
     ) -> None:
         now = utcnow()
@@ -224,12 +246,11 @@ class BulkEditService:
             .prefix_with("OR ROLLBACK", dialect="sqlite")
         )
         done = 0
-        for chunk in _chunks(sorted(ids)):
-            low, high = _as_uuid(chunk[0]), _as_uuid(chunk[-1])
+        for low, high, size in _key_ranges(conn, change_set_id, count):
             conn.execute(stmt, {"cs": change_set_id, "low": low, "high": high})
-            done += len(chunk)
+            done += size
             if progress is not None:
-                progress(done, len(ids))
+                progress(done, count)
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         if change.remove_tags:
             marks = ", ".join(mark for _ in change.remove_tags)
@@ -255,8 +276,37 @@ _TAGS_JSON = {
 }
 
 
-def _as_uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
+def _key_ranges(
+    conn: Connection, change_set_id: uuid.UUID, count: int
+) -> Iterator[tuple[uuid.UUID, uuid.UUID, int]]:
+    """``(low, high, size)`` key ranges of ``ID_CHUNK`` snapshotted leads each, in key order:
+    only the first and last key of each range leave the database."""
+    snaps = LeadSnapshot.__table__
+    numbered = (
+        select(snaps.c.lead_id, func.row_number().over(order_by=snaps.c.lead_id).label("n"))
+        .where(snaps.c.change_set_id == change_set_id)
+        .subquery()
+    )
+    n = numbered.c.n
+    edges = conn.execute(
+        select(n, numbered.c.lead_id)
+        .where(or_((n - 1) % ID_CHUNK == 0, n % ID_CHUNK == 0, n == count))
+        .order_by(n)
+    )
+    start: tuple[int, uuid.UUID] | None = None
+    for number, key in edges:
+        if (number - 1) % ID_CHUNK == 0:
+            start = (number, key)
+        if start is not None and (number % ID_CHUNK == 0 or number == count):
+            yield start[1], key, number - start[0] + 1
+            start = None
+
+
+def _scope_conditions(session: Session) -> list[ColumnElement[bool]]:
+    """The team scope's condition on leads, as the session would add it (none for admins)."""
+    scope = load_scope(session)
+    condition = None if scope is None else visible(Lead.__table__, scope)
+    return [] if condition is None else [condition]
 
 
 def _db_uuid(conn: Any, value: uuid.UUID) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,6 +101,20 @@ def _chunks(items: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
         yield items[start_at : start_at + size]
 
 
+class _Steps:
+    """Counts the leads an undo went through and reports them to ``progress(done, total)``."""
+
+    def __init__(self, total: int, progress: Callable[[int, int], object] | None) -> None:
+        self._done, self._total, self._progress = 0, total, progress
+        if progress is not None:
+            progress(0, total)
+
+    def __call__(self, count: int) -> None:
+        self._done += count
+        if self._progress is not None:
+            self._progress(self._done, self._total)
+
+
 def _restore_value(name: str, value: Any) -> Any:
     if value is None:
         return None
@@ -141,8 +155,12 @@ class ChangeSetService:
                 raise NotFoundError("change set", change_set_id)
             return _to_record(row)
 
-    def undo(self, change_set_id: uuid.UUID) -> UndoReport:
-        """Undo a change set as one transaction, audited as one entry."""
+    def undo(
+        self, change_set_id: uuid.UUID, progress: Callable[[int, int], object] | None = None
+    ) -> UndoReport:
+        """Undo a change set as one transaction, audited as one entry.
+
+        ``progress(done, total)`` is called as its leads are restored (first with 0)."""
         with self._ctx.store.write() as session:
             change_set = session.get(LeadChangeSet, change_set_id)
             if change_set is None:
@@ -156,8 +174,9 @@ class ChangeSetService:
             ).all()
             created = [lead_id for lead_id, before in snapshots if before is None]
             changed = {lead_id: before for lead_id, before in snapshots if before is not None}
-            removed, kept_created = self._remove_created(session, created)
-            restored_ids, kept_changed = self._restore(session, changed)
+            step = _Steps(len(snapshots), progress)
+            removed, kept_created = self._remove_created(session, created, step)
+            restored_ids, kept_changed = self._restore(session, changed, step)
             moved_back = self._unmerge(session, self._ctx.actor.id, change_set, restored_ids)
             change_set.undone_at = utcnow()
             report = UndoReport(len(restored_ids), removed, kept_created + kept_changed, moved_back)
@@ -178,7 +197,9 @@ class ChangeSetService:
             return report
 
     @staticmethod
-    def _remove_created(session: Session, created: list[uuid.UUID]) -> tuple[int, int]:
+    def _remove_created(
+        session: Session, created: list[uuid.UUID], step: _Steps
+    ) -> tuple[int, int]:
         now = utcnow()
         removed = 0
         for chunk in _chunks(created):
@@ -188,6 +209,7 @@ class ChangeSetService:
                 .values(deleted_at=now, version=Lead.version + 1)
             )
             removed += result.rowcount
+            step(len(chunk))
         return removed, len(created) - removed
 
     @staticmethod
@@ -218,7 +240,7 @@ class ChangeSetService:
 
     @staticmethod
     def _restore(
-        session: Session, changed: dict[uuid.UUID, dict[str, Any]]
+        session: Session, changed: dict[uuid.UUID, dict[str, Any]], step: _Steps
     ) -> tuple[set[uuid.UUID], int]:
         """Restore the leads nobody changed since: ``(their ids, how many were left alone)``."""
         restored: set[uuid.UUID] = set()
@@ -232,6 +254,7 @@ class ChangeSetService:
                 ).all()
             )
             for lead_id in chunk:
+                step(1)  # one lead at a time: each is its own UPDATE, ~6,000 a second
                 before = dict(changed[lead_id])
                 version = before.pop("version", None)
                 if version is None or current.get(lead_id) != version + 1:

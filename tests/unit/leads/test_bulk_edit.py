@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.bulk_edit import BulkChange, BulkEditService
+from leaddesk.services.bulk_edit import BulkChange, BulkEditService, ChangeSetLeads
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_query import LeadQuery
@@ -79,3 +79,24 @@ def test_nothing_to_change_and_bad_values_are_refused(app: AppServices) -> None:
         bulk.apply(LeadQuery(), BulkChange())
     assert bulk.apply(LeadQuery(), BulkChange(remove_tags=("absent",))).changed == 0
     assert ChangeSetService(app.ctx).recent() == []
+
+
+def test_a_filter_change_skips_deleted_leads_and_a_redo_targets_its_change_set(
+        app: AppServices) -> None:
+    leads = _fill(app)
+    app.leads.delete(leads[1].id)  # "new", but deleted: not a target
+    bulk = BulkEditService(app.ctx)
+    query = LeadQuery(statuses=("new",))
+    first = bulk.apply(query, BulkChange({"status": "won"}, add_tags=("done",)))
+    assert first.changed == 7
+    won = {lead.id for lead in leads if lead.id != leads[1].id and lead.status == "new"}
+    assert {i for i in won if app.leads.get(i).status == "won"} == won
+    assert all("done" in app.leads.get(i).tags for i in won)
+    ChangeSetService(app.ctx).undo(first.change_set_id)
+    assert app.leads.count(query) == 7 and app.leads.count(LeadQuery(tags=("done",))) == 0
+    # A lead that matches the filter only now is not part of the redo.
+    app.leads.update(leads[0].id, {"status": "new"})
+    redo = bulk.apply(ChangeSetLeads(first.change_set_id), BulkChange({"status": "won"}))
+    assert redo.changed == 7
+    assert app.leads.count(LeadQuery(statuses=("won",))) == 7
+    assert app.leads.get(leads[0].id).status == "new"

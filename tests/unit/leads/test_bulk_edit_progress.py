@@ -8,6 +8,7 @@ import pytest
 from leaddesk.services import bulk_edit
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.bulk_edit import BulkChange, BulkEditService
+from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_query import LeadQuery
 
 
@@ -47,3 +48,30 @@ def test_an_exception_from_progress_mid_way_changes_nothing(
     assert {i: app.leads.get(i) for i in ids} == before
     assert app.leads.count(LeadQuery(statuses=("won",))) == 0
     assert not [a for a in app.activity.recent() if a.action == "bulk_edit"]
+
+
+def test_a_filter_change_is_written_in_key_ranges_with_progress(
+        app: AppServices, monkeypatch) -> None:
+    monkeypatch.setattr(bulk_edit, "ID_CHUNK", 4)
+    ids = _fill(app, 10)
+    for lead_id in ids[:3]:
+        app.leads.update(lead_id, {"status": "won"})
+    seen: list[tuple[int, int]] = []
+    result = BulkEditService(app.ctx).apply(
+        LeadQuery(statuses=("new",)), BulkChange({"status": "lost"}),
+        progress=lambda d, t: seen.append((d, t)))
+    assert result.changed == 7
+    assert seen == [(0, 7), (4, 7), (7, 7)]  # ranges of 4 keys, the last one shorter
+    assert {app.leads.get(i).status for i in ids[3:]} == {"lost"}
+    assert {app.leads.get(i).status for i in ids[:3]} == {"won"}
+
+
+def test_undo_reports_progress_over_every_lead(app: AppServices) -> None:
+    ids = _fill(app, 6)
+    result = BulkEditService(app.ctx).apply(ids, BulkChange({"status": "won"}))
+    seen: list[tuple[int, int]] = []
+    report = ChangeSetService(app.ctx).undo(
+        result.change_set_id, progress=lambda d, t: seen.append((d, t)))
+    assert report.restored == 6
+    assert seen == [(i, 6) for i in range(7)]
+    assert app.leads.count(LeadQuery(statuses=("new",))) == 6
