@@ -1,5 +1,9 @@
 """Bulk actions on the selected leads: preview how many change, confirm, apply off the GUI
-thread with progress and a Cancel, and push an undo command.
+thread with progress and a Cancel, and push an undo command (whose undo and redo show progress
+the same way, without a Cancel).
+
+A selection of every row of the table (Select All) reaches the service as the table's query, so
+the leads are selected in SQL; any other selection as its ids.
 
 The service applies a change in one transaction and calls back as it writes; a cancel makes
 that callback raise, so the transaction rolls back and no lead is left half-changed. A cancel
@@ -16,7 +20,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 
-from leaddesk.services.bulk_edit import BulkChange, BulkEditService, BulkResult
+from leaddesk.services.bulk_edit import BulkChange, BulkEditService, BulkResult, Target
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting
@@ -24,16 +28,17 @@ from leaddesk.ui.leads.undo import BulkCommand
 from leaddesk.ui.operations import Cancelled, OpContext, op
 
 Confirm = Callable[[str], bool]
-#: ``resolve(deliver, failed)``: hands the selected leads' ids to ``deliver`` (maybe later:
-#: rows the table never fetched are read first).
-Resolve = Callable[[Callable[[list[uuid.UUID]], object], Callable[[BaseException], object]], None]
+#: ``resolve(deliver, failed)``: hands the selection to ``deliver(target, selected)``, as the
+#: table's query or the leads' ids (maybe later: rows the table never fetched are read first).
+Resolve = Callable[[Callable[[Target, int], object], Callable[[BaseException], object]], None]
 AskText = Callable[[str], str]
 
 
 class LeadBulkActions(QObject):
-    """``busy(text)`` while a bulk change runs (empty text: done), ``progressed(done, total)``
-    as its leads are written, ``cancelled`` when ``cancel()`` stopped it with nothing changed,
-    ``changed`` after one was applied, undone or redone, ``failed(text)`` on an error."""
+    """``busy(text)`` while a bulk change, its undo or its redo runs (empty text: done; only a
+    change can be cancelled: ``cancellable``), ``progressed(done, total)`` as its leads are
+    written, ``cancelled`` when ``cancel()`` stopped it with nothing changed, ``changed`` after
+    one was applied, undone or redone, ``failed(text)`` on an error."""
 
     busy = Signal(str)
     progressed = Signal(int, int)
@@ -56,6 +61,8 @@ class LeadBulkActions(QObject):
         self.confirm: Confirm = self._confirm_dialog
         self.ask_text: AskText = self._ask_dialog
         self.running = False
+        #: Whether the work ``busy`` announced last can be cancelled (an undo or redo cannot).
+        self.cancellable = False
         self._cancel = threading.Event()
 
         self.menu = QMenu(self.tr("Bulk actions"), parent)
@@ -122,22 +129,24 @@ class LeadBulkActions(QObject):
         if self.running:
             return
         self.running = True
-        self._selected(lambda ids: self._resolved(tuple(ids), change, text), self._failed)
+        self._selected(
+            lambda target, selected: self._resolved(target, selected, change, text), self._failed
+        )
 
-    def _resolved(self, ids: tuple[uuid.UUID, ...], change: BulkChange, text: str) -> None:
-        if not ids:
+    def _resolved(self, target: Target, selected: int, change: BulkChange, text: str) -> None:
+        if not selected:
             self.running = False
             return
         bulk = self._bulk
         (
-            op(lambda: bulk.preview(ids, change), parent=self)
-            .success(lambda count: self._previewed(ids, change, text, count))
+            op(lambda: bulk.preview(target, change), parent=self)
+            .success(lambda count: self._previewed(target, selected, change, text, count))
             .failure(self._failed)
             .run()
         )
 
     def _previewed(
-        self, ids: tuple[uuid.UUID, ...], change: BulkChange, text: str, count: int
+        self, target: Target, selected: int, change: BulkChange, text: str, count: int
     ) -> None:
         if count == 0:
             self.running = False
@@ -145,10 +154,11 @@ class LeadBulkActions(QObject):
             return
         question = self.tr("%1 — this changes %2 of the %3 selected leads. Continue?")
         question = (question.replace("%1", text).replace("%2", formatting.number(count))
-                    .replace("%3", formatting.number(len(ids))))
+                    .replace("%3", formatting.number(selected)))
         if not self.confirm(question):
             self.running = False
             return
+        self.cancellable = True
         self.busy.emit(self.tr("%1 on %2 leads…").replace("%1", text)
                        .replace("%2", formatting.number(count)))
         bulk, stop = self._bulk, threading.Event()
@@ -160,12 +170,12 @@ class LeadBulkActions(QObject):
                     raise Cancelled  # the service's transaction rolls back
                 ctx.progress(done, total)
 
-            return bulk.apply(ids, change, progress=progress)
+            return bulk.apply(target, change, progress=progress)
 
         (
             op(work, parent=self, context=True)
             .progress(lambda p: self.progressed.emit(p.done, p.total or 0))
-            .success(lambda result: self._applied(ids, change, text, result))
+            .success(lambda result: self._applied(change, text, result))
             .failure(self._failed)
             .finished(self._apply_finished)
             .run()
@@ -173,7 +183,7 @@ class LeadBulkActions(QObject):
 
     def cancel(self) -> None:
         """Stop the bulk change being applied; nothing of it is kept."""
-        if self.running:
+        if self.running and self.cancellable:
             self._cancel.set()
 
     def _apply_finished(self) -> None:
@@ -182,19 +192,30 @@ class LeadBulkActions(QObject):
             self.busy.emit("")
             self.cancelled.emit()
 
-    def _applied(
-        self, ids: tuple[uuid.UUID, ...], change: BulkChange, text: str, result: BulkResult
-    ) -> None:
+    def _applied(self, change: BulkChange, text: str, result: BulkResult) -> None:
         self.running = False
         self.busy.emit("")
         command = BulkCommand(
-            self.tr("%1 (%2 leads)").replace("%1", text).replace("%2", str(result.changed)),
-            self._bulk, self._changes, ids, change, result, self._command_finished, self,
+            self.tr("%1 (%2 leads)").replace("%1", text)
+            .replace("%2", formatting.number(result.changed)),
+            self._bulk, self._changes, change, result, self,
         )
         self._stack.push(command)
         self.changed.emit()
 
-    def _command_finished(self, exc: BaseException | None) -> None:
+    # -- undo and redo of a bulk change (BulkCommand runs them) ---------------------------------
+    def command_started(self, text: str) -> None:
+        """An undo or redo began: shown like a change, but it cannot be cancelled."""
+        self.running = True
+        self.cancellable = False
+        self.busy.emit(text)
+
+    def command_progressed(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)
+
+    def command_finished(self, exc: BaseException | None) -> None:
+        self.running = False
+        self.busy.emit("")
         if exc is not None:
             self.failed.emit(str(exc))
         self.changed.emit()

@@ -4,7 +4,8 @@ The lazy table holds only the pages it painted, so "select all" over 100,000 lea
 whose ids the GUI has never seen. ``SelectionResolver`` reads the selection as row ranges (never
 one index per row), takes the ids of cached rows as they are, and fetches the others off the
 GUI thread with the table's own query and sort: one positioned read per range, then keyset
-pages. The ids come back in table order.
+pages. The ids come back in table order. A selection of every row (Select All) can instead be
+handed on as the table's query (``resolve_target``): no id is read at all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Signal
 
+from leaddesk.services.bulk_edit import Target
 from leaddesk.services.lead_query import Cursor, LeadQuery, LeadSort
 from leaddesk.ui.leads.model import LeadSource, LeadTableModel
 from leaddesk.ui.operations import OpContext, op
@@ -129,3 +131,23 @@ class SelectionResolver(QObject):
             .failure(failed)
             .run()
         )
+
+    def selects_all(self) -> bool:
+        """True when every row of the table's query is selected (Select All); never while a
+        new query loads (the rows selected are then the last query's)."""
+        total = self._model.total
+        if self._model.is_loading or total == 0:
+            return False
+        return selected_ranges(self._selection) == [(0, total)]
+
+    def resolve_target(
+        self,
+        deliver: Callable[[Target, int], object],
+        failed: Callable[[BaseException], object],
+    ) -> None:
+        """``deliver(target, selected)``: the table's query when every row is selected (the
+        leads matching it, selected in SQL), else the selected ids as ``resolve`` reads them."""
+        if self.selects_all():
+            deliver(self._model.query, self._model.total)
+            return
+        self.resolve(lambda ids: deliver(tuple(ids), len(ids)), failed)

@@ -167,7 +167,7 @@ class LeadsView(QWidget):
         self.bulk_actions: LeadBulkActions | None = None
         if bulk is not None and lead_changes is not None:
             self.bulk_actions = LeadBulkActions(
-                bulk, lead_changes, self.undo_stack, self.selection.resolve, self
+                bulk, lead_changes, self.undo_stack, self.selection.resolve_target, self
             )
             self.bulk_actions.busy.connect(self._on_bulk_busy)
             self.bulk_actions.progressed.connect(self._on_bulk_progress)
@@ -531,14 +531,17 @@ class LeadsView(QWidget):
     def _on_bulk_busy(self, text: str) -> None:
         if text:
             self.message_bar.hide()
-            self.progress.begin(text)
+            self.progress.begin(text, cancellable=self._bulk_cancellable())
         else:
             self.progress.finish()
 
     def _on_bulk_progress(self, done: int, total: int) -> None:
         self.progress.set_progress(done, total)
         # Once every lead is written only the commit is left: too late to cancel.
-        self.progress.set_cancellable(done < total)
+        self.progress.set_cancellable(self._bulk_cancellable() and done < total)
+
+    def _bulk_cancellable(self) -> bool:
+        return self.bulk_actions is not None and self.bulk_actions.cancellable
 
     def _on_bulk_cancelled(self) -> None:
         self.message_bar.show_message(
