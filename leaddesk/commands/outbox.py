@@ -77,7 +77,7 @@ def _cancel(args: argparse.Namespace) -> int:
 
 def _queue(args: argparse.Namespace) -> int:
     with open_services(args) as app:
-        count = app.messages.queue(args.messages)
+        count = app.compose.queue(args.messages)
     print(f"queued {count}")
     return 0
 

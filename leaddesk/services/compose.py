@@ -305,6 +305,63 @@ class ComposeService:
         return ComposeResult(tuple(ids), counts["queued"], counts["held"], counts["drafts"],
                              len(plan.blocked), counts["queued"] * plan.price_each)
 
+    def queue(self, message_ids: Iterable[uuid.UUID], at: dt.datetime | None = None) -> int:
+        """Send drafts and held messages now or at ``at``, in one transaction.
+
+        A message held back (a missing variable, no address, a channel rule) was stored as its
+        template, unrendered: it is rendered again against its lead as the lead is now, so
+        what goes out is never the template text. One that is still held back, or whose lead
+        is on the do-not-contact list, is refused with the reason, and nothing is queued."""
+        if at is not None and at.tzinfo is None:
+            raise ValidationError("at", "needs a time zone")
+        now = utcnow()
+        count = 0
+        with self._ctx.store.write() as session:
+            for message_id in message_ids:
+                message = session.get(Message, message_id)
+                if message is None:
+                    raise NotFoundError("message", message_id)
+                if message.state not in (MessageState.DRAFT, MessageState.HELD):
+                    raise ValidationError("state", f"message is {message.state.value}")
+                lead = session.get(Lead, message.lead_id)
+                if lead is None:
+                    raise ValidationError("lead", f"deleted (message {message.id})")
+                if message.hold_reason or message.state is MessageState.HELD:
+                    self._render_again(session, message, lead)
+                reason = suppression.blocked_reason(session, lead)
+                if reason:
+                    raise ValidationError("lead", f"{reason} (message {message.id})")
+                message.state = MessageState.QUEUED
+                message.hold_reason = ""
+                message.scheduled_at = at
+                message.next_attempt_at = at if at and at > now else now
+                activity.record(session, self._ctx.actor.id, "queue", "message", message.id,
+                                lead_id=message.lead_id, summary="queued for sending")
+                count += 1
+        return count
+
+    def _render_again(self, session: Session, message: Message, lead: Lead) -> None:
+        """Render a held message from its template (or its own stored text) for ``lead``."""
+        chan = message.channel
+        if message.template_id is not None:
+            source = self._source(session, chan, message.template_id, "", "")
+        else:
+            source = _Source(MessageSource(body=message.body, subject=message.subject))
+        integration = None
+        if message.integration_id is not None:
+            integration = next((r for r in self._integrations.list()
+                                if r.id == message.integration_id), None)
+        sender, company = _sender_values(session, self._ctx.actor.id, integration)
+        preview = self._preview(session, chan, lead, source, sender, company)
+        if preview.held_reason:
+            raise ValidationError("message", f"{message.id} (to {preview.lead_name}) is still "
+                                             f"held: {preview.held_reason}")
+        message.to_address = preview.to_address
+        message.subject = preview.subject
+        message.body = preview.body
+        if source.content_sid:
+            message.content_variables = dict(preview.content_variables)
+
     def send(self, channel: str, lead_ids: Iterable[uuid.UUID], *,
              at: dt.datetime | None = None, **source: Any) -> ComposeResult:
         """Plan and commit in one call (scripts and tests; the GUI confirms in between)."""

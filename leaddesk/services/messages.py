@@ -140,30 +140,6 @@ class MessageService:
                 raise NotFoundError("message", message_id)
             return to_record(MessageRecord, message)
 
-    def queue(self, message_ids: Iterable[uuid.UUID], at: dt.datetime | None = None) -> int:
-        """Send drafts and held messages (after the reason was fixed) now or at ``at``."""
-        now = utcnow()
-        count = 0
-        with self._ctx.store.write() as session:
-            for message_id in message_ids:
-                message = session.get(Message, message_id)
-                if message is None:
-                    raise NotFoundError("message", message_id)
-                if message.state not in (MessageState.DRAFT, MessageState.HELD):
-                    raise ValidationError("state", f"message is {message.state.value}")
-                lead = session.get(Lead, message.lead_id)
-                reason = suppression.blocked_reason(session, lead) if lead else "lead deleted"
-                if reason:
-                    raise ValidationError("lead", reason)
-                message.state = MessageState.QUEUED
-                message.hold_reason = ""
-                message.scheduled_at = at
-                message.next_attempt_at = at if at and at > now else now
-                activity.record(session, self._ctx.actor.id, "queue", "message", message.id,
-                                lead_id=message.lead_id, summary="queued for sending")
-                count += 1
-        return count
-
     def cancel(self, message_ids: Iterable[uuid.UUID] | None = None) -> int:
         """Cancel the given messages, or every queued one, that have not gone out."""
         stmt = update(Message).where(Message.state.in_(CANCELLABLE))
