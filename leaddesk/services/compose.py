@@ -174,6 +174,17 @@ class ComposeService:
             stmt = apply_filters(select(Lead.id), query).order_by(Lead.id).limit(MAX_RECIPIENTS)
             return list(session.scalars(stmt))
 
+    def sender_values(self, channel: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The ``sender`` and ``company`` variables a message on ``channel`` is rendered with
+        (so that the composer's preview shows what :meth:`plan` will send)."""
+        chan = parse_choice(Channel, channel, "channel")
+        try:
+            integration: IntegrationRecord | None = self._integrations.for_channel(chan.value)
+        except (ValidationError, NotFoundError):  # no channel yet: the user and profile alone
+            integration = None
+        with self._ctx.store.read() as session:
+            return _sender_values(session, self._ctx.actor.id, integration)
+
     # -- planning --------------------------------------------------------------------------
     def plan(
         self,

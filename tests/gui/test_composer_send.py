@@ -115,3 +115,29 @@ def test_pause_and_resume_from_the_strip(qtbot, view, sending_app, smtp) -> None
     with qtbot.waitSignal(runner.finished, timeout=60_000) as done:
         panel.pause_button.click()
     assert done.args[0].sent == result.queued
+
+
+def test_the_preview_uses_the_sender_and_company_that_go_out(qtbot, sending_app, smtp) -> None:
+    """The preview renders ``sender`` and ``company`` as compose does (the mailbox's name and
+    the business profile), not from what the view was constructed with."""
+    sending_app.integrations.add("email", "named mail", {
+        "host": "127.0.0.1", "port": smtp.port, "security": "none",
+        "from_address": "sales@example.com", "from_name": "Pat Mailbox"})
+    runner = OutboxRunner.for_services(sending_app, DispatcherConfig(workers=1))
+    widget = ComposerView(sending_app.templates, sending_app.leads, sending_app.messages,
+                          sending_app.credits, sender={"name": "Someone Else"},
+                          compose=sending_app.compose, runner=runner)
+    runner.setParent(widget)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(widget.is_loaded)
+    lead = _lead(sending_app)
+    widget.set_channel("email")
+    widget.set_lead(lead)
+    widget.form.subject.setText("Hello")
+    body = "{{ sender.name }} of {{ company.name | default('no company') }}"
+    widget.form.body.setPlainText(body)
+    shown = widget.render_preview()
+    plan = sending_app.compose.plan("email", [lead.id], subject="Hello", body=body)
+    assert shown.body == plan.previews[0].body
+    assert "Someone Else" not in shown.body

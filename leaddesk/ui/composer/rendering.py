@@ -59,6 +59,7 @@ def preview(
     sender: Mapping[str, Any] | None = None,
     content_sid: str = "",
     content_variables: Mapping[str, str] | None = None,
+    company: Mapping[str, Any] | None = None,
 ) -> Preview:
     """Render ``subject``/``body`` for ``lead`` and check them against the channel's rules.
 
@@ -73,7 +74,9 @@ def preview(
     rendered = False
     out_subject, out_body = subject, body
     if lead is not None:
-        context = templating.RenderContext(lead=lead, sender=dict(sender or {}))
+        context = templating.RenderContext(
+            lead=lead, sender=dict(sender or {}), company=dict(company or {})
+        )
         try:
             result = templating.render(
                 templating.MessageSource(body=body, subject=subject or None), context

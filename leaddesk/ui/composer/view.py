@@ -21,7 +21,7 @@ from leaddesk.ui import formatting
 from leaddesk.ui.composer.form import ComposerForm
 from leaddesk.ui.composer.lead_picker import LeadPicker, describe
 from leaddesk.ui.composer.outbox_panel import OutboxPanel, OutboxRunner
-from leaddesk.ui.composer.rendering import SUBJECT_CHANNELS, Preview, preview
+from leaddesk.ui.composer.rendering import CHANNELS, SUBJECT_CHANNELS, Preview, preview
 from leaddesk.ui.composer.send_actions import SendActions
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import MessageBar, title
@@ -57,6 +57,9 @@ class ComposerView(QWidget):
         self._messages = messages
         self._credits = credits
         self._sender = dict(sender or {})
+        #: Per channel, the ``sender`` and ``company`` values compose renders with (loaded by
+        #: :meth:`refresh`; until then ``sender`` as given).
+        self._sender_values: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self._templates: list[TemplateRecord] = []
         self._balance: Balance | None = None
         self._loaded = False
@@ -134,9 +137,12 @@ class ComposerView(QWidget):
         """Load the templates, the balance and the saved views in the background."""
         self._loading += 1
         templates, credits, views = self._templates_service, self._credits, self._views
+        compose = self._compose
         (
             op(lambda: (templates.list(), credits.balance(),
-                        [v.name for v in views.list()] if views is not None else []),
+                        [v.name for v in views.list()] if views is not None else [],
+                        {c: compose.sender_values(c) for c in CHANNELS}
+                        if compose is not None else {}),
                parent=self)
             .success(lambda result: self._loaded_data(*result))
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
@@ -148,8 +154,10 @@ class ComposerView(QWidget):
         self._loading -= 1
 
     def _loaded_data(self, templates: list[TemplateRecord], balance: Balance,
-                     view_names: list[str]) -> None:
+                     view_names: list[str],
+                     sender_values: dict[str, tuple[dict[str, Any], dict[str, Any]]]) -> None:
         self._loaded = True
+        self._sender_values = sender_values
         self._templates = templates
         self._balance = balance
         self._fill_views(view_names)
@@ -299,10 +307,11 @@ class ComposerView(QWidget):
         self._render_timer.stop()
         lead = self.lead
         template = self.template()
+        sender, company = self._sender_values.get(self.channel, (self._sender, {}))
         result = preview(
             self.channel, self.form.subject.text(), self.form.body.toPlainText(), lead,
-            self._sender, self._content_sid(),
-            template.content_variables if template else None,
+            sender, self._content_sid(),
+            template.content_variables if template else None, company,
         )
         self.last_preview = result
         if lead is None:
