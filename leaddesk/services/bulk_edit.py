@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     and_,
     bindparam,
     exists,
@@ -36,8 +35,8 @@ from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.lead_query import LeadQuery
 from leaddesk.services.leads import apply_filters, clean_lead_input, clean_tags
+from leaddesk.services.snapshot_restore import key_ranges, scope_conditions
 from leaddesk.store.models import Lead, LeadSnapshot, LeadTag
-from leaddesk.store.scoping import load_scope, visible
 from leaddesk.store.types import utcnow
 
 SETTABLE = ("status", "owner_id", "campaign_id")
@@ -202,7 +201,7 @@ class BulkEditService:
         before = literal_column(_JSON_OBJECT[conn.dialect.name].format(pairs=pairs))
         leads = Lead.__table__
         # Run on the connection, past the session's criteria: the scope is spelled out.
-        seen = [leads.c.deleted_at.is_(None), *_scope_conditions(session)]
+        seen = [leads.c.deleted_at.is_(None), *scope_conditions(session)]
         for cond in _targets(target):
             rows = select(
                 literal(change_set_id, LeadSnapshot.__table__.c.change_set_id.type),
@@ -222,7 +221,10 @@ class BulkEditService:
 
     @staticmethod
     def _write(
-        session: Session, change_set_id: uuid.UUID, change: BulkChange, count: int,
+        session: Session,
+        change_set_id: uuid.UUID,
+        change: BulkChange,
+        count: int,
         progress: Callable[[int, int], object] | None = None,
     ) -> None:
         now = utcnow()
@@ -246,7 +248,7 @@ class BulkEditService:
             .prefix_with("OR ROLLBACK", dialect="sqlite")
         )
         done = 0
-        for low, high, size in _key_ranges(conn, change_set_id, count):
+        for low, high, size in key_ranges(conn, change_set_id, count, ID_CHUNK):
             conn.execute(stmt, {"cs": change_set_id, "low": low, "high": high})
             done += size
             if progress is not None:
@@ -274,39 +276,6 @@ _TAGS_JSON = {
     "postgresql": "(SELECT coalesce(jsonb_agg(tag ORDER BY tag), '[]'::jsonb) FROM lead_tags "
     "WHERE lead_tags.lead_id = leads.id)",
 }
-
-
-def _key_ranges(
-    conn: Connection, change_set_id: uuid.UUID, count: int
-) -> Iterator[tuple[uuid.UUID, uuid.UUID, int]]:
-    """``(low, high, size)`` key ranges of ``ID_CHUNK`` snapshotted leads each, in key order:
-    only the first and last key of each range leave the database."""
-    snaps = LeadSnapshot.__table__
-    numbered = (
-        select(snaps.c.lead_id, func.row_number().over(order_by=snaps.c.lead_id).label("n"))
-        .where(snaps.c.change_set_id == change_set_id)
-        .subquery()
-    )
-    n = numbered.c.n
-    edges = conn.execute(
-        select(n, numbered.c.lead_id)
-        .where(or_((n - 1) % ID_CHUNK == 0, n % ID_CHUNK == 0, n == count))
-        .order_by(n)
-    )
-    start: tuple[int, uuid.UUID] | None = None
-    for number, key in edges:
-        if (number - 1) % ID_CHUNK == 0:
-            start = (number, key)
-        if start is not None and (number % ID_CHUNK == 0 or number == count):
-            yield start[1], key, number - start[0] + 1
-            start = None
-
-
-def _scope_conditions(session: Session) -> list[ColumnElement[bool]]:
-    """The team scope's condition on leads, as the session would add it (none for admins)."""
-    scope = load_scope(session)
-    condition = None if scope is None else visible(Lead.__table__, scope)
-    return [] if condition is None else [condition]
 
 
 def _db_uuid(conn: Any, value: uuid.UUID) -> Any:

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, lead_links
+from leaddesk.services import activity, lead_links, snapshot_restore
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.store.enums import LeadStatus
@@ -167,19 +167,11 @@ class ChangeSetService:
                 raise NotFoundError("change set", change_set_id)
             if change_set.undone_at is not None:
                 raise ValidationError("change_set", "was already undone")
-            snapshots = session.execute(
-                select(LeadSnapshot.lead_id, LeadSnapshot.before).where(
-                    LeadSnapshot.change_set_id == change_set_id
-                )
-            ).all()
-            created = [lead_id for lead_id, before in snapshots if before is None]
-            changed = {lead_id: before for lead_id, before in snapshots if before is not None}
-            step = _Steps(len(snapshots), progress)
-            removed, kept_created = self._remove_created(session, created, step)
-            restored_ids, kept_changed = self._restore(session, changed, step)
-            moved_back = self._unmerge(session, self._ctx.actor.id, change_set, restored_ids)
+            if change_set.kind == "bulk_edit":
+                report = self._undo_bulk_edit(session, change_set_id, progress)
+            else:
+                report = self._undo_each(session, change_set, progress)
             change_set.undone_at = utcnow()
-            report = UndoReport(len(restored_ids), removed, kept_created + kept_changed, moved_back)
             activity.record(
                 session,
                 self._ctx.actor.id,
@@ -195,6 +187,47 @@ class ChangeSetService:
                 },
             )
             return report
+
+    @staticmethod
+    def _undo_bulk_edit(
+        session: Session,
+        change_set_id: uuid.UUID,
+        progress: Callable[[int, int], object] | None,
+    ) -> UndoReport:
+        """In SQL from the snapshots, a key range at a time: every snapshot has the same fields."""
+        snaps = LeadSnapshot.__table__
+        count = int(
+            session.scalar(
+                select(func.count())
+                .select_from(snaps)
+                .where(snaps.c.change_set_id == change_set_id)
+            )
+            or 0
+        )
+        restored = snapshot_restore.restore_bulk_edit(
+            session, change_set_id, count, _Steps(count, progress)
+        )
+        return UndoReport(restored, 0, count - restored)
+
+    def _undo_each(
+        self,
+        session: Session,
+        change_set: LeadChangeSet,
+        progress: Callable[[int, int], object] | None,
+    ) -> UndoReport:
+        """Lead by lead: an import's or a merge's snapshots differ from lead to lead."""
+        snapshots = session.execute(
+            select(LeadSnapshot.lead_id, LeadSnapshot.before).where(
+                LeadSnapshot.change_set_id == change_set.id
+            )
+        ).all()
+        created = [lead_id for lead_id, before in snapshots if before is None]
+        changed = {lead_id: before for lead_id, before in snapshots if before is not None}
+        step = _Steps(len(snapshots), progress)
+        removed, kept_created = self._remove_created(session, created, step)
+        restored_ids, kept_changed = self._restore(session, changed, step)
+        moved_back = self._unmerge(session, self._ctx.actor.id, change_set, restored_ids)
+        return UndoReport(len(restored_ids), removed, kept_created + kept_changed, moved_back)
 
     @staticmethod
     def _remove_created(
@@ -254,7 +287,7 @@ class ChangeSetService:
                 ).all()
             )
             for lead_id in chunk:
-                step(1)  # one lead at a time: each is its own UPDATE, ~6,000 a second
+                step(1)
                 before = dict(changed[lead_id])
                 version = before.pop("version", None)
                 if version is None or current.get(lead_id) != version + 1:

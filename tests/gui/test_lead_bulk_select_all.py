@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from leaddesk.services import snapshot_restore
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_query import LeadQuery, LeadSort
 from leaddesk.ui.leads.view import LeadsView
@@ -22,15 +23,19 @@ class GatedChanges(ChangeSetService):
         super().__init__(ctx)
         self.gate = threading.Event()
         self.reports: list[tuple[int, int]] = []
+        self.held = False
 
     def undo(self, change_set_id, progress=None):
         def hook(done: int, total: int) -> None:
             self.reports.append((done, total))
-            if done == total // 2:
+            # The first report from half-way on (an undo reports a key range at a time).
+            halfway = total // 2 <= done < total and not self.held
+            self.held = self.held or halfway
+            if halfway:
                 time.sleep(0.06)  # past the 50 ms between reports that reach the GUI
             if progress is not None:
                 progress(done, total)
-            if done == total // 2:
+            if halfway:
                 assert self.gate.wait(10), "the test never let the undo go on"
 
         return super().undo(change_set_id, progress=hook)
@@ -65,8 +70,9 @@ def _statuses(demo_app) -> dict:
 
 
 def test_select_all_over_a_filter_changes_exactly_its_leads_and_undo_redo_show_progress(
-    qtbot, view, demo_app, changes
+    qtbot, view, demo_app, changes, monkeypatch
 ) -> None:
+    monkeypatch.setattr(snapshot_restore, "RANGE_SIZE", 50)  # several key ranges to undo
     before = _statuses(demo_app)
     matching = {i for i, status in before.items() if status == "new"}
     assert view.model.total == len(matching) > view.model.page_size  # rows never fetched

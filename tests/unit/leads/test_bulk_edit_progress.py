@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from leaddesk.services import bulk_edit
+from leaddesk.services import bulk_edit, snapshot_restore
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.bulk_edit import BulkChange, BulkEditService
 from leaddesk.services.lead_changes import ChangeSetService
@@ -66,12 +66,13 @@ def test_a_filter_change_is_written_in_key_ranges_with_progress(
     assert {app.leads.get(i).status for i in ids[:3]} == {"won"}
 
 
-def test_undo_reports_progress_over_every_lead(app: AppServices) -> None:
+def test_undo_reports_progress_per_key_range(app: AppServices, monkeypatch) -> None:
+    monkeypatch.setattr(snapshot_restore, "RANGE_SIZE", 4)
     ids = _fill(app, 6)
     result = BulkEditService(app.ctx).apply(ids, BulkChange({"status": "won"}))
     seen: list[tuple[int, int]] = []
     report = ChangeSetService(app.ctx).undo(
         result.change_set_id, progress=lambda d, t: seen.append((d, t)))
     assert report.restored == 6
-    assert seen == [(i, 6) for i in range(7)]
+    assert seen == [(0, 6), (4, 6), (6, 6)]
     assert app.leads.count(LeadQuery(statuses=("new",))) == 6
