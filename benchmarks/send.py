@@ -4,7 +4,9 @@ Both send N emails to a local aiosmtpd server (its own process, so it does not c
 process's GIL), reconnecting every M messages, so both use the same number of connections. The
 dispatcher (W worker threads) does everything a real send does: claiming rows, the do-not-contact
 check, reserving and consuming credits (ledger rows), the handoff marker committed before each
-message goes out, recording each result and its audit entry.
+message goes out, recording each result and its audit entry; and, for an outbox this big, it
+builds the emails ahead on a spawned process, as ``leaddesk send`` and the window do
+(``sending.prebuild``).
 The baseline is a bare loop doing only what any sender must: build each email with the same MIME
 builder (``build_email``) and hand it to ``smtplib.sendmail`` — so the ratio is the cost of the
 outbox's bookkeeping (claims, ledger writes, state changes, audit) on top of sending. Both run

@@ -9,6 +9,7 @@ import datetime as dt
 import html
 import re
 import uuid
+from dataclasses import dataclass
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -202,3 +203,25 @@ def build_email(
             append_html_footer(msg.body_html, footer), subtype="html", charset="utf-8"
         )
     return email
+
+
+@dataclass(frozen=True, slots=True)
+class WireEmail:
+    """A built email as it goes on the wire: the envelope addresses and the bytes (plain data,
+    so that it can be built on another process)."""
+
+    sender: str
+    recipient: str
+    data: bytes
+    message_id: str
+
+
+def wire_email(msg: OutgoingMessage, message_id_domain: str) -> WireEmail:
+    """:func:`build_email`, flattened for SMTP (CRLF line ends, 7-bit safe)."""
+    email = build_email(msg, message_id_domain=message_id_domain)
+    return WireEmail(
+        sender=email["From"].addresses[0].addr_spec,
+        recipient=email["To"].addresses[0].addr_spec,
+        data=email.as_bytes(),
+        message_id=str(email["Message-ID"]),
+    )

@@ -27,7 +27,7 @@ from leaddesk.channels.base import (
     TemporaryChannelError,
     require_tls_unless_loopback,
 )
-from leaddesk.channels.email_mime import build_email
+from leaddesk.channels.email_mime import WireEmail, wire_email
 
 log = logging.getLogger(__name__)
 
@@ -94,22 +94,22 @@ class SmtpEmailChannel:
 
     def send(self, msg: OutgoingMessage) -> SendResult:
         """Send one message; returns its Message-ID as ``provider_id``."""
-        email = build_email(msg, message_id_domain=self.settings.message_id_domain)
-        envelope_from = email["From"].addresses[0].addr_spec
-        recipient = email["To"].addresses[0].addr_spec
-        data = email.as_bytes()  # the builder's policy: CRLF, 7-bit safe
-        message_id = str(email["Message-ID"])
+        return self.send_wire(wire_email(msg, self.settings.message_id_domain), msg.message_id)
+
+    def send_wire(self, email: WireEmail, envelope_id: str) -> SendResult:
+        """Send an email already built (see ``sending.prebuild``); ``envelope_id`` is our
+        message id, given to the server for bounces (DSN ``ENVID``)."""
         with self._lock:
             try:
                 code, reply = self._send_with_reconnect(
-                    envelope_from, recipient, data, msg.message_id
+                    email.sender, email.recipient, email.data, envelope_id
                 )
             finally:
                 self._last_used = time.monotonic()
         return SendResult(
-            provider_id=message_id,
+            provider_id=email.message_id,
             status=DeliveryState.SENT,
-            raw={"smtp_code": code, "smtp_reply": reply, "message_id": message_id},
+            raw={"smtp_code": code, "smtp_reply": reply, "message_id": email.message_id},
         )
 
     def fetch_status(self, provider_id: str) -> str | None:

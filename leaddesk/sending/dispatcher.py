@@ -11,6 +11,9 @@ sent consumes the reservation; a retry (temporary error, with backoff and jitter
 (permanent error, with the provider's message) or a requeue releases it; ``unknown`` (the
 provider may have it: never re-sent blindly) keeps it held.
 
+For a big outbox the emails of a batch are built ahead on a spawned process
+(``sending.prebuild``), so that the threads' GIL is left to the network and the database.
+
 No Qt here: progress goes to plain callables, called from worker threads; the GUI wraps them.
 """
 
@@ -35,9 +38,11 @@ from leaddesk.channels.base import (
     PermanentChannelError,
     TemporaryChannelError,
 )
+from leaddesk.channels.email_smtp import SmtpEmailChannel
 from leaddesk.sending.limits import Backoff, RateLimits
 from leaddesk.sending.outbox import Cap, Claimed, HandoffNote, Outbox, Outcome
 from leaddesk.sending.outgoing import expected_provider_id, outgoing
+from leaddesk.sending.prebuild import EmailPrebuilder
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
 from leaddesk.sending.status import PollReport, poll_statuses
 from leaddesk.services.context import ServiceContext
@@ -92,9 +97,10 @@ class Progress:
 
 @dataclass(frozen=True)
 class DispatcherConfig:
-    #: Sending threads. Measured with benchmarks/send.py on the 2-core target (5,000 emails,
-    #: share of a bare smtplib loop): 2 threads 0.77, 3 and 4 threads 0.77-0.81 (alike within
-    #: the run-to-run spread), 6 threads 0.78: past that the threads wait for the GIL.
+    #: Sending threads. With the build process, benchmarks/send.py (5,000 emails to a loopback
+    #: server, share of a bare smtplib loop) measured 2 threads at 1.10-1.22, 4 at 0.99-1.06, 6
+    #: at 1.10: alike within the spread. A real server answers in tens of milliseconds, not
+    #: tenths, and then more threads keep more messages in flight: 4.
     workers: int = 4
     max_attempts: int = 5
     backoff: Backoff = field(default_factory=Backoff)
@@ -111,6 +117,11 @@ class DispatcherConfig:
     #: mid-batch leaves only the message in flight in doubt, whatever the size: the handoff
     #: marker; a bigger batch spreads the claim's and the outcomes' commits over more sends.)
     batch_size: int = 64
+    #: Processes that build emails ahead of the sending threads (``sending.prebuild``), for
+    #: an outbox with at least ``build_pool_min`` emails due (starting one costs ~0.5 s);
+    #: 0: the threads build.
+    build_processes: int = 1
+    build_pool_min: int = 500
 
 
 _COUNTER = {"sent": "sent", "delivered": "sent", "failed": "failed", "retry": "retried",
@@ -134,7 +145,10 @@ class Dispatcher:
         on_progress: Callable[[Progress], None] | None = None,
         on_message: Callable[[MessageEvent], None] | None = None,
         clock: Callable[[], dt.datetime] = utcnow,
+        prebuilder: EmailPrebuilder | None = None,
     ) -> None:
+        """``prebuilder``: build emails on this pool (its owner closes it), instead of one the
+        dispatcher starts and closes itself for a big outbox."""
         self._ctx = ctx
         self._credits = credits
         self._integrations = integrations
@@ -156,6 +170,9 @@ class Dispatcher:
         self._blocked: dict[uuid.UUID, str] = {}
         self._capped: dict[uuid.UUID | None, dt.datetime] = {}
         self._postal_address = ""
+        self._prebuilder = prebuilder
+        self._own_prebuilder = False
+        self._prebuilder_lock = threading.Lock()
 
     # -- control ---------------------------------------------------------------------------
     def pause(self) -> None:
@@ -187,6 +204,7 @@ class Dispatcher:
                 thread.join()
         finally:
             self._close_channels()
+            self._close_prebuilder()
         return self.progress
 
     def start(self) -> None:
@@ -199,11 +217,32 @@ class Dispatcher:
             thread.join(timeout)
         if not any(t.is_alive() for t in self._threads):
             self._close_channels()
+            self._close_prebuilder()
 
     # -- set-up ----------------------------------------------------------------------------
     def _prepare(self) -> None:
         self._stop.clear()
         self.recover()
+        self._start_prebuilder()
+
+    def _start_prebuilder(self) -> None:
+        """A build process for a big outbox (see ``sending.prebuild``)."""
+        config = self.config
+        if self._prebuilder is not None or config.build_processes < 1:
+            return
+        with self._prebuilder_lock:
+            if self._prebuilder is None and \
+                    self.outbox.due_count(self._clock()) >= max(1, config.build_pool_min):
+                self._prebuilder = EmailPrebuilder(config.build_processes)
+                self._own_prebuilder = True
+
+    def _close_prebuilder(self) -> None:
+        with self._prebuilder_lock:
+            prebuilder, own = self._prebuilder, self._own_prebuilder
+            if own:
+                self._prebuilder, self._own_prebuilder = None, False
+        if own and prebuilder is not None:
+            prebuilder.close()
 
     def _load(self) -> None:
         """The channels and the sender's postal address, as of now."""
@@ -294,6 +333,9 @@ class Dispatcher:
         at the end (a crash before that is settled by the ledger, see ``recovery``)."""
         done: list[tuple[Outcome, MessageEvent]] = []
         notes: list[HandoffNote] = []  # how handoffs ended, written with the next marker
+        if len(batch) >= self.config.batch_size:  # much is due: the GUI's outbox runs on
+            self._start_prebuilder()
+        self._prebuild(batch)
         try:
             for msg in batch:
                 if self._stop.is_set() or not self._running.is_set() \
@@ -305,9 +347,30 @@ class Dispatcher:
                 else:
                     done.append(self._handle(msg, notes))
         finally:
+            if self._prebuilder is not None:
+                self._prebuilder.discard([m.id for m in batch])
             self.outbox.finish([outcome for outcome, _ in done], self._credits.batch_settler())
             for _, event in done:
                 self._emit(event)
+
+    def _prebuild(self, batch: list[Claimed]) -> None:
+        """Have the build process build the batch's emails while this thread sends."""
+        prebuilder = self._prebuilder
+        if prebuilder is None or not prebuilder.ready:
+            return
+        for msg in batch:
+            if msg.channel != "email" or msg.blocked or msg.refused:
+                continue
+            record = self._record_for(msg)
+            if record is None:
+                continue
+            try:
+                channel = self._channel(record, msg.channel)
+                if isinstance(channel, SmtpEmailChannel):
+                    prebuilder.submit(msg.id, outgoing(msg, record, self._postal_address),
+                                      channel.settings.message_id_domain)
+            except ChannelError:  # reported when the message's turn comes
+                continue
 
     def _idle(self, forever: bool, wait_for_retries: bool) -> bool:
         """Nothing claimable now: wait for the next due message; ``False`` means stop."""
@@ -375,13 +438,17 @@ class Dispatcher:
             message = outgoing(msg, record, self._postal_address)
         except ChannelError as exc:  # e.g. a missing password: nothing was handed over
             return self._failed_attempt(msg, record, exc)
+        built = self._prebuilder.take(msg.id) if self._prebuilder is not None else None
         # Durable before the provider sees it: a crash from here on leaves only this in doubt.
         handed = self.outbox.hand_over(msg, notes)
         notes.clear()
         if not handed:
             return Outbox.lost(msg), _event(msg, "requeued", "taken over by another dispatcher")
         try:
-            result = channel.send(message)
+            if built is not None and isinstance(channel, SmtpEmailChannel):
+                result = channel.send_wire(built, message.message_id)
+            else:
+                result = channel.send(message)
         except AmbiguousSendError as exc:  # stays "handing": in doubt
             provider_id = expected_provider_id(msg.channel, record, str(msg.id))
             return (Outbox.unknown(msg, str(exc), reservation_id, provider_id),
