@@ -154,13 +154,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
-        undo_stack = self.leads_view.undo_stack
-        self.undo_action = undo_stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action = QAction(self.tr("&Undo"), self)
         self.undo_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Z))
-        self.redo_action = undo_stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action = QAction(self.tr("&Redo"), self)
         self.redo_action.setShortcut(
             QKeySequence(Qt.Modifier.CTRL | Qt.Modifier.SHIFT | Qt.Key.Key_Z)
         )
+        self._wire_undo()
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
         if self.leads_view.bulk_actions is not None:
@@ -202,6 +202,30 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.about)
         help_menu.addAction(about)
 
+
+    def _wire_undo(self) -> None:
+        """Undo and Redo of the lead table's stack, off while a bulk change, its undo or its
+        redo is being written (a second one would start on leads still changing)."""
+        stack = self.leads_view.undo_stack
+        self.undo_action.triggered.connect(stack.undo)
+        self.redo_action.triggered.connect(stack.redo)
+        # slots of this window, so that they are disconnected before its children go
+        for signal in (stack.indexChanged, stack.canUndoChanged, stack.canRedoChanged,
+                       stack.undoTextChanged, stack.redoTextChanged):
+            signal.connect(self._refresh_undo)
+        if self.leads_view.bulk_actions is not None:
+            self.leads_view.bulk_actions.busy.connect(self._refresh_undo)
+        self._refresh_undo()
+
+    def _refresh_undo(self, *_: object) -> None:
+        stack, bulk = self.leads_view.undo_stack, self.leads_view.bulk_actions
+        busy = bulk is not None and bulk.running
+        self.undo_action.setEnabled(stack.canUndo() and not busy)
+        self.redo_action.setEnabled(stack.canRedo() and not busy)
+        self.undo_action.setText(self.tr("&Undo %1").replace("%1", stack.undoText())
+                                 if stack.canUndo() else self.tr("&Undo"))
+        self.redo_action.setText(self.tr("&Redo %1").replace("%1", stack.redoText())
+                                 if stack.canRedo() else self.tr("&Redo"))
     def about(self) -> None:
         QMessageBox.about(
             self,

@@ -11,6 +11,7 @@ from PySide6.QtCore import QItemSelectionModel
 from leaddesk.services import bulk_edit
 from leaddesk.services.bulk_edit import BulkEditService
 from leaddesk.services.lead_query import LeadQuery
+from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.view import LeadsView
 
 
@@ -114,3 +115,31 @@ def test_select_all_changes_rows_the_table_never_fetched(qtbot, view, demo_app, 
         "Add tag everyone — this changes 5,000 of the 5,000 selected leads. Continue?"]
     assert demo_app.leads.count(LeadQuery(tags=("everyone",))) == 5_000
     qtbot.waitUntil(view.is_loaded)
+
+
+def test_undo_and_redo_wait_while_a_bulk_change_is_written(
+        qtbot, demo_app, gated, settings) -> None:
+    from leaddesk.ui.main_window import MainWindow
+
+    demo_app.bulk_edit = gated  # the window's lead view writes through the gated service
+    win = MainWindow(demo_app, settings)
+    qtbot.addWidget(win)
+    win.show()
+    view = win.leads_view
+    qtbot.waitUntil(lambda: view.is_loaded() and win.lead_count is not None)
+    view.bulk_actions.confirm = lambda _question: True
+    with qtbot.waitSignal(view.model.editSaved):  # something to undo
+        view.model.setData(view.model.index(0, LeadTableModel.COL_TITLE), "Chief Waiter")
+    assert win.undo_action.isEnabled()
+
+    _select(view, range(1, 30))
+    with qtbot.waitSignal(view.bulk_actions.progressed):
+        view.bulk_actions.set_status("won")
+    assert not win.undo_action.isEnabled() and not win.redo_action.isEnabled()
+    win.undo_action.trigger()  # a shortcut pressed anyway does nothing
+    assert view.undo_stack.index() == 1
+
+    with qtbot.waitSignal(view.bulk_actions.changed, timeout=10_000):
+        gated.gate.set()
+    assert win.undo_action.isEnabled() and "Set status" in win.undo_action.text()
+    qtbot.waitUntil(lambda: win.balance is not None)
