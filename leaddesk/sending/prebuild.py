@@ -14,13 +14,13 @@ until it has started, and for anything it could not build, the thread builds the
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import threading
 import uuid
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 
 from leaddesk.channels.base import ChannelError, OutgoingMessage
 from leaddesk.channels.email_mime import WireEmail, wire_email
+from leaddesk.worker_processes import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,7 @@ class EmailPrebuilder:
     """A pool of build processes; :meth:`submit` ahead, :meth:`take` when sending. Thread-safe."""
 
     def __init__(self, processes: int = 1) -> None:
-        context = multiprocessing.get_context("spawn")  # fork is unsafe with threads (and Qt)
-        self._pool = ProcessPoolExecutor(max(1, processes), mp_context=context)
+        self._pool = process_pool(processes)
         self._started = self._pool.submit(_ready)
         self._futures: dict[uuid.UUID, Future[WireEmail | None]] = {}
         self._lock = threading.Lock()

@@ -11,14 +11,13 @@ import contextlib
 import datetime as dt
 import functools
 import json
-import multiprocessing
 import operator
 import os
 import random
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +31,7 @@ from leaddesk.services.deferred_indexes import deferred_indexes
 from leaddesk.store.enums import Channel, LeadStatus, MessageState
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import Lead, LeadTag, Message
+from leaddesk.worker_processes import process_pool
 
 BATCH = 10_000
 _STATUS_WEIGHTS = {
@@ -290,8 +290,7 @@ def _sqlite_batches(
         for start in starts:
             yield _sqlite_batch(start, min(BATCH, count - start), owner_id, campaign_ids, seed, now)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=context) as pool:
+    with process_pool(min(2, os.cpu_count() or 1)) as pool:
         pending: collections.deque[Future] = collections.deque()
         for start in starts:
             pending.append(

@@ -11,14 +11,13 @@ behind, and a dry run is the same import rolled back. The batch is a change set 
 from __future__ import annotations
 
 import locale
-import multiprocessing
 import os
 import pickle
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -58,6 +57,7 @@ from leaddesk.services.lead_writer import LeadWriter
 from leaddesk.services.leads import IDENTITY_FIELDS
 from leaddesk.store.models import Lead
 from leaddesk.store.types import utcnow
+from leaddesk.worker_processes import process_pool
 
 BATCH = 5000
 #: Files above this size prepare their rows on worker processes (spawning one costs ~0.5 s).
@@ -145,8 +145,7 @@ def _prepared(
         for batch in batches:
             yield prepare(plan, batch)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with process_pool(workers) as pool:
         pending: deque[Future[Prepared]] = deque()
         try:
             for batch in batches:
