@@ -226,13 +226,13 @@ class Dispatcher:
         self._start_prebuilder()
 
     def _start_prebuilder(self) -> None:
-        """A build process for a big outbox (see ``sending.prebuild``)."""
+        """A build process for a big outbox of emails (see ``sending.prebuild``)."""
         config = self.config
         if self._prebuilder is not None or config.build_processes < 1:
             return
         with self._prebuilder_lock:
             if self._prebuilder is None and \
-                    self.outbox.due_count(self._clock()) >= max(1, config.build_pool_min):
+                    self.outbox.due_count(self._clock(), "email") >= max(1, config.build_pool_min):
                 self._prebuilder = EmailPrebuilder(config.build_processes)
                 self._own_prebuilder = True
 
@@ -333,8 +333,8 @@ class Dispatcher:
         at the end (a crash before that is settled by the ledger, see ``recovery``)."""
         done: list[tuple[Outcome, MessageEvent]] = []
         notes: list[HandoffNote] = []  # how handoffs ended, written with the next marker
-        if len(batch) >= self.config.batch_size:  # much is due: the GUI's outbox runs on
-            self._start_prebuilder()
+        if len(batch) >= self.config.batch_size and any(m.channel == "email" for m in batch):
+            self._start_prebuilder()  # much is due: the GUI's outbox runs on
         self._prebuild(batch)
         try:
             for msg in batch:

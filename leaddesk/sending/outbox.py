@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from leaddesk.services import group_commit, suppression
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import BatchReserved, ReserveItem, SettleItem
-from leaddesk.store.enums import Handoff, LeadStatus, MessageState, TransactionKind
+from leaddesk.store.enums import Channel, Handoff, LeadStatus, MessageState, TransactionKind
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import Activity, CreditTransaction, Lead, Message, SendCounter
 from leaddesk.store.types import utcnow
@@ -457,12 +457,15 @@ class Outbox:
             return utcnow()
         return earliest
 
-    def due_count(self, now: dt.datetime | None = None) -> int:
-        """How many queued messages are due now (scheduled ones whose time came included)."""
+    def due_count(self, now: dt.datetime | None = None, channel: str | None = None) -> int:
+        """How many queued messages (of ``channel``, or all) are due now (scheduled ones whose
+        time came included)."""
         now = now or utcnow()
         stmt = select(func.count()).where(
             Message.state == MessageState.QUEUED,
             or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now))
+        if channel is not None:
+            stmt = stmt.where(Message.channel == Channel(channel))
         with self._ctx.store.read() as session:
             return int(session.scalar(stmt) or 0)
 

@@ -41,6 +41,8 @@ def test_the_dispatcher_starts_a_build_process_for_a_big_outbox_and_stops_it(
 ):
     funded.compose.send("email", make_leads(funded, 12), template_id=email_template(funded))
     dispatcher = dispatcher_for(build_pool_min=10)
+    assert dispatcher.outbox.due_count(channel="email") == 12  # what the threshold counts
+    assert dispatcher.outbox.due_count(channel="sms") == 0
     progress = dispatcher.run_until_empty()
     assert progress.sent == 12 and len(smtp.messages) == 12
     assert dispatcher._prebuilder is None, "closed with the run"
