@@ -289,4 +289,8 @@ def test_connecting_to_a_team_database_moves_the_window_there(
         assert run_gui(services, settings=settings, offer_demo=False) == 0
     finally:
         services.close()
+        # The app's exec() ended by quit(): until exec() runs once more, later tests' event
+        # loops (qtbot.wait, waitSignal) would return at once.
+        QTimer.singleShot(0, lambda: QApplication.exit(0))
+        QApplication.exec()
     assert "Ann Admin" in seen[0] and "Local user" in seen[1]
