@@ -327,6 +327,7 @@ class ComposeService:
             raise ValidationError("at", "needs a time zone")
         now = utcnow()
         count = 0
+        senders: dict[uuid.UUID | None, tuple[dict[str, Any], dict[str, Any]]] = {}
         with self._ctx.store.write() as session:
             for message_id in message_ids:
                 message = session.get(Message, message_id)
@@ -338,7 +339,7 @@ class ComposeService:
                 if lead is None:
                     raise ValidationError("lead", f"deleted (message {message.id})")
                 if message.hold_reason or message.state is MessageState.HELD:
-                    self._render_again(session, message, lead)
+                    self._render_again(session, message, lead, senders)
                 reason = suppression.blocked_reason(session, lead)
                 if reason:
                     raise ValidationError("lead", f"{reason} (message {message.id})")
@@ -351,18 +352,27 @@ class ComposeService:
                 count += 1
         return count
 
-    def _render_again(self, session: Session, message: Message, lead: Lead) -> None:
-        """Render a held message from its template (or its own stored text) for ``lead``."""
+    def _render_again(
+        self, session: Session, message: Message, lead: Lead,
+        senders: dict[uuid.UUID | None, tuple[dict[str, Any], dict[str, Any]]],
+    ) -> None:
+        """Render a held message from its template (or its own stored text) for ``lead``;
+        ``senders`` keeps the sender values of each integration seen in this call."""
         chan = message.channel
         if message.template_id is not None:
             source = self._source(session, chan, message.template_id, "", "")
         else:
             source = _Source(MessageSource(body=message.body, subject=message.subject))
-        integration = None
-        if message.integration_id is not None:
-            integration = next((r for r in self._integrations.list()
-                                if r.id == message.integration_id), None)
-        sender, company = _sender_values(session, self._ctx.actor.id, integration)
+        if message.integration_id not in senders:
+            integration = None
+            if message.integration_id is not None:
+                try:
+                    integration = self._integrations.get(message.integration_id)
+                except NotFoundError:  # removed since: the user and profile alone
+                    integration = None
+            senders[message.integration_id] = _sender_values(session, self._ctx.actor.id,
+                                                             integration)
+        sender, company = senders[message.integration_id]
         preview = self._preview(session, chan, lead, source, sender, company)
         if preview.held_reason:
             raise ValidationError("message", f"{message.id} (to {preview.lead_name}) is still "
