@@ -17,18 +17,21 @@ from leaddesk.ui.composer.view import ComposerView
 STALL_BOUND_MS = 2_000
 
 
-@pytest.fixture
-def view(qtbot, sending_app) -> ComposerView:
-    runner = OutboxRunner.for_services(sending_app, DispatcherConfig(workers=2))
-    widget = ComposerView(sending_app.templates, sending_app.leads, sending_app.messages,
-                          sending_app.credits, sender={"name": "Sam Seller"},
-                          compose=sending_app.compose, runner=runner)
+def _open_composer(qtbot, app, sender: str, workers: int = 2) -> ComposerView:
+    runner = OutboxRunner.for_services(app, DispatcherConfig(workers=workers))
+    widget = ComposerView(app.templates, app.leads, app.messages, app.credits,
+                          sender={"name": sender}, compose=app.compose, runner=runner)
     runner.setParent(widget)
     qtbot.addWidget(widget)
     widget.resize(1100, 750)
     widget.show()
     qtbot.waitUntil(widget.is_loaded)
     return widget
+
+
+@pytest.fixture
+def view(qtbot, sending_app) -> ComposerView:
+    return _open_composer(qtbot, sending_app, "Sam Seller")
 
 
 def _lead(app):
@@ -123,14 +126,7 @@ def test_the_preview_uses_the_sender_and_company_that_go_out(qtbot, sending_app,
     sending_app.integrations.add("email", "named mail", {
         "host": "127.0.0.1", "port": smtp.port, "security": "none",
         "from_address": "sales@example.com", "from_name": "Pat Mailbox"})
-    runner = OutboxRunner.for_services(sending_app, DispatcherConfig(workers=1))
-    widget = ComposerView(sending_app.templates, sending_app.leads, sending_app.messages,
-                          sending_app.credits, sender={"name": "Someone Else"},
-                          compose=sending_app.compose, runner=runner)
-    runner.setParent(widget)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitUntil(widget.is_loaded)
+    widget = _open_composer(qtbot, sending_app, "Someone Else", workers=1)
     lead = _lead(sending_app)
     widget.set_channel("email")
     widget.set_lead(lead)
