@@ -202,7 +202,6 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.about)
         help_menu.addAction(about)
 
-
     def _wire_undo(self) -> None:
         """Undo and Redo of the lead table's stack, off while a bulk change, its undo or its
         redo is being written (a second one would start on leads still changing)."""
@@ -226,6 +225,7 @@ class MainWindow(QMainWindow):
                                  if stack.canUndo() else self.tr("&Undo"))
         self.redo_action.setText(self.tr("&Redo %1").replace("%1", stack.redoText())
                                  if stack.canRedo() else self.tr("&Redo"))
+
     def about(self) -> None:
         QMessageBox.about(
             self,
