@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.ui.leads.import_wizard import ImportDialog
+from leaddesk.services.importing.errors import ImportFormatError
+from leaddesk.services.importing.source_row import SourceRow
+from leaddesk.ui.leads.import_wizard import SAMPLE_CHARS, ImportDialog, sample_values
 
 CSV = (
     "First Name;Last Name;E-mail Address;Company\n"
@@ -34,6 +36,9 @@ def test_dry_run_import_and_undo(qtbot, demo_app: AppServices, tmp_path: Path) -
     _open(qtbot, dialog, path)
     assert "semicolon" in dialog.format_label.text()
     assert dialog.mapping()["E-mail Address"] == "email"
+    email_row = dialog.preview.headers.index("E-mail Address")
+    examples = dialog.mapping_table.item(email_row, dialog.COL_SAMPLE).text()
+    assert examples == "ada@example.org · not-an-email · cy@example.org"
     dialog.set_target("Company", None)
 
     dialog.start(dry_run=True)
@@ -117,3 +122,20 @@ def test_file_menu_import_drop_and_export(qtbot, demo_app: AppServices, settings
     operation = actions.export(tmp_path / "won.csv", done=results.append)
     qtbot.waitUntil(lambda: operation.is_done, timeout=20_000)
     assert results[0].rows == demo_app.leads.count(LeadQuery(statuses=("won",)))
+
+
+def test_sample_values_are_distinct_short_and_from_readable_rows() -> None:
+    long = "word " * 30
+    rows = [
+        SourceRow(2, {"Name": "Ada", "Notes": ""}),
+        SourceRow(3, {"Name": "Ada", "Notes": "two\nlines"}),
+        SourceRow(4, {"Name": "Bad"}, (ImportFormatError(None, 4, "Name", "broken"),)),
+        SourceRow(5, {"Name": "Bob", "Notes": long}),
+        SourceRow(6, {"Name": "Cy", "Notes": "x"}),
+        SourceRow(7, {"Name": "Dee", "Notes": "y"}),
+    ]
+    samples = sample_values(rows, ["Name", "Notes", "Empty"])
+    assert samples["Name"] == ["Ada", "Bob", "Cy"]  # distinct, capped, the bad row left out
+    assert samples["Notes"][0] == "two lines"
+    assert len(samples["Notes"][1]) == SAMPLE_CHARS and samples["Notes"][1].endswith("…")
+    assert samples["Empty"] == []

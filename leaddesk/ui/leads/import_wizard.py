@@ -7,8 +7,10 @@ All reading and writing is done by ``LeadImporter`` and ``ChangeSetService`` off
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from leaddesk.services.importing import CsvSource, detect_format, guess_mapping, open_source
 from leaddesk.services.importing.fields import CANONICAL_FIELDS, EXTRA_MAPPING_TARGETS
+from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_import import ImportReport, LeadImporter
 from leaddesk.ui import widgets
@@ -40,6 +43,10 @@ from leaddesk.ui.operations import OpContext, Operation, op
 POLICIES = ("skip", "update", "create")
 TARGETS = ("full_name", *CANONICAL_FIELDS, "id")
 assert set(TARGETS) == set(CANONICAL_FIELDS) | set(EXTRA_MAPPING_TARGETS)
+#: The rows read for example values, and how many values a column shows.
+SAMPLE_ROWS = 50
+SAMPLES_PER_COLUMN = 3
+SAMPLE_CHARS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,21 +59,45 @@ class FilePreview:
     headers: list[str]
     mapping: dict[str, str | None]
     remembered: bool
+    #: a few distinct values of each column from the file's first rows, to map by
+    samples: dict[str, list[str]] = field(default_factory=dict)
+
+
+def sample_values(rows: Iterable[SourceRow], headers: list[str]) -> dict[str, list[str]]:
+    """Up to ``SAMPLES_PER_COLUMN`` distinct non-blank values per header from the first
+    ``SAMPLE_ROWS`` readable rows, each on one line and shortened to ``SAMPLE_CHARS``."""
+    samples: dict[str, list[str]] = {h: [] for h in headers}
+    for row in itertools.islice(rows, SAMPLE_ROWS):
+        if row.issues:
+            continue
+        for header, value in row.values.items():
+            shown = " ".join(value.split())
+            if len(shown) > SAMPLE_CHARS:
+                shown = shown[: SAMPLE_CHARS - 1] + "…"
+            column = samples.get(header)
+            if column is None or not shown or shown in column:
+                continue
+            if len(column) < SAMPLES_PER_COLUMN:
+                column.append(shown)
+    return samples
 
 
 def preview_file(importer: LeadImporter, path: Path) -> FilePreview:
-    """Headers, detected format and the mapping to start from (remembered, else guessed)."""
+    """Headers, example values, detected format and the mapping to start from (remembered,
+    else guessed)."""
     kind = detect_format(path)
     with open_source(path) as source:
         headers = list(source.headers)
         encoding = delimiter = ""
         if isinstance(source, CsvSource):
             encoding, delimiter = source.stats.encoding, source.stats.delimiter
+        samples = sample_values(source, headers)
     if kind == "vcard":
-        return FilePreview(kind, encoding, delimiter, headers, {h: h for h in headers}, False)
+        mapping: dict[str, str | None] = {h: h for h in headers}
+        return FilePreview(kind, encoding, delimiter, headers, mapping, False, samples)
     stored = importer.remembered_mapping(headers)
     mapping = dict(stored) if stored else dict(guess_mapping(headers))
-    return FilePreview(kind, encoding, delimiter, headers, mapping, stored is not None)
+    return FilePreview(kind, encoding, delimiter, headers, mapping, stored is not None, samples)
 
 
 def _delimiter_name(delimiter: str) -> str:
@@ -78,7 +109,7 @@ class ImportDialog(QDialog):
 
     imported = Signal()  # the leads changed (an import or its undo)
 
-    COL_HEADER, COL_TARGET = 0, 1
+    COL_HEADER, COL_SAMPLE, COL_TARGET = 0, 1, 2
     REJ_LINE, REJ_FIELD, REJ_REASON = 0, 1, 2
 
     def __init__(
@@ -113,11 +144,12 @@ class ImportDialog(QDialog):
         layout.addWidget(self.format_label)
 
         layout.addWidget(widgets.section(self.tr("Columns")))
-        self.mapping_table = QTableWidget(0, 2)
+        self.mapping_table = QTableWidget(0, 3)
         self.mapping_table.setHorizontalHeaderLabels(
-            [self.tr("Column in file"), self.tr("Import as")]
+            [self.tr("Column in file"), self.tr("Example values"), self.tr("Import as")]
         )
         self.mapping_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.mapping_table.setWordWrap(False)
         self.mapping_table.verticalHeader().hide()
         self.mapping_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         layout.addWidget(self.mapping_table, 2)
@@ -229,6 +261,12 @@ class ImportDialog(QDialog):
         for row, name in enumerate(preview.headers):
             item = QTableWidgetItem(name)
             self.mapping_table.setItem(row, self.COL_HEADER, item)
+            values = preview.samples.get(name, [])
+            sample = QTableWidgetItem(" · ".join(values) if values else self.tr("(empty)"))
+            sample.setToolTip("\n".join(values))
+            if not values:
+                sample.setForeground(self.palette().placeholderText())
+            self.mapping_table.setItem(row, self.COL_SAMPLE, sample)
             combo = QComboBox()
             combo.addItem(self.tr("(don't import)"), None)
             for target in TARGETS:
