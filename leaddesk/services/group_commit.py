@@ -64,6 +64,7 @@ class GroupCommit:
         #: of the pool and back cost more than the handoff marker's statement). Only the leader
         #: uses it; see :meth:`close_raw`.
         self._raw: Any = None
+        self._raw_pool: Any = None  # the pool ``_raw`` came from
 
     def run(self, store: Store, work: Work, clean: tuple[type[Exception], ...] = ()) -> Any:
         """Run ``work(session)`` in a shared write transaction; return its result or raise.
@@ -154,10 +155,11 @@ class GroupCommit:
     def _raw_connection(self, store: Store) -> Any:
         """The kept pooled connection of ``store``'s current pool (the leader's alone)."""
         pooled = self._raw
-        if pooled is not None and pooled._pool is not store.engine.pool:  # disposed meanwhile
+        if pooled is not None and self._raw_pool is not store.engine.pool:  # disposed meanwhile
             self.close_raw()
             pooled = None
         if pooled is None:
+            self._raw_pool = store.engine.pool
             pooled = self._raw = store.engine.raw_connection()
         return pooled
 

@@ -143,22 +143,41 @@ def test_raw_operations_commit_alone_or_with_the_others(store: Store) -> None:
         assert session.execute(text("SELECT count(*) FROM t")).scalar() == 41
 
 
+def _raw_insert(n: int):
+    """A raw operation adding ``n`` to ``t``; it returns the connection it ran on."""
+
+    def work(conn):
+        conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
+        return conn
+
+    return work
+
+
 def test_raw_operations_share_one_connection_given_back_when_the_database_closes(tmp_path) -> None:
     store = Store.open(f"sqlite:///{tmp_path / 'raw.db'}")
     with store.write() as session:
         session.execute(text("CREATE TABLE t (n INTEGER)"))
     combiner = group_commit.for_store(store)
 
-    def insert(n: int):
-        def work(conn):
-            conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
-            return conn
-
-        return work
-
-    first = combiner.run_raw(store, insert(1))
-    assert combiner.run_raw(store, insert(2)) is first, "one kept connection, not one per call"
+    first = combiner.run_raw(store, _raw_insert(1))
+    assert combiner.run_raw(store, _raw_insert(2)) is first, "one kept connection, not one per call"
     assert _rows(store) == [1, 2], "each raw statement committed on its own"
     store.dispose()
     with pytest.raises(sqlite3.ProgrammingError, match="closed"):
         first.execute("SELECT 1")
+
+
+def test_a_kept_raw_connection_is_replaced_after_its_pool_was_disposed(tmp_path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'raw.db'}")
+    with store.write() as session:
+        session.execute(text("CREATE TABLE t (n INTEGER)"))
+    combiner = GroupCommit()  # no dispose listener: it notices the new pool itself
+    first = combiner.run_raw(store, _raw_insert(1))
+    store.engine.dispose()
+    second = combiner.run_raw(store, _raw_insert(2))
+    assert second is not first
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        first.execute("SELECT 1")
+    assert _rows(store) == [1, 2]
+    combiner.close_raw()
+    store.dispose()
