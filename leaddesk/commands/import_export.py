@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="validate big files on N worker processes (default: 1 with two cores or more)",
+        help="validate big files on N worker processes (default: one per core, up to 4)",
     )
     imp.set_defaults(handler=_import)
     exp = sub.add_parser("export", help="export leads to a CSV, XLSX or vCard file")
@@ -96,6 +96,10 @@ def _import(args: argparse.Namespace) -> int:
         if tty:
             print(f"\r{rows:,} rows", end="", file=sys.stderr, flush=True)
 
+    def indexing(rows: int) -> None:
+        if tty:
+            print(f"\r{rows:,} rows read; indexing", end="", file=sys.stderr, flush=True)
+
     with open_services(args) as app:
         try:
             report = LeadImporter(app.ctx).import_file(
@@ -105,6 +109,8 @@ def _import(args: argparse.Namespace) -> int:
                 on_duplicate=args.on_duplicate,
                 region=args.region,
                 progress=progress,
+                indexing=indexing,
+                workers=args.workers,
             )
         except ImportFormatError as exc:
             raise CommandError(str(exc)) from None

@@ -210,9 +210,16 @@ class LeadImporter:
         cancel: Callable[[], bool] | None = None,
         rules: DuplicateRules | None = None,
         workers: int | None = None,
+        indexing: Callable[[int], None] | None = None,
     ) -> ImportReport:
         """Import ``path``; see the module docstring. Raises ``ImportFormatError`` for a file
-        that cannot be read at all and ``ImportCancelledError`` when ``cancel()`` turned true."""
+        that cannot be read at all and ``ImportCancelledError`` when ``cancel()`` turned true.
+
+        ``progress`` is told the rows read so far; ``indexing`` is told once, with the rows
+        read, when every row is written and the search index and the lead indexes are being
+        built (a long wait on a big file). ``cancel`` is asked between batches and once more
+        after ``indexing``, just before the commit: after that last False, the import is
+        committed."""
         if on_duplicate not in ("skip", "update", "create"):
             raise ValidationError("on_duplicate", f"{on_duplicate!r} is not skip, update or create")
         started = time.perf_counter()
@@ -255,7 +262,8 @@ class LeadImporter:
             )
             ready = _prepared(batches, plan, workers)
             change_set_id = self._write(
-                path, kind, ready, counts, on_duplicate, rules, dry_run, progress
+                path, kind, ready, counts, on_duplicate, rules, dry_run, progress, indexing,
+                cancel,
             )
         finally:
             source.close()
@@ -313,6 +321,8 @@ class LeadImporter:
         rules: DuplicateRules,
         dry_run: bool,
         progress: Callable[[int], None] | None,
+        indexing: Callable[[int], None] | None,
+        cancel: Callable[[], bool] | None,
     ) -> uuid.UUID | None:
         actor = self._ctx.actor
         try:
@@ -331,6 +341,8 @@ class LeadImporter:
                         self._apply(session, writer, batch, counts, on_duplicate, rules)
                         if progress is not None:
                             progress(counts.rows)
+                    if indexing is not None:
+                        indexing(counts.rows)
                     writer.finish()
                 details = {
                     "file": path.name,
@@ -353,6 +365,8 @@ class LeadImporter:
                     f"{counts.rejected_total} rejected",
                     changes=details,
                 )
+                if cancel is not None and cancel():  # the last chance: the commit follows
+                    raise ImportCancelledError
                 if dry_run:
                     raise _DryRunDone
                 return change_set.id

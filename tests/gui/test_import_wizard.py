@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.source_row import SourceRow
+from leaddesk.services.lead_import import LeadImporter
 from leaddesk.ui.leads.import_wizard import SAMPLE_CHARS, ImportDialog, sample_values
 
 CSV = (
@@ -139,3 +142,64 @@ def test_sample_values_are_distinct_short_and_from_readable_rows() -> None:
     assert samples["Notes"][0] == "two lines"
     assert len(samples["Notes"][1]) == SAMPLE_CHARS and samples["Notes"][1].endswith("…")
     assert samples["Empty"] == []
+
+
+class _GatedImporter(LeadImporter):
+    """Stops at a gate while the indexes are built (``at="indexing"``) or right after the last
+    cancel check, when the commit follows (``at="commit"``), until the test opens it."""
+
+    def __init__(self, ctx: Any, at: str) -> None:
+        super().__init__(ctx)
+        self.at, self.reached, self.release = at, threading.Event(), threading.Event()
+
+    def _stop(self) -> None:
+        self.reached.set()
+        assert self.release.wait(10)
+
+    def import_file(self, *args: Any, indexing: Any = None, cancel: Any = None, **kw: Any):
+        told: list[int] = []
+
+        def gated_indexing(rows: int) -> None:
+            indexing(rows)
+            told.append(rows)
+            if self.at == "indexing":
+                self._stop()
+
+        def gated_cancel() -> bool:
+            answer = cancel()
+            if told and self.at == "commit":
+                self._stop()
+            return answer
+
+        return super().import_file(*args, indexing=gated_indexing, cancel=gated_cancel, **kw)
+
+
+def _gated_import(qtbot, app: AppServices, tmp_path: Path, at: str):
+    path = tmp_path / "leads.csv"
+    path.write_text(CSV, encoding="utf-8")
+    importer = _GatedImporter(app.ctx, at)
+    dialog = ImportDialog(importer, app.lead_changes)
+    qtbot.addWidget(dialog)
+    _open(qtbot, dialog, path)
+    operation = dialog.start(dry_run=False)
+    qtbot.waitUntil(importer.reached.is_set)
+    dialog.cancel()
+    importer.release.set()
+    qtbot.waitUntil(lambda: operation.is_done)
+    return dialog
+
+
+def test_cancel_while_indexing_imports_nothing(qtbot, demo_app: AppServices, tmp_path) -> None:
+    before = demo_app.leads.count()
+    dialog = _gated_import(qtbot, demo_app, tmp_path, "indexing")
+    assert "Cancelled: nothing was imported" in dialog.summary_label.text()
+    assert demo_app.leads.count() == before
+
+
+def test_cancel_while_committing_is_too_late(qtbot, demo_app: AppServices, tmp_path) -> None:
+    """The import commits: the dialog says so (not "nothing was imported") and offers undo."""
+    before = demo_app.leads.count()
+    dialog = _gated_import(qtbot, demo_app, tmp_path, "commit")
+    assert "Imported." in dialog.summary_label.text()
+    assert demo_app.leads.count() == before + 2
+    assert dialog.undo_button.isVisibleTo(dialog)

@@ -8,6 +8,7 @@ All reading and writing is done by ``LeadImporter`` and ``ChangeSetService`` off
 from __future__ import annotations
 
 import itertools
+import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_import import ImportReport, LeadImporter
 from leaddesk.ui import widgets
-from leaddesk.ui.operations import OpContext, Operation, op
+from leaddesk.ui.operations import OpContext, Operation, Progress, op
 
 POLICIES = ("skip", "update", "create")
 TARGETS = ("full_name", *CANONICAL_FIELDS, "id")
@@ -47,6 +48,8 @@ assert set(TARGETS) == set(CANONICAL_FIELDS) | set(EXTRA_MAPPING_TARGETS)
 SAMPLE_ROWS = 50
 SAMPLES_PER_COLUMN = 3
 SAMPLE_CHARS = 40
+#: The progress text of the import's last stage (every row written, the indexes being built).
+INDEXING = "indexing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +132,12 @@ class ImportDialog(QDialog):
         self.operation: Operation[object] | None = None
         self._last_change_set: uuid.UUID | None = None
         self._imported = False  # Import waits for another file (or an undo) after a real import
+        # A Cancel pressed while the import commits would be a lie ("nothing was imported"):
+        # the worker's last cancel check and a press of Cancel take this lock in turn.
+        self._commit_lock = threading.Lock()
+        self._indexing = False
+        self._committing = False
+        self._running_head = ""
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -302,16 +311,28 @@ class ImportDialog(QDialog):
         region = self.region_edit.text().strip().upper() or None
 
         def work(ctx: OpContext) -> ImportReport:
+            def indexing(done: int) -> None:
+                self._indexing = True
+                ctx.progress(done, done, INDEXING)
+
+            def cancelled() -> bool:  # asked once after indexing: then the commit follows
+                with self._commit_lock:
+                    if ctx.cancelled:
+                        return True
+                    self._committing = self._indexing
+                    return False
+
             return importer.import_file(
                 path, mapping, dry_run=dry_run, on_duplicate=policy, region=region,
                 progress=lambda done: ctx.progress(done, None, ""),
-                cancel=lambda: ctx.cancelled,
+                indexing=indexing,
+                cancel=cancelled,
             )
 
+        self._indexing = self._committing = False
         self._clear_results()
-        self.summary_label.setText(
-            self.tr("Checking the file…") if dry_run else self.tr("Importing…")
-        )
+        self._running_head = self.tr("Checking the file…") if dry_run else self.tr("Importing…")
+        self.summary_label.setText(self._running_head)
         self.progress_bar.setRange(0, 0)
         self.progress_bar.show()
         self._set_busy(True, cancellable=True)
@@ -319,17 +340,28 @@ class ImportDialog(QDialog):
             op(work, parent=self, context=True)
             .success(self._show_report)
             .failure(self._show_failure)
-            .progress(lambda p: self.progress_bar.setFormat(self.tr("%1 rows").replace(
-                "%1", f"{p.done:,}")))
+            .progress(self._show_progress)
             .finished(self._finished)
         )
         self.operation = operation  # type: ignore[assignment]
         return operation.run()
 
+    def _show_progress(self, progress: Progress) -> None:
+        """The rows read so far beside the busy bar (a busy bar draws no text)."""
+        if progress.text == INDEXING:
+            text = self.tr("%1 rows read · building the search index and indexes…")
+        else:
+            text = self.tr("%1 rows read")
+        rows = text.replace("%1", f"{progress.done:,}")
+        self.summary_label.setText(f"{self._running_head} {rows}")
+
     def cancel(self) -> None:
-        if self.operation is not None and not self.operation.is_done:
+        """Stop the running import (nothing is written), unless it is already committing."""
+        with self._commit_lock:
+            if self._committing or self.operation is None or self.operation.is_done:
+                return
             self.operation.cancel()
-            self.summary_label.setText(self.tr("Cancelling…"))
+        self.summary_label.setText(self.tr("Cancelling…"))
 
     def _finished(self) -> None:
         operation = self.operation

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from leaddesk.cli import main
+from leaddesk.services.lead_import import LeadImporter
 
 
 def _csv(tmp_path: Path) -> Path:
@@ -57,3 +58,21 @@ def test_export_of_unknown_view_fails_cleanly(
 ) -> None:
     assert main(["--db", db_url, "export", str(tmp_path / "x.csv"), "--view", "Nope"]) == 1
     assert "saved view Nope not found" in capsys.readouterr().err
+
+
+def test_import_passes_workers_and_reports_indexing(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch
+) -> None:
+    seen: dict[str, object] = {}
+    real = LeadImporter.import_file
+
+    def spy(self, *args, **kwargs):
+        seen.update(kwargs)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(LeadImporter, "import_file", spy)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    args = ["--db", db_url, "import", str(_csv(tmp_path)), "--region", "GB", "--workers", "0"]
+    assert main(args) == 0
+    assert seen["workers"] == 0
+    assert "3 rows read; indexing" in capsys.readouterr().err

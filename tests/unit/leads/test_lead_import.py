@@ -195,6 +195,16 @@ def test_cancel_mid_import_leaves_nothing(app: AppServices, tmp_path: Path) -> N
     assert app.leads.count(LeadQuery(search="example")) == 0
 
 
+def test_a_cancel_while_indexing_still_writes_nothing(app: AppServices, tmp_path: Path) -> None:
+    path = _many(tmp_path, 3)
+    indexed: list[int] = []
+    with pytest.raises(ImportCancelledError):
+        _importer(app).import_file(path, indexing=indexed.append, cancel=lambda: bool(indexed))
+    assert indexed == [3], "told once, with the rows read, before the indexes are built"
+    assert app.leads.count() == 0
+    assert ChangeSetService(app.ctx).recent() == []
+
+
 def test_duplicates_in_file_and_database_by_policy(app: AppServices, tmp_path: Path) -> None:
     stored = app.leads.create({"first_name": "Ada", "email": "Ada@Example.org", "title": "Old"})
     path = _write(tmp_path / "d.csv", (
