@@ -40,7 +40,8 @@ def _run(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     print(
         f"created {report.leads:,} leads, {report.campaigns} campaigns, {report.templates} "
-        f"templates, {report.messages} messages, {report.transactions} credit transactions "
+        f"templates, {report.messages} messages, {report.tasks} tasks, "
+        f"{report.transactions} credit transactions "
         f"in {report.seconds:.1f} s"
     )
     return 0

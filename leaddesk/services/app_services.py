@@ -22,6 +22,7 @@ from leaddesk.services.leads import LeadService
 from leaddesk.services.messages import MessageService
 from leaddesk.services.saved_views import SavedViewService
 from leaddesk.services.suppression import SuppressionService
+from leaddesk.services.tasks import TaskService
 from leaddesk.services.templates import TemplateService
 from leaddesk.services.users import ensure_local_user
 from leaddesk.store import migrate
@@ -85,6 +86,10 @@ class AppServices:
     @functools.cached_property
     def activity(self) -> ActivityService:
         return ActivityService(self.ctx)
+
+    @functools.cached_property
+    def tasks(self) -> TaskService:
+        return TaskService(self.ctx)
 
     @functools.cached_property
     def suppression(self) -> SuppressionService:

@@ -28,9 +28,9 @@ from leaddesk.config import resources_dir
 from leaddesk.services import lead_search, settings
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.deferred_indexes import deferred_indexes
-from leaddesk.store.enums import Channel, LeadStatus, MessageState
+from leaddesk.store.enums import Channel, LeadStatus, MessageState, TaskKind
 from leaddesk.store.ids import new_id
-from leaddesk.store.models import Lead, LeadTag, Message
+from leaddesk.store.models import Lead, LeadTag, Message, Task
 from leaddesk.worker_processes import process_pool
 
 BATCH = 10_000
@@ -133,6 +133,7 @@ class DemoReport:
     messages: int
     transactions: int
     seconds: float
+    tasks: int = 0
 
 
 class _PhoneFactory:
@@ -468,6 +469,31 @@ def _messages(app: AppServices, rng: random.Random, template_ids: list[uuid.UUID
     return len(rows)
 
 
+def _tasks(app: AppServices, rng: random.Random) -> int:
+    """Calls, LinkedIn steps and follow-ups on every third of the newest leads: some overdue,
+    some done, most due in the coming week."""
+    now = dt.datetime.now(dt.UTC)
+    rows = []
+    for lead in app.leads.page(limit=300).rows[::3]:
+        kind = rng.choice([TaskKind.CALL, TaskKind.FOLLOW_UP] + [TaskKind.LINKEDIN] * bool(
+            lead.linkedin_url))
+        title = {
+            TaskKind.CALL: f"Call {lead.first_name} about {lead.company or 'their pipeline'}",
+            TaskKind.FOLLOW_UP: "Follow up on the pricing question",
+            TaskKind.LINKEDIN: f"Connect with {lead.first_name} on LinkedIn",
+        }[kind]
+        due = now + dt.timedelta(hours=rng.randrange(-72, 24 * 7))
+        done = due + dt.timedelta(hours=1) if due < now and rng.random() < 0.5 else None
+        rows.append({
+            "id": new_id(), "kind": kind, "title": title, "notes": "", "lead_id": lead.id,
+            "due_at": due, "done_at": done, "owner_id": lead.owner_id,
+            "created_at": now, "updated_at": now,
+        })
+    with app.store.write() as session:
+        session.execute(insert(Task), rows)
+    return len(rows)
+
+
 def populate(
     app: AppServices,
     leads: int,
@@ -482,12 +508,14 @@ def populate(
     settings.put(app.store, settings.DEMO_DATABASE, True)
     written = insert_leads(app, leads, app.ctx.actor.id, campaign_ids, seed, progress)
     messages = _messages(app, rng, template_ids) if written else 0
+    tasks = _tasks(app, rng) if written else 0
     transactions = _credit_history(app, rng)
     return DemoReport(
         leads=written,
         campaigns=len(campaign_ids),
         templates=len(template_ids),
         messages=messages,
+        tasks=tasks,
         transactions=transactions,
         seconds=time.perf_counter() - started,
     )

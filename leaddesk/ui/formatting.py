@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from PySide6.QtCore import QCoreApplication
+
 #: Text and background colour of a status badge, by status value (leads, campaigns, messages,
 #: ledger entries share one palette so a colour means the same thing everywhere).
 BADGE_COLOURS: dict[str, tuple[str, str]] = {
@@ -54,6 +56,24 @@ def label(value: str) -> str:
     """A stored vocabulary value as a label: ``follow_up`` -> ``Follow up``."""
     text = value.replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+#: Channels and task kinds by their proper names (``label`` would write "Sms", "Linkedin").
+_CHANNEL_NAMES = {
+    "email": "Email",
+    "sms": "SMS",
+    "whatsapp": "WhatsApp",
+    "linkedin": "LinkedIn",
+    "voice": "Voice call",
+    "call": "Call",
+    "follow_up": "Follow-up",
+}
+
+
+def channel_label(value: str) -> str:
+    """A channel (or a task's kind) as people write it: ``sms`` -> ``SMS``."""
+    name = _CHANNEL_NAMES.get(value)
+    return QCoreApplication.translate("Channel", name) if name else label(value)
 
 
 def number(value: int) -> str:

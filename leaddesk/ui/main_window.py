@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
             saved_views=services.saved_views, settings=settings,
             bulk=services.bulk_edit, lead_changes=services.lead_changes,
             choices=lambda: lead_choices(services),
-            message_leads=self.message_leads,
+            message_leads=self.message_leads, tasks=services.tasks,
         )
         self.campaigns_view = CampaignsView(services.campaigns)
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)

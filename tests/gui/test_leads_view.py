@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCore import Qt
 
 from leaddesk.services.lead_query import LeadQuery
+from leaddesk.store.enums import TaskKind
+from leaddesk.store.models import Task
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
 from leaddesk.ui.leads.view import LeadsView
@@ -123,3 +127,35 @@ def test_header_click_sorts_in_the_database(qtbot, view) -> None:
     scores = [view.model.record(r).score for r in range(50)]
     assert scores == sorted(scores, reverse=True)
     assert view.model.lead_sort.field == "score"
+
+
+def test_detail_lists_the_leads_tasks(qtbot, demo_app) -> None:
+    lead = demo_app.leads.create({"first_name": "Tess", "email": "tess@example.org"})
+    now = dt.datetime.now(dt.UTC)
+    with demo_app.store.write() as session:
+        for kind, title, due, done in (
+            (TaskKind.CALL, "Call about pricing", now + dt.timedelta(days=1), None),
+            (TaskKind.FOLLOW_UP, "Send the proposal", now - dt.timedelta(hours=2), None),
+            (TaskKind.LINKEDIN, "Send LinkedIn message", now - dt.timedelta(days=3), now),
+        ):
+            session.add(Task(kind=kind, title=title, lead_id=lead.id, due_at=due, done_at=done,
+                             owner_id=demo_app.ctx.actor.id))
+    widget = LeadsView(demo_app.leads, demo_app.messages, demo_app.activity, tasks=demo_app.tasks)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(widget.is_loaded)
+    assert widget.model.record(0).id == lead.id  # the newest lead comes first
+    widget.select_row(0)
+    qtbot.waitUntil(widget.history_loaded)
+    assert widget.detail.tasks_section.isVisibleTo(widget)
+    lines = widget.detail.task_lines()
+    assert [line.split()[0] for line in lines] == ["Follow-up", "Call", "LinkedIn"]
+    assert "Overdue" in lines[0] and "Send the proposal" in lines[0]
+    assert "due " in lines[1] and "Overdue" not in lines[1]
+    assert "Done" in lines[2]
+
+
+def test_a_view_without_tasks_hides_the_section(qtbot, view) -> None:
+    view.select_row(0)
+    qtbot.waitUntil(view.history_loaded)
+    assert not view.detail.tasks_section.isVisibleTo(view)

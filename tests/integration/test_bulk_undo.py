@@ -4,9 +4,6 @@ lead edited since the change is left as its editor left it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -18,15 +15,9 @@ from leaddesk.services.lead_query import LeadQuery
 from leaddesk.store.models import Lead, LeadTag
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AppServices]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'leaddesk.db'}"
-    else:
-        url = request.getfixturevalue("pg_database")
-    services = AppServices.open(url, backup_dir=tmp_path / "backups")
-    yield services
-    services.close()
+@pytest.fixture
+def app(app_any_db: AppServices) -> AppServices:
+    return app_any_db
 
 
 def _fill(app: AppServices) -> list:

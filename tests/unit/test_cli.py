@@ -46,7 +46,8 @@ def test_bad_arguments_exit_2_with_one_line(args: list[str]) -> None:
 def test_demo_credits_and_db_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
     assert main(["--db", db, "demo", "--leads", "300"]) == 0
-    assert "created 300 leads" in capsys.readouterr().out
+    created = capsys.readouterr().out
+    assert "created 300 leads" in created and "300 messages, 100 tasks" in created
     assert main(["--db", db, "credits", "balance"]) == 0
     balance_line = capsys.readouterr().out
     assert "available" in balance_line

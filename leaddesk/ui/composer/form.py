@@ -33,7 +33,7 @@ class ComposerForm(QWidget):
         super().__init__(parent)
         self.channel = QComboBox()
         for channel in CHANNELS:
-            self.channel.addItem(self._channel_label(channel), channel)
+            self.channel.addItem(formatting.channel_label(channel), channel)
         self.template = QComboBox()
         self.template.setMinimumWidth(220)
         self.picker = picker
@@ -140,16 +140,6 @@ class ComposerForm(QWidget):
         layout.setSpacing(12)
         layout.addLayout(columns, 1)
         layout.addLayout(buttons)
-
-    def _channel_label(self, channel: str) -> str:
-        labels = {
-            "email": self.tr("Email"),
-            "sms": self.tr("SMS"),
-            "whatsapp": self.tr("WhatsApp"),
-            "linkedin": self.tr("LinkedIn"),
-            "voice": self.tr("Voice call"),
-        }
-        return labels.get(channel, formatting.label(channel))
 
     def _content_html(self, result: Preview) -> str:
         if not result.content_sid:

@@ -1,4 +1,4 @@
-"""The selected lead: who, how to reach them, tags, messages and the activity timeline.
+"""The selected lead: who, how to reach them, tags, messages, tasks and the activity timeline.
 
 Layout and display only; the leads view decides what to show, loads the history and answers
 ``messageRequested(LeadRecord)`` (the Message… button).
@@ -6,6 +6,7 @@ Layout and display only; the leads view decides what to show, loads the history 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from leaddesk.services.activity import ActivityRecord
 from leaddesk.services.leads import LeadRecord
 from leaddesk.services.messages import MessageRecord
+from leaddesk.services.tasks import TaskRecord
 from leaddesk.ui import formatting
 from leaddesk.ui.widgets import Card, badge, muted, section, set_badge, title
 
@@ -34,6 +36,40 @@ def _clear(layout: QVBoxLayout | QHBoxLayout) -> None:
         widget = item.widget()
         if widget is not None:
             widget.deleteLater()
+
+
+def _texts(layout: QVBoxLayout) -> list[str]:
+    """Each row of a list as one line of text (what a screen reader or a test reads)."""
+    lines = []
+    for i in range(layout.count()):
+        widget = layout.itemAt(i).widget()
+        labels = widget.findChildren(QLabel) if widget else []
+        if labels:
+            lines.append(" ".join(label.text() for label in labels if label.text()))
+    return lines
+
+
+def _item_card(heading: str, state: QLabel | None, when: str, summary: str) -> Card:
+    """One message or task: its kind in bold, a state badge and a date on top, one line below."""
+    row = Card()
+    layout = QVBoxLayout(row)
+    layout.setContentsMargins(10, 8, 10, 8)
+    layout.setSpacing(2)
+    top = QHBoxLayout()
+    kind = QLabel(heading)
+    kind.setProperty("role", "strong")
+    top.addWidget(kind)
+    if state is not None:
+        top.addWidget(state)
+    top.addStretch(1)
+    top.addWidget(muted(when))
+    layout.addLayout(top)
+    line = muted(summary)
+    line.setWordWrap(False)
+    # A long line is cut at the card's edge instead of widening the panel.
+    line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    layout.addWidget(line)
+    return row
 
 
 def _value(text: str) -> QLabel:
@@ -128,6 +164,12 @@ class LeadDetailPanel(QScrollArea):
         self.messages.setSpacing(6)
         content.addLayout(self.messages)
 
+        self.tasks_section = section(self.tr("Tasks"))
+        content.addWidget(self.tasks_section)
+        self.tasks = QVBoxLayout()
+        self.tasks.setSpacing(6)
+        content.addLayout(self.tasks)
+
         content.addWidget(section(self.tr("Activity")))
         self.activity = QVBoxLayout()
         self.activity.setSpacing(4)
@@ -175,18 +217,30 @@ class LeadDetailPanel(QScrollArea):
             self.messageRequested.emit(self.lead)
 
     def show_history_loading(self) -> None:
-        for layout in (self.messages, self.activity):
+        for layout in (self.messages, self.tasks, self.activity):
             _clear(layout)
             layout.addWidget(muted(self.tr("Loading…")))
 
     def show_history(
-        self, messages: Sequence[MessageRecord], activities: Sequence[ActivityRecord]
+        self,
+        messages: Sequence[MessageRecord],
+        activities: Sequence[ActivityRecord],
+        tasks: Sequence[TaskRecord] | None = None,
     ) -> None:
+        """The lead's messages, tasks and timeline; ``tasks`` None hides the Tasks section
+        (a view without a task service)."""
         _clear(self.messages)
         for message in messages:
             self.messages.addWidget(self._message_row(message))
         if not messages:
             self.messages.addWidget(muted(self.tr("No messages yet.")))
+        _clear(self.tasks)
+        self.tasks_section.setVisible(tasks is not None)
+        now = dt.datetime.now(dt.UTC)
+        for task in tasks or ():
+            self.tasks.addWidget(self._task_row(task, now))
+        if tasks is not None and not tasks:
+            self.tasks.addWidget(muted(self.tr("No tasks.")))
         _clear(self.activity)
         for entry in activities:
             self.activity.addWidget(self._activity_row(entry))
@@ -195,34 +249,34 @@ class LeadDetailPanel(QScrollArea):
 
     def activity_lines(self) -> list[str]:
         """The timeline as text, newest first (what a screen reader or a test reads)."""
-        lines = []
-        for i in range(self.activity.count()):
-            widget = self.activity.itemAt(i).widget()
-            labels = widget.findChildren(QLabel) if widget else []
-            if labels:
-                lines.append(" ".join(label.text() for label in labels))
-        return lines
+        return _texts(self.activity)
 
     def _message_row(self, message: MessageRecord) -> QWidget:
-        row = Card()
-        layout = QVBoxLayout(row)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.setSpacing(2)
-        top = QHBoxLayout()
-        channel = QLabel(formatting.label(message.channel))
-        channel.setProperty("role", "strong")
-        top.addWidget(channel)
-        top.addWidget(badge(message.state))
-        top.addStretch(1)
-        top.addWidget(muted(formatting.date(message.sent_at or message.created_at)))
-        layout.addLayout(top)
         lines = message.body.strip().splitlines()
-        summary = muted(message.subject or (lines[0] if lines else ""))
-        summary.setWordWrap(False)
-        # A long subject is cut at the card's edge instead of widening the panel.
-        summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        layout.addWidget(summary)
-        return row
+        return _item_card(
+            formatting.channel_label(message.channel),
+            badge(message.state),
+            formatting.date(message.sent_at or message.created_at),
+            message.subject or (lines[0] if lines else ""),
+        )
+
+    def task_lines(self) -> list[str]:
+        """The tasks as text, in the order shown (what a screen reader or a test reads)."""
+        return _texts(self.tasks)
+
+    def _task_row(self, task: TaskRecord, now: dt.datetime) -> QWidget:
+        state = None
+        if task.done:
+            state = badge(self.tr("Done"), "done")
+        elif task.overdue(now):
+            state = badge(self.tr("Overdue"), "failed")
+        if task.done:
+            when = formatting.date(task.done_at)
+        elif task.due_at is not None:
+            when = self.tr("due %1").replace("%1", formatting.date_time(task.due_at))
+        else:
+            when = ""
+        return _item_card(formatting.channel_label(task.kind), state, when, task.title)
 
     def _activity_row(self, entry: ActivityRecord) -> QWidget:
         row = QWidget()

@@ -41,6 +41,7 @@ from leaddesk.services.lead_query import LeadQuery, LeadSort
 from leaddesk.services.leads import LeadRecord, LeadService
 from leaddesk.services.messages import MessageRecord, MessageService
 from leaddesk.services.saved_views import SavedViewRecord, SavedViewService
+from leaddesk.services.tasks import TaskRecord, TaskService
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.bulk_actions import LeadBulkActions
 from leaddesk.ui.leads.detail_panel import LeadDetailPanel
@@ -84,12 +85,14 @@ class LeadsView(QWidget):
         lead_changes: ChangeSetService | None = None,
         choices: Callable[[], tuple[list[Choice], list[Choice]]] | None = None,
         message_leads: Callable[[list[uuid.UUID]], object] | None = None,
+        tasks: TaskService | None = None,
     ) -> None:
         """``saved_views``: the user's saved views (None hides them); ``settings``: where the
         column choice is remembered (None remembers nothing); ``bulk`` and ``lead_changes``:
         bulk actions on the selection (None: none); ``choices``: the owners and campaigns to
         filter and bulk-set by, read off the GUI thread on first show; ``message_leads``:
-        called with the leads to message, in table order (None hides the Message actions)."""
+        called with the leads to message, in table order (None hides the Message actions);
+        ``tasks``: the lead's tasks in the detail panel (None hides them)."""
         super().__init__(parent)
         self._leads = leads
         self._saved_views = saved_views
@@ -100,6 +103,7 @@ class LeadsView(QWidget):
         self._choices = choices
         self._messages = messages
         self._activity = activity
+        self._tasks = tasks
         self._history_for: uuid.UUID | None = None
         self._history_loaded = False
 
@@ -316,9 +320,10 @@ class LeadsView(QWidget):
     def _load_history(self, lead_id: uuid.UUID) -> None:
         self._history_for = lead_id
         self._history_loaded = False
-        messages, activity = self._messages, self._activity
+        messages, activity, tasks = self._messages, self._activity, self._tasks
         (
-            op(lambda: (messages.for_lead(lead_id, 20), activity.for_lead(lead_id, 20)),
+            op(lambda: (messages.for_lead(lead_id, 20), activity.for_lead(lead_id, 20),
+                        tasks.for_lead(lead_id, 20) if tasks is not None else None),
                parent=self)
             .success(lambda result: self._history_arrived(lead_id, *result))
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
@@ -326,11 +331,15 @@ class LeadsView(QWidget):
         )
 
     def _history_arrived(
-        self, lead_id: uuid.UUID, messages: list[MessageRecord], activities: list[ActivityRecord]
+        self,
+        lead_id: uuid.UUID,
+        messages: list[MessageRecord],
+        activities: list[ActivityRecord],
+        tasks: list[TaskRecord] | None,
     ) -> None:
         if lead_id == self._history_for:
             self._history_loaded = True
-            self.detail.show_history(messages, activities)
+            self.detail.show_history(messages, activities, tasks)
 
     def history_loaded(self) -> bool:
         return self._history_loaded
