@@ -30,7 +30,7 @@ from leaddesk.services.app_services import AppServices
 from leaddesk.services.deferred_indexes import deferred_indexes
 from leaddesk.store.enums import Channel, LeadStatus, MessageState, TaskKind
 from leaddesk.store.ids import new_id
-from leaddesk.store.models import Lead, LeadTag, Message, Task
+from leaddesk.store.models import Activity, Lead, LeadTag, Message, Task
 from leaddesk.worker_processes import process_pool
 
 BATCH = 10_000
@@ -466,7 +466,31 @@ def _messages(app: AppServices, rng: random.Random, template_ids: list[uuid.UUID
         )
     with app.store.write() as session:
         session.execute(insert(Message), rows)
+        session.execute(insert(Activity), [e for row in rows for e in _timeline(app, row)])
     return len(rows)
+
+
+def _timeline(app: AppServices, message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The audit entries the app writes for a demo message's life, as the real paths word them
+    (compose, the outbox, the status poll and the inbox)."""
+    channel, to, when = message["channel"].value, message["to_address"], message["created_at"]
+    state = message["state"]
+    steps = [("draft", when, f"drafted {channel} message")]
+    if message["sent_at"] is not None:
+        steps.append(("send", when, f"sent {channel} to {to}"))
+        later = {
+            MessageState.DELIVERED: ("status", "delivered"),
+            MessageState.REPLIED: ("reply", f"{to} replied"),
+            MessageState.BOUNCED: ("bounce", "bounced: mailbox unavailable"),
+        }.get(state)
+        if later is not None:
+            steps.append((later[0], when + dt.timedelta(hours=3), later[1]))
+    return [
+        {"id": new_id(), "actor_id": app.ctx.actor.id, "action": action,
+         "entity_type": "message", "entity_id": str(message["id"]), "lead_id": message["lead_id"],
+         "summary": summary, "changes": {}, "created_at": at}
+        for action, at, summary in steps
+    ]
 
 
 def _tasks(app: AppServices, rng: random.Random) -> int:

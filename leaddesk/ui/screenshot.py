@@ -21,6 +21,9 @@ from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import VIEWS, MainWindow
 from leaddesk.ui.operations import op
 
+#: How long the window's layouts settle after its data arrived, before the picture is taken.
+SETTLE_SECONDS = 0.2
+
 
 class ScreenshotError(RuntimeError):
     pass
@@ -36,6 +39,15 @@ def _application() -> QApplication:
     app = QApplication([])
     theme.apply(app)
     return app
+
+
+def _settle(app: QApplication, seconds: float = SETTLE_SECONDS) -> None:
+    """Let layouts finish: a panel that just grew (word-wrapped labels, a scroll bar that
+    appears) takes several passes of posted layout requests to reach its final geometry."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
 
 
 def _wait(ready: Callable[[], bool], deadline: float, what: str) -> None:
@@ -96,7 +108,7 @@ def save_screenshot(
             composer.render_preview()
         elif view == "credits":
             _wait(window.credits_view.is_loaded, deadline, "the credits")
-        app.processEvents()
+        _settle(app)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(out), "PNG"):
