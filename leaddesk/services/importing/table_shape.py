@@ -69,8 +69,9 @@ def find_header_index(records: Sequence[Sequence[str]]) -> int | None:
 
     A header has at least half of its cells filled and about as many as the rows below it
     (at least their median width less one). Preamble lines ("Notes:", "Exported on ...") are
-    narrower than the table and are passed over. In a one-column table the first non-blank
-    record is the header.
+    narrower than the table and are passed over. When no such record has rows below it (a
+    header alone, or a last row far wider than the rest), the first well-filled record is the
+    header. In a one-column table the first non-blank record is the header.
     """
     widths = [_effective_width(record) for record in records]
     filled_rows = [index for index, width in enumerate(widths) if width]
@@ -78,15 +79,18 @@ def find_header_index(records: Sequence[Sequence[str]]) -> int | None:
         return None
     if max(widths) < 2:
         return filled_rows[0]
+    first_filled = None
     for position, index in enumerate(filled_rows):
         record, width = records[index], widths[index]
         filled = sum(1 for cell in record[:width] if cell.strip())
         if width < 2 or filled * 2 < width:
             continue
+        if first_filled is None:
+            first_filled = index
         below = sorted(widths[i] for i in filled_rows[position + 1 : position + 51])
-        if not below or width >= below[len(below) // 2] - 1:
+        if below and width >= below[len(below) // 2] - 1:
             return index
-    return None
+    return first_filled
 
 
 def detect_shape(text: str, complete: bool, preferred: str | None = None) -> TableShape | None:

@@ -80,6 +80,18 @@ def test_thousand_column_row_is_a_row_issue(tmp_path: Path) -> None:
     assert rows[2].ok
 
 
+def test_thousand_column_last_row_is_not_taken_for_the_header(tmp_path: Path) -> None:
+    """With nothing below it, the wide last row used to win the header search."""
+    path = tmp_path / "wide_last_row.csv"
+    path.write_text("Name,City\nAda,Berlin\nBob,Paris" + ",x" * 1000 + "\n", encoding="utf-8")
+    source = read_csv(path)
+    assert source.headers == ["Name", "City"]
+    ada, bob = list(source)
+    assert ada.ok and ada.values == {"Name": "Ada", "City": "Berlin"}
+    (issue,) = bob.issues
+    assert issue.line == 3 and "1002 columns" in str(issue)
+
+
 def test_thousand_column_header_stops_the_file(tmp_path: Path) -> None:
     path = tmp_path / "wide_header.csv"
     path.write_text(",".join(f"c{i}" for i in range(1000)) + "\n", encoding="utf-8")
