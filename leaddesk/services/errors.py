@@ -16,7 +16,9 @@ class ValidationError(ServiceError):
 
 class NotFoundError(ServiceError):
     def __init__(self, entity: str, ident: object) -> None:
-        super().__init__(f"{entity} {ident} not found")
+        # A name is quoted, so one with spaces reads as one: saved view 'Q3 hot' not found.
+        shown = repr(ident) if isinstance(ident, str) else ident
+        super().__init__(f"{entity} {shown} not found")
         self.entity = entity
         self.ident = ident
 

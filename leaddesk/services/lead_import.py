@@ -55,6 +55,7 @@ from leaddesk.services.importing.sources import detect_format, open_source
 from leaddesk.services.lead_references import ReferenceTable, load_reference_table
 from leaddesk.services.lead_writer import LeadWriter
 from leaddesk.services.leads import IDENTITY_FIELDS
+from leaddesk.services.validation import KNOWN_REGIONS
 from leaddesk.store.models import Lead
 from leaddesk.store.types import utcnow
 from leaddesk.worker_processes import process_pool
@@ -195,9 +196,20 @@ class LeadImporter:
         return remembered_mapping(self._ctx, headers)
 
     def region(self, region: str | None = None) -> str | None:
-        """``region``, else the user's setting, else the OS locale's country."""
+        """``region``, else the user's setting, else the OS locale's country (if known).
+
+        A region given or set that no phone plan knows is refused (``ValidationError``) rather
+        than failing every national number of the file."""
         chosen = region or self.default_region or settings.get(self._ctx.store, REGION_SETTING)
-        return (chosen or os_region() or "").upper() or None
+        if chosen:
+            code = chosen.strip().upper()
+            if code not in KNOWN_REGIONS:
+                raise ValidationError(
+                    "region", f"{chosen!r} is not a known country code (two letters: GB, US, DE…)"
+                )
+            return code
+        local = os_region()
+        return local if local in KNOWN_REGIONS else None
 
     def import_file(
         self,

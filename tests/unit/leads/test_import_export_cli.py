@@ -57,7 +57,7 @@ def test_export_of_unknown_view_fails_cleanly(
     db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--db", db_url, "export", str(tmp_path / "x.csv"), "--view", "Nope"]) == 1
-    assert "saved view Nope not found" in capsys.readouterr().err
+    assert "saved view 'Nope' not found" in capsys.readouterr().err
 
 
 def test_import_passes_workers_and_reports_indexing(

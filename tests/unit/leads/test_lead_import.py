@@ -10,6 +10,7 @@ import pytest
 from leaddesk.services import settings
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.duplicate_keys import DuplicateRules
+from leaddesk.services.errors import ValidationError
 from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_import import (
@@ -276,6 +277,19 @@ def test_region_from_argument_then_setting(app: AppServices, tmp_path: Path) -> 
     settings.put(app.store, REGION_SETTING, "GB")
     assert importer.import_file(path).created == 1
     assert app.leads.page().rows[0].phone == "+442079460018"
+
+
+def test_an_unknown_region_is_refused_before_reading(app: AppServices, tmp_path: Path) -> None:
+    path = _write(tmp_path / "p.csv", "Name,Phone\nAda Lovelace,020 7946 0018\n")
+    importer = LeadImporter(app.ctx)
+    with pytest.raises(ValidationError, match="'XX' is not a known country code") as raised:
+        importer.import_file(path, region="XX")
+    assert raised.value.field == "region"
+    assert importer.import_file(path, region=" gb ", dry_run=True).created == 1
+    settings.put(app.store, REGION_SETTING, "ZZ")
+    with pytest.raises(ValidationError, match="'ZZ'"):
+        importer.import_file(path, dry_run=True)
+    assert app.leads.count() == 0
 
 
 def test_explicit_mapping_is_used_and_remembered(app: AppServices, tmp_path: Path) -> None:

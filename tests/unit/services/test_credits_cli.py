@@ -127,7 +127,7 @@ def test_prices_are_shown_and_published(db: str, capsys: pytest.CaptureFixture[s
 
 def test_members_errors_are_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = run(capsys, "--db", db, "credits", "allocate", "nobody", "5")
-    assert rc == 1 and err == "leaddesk: error: user nobody not found\n"
+    assert rc == 1 and err == "leaddesk: error: user 'nobody' not found\n"
     rc, _, err = run(capsys, "--db", db, "credits", "allocate", "rita", "5")
     assert rc == 1 and "insufficient credits: need 5, have 0" in err
 
