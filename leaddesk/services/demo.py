@@ -7,7 +7,6 @@ need gigabytes for a million rows); everything else goes through the services li
 from __future__ import annotations
 
 import collections
-import contextlib
 import datetime as dt
 import functools
 import json
@@ -321,21 +320,8 @@ def _insert_sqlite(
 ) -> int:
     """One transaction: all leads or none. Into an empty table, indexes are built once at the
     end (sorting beats a million random index inserts)."""
-    with _sorter_on_disk(app.store.engine) as conn, conn.begin():
-        return _load_sqlite(conn, count, owner_id, campaign_ids, seed, progress)
-
-
-@contextlib.contextmanager
-def _sorter_on_disk(engine: Any) -> Iterator[Any]:
-    """A connection whose index builds spill their sort to disk instead of memory (they sort
-    a million keys); the pooled connection gets its in-memory setting back afterwards."""
-    with engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        raw.execute("PRAGMA temp_store = FILE")  # only allowed outside a transaction
-        try:
-            yield conn
-        finally:
-            raw.execute("PRAGMA temp_store = MEMORY")
+    with app.store.bulk_write() as session:  # index builds sort a million keys: on disk
+        return _load_sqlite(session.connection(), count, owner_id, campaign_ids, seed, progress)
 
 
 def _load_sqlite(

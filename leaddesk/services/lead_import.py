@@ -338,7 +338,7 @@ class LeadImporter:
     ) -> uuid.UUID | None:
         actor = self._ctx.actor
         try:
-            with self._ctx.store.write() as session:
+            with self._ctx.store.bulk_write() as session:
                 change_set = lead_changes.start(session, actor.id, "import", f"import {path.name}")
                 writer = LeadWriter(session, actor.id, change_set.id)
                 conn = session.connection()
