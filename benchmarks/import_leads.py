@@ -131,13 +131,11 @@ def schema_floor(imported: Path, empty: Path) -> float:
         for table in ("users", "campaigns", "lead_change_sets"):
             conn.exec_driver_sql(f"INSERT OR IGNORE INTO {table} SELECT * FROM src.{table}")
     started = time.perf_counter()
-    with (
-        store.engine.begin() as conn,
-        deferred_indexes(conn, "leads"),
-        lead_search.bulk_insert(conn),
-    ):
-        for table in ("leads", "lead_tags", "lead_snapshots"):
-            conn.exec_driver_sql(f"INSERT INTO {table} SELECT * FROM src.{table}")
+    with store.bulk_write() as session:  # the import's own kind of transaction
+        conn = session.connection()
+        with deferred_indexes(conn, "leads"), lead_search.bulk_insert(conn):
+            for table in ("leads", "lead_tags", "lead_snapshots"):
+                conn.exec_driver_sql(f"INSERT INTO {table} SELECT * FROM src.{table}")
     store.dispose()
     return time.perf_counter() - started
 
