@@ -159,3 +159,18 @@ def test_a_view_without_tasks_hides_the_section(qtbot, view) -> None:
     view.select_row(0)
     qtbot.waitUntil(view.history_loaded)
     assert not view.detail.tasks_section.isVisibleTo(view)
+
+
+def test_ctrl_f_goes_to_the_search_and_down_back_to_the_table(qtbot, view) -> None:
+    view.activateWindow()
+    view.table.setFocus()
+    qtbot.waitUntil(view.table.hasFocus)
+    view.filters.search.setText("old words")
+    qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert view.filters.search.hasFocus()
+    assert view.filters.search.selectedText() == "old words", "ready to type over"
+    qtbot.keyClick(view.filters.search, Qt.Key.Key_Down)
+    assert view.table.hasFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(view.filters.search, Qt.Key.Key_Escape)
+    assert view.table.hasFocus()

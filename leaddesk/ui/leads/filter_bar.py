@@ -71,6 +71,9 @@ class LeadFilterBar(QWidget):
         self._query = LeadQuery()
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search name, email or company"))
+        self.search.setToolTip(
+            self.tr("Finds leads whose name, email, company, title or notes contain every "
+                    "word (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(240)
 

@@ -123,6 +123,11 @@ class LeadsView(QWidget):
         self.message_action.setVisible(message_leads is not None)
         self.message_action.triggered.connect(self.message_selected)
         self.addAction(self.message_action)
+        self.find_action = QAction(self.tr("&Find leads"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.find_action.triggered.connect(self.focus_search)
+        self.addAction(self.find_action)
         self.message_button = QToolButton()
         self.message_button.setObjectName("MessageSelectedButton")
         self.message_button.setDefaultAction(self.message_action)
@@ -160,6 +165,7 @@ class LeadsView(QWidget):
         self.filters.deleteViewRequested.connect(self.delete_view)
         self.model.editSaved.connect(self._on_edit_saved)
         self.table.installEventFilter(self)
+        self.filters.search.installEventFilter(self)
         self.selection = SelectionResolver(leads, self.model, self.table.selectionModel(), self)
         self.selection.reading.connect(lambda count: self.progress.begin(
             self.tr("Reading the %1 selected leads…").replace("%1", formatting.number(count)),
@@ -496,8 +502,22 @@ class LeadsView(QWidget):
         )
 
     # -- keyboard, selection, undo ---------------------------------------------------------------
+    def focus_search(self) -> None:
+        """Ctrl+F: to the search box, its text selected to type over."""
+        self.filters.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filters.search.selectAll()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter edits the current cell (F2 too, Qt's own); Delete deletes the selection."""
+        """Enter edits the current cell (F2 too, Qt's own); Delete deletes the selection. In the
+        search box, Down or Esc goes back to the table."""
+        if (
+            watched is self.filters.search
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Escape)
+        ):
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            return True
         if (
             watched is self.table
             and isinstance(event, QKeyEvent)
