@@ -9,7 +9,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-from leaddesk.commands.common import add_sign_in_arguments
+from leaddesk.commands.common import add_sign_in_arguments, whole_number
 from leaddesk.commands.users import signed_in
 from leaddesk.services.audit import AuditFilter, AuditLogService
 
@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         cmd.add_argument("--entity", action="append", default=[], help="e.g. lead, user")
         cmd.add_argument("--since", type=_date, metavar="DATE")
         if name == "list":
-            cmd.add_argument("--limit", type=int, default=50)
+            cmd.add_argument("--limit", type=whole_number(1), default=50)
             cmd.set_defaults(handler=_list)
         else:
             cmd.add_argument("--out", type=Path, required=True, help="the CSV file")

@@ -10,7 +10,7 @@ import argparse
 import datetime as dt
 import uuid
 
-from leaddesk.commands.common import CommandError, add_sign_in_arguments
+from leaddesk.commands.common import CommandError, add_sign_in_arguments, whole_number
 from leaddesk.commands.users import signed_in
 from leaddesk.services.lead_changes import ChangeSetRecord, ChangeSetService
 
@@ -26,23 +26,13 @@ def _change_set_id(value: str) -> uuid.UUID:
         ) from None
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return number
-
-
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("changes", help="imports, bulk edits and merges: list, undo")
     add_sign_in_arguments(parser)
     csub = parser.add_subparsers(dest="changes_command", metavar="ACTION", required=True)
     listing = csub.add_parser("list", help="recent change sets, newest first")
     listing.add_argument("--kind", choices=KINDS, help="only this kind")
-    listing.add_argument("--limit", type=_positive, default=20, help="at most this many (20)")
+    listing.add_argument("--limit", type=whole_number(1), default=20, help="at most this many (20)")
     listing.set_defaults(handler=_list)
     undo = csub.add_parser("undo", help="undo a change set as one (leads edited since are kept)")
     undo.add_argument("change_set", metavar="ID", type=_change_set_id)

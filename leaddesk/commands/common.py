@@ -31,6 +31,21 @@ class CommandError(Exception):
     """A command cannot do what was asked; the message is shown as one line."""
 
 
+def whole_number(minimum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number ("1,000" and "1_000" read too), at least ``minimum``."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value.replace("_", "").replace(",", ""))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if minimum is not None and number < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is less than {minimum}")
+        return number
+
+    return parse
+
+
 def add_sign_in_arguments(parser: argparse.ArgumentParser, top_level: bool = False) -> None:
     """``--as`` and ``--password-stdin``; below the top level they only override when given
     (so ``leaddesk --as ann users list`` and ``leaddesk users --as ann list`` both work)."""

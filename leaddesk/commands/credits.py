@@ -10,7 +10,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from leaddesk.commands.common import CommandError, open_services
+from leaddesk.commands.common import CommandError, open_services, whole_number
 from leaddesk.services import credit_caps, credit_history, topup_codes
 from leaddesk.store.models.credit import CapPeriod
 
@@ -25,11 +25,7 @@ def _date(value: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
-def _whole(value: str) -> int:
-    try:
-        return int(value.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+_whole = whole_number()
 
 
 def _uuid(value: str) -> uuid.UUID:
@@ -56,7 +52,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     hist = csub.add_parser("history", help="list ledger transactions, newest first")
     hist.add_argument("--since", type=_date, metavar="DATE", help="only from this day (UTC)")
-    hist.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    hist.add_argument(
+        "--limit", type=whole_number(1), default=50, help="at most this many (default 50)"
+    )
     hist.add_argument("--csv", action="store_true", help="print CSV")
     hist.add_argument("--user", help="another member's (admins only)")
     hist.set_defaults(handler=_history)

@@ -5,23 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from leaddesk.commands.common import open_services
+from leaddesk.commands.common import open_services, whole_number
 from leaddesk.services import demo
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("demo", help="fill the database with synthetic demo data")
-    parser.add_argument("--leads", type=_positive, default=5000, metavar="N",
+    parser.add_argument("--leads", type=whole_number(0), default=5000, metavar="N",
                         help="how many leads to generate (default 5000)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     parser.set_defaults(handler=_run)

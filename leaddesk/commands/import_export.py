@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from leaddesk.commands.common import CommandError, open_services
+from leaddesk.commands.common import CommandError, open_services, whole_number
 from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.mapping import MappingError, mapping_from_json
 from leaddesk.services.lead_export import export_leads
@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     imp.add_argument(
         "--workers",
-        type=int,
+        type=whole_number(0),
         default=None,
         metavar="N",
         help="validate big files on N worker processes (default: one per core, up to 4)",

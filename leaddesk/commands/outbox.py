@@ -6,7 +6,7 @@ import argparse
 import uuid
 
 from leaddesk.commands.channel import translated
-from leaddesk.commands.common import CommandError, open_services
+from leaddesk.commands.common import CommandError, open_services, whole_number
 from leaddesk.commands.send import integrations_for_sending
 from leaddesk.sending.dispatcher import Dispatcher
 from leaddesk.sending.inbox import poll_inbox
@@ -18,7 +18,7 @@ STATE_ORDER = ("draft", "held", "queued", "sending", "sent", "delivered", "repli
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("outbox", help="what is queued, sent and failed")
-    parser.add_argument("--failures", type=int, default=20, metavar="N",
+    parser.add_argument("--failures", type=whole_number(0), default=20, metavar="N",
                         help="list up to N failed/unknown/held messages (default 20)")
     parser.set_defaults(handler=_show)
     osub = parser.add_subparsers(dest="outbox_command", metavar="ACTION")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from leaddesk import __version__
 from leaddesk.cli import main
+from leaddesk.commands.common import whole_number
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -33,7 +35,8 @@ def test_version_and_help() -> None:
     "args",
     [["--bogus"], ["demo", "--leads", "many"], ["credits", "spend"], ["screenshot", "--view",
      "inbox", "--out", "x.png"], ["screenshot", "--view", "leads", "--out", "x.png", "--size",
-     "big"]],
+     "big"], ["demo", "--leads", "-5"], ["import", "x.csv", "--workers", "-1"],
+     ["credits", "history", "--limit", "0"], ["changes", "list", "--limit", "none"]],
 )
 def test_bad_arguments_exit_2_with_one_line(args: list[str]) -> None:
     code, out, err = run(*args)
@@ -90,3 +93,11 @@ def test_future_database_is_refused_untouched(tmp_path: Path, capsys) -> None:
         err = capsys.readouterr().err
         assert "newer LeadDesk" in err and len(err.strip().splitlines()) == 1
     assert path.read_bytes() == before
+
+
+def test_whole_numbers_read_separators_and_name_their_floor() -> None:
+    assert whole_number(0)("1,000_000") == 1_000_000
+    with pytest.raises(argparse.ArgumentTypeError, match="-1 is less than 0"):
+        whole_number(0)("-1")
+    with pytest.raises(argparse.ArgumentTypeError, match="'ten' is not a whole number"):
+        whole_number()("ten")
