@@ -7,16 +7,19 @@ operation undelivered fails too: a stray worker would touch the next test's data
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
 
+from leaddesk.sending.dispatcher import DispatcherConfig
 from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.ui import operations
+from leaddesk.ui.composer.outbox_panel import OutboxRunner
+from leaddesk.ui.composer.view import ComposerView
 from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import MainWindow
 from tests.fakes.smtp_server import FakeSmtpServer
@@ -107,3 +110,25 @@ def window(qtbot: Any, demo_app: AppServices, settings: QSettings) -> MainWindow
         and win.balance is not None
     )
     return win
+
+
+@pytest.fixture
+def open_composer(qtbot: Any) -> Callable[..., ComposerView]:
+    """``open_composer(app, sender="Sam Seller", workers=2, **options)``: a composer over
+    ``app`` with its own outbox runner, shown and loaded (``options`` go to the view)."""
+
+    def open_(
+        app: AppServices, sender: str = "Sam Seller", workers: int = 2, **options: Any
+    ) -> ComposerView:
+        runner = OutboxRunner.for_services(app, DispatcherConfig(workers=workers))
+        widget = ComposerView(app.templates, app.leads, app.messages, app.credits,
+                              sender={"name": sender}, compose=app.compose, runner=runner,
+                              **options)
+        runner.setParent(widget)
+        qtbot.addWidget(widget)
+        widget.resize(1100, 750)
+        widget.show()
+        qtbot.waitUntil(widget.is_loaded)
+        return widget
+
+    return open_

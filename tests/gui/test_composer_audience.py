@@ -9,11 +9,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from leaddesk.sending.dispatcher import DispatcherConfig
 from leaddesk.services.lead_query import LeadQuery
 from leaddesk.store.enums import MessageState
 from leaddesk.store.models import Message
-from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
 
 
@@ -28,18 +26,8 @@ def trio(sending_app):
 
 
 @pytest.fixture
-def view(qtbot, sending_app, trio) -> ComposerView:
-    runner = OutboxRunner.for_services(sending_app, DispatcherConfig(workers=2))
-    widget = ComposerView(sending_app.templates, sending_app.leads, sending_app.messages,
-                          sending_app.credits, sender={"name": "Sam Seller"},
-                          compose=sending_app.compose, runner=runner,
-                          views=sending_app.saved_views)
-    runner.setParent(widget)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 750)
-    widget.show()
-    qtbot.waitUntil(widget.is_loaded)
-    return widget
+def view(open_composer, sending_app, trio) -> ComposerView:
+    return open_composer(sending_app, views=sending_app.saved_views)
 
 
 def _write(view: ComposerView) -> None:

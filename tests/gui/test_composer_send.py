@@ -9,29 +9,15 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-from leaddesk.sending.dispatcher import DispatcherConfig
-from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
 
 #: Generous: a stall this long would be a frozen window, whatever the machine's load.
 STALL_BOUND_MS = 2_000
 
 
-def _open_composer(qtbot, app, sender: str, workers: int = 2) -> ComposerView:
-    runner = OutboxRunner.for_services(app, DispatcherConfig(workers=workers))
-    widget = ComposerView(app.templates, app.leads, app.messages, app.credits,
-                          sender={"name": sender}, compose=app.compose, runner=runner)
-    runner.setParent(widget)
-    qtbot.addWidget(widget)
-    widget.resize(1100, 750)
-    widget.show()
-    qtbot.waitUntil(widget.is_loaded)
-    return widget
-
-
 @pytest.fixture
-def view(qtbot, sending_app) -> ComposerView:
-    return _open_composer(qtbot, sending_app, "Sam Seller")
+def view(open_composer, sending_app) -> ComposerView:
+    return open_composer(sending_app)
 
 
 def _lead(app):
@@ -120,13 +106,15 @@ def test_pause_and_resume_from_the_strip(qtbot, view, sending_app, smtp) -> None
     assert done.args[0].sent == result.queued
 
 
-def test_the_preview_uses_the_sender_and_company_that_go_out(qtbot, sending_app, smtp) -> None:
+def test_the_preview_uses_the_sender_and_company_that_go_out(
+    qtbot, open_composer, sending_app, smtp
+) -> None:
     """The preview renders ``sender`` and ``company`` as compose does (the mailbox's name and
     the business profile), not from what the view was constructed with."""
     sending_app.integrations.add("email", "named mail", {
         "host": "127.0.0.1", "port": smtp.port, "security": "none",
         "from_address": "sales@example.com", "from_name": "Pat Mailbox"})
-    widget = _open_composer(qtbot, sending_app, "Someone Else", workers=1)
+    widget = open_composer(sending_app, "Someone Else", workers=1)
     lead = _lead(sending_app)
     widget.set_channel("email")
     widget.set_lead(lead)

@@ -8,8 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from leaddesk.sending.dispatcher import DispatcherConfig
-from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.composer.view import ComposerView
 from tests.fakes.twilio_server import FakeTwilioServer
 from tests.fakes.twilio_spec import SPEC_MISSING_REASON, spec_available
@@ -25,7 +23,7 @@ def twilio() -> Iterator[FakeTwilioServer]:
 
 
 @pytest.fixture
-def view(qtbot, sending_app, twilio) -> Iterator[ComposerView]:
+def view(open_composer, sending_app, twilio) -> Iterator[ComposerView]:
     with installed(MemoryKeyring()):
         sending_app.integrations.add(
             "twilio",
@@ -52,22 +50,7 @@ def view(qtbot, sending_app, twilio) -> Iterator[ComposerView]:
                 },
             }
         )
-        runner = OutboxRunner.for_services(sending_app, DispatcherConfig(workers=1))
-        widget = ComposerView(
-            sending_app.templates,
-            sending_app.leads,
-            sending_app.messages,
-            sending_app.credits,
-            sender={"name": "Sam Seller"},
-            compose=sending_app.compose,
-            runner=runner,
-        )
-        runner.setParent(widget)
-        qtbot.addWidget(widget)
-        widget.resize(1100, 750)
-        widget.show()
-        qtbot.waitUntil(widget.is_loaded)
-        yield widget
+        yield open_composer(sending_app, workers=1)
 
 
 def test_preview_shows_the_content_template_and_send_uses_it(
