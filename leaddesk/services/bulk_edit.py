@@ -35,7 +35,7 @@ from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.lead_query import LeadQuery
 from leaddesk.services.leads import apply_filters, clean_lead_input, clean_tags
-from leaddesk.services.snapshot_restore import key_ranges, scope_conditions
+from leaddesk.services.snapshot_restore import key_ranges, scope_conditions, snapshot_count
 from leaddesk.store.models import Lead, LeadSnapshot, LeadTag
 from leaddesk.store.types import utcnow
 
@@ -214,10 +214,7 @@ class BulkEditService:
                 .prefix_with("OR ROLLBACK", dialect="sqlite")  # see _write
             )
             conn.execute(stmt)
-        # Counted, not summed from rowcount: that came back -1 for INSERT … SELECT on PostgreSQL.
-        snaps = LeadSnapshot.__table__
-        recorded = select(func.count()).where(snaps.c.change_set_id == change_set_id)
-        return int(conn.scalar(recorded) or 0)
+        return snapshot_count(conn, change_set_id)
 
     @staticmethod
     def _write(

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from leaddesk.services import activity, lead_links, snapshot_restore
@@ -195,15 +195,7 @@ class ChangeSetService:
         progress: Callable[[int, int], object] | None,
     ) -> UndoReport:
         """In SQL from the snapshots, a key range at a time: every snapshot has the same fields."""
-        snaps = LeadSnapshot.__table__
-        count = int(
-            session.scalar(
-                select(func.count())
-                .select_from(snaps)
-                .where(snaps.c.change_set_id == change_set_id)
-            )
-            or 0
-        )
+        count = snapshot_restore.snapshot_count(session.connection(), change_set_id)
         restored = snapshot_restore.restore_bulk_edit(
             session, change_set_id, count, _Steps(count, progress)
         )

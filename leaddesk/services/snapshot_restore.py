@@ -38,6 +38,15 @@ from leaddesk.store.types import utcnow
 RANGE_SIZE = 5000
 
 
+def snapshot_count(conn: Connection, change_set_id: uuid.UUID) -> int:
+    """How many leads the change set recorded (counted: ``rowcount`` of an INSERT … SELECT
+    comes back -1 on PostgreSQL)."""
+    snaps = LeadSnapshot.__table__
+    return int(
+        conn.scalar(select(func.count()).where(snaps.c.change_set_id == change_set_id)) or 0
+    )
+
+
 def key_ranges(
     conn: Connection, change_set_id: uuid.UUID, count: int, size: int
 ) -> Iterator[tuple[uuid.UUID, uuid.UUID, int]]:
