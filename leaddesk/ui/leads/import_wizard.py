@@ -199,7 +199,6 @@ class ImportDialog(QDialog):
         layout.addWidget(self.rejected_table, 1)
 
         self.progress_bar = QProgressBar()
-        self.progress_bar.setTextVisible(True)
         self.progress_bar.hide()
         layout.addWidget(self.progress_bar)
 

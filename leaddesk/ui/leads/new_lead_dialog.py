@@ -88,11 +88,8 @@ class NewLeadDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         self.buttons.setEnabled(True)
-        if isinstance(exc, ValidationError):
-            self.errors.show(exc.field, exc.message)
-            widget = self.inputs.get(exc.field)
-            if widget is not None:
-                widget.setFocus()
-        else:
-            self.errors.show("", str(exc))
+        self.errors.show_error(exc)
+        widget = self.inputs.get(exc.field) if isinstance(exc, ValidationError) else None
+        if widget is not None:
+            widget.setFocus()
         self.adjustSize()  # room for the message
