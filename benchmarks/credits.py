@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _common import emit, parser
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.store.enums import TransactionKind
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import CreditAccount, CreditTransaction

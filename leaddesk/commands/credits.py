@@ -11,7 +11,9 @@ import uuid
 from pathlib import Path
 
 from leaddesk.commands.common import CommandError, open_services, whole_number
-from leaddesk.services import credit_caps, credit_history, topup_codes
+from leaddesk.services.credits import caps as credit_caps
+from leaddesk.services.credits import history as credit_history
+from leaddesk.services.credits import topup_codes
 from leaddesk.store.models.credit import CapPeriod
 
 DEFAULT_CODE_DAYS = 365

@@ -46,7 +46,7 @@ from leaddesk.sending.prebuild import EmailPrebuilder
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
 from leaddesk.sending.status import PollReport, poll_statuses
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.integrations import (
     DEFAULT_DAILY_CAP,

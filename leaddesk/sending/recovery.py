@@ -18,7 +18,7 @@ crashed attempt got:
   arrived (:func:`resolve_unknown`).
 
 The ledger is only *read* here (by the dispatcher's idempotency keys); every credit movement goes
-through :class:`~leaddesk.services.credits.CreditService`.
+through :class:`~leaddesk.services.credits.ledger.CreditService`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from sqlalchemy import select, update
 from leaddesk.channels.base import ChannelError, DeliveryState
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.credits import CreditService, settle_key
+from leaddesk.services.credits.ledger import CreditService, settle_key
 from leaddesk.services.errors import NotFoundError, ReservationSettledError, ValidationError
 from leaddesk.store.enums import Handoff, MessageState, TransactionKind
 from leaddesk.store.models import CreditTransaction, Message

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from leaddesk.channels.base import ChannelError, DeliveryState
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.store.enums import Channel, MessageState
 from leaddesk.store.models import Message
 from leaddesk.store.types import utcnow

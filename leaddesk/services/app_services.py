@@ -13,7 +13,7 @@ from leaddesk.services.bulk_edit import BulkEditService
 from leaddesk.services.campaigns import CampaignService
 from leaddesk.services.compose import ComposeService
 from leaddesk.services.context import Actor, ServiceContext
-from leaddesk.services.credits import STALE_AFTER, CreditService
+from leaddesk.services.credits.ledger import STALE_AFTER, CreditService
 from leaddesk.services.duplicates import DuplicateService
 from leaddesk.services.integrations import IntegrationService
 from leaddesk.services.lead_changes import ChangeSetService

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.services import activity, channel_rules, suppression, whatsapp_content
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.lead_query import LeadQuery

@@ -8,9 +8,9 @@ import csv
 import pytest
 
 from leaddesk.services import settings as app_settings
-from leaddesk.services import topup_codes
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credit_history import CreditHistory, LedgerFilter
+from leaddesk.services.credits import topup_codes
+from leaddesk.services.credits.history import CreditHistory, LedgerFilter
 from leaddesk.ui.credits.model import TransactionTableModel
 from leaddesk.ui.credits.view import CreditsView
 from tests.support.credit_helpers import PUBLIC_KEY, add_member, code, credits_for

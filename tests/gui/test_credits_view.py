@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from leaddesk.services.credit_history import CreditHistory, LedgerFilter
+from leaddesk.services.credits.history import CreditHistory, LedgerFilter
 from leaddesk.ui.credits.model import TransactionTableModel
 from leaddesk.ui.credits.view import CreditsView, month_start
 from leaddesk.ui.main_window import MainWindow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credit_history import CreditHistory, LedgerFilter
+from leaddesk.services.credits.history import CreditHistory, LedgerFilter
 
 pytest_plugins = ["tests.support.pgcluster"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from leaddesk.services import topup_codes
 from leaddesk.services.context import Actor, ServiceContext
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits import topup_codes
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.store.database import Store
 from leaddesk.store.enums import Role
 from leaddesk.store.models import User

@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import InsufficientCreditsError
 
 

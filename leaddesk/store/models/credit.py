@@ -31,7 +31,7 @@ class CreditAccount(IdMixin, TimestampMixin, Base):
     what is held for actions in flight. The spend cap lives on the same row so that the one
     conditional UPDATE that takes a reservation checks balance and cap together:
     ``cap_spent`` is what was reserved (and not released) in the window ``cap_window`` (a number
-    naming the current week or month, see ``leaddesk.services.credit_caps``).
+    naming the current week or month, see ``leaddesk.services.credits.caps``).
     """
 
     __tablename__ = "credit_accounts"

@@ -11,7 +11,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from leaddesk.services.compose import ComposeService
-from leaddesk.services.credits import Balance, CreditService, Preflight
+from leaddesk.services.credits.ledger import Balance, CreditService, Preflight
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.leads import LeadRecord, LeadService
 from leaddesk.services.messages import MessageRecord, MessageService

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.credits import Balance, CreditService, TransactionRecord
+from leaddesk.services.credits.ledger import Balance, CreditService, TransactionRecord
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     SpendCapExceededError,

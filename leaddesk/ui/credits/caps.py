@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.credits import CapPeriod, CreditService, SpendCap
+from leaddesk.services.credits.ledger import CapPeriod, CreditService, SpendCap
 from leaddesk.services.users import UserService
 from leaddesk.ui.credits.members import MemberPicker
 from leaddesk.ui.operations import op

@@ -12,7 +12,7 @@ import datetime as dt
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from leaddesk.services.credit_history import DailyUsage
+from leaddesk.services.credits.history import DailyUsage
 from leaddesk.ui.credits.usage import colour, tick_every
 
 ACCENT = "#3b82f6"

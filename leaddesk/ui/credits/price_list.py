@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services import pricing
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits import pricing
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.pricing import MAX_ACTION_COST, PriceList
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.pricing import MAX_ACTION_COST, PriceList
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import FieldErrors, error_label, muted, section

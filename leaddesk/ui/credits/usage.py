@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from leaddesk.services.credit_history import DailyUsage
+from leaddesk.services.credits.history import DailyUsage
 
 #: The chart's ranges, in days.
 RANGES = (30, 90, 365)

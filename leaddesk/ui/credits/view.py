@@ -32,9 +32,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.credit_history import CreditHistory, DailyUsage, LedgerFilter, write_csv
-from leaddesk.services.credits import Balance, CreditService, SpendCap, TransactionRecord
-from leaddesk.services.pricing import Package, PriceList
+from leaddesk.services.credits.history import CreditHistory, DailyUsage, LedgerFilter, write_csv
+from leaddesk.services.credits.ledger import Balance, CreditService, SpendCap, TransactionRecord
+from leaddesk.services.credits.pricing import Package, PriceList
 from leaddesk.services.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import FieldErrors, dialog_buttons, error_label, muted
 

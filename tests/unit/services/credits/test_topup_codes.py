@@ -14,8 +14,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaddesk.services import topup_codes as tc
-from leaddesk.services.topup_codes import (
+from leaddesk.services.credits import topup_codes as tc
+from leaddesk.services.credits.topup_codes import (
     CodeAlreadyRedeemed,
     CodeNotForThisAccount,
     ExpiredCode,

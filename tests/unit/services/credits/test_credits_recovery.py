@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from leaddesk.services import credit_holders
 from leaddesk.services.app_services import AppServices
+from leaddesk.services.credits import holders as credit_holders
 from leaddesk.store.enums import MessageState
 from leaddesk.store.models import Message
 from leaddesk.store.models.credit import CreditHold

@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 
-from leaddesk.services import credits as credits_module
-from leaddesk.services import settings, topup_codes
+from leaddesk.services import settings
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits import ledger as credits_module
+from leaddesk.services.credits import topup_codes
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     NotFoundError,

@@ -46,16 +46,12 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from leaddesk.services import (
-    activity,
-    credit_caps,
-    credit_holders,
-    group_commit,
-    pricing,
-    settings,
-    topup_codes,
-)
+from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
+from leaddesk.services.credits import caps as credit_caps
+from leaddesk.services.credits import group_commit, pricing, topup_codes
+from leaddesk.services.credits import holders as credit_holders
+from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     NotFoundError,
@@ -65,7 +61,6 @@ from leaddesk.services.errors import (
     SpendCapExceededError,
     ValidationError,
 )
-from leaddesk.services.pricing import PriceList
 from leaddesk.store.database import Store
 from leaddesk.store.enums import MessageState, Plan, Role, TransactionKind
 from leaddesk.store.ids import new_id
@@ -586,8 +581,8 @@ class CreditService:
     def redeem(self, code: str, *, public_key: Ed25519PublicKey | None = None) -> TransactionRecord:
         """Redeem a signed top-up code into the actor's account, once.
 
-        Raises the :class:`~leaddesk.services.topup_codes.TopupCodeError` saying why a code is
-        refused: malformed, tampered, expired, or :class:`CodeAlreadyRedeemed`.
+        Raises the :class:`~leaddesk.services.credits.topup_codes.TopupCodeError` saying why a
+        code is refused: malformed, tampered, expired, or :class:`CodeAlreadyRedeemed`.
         """
         key = public_key or topup_codes.load_shipped_public_key()
         topup = topup_codes.verify_code(code, key, self.now())

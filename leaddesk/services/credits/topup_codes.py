@@ -37,6 +37,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from leaddesk.config import resources_dir
+
 FORMAT_VERSION = 1
 PREFIX = "LD"
 DOMAIN = b"LeadDesk top-up code v1\x00"  # signatures made for this purpose only
@@ -190,16 +192,8 @@ def load_private_key(path: str | Path, password: bytes | None = None) -> Ed25519
 
 
 def shipped_public_key_path() -> Path:
-    """The public key shipped with the app: ``leaddesk/resources`` in a wheel, else the repo's."""
-    package = Path(__file__).resolve().parent.parent
-    candidates = [
-        package / "resources" / "keys" / "topup_public.pem",
-        package.parent / "resources" / "keys" / "topup_public.pem",
-    ]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"top-up public key not found; looked in {candidates}")
+    """The public key shipped with the app, in the resources folder (wheel or repo)."""
+    return resources_dir() / "keys" / "topup_public.pem"
 
 
 def load_shipped_public_key() -> Ed25519PublicKey:

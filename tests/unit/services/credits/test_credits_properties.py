@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credits import CreditService
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import InsufficientCreditsError, ReservationSettledError
 from leaddesk.store.enums import Role
 from tests.support.credit_helpers import add_member, credits_for

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credit_history import CSV_COLUMNS, CreditHistory, LedgerFilter, write_csv
+from leaddesk.services.credits.history import CSV_COLUMNS, CreditHistory, LedgerFilter, write_csv
 from leaddesk.services.errors import PermissionDeniedError
 from tests.support.credit_helpers import add_member, credits_for
 

@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import text
 
-from leaddesk.services import group_commit
-from leaddesk.services.group_commit import GroupCommit
+from leaddesk.services.credits import group_commit
+from leaddesk.services.credits.group_commit import GroupCommit
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 

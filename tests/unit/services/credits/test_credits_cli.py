@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from leaddesk.cli import main
-from leaddesk.services import topup_codes
 from leaddesk.services.app_services import AppServices
+from leaddesk.services.credits import topup_codes
 from tests.support.credit_helpers import PRIVATE_PEM, PUBLIC_KEY, add_member, code
 
 
