@@ -31,7 +31,7 @@ from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.demo import insert_leads
 from leaddesk.services.lead_query import LeadQuery, LeadSort
 from leaddesk.services.leads import LeadService
-from leaddesk.services.users import UserService
+from leaddesk.services.team.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.store.models import Lead
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from leaddesk.commands.common import add_sign_in_arguments, whole_number
 from leaddesk.commands.users import signed_in
-from leaddesk.services.audit import AuditFilter, AuditLogService
+from leaddesk.services.team.audit import AuditFilter, AuditLogService
 
 
 def _date(value: str) -> dt.datetime:

@@ -18,10 +18,10 @@ from collections.abc import Callable, Iterator
 from sqlalchemy.engine import make_url
 
 from leaddesk.config import backups_dir, database_url
-from leaddesk.services import auth
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.context import Actor
-from leaddesk.services.team import connect
+from leaddesk.services.team import auth
+from leaddesk.services.team.team_mode import connect
 from leaddesk.store.database import Store
 
 SignIn = Callable[[Store], Actor]

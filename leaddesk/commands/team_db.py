@@ -9,7 +9,7 @@ import argparse
 
 from leaddesk.commands.common import read_password
 from leaddesk.config import database_url
-from leaddesk.services.team import connect, setup_team
+from leaddesk.services.team.team_mode import connect, setup_team
 
 
 def register_db_actions(db_sub: argparse._SubParsersAction) -> None:

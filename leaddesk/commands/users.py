@@ -24,9 +24,9 @@ from leaddesk.commands.common import (
     read_password,
 )
 from leaddesk.config import backups_dir, database_url
-from leaddesk.services import auth
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.users import UserRecord, UserService
+from leaddesk.services.team import auth
+from leaddesk.services.team.users import UserRecord, UserService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 

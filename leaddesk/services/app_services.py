@@ -23,8 +23,8 @@ from leaddesk.services.messages import MessageService
 from leaddesk.services.saved_views import SavedViewService
 from leaddesk.services.suppression import SuppressionService
 from leaddesk.services.tasks import TaskService
+from leaddesk.services.team.users import ensure_local_user
 from leaddesk.services.templates import TemplateService
-from leaddesk.services.users import ensure_local_user
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 

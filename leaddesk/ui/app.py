@@ -13,7 +13,7 @@ import leaddesk
 from leaddesk.heap import frozen_startup_objects
 from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.team import TeamSession
+from leaddesk.services.team.team_mode import TeamSession
 from leaddesk.ui import operations, qt_messages, theme
 from leaddesk.ui.errors import install_excepthook, show_error
 from leaddesk.ui.gc_guard import GuiGarbageCollector

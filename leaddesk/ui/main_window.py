@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 import leaddesk
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.credits.ledger import Balance
-from leaddesk.services.users import UserService
+from leaddesk.services.team.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
 from leaddesk.ui.auth.team_connect import TeamConnectDialog

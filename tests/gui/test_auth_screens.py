@@ -11,10 +11,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialogButtonBox
 
 from leaddesk.channels.secrets import SecretStore
-from leaddesk.services import auth, passwords
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.users import UserService
+from leaddesk.services.team import auth, passwords
+from leaddesk.services.team.users import UserService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 from leaddesk.ui.auth.first_run import FirstRunDialog

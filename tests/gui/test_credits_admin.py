@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.users import UserService
+from leaddesk.services.team.users import UserService
 from leaddesk.ui import operations
 from leaddesk.ui.credits.allocate import AllocateDialog
 from leaddesk.ui.credits.caps import SpendCapDialog

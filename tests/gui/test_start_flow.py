@@ -11,11 +11,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from leaddesk.commands import gui
-from leaddesk.services import auth, passwords
 from leaddesk.services import settings as app_settings
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.users import UserService
+from leaddesk.services.team import auth, passwords
+from leaddesk.services.team.users import UserService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 from leaddesk.ui import operations
@@ -258,8 +258,8 @@ def test_connecting_to_a_team_database_moves_the_window_there(
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from leaddesk.services.team import TeamSession
-    from leaddesk.services.users import ensure_local_user
+    from leaddesk.services.team.team_mode import TeamSession
+    from leaddesk.services.team.users import ensure_local_user
     from leaddesk.ui.app import run_gui
 
     _admin_db(db_url)

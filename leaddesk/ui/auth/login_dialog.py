@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.auth import LoginLockedError
 from leaddesk.services.context import Actor
+from leaddesk.services.team.auth import LoginLockedError
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import dialog_buttons, error_label, muted, title
 

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from PySide6.QtCore import QSettings, SignalInstance
 from PySide6.QtWidgets import QDialog
 
-from leaddesk.services import auth, passwords
 from leaddesk.services.context import Actor
-from leaddesk.services.team import TeamSession, connect
-from leaddesk.services.users import ensure_local_user
+from leaddesk.services.team import auth, passwords
+from leaddesk.services.team.team_mode import TeamSession, connect
+from leaddesk.services.team.users import ensure_local_user
 from leaddesk.store.database import Store
 from leaddesk.ui.auth.first_run import FirstRunDialog
 from leaddesk.ui.auth.login_dialog import LoginDialog

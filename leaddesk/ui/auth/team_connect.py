@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.engine import URL
 
 from leaddesk.channels.secrets import SecretStore, SecretStoreError
-from leaddesk.services.team import TeamSession, connect
+from leaddesk.services.team.team_mode import TeamSession, connect
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import error_label, muted, title
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.users import UserRecord, UserService
+from leaddesk.services.team.users import UserRecord, UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import FieldErrors, MessageBar, dialog_buttons, error_label, title

@@ -26,7 +26,7 @@ from leaddesk.services.errors import (
     InsufficientCreditsError,
     SpendCapExceededError,
 )
-from leaddesk.services.users import UserService
+from leaddesk.services.team.users import UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.credits.members import MemberPicker
 from leaddesk.ui.operations import op

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.credits.ledger import CapPeriod, CreditService, SpendCap
-from leaddesk.services.users import UserService
+from leaddesk.services.team.users import UserService
 from leaddesk.ui.credits.members import MemberPicker
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import FieldErrors, dialog_buttons, error_label, muted

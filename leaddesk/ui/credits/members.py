@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from leaddesk.services.credits.ledger import Balance, CreditService, SpendCap
-from leaddesk.services.users import UserRecord, UserService
+from leaddesk.services.team.users import UserRecord, UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import muted

@@ -16,12 +16,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from leaddesk.services import passwords
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.auth import LoginService, create_first_admin
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.team import TeamSession, connect, setup_team
-from leaddesk.services.users import UserRecord, UserService
+from leaddesk.services.team import passwords
+from leaddesk.services.team.auth import LoginService, create_first_admin
+from leaddesk.services.team.team_mode import TeamSession, connect, setup_team
+from leaddesk.services.team.users import UserRecord, UserService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 from leaddesk.store.postgres_security import role_name

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from leaddesk.services import auth
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.team import TeamConnectionError, connect
+from leaddesk.services.team import auth
+from leaddesk.services.team.team_mode import TeamConnectionError, connect
 from tests.integration.team.team_support import PASSWORD, Team
 
 

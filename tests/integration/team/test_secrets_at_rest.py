@@ -14,8 +14,8 @@ import pytest
 from leaddesk.cli import main
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
 from leaddesk.sending.inbox import poll_inbox
-from leaddesk.services import auth
 from leaddesk.services.app_services import AppServices
+from leaddesk.services.team import auth
 from leaddesk.store.models import BusinessProfile
 from tests.fakes.smtp_server import FakeSmtpServer
 from tests.fakes.twilio_spec import SPEC_MISSING_REASON, spec_available

@@ -15,7 +15,7 @@ import pytest
 
 from leaddesk.services.errors import NotFoundError, PermissionDeniedError
 from leaddesk.services.lead_query import LeadQuery
-from leaddesk.services.users import UserService
+from leaddesk.services.team.users import UserService
 from tests.integration.team.team_support import PASSWORD, Team
 
 

@@ -9,8 +9,8 @@ import psycopg
 import pytest
 
 from leaddesk.cli import main
-from leaddesk.services.team import TeamConnectionError, connect
-from leaddesk.services.users import UserService
+from leaddesk.services.team.team_mode import TeamConnectionError, connect
+from leaddesk.services.team.users import UserService
 from tests.integration.team.team_support import PASSWORD, Team
 
 

@@ -16,7 +16,7 @@ from leaddesk.services.lead_query import LeadQuery
 from leaddesk.services.lead_references import load_reference_table, resolve
 from leaddesk.services.lead_validation_cache import clean_bulk
 from leaddesk.services.saved_views import SavedViewService
-from leaddesk.services.users import UserService
+from leaddesk.services.team.users import UserService
 
 LEADS = [
     {

@@ -8,7 +8,7 @@ from leaddesk.services.app_services import AppServices
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.lead_references import load_reference_table, resolve
 from leaddesk.services.lead_validation_cache import clean_bulk
-from leaddesk.services.users import UserService
+from leaddesk.services.team.users import UserService
 from leaddesk.services.validation import parse_flag
 
 

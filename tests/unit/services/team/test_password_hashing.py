@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from leaddesk.services import passwords
-from leaddesk.services.passwords import hash_password, needs_rehash, verify_password
+from leaddesk.services.team import passwords
+from leaddesk.services.team.passwords import hash_password, needs_rehash, verify_password
 
 
 @pytest.fixture(autouse=True)

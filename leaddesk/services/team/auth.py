@@ -8,7 +8,7 @@ Two explicit, stored modes (``app_settings`` key ``login_mode``):
 
 A new database has no mode; the first run either creates the admin (``create_first_admin``) or
 chooses ``none`` (``choose_no_login``). Team databases sign in as database roles instead
-(``leaddesk.services.team``). Every outcome is audited; a password never is.
+(``leaddesk.services.team.team_mode``). Every outcome is audited; a password never is.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ import enum
 
 from sqlalchemy import func, select
 
-from leaddesk.services import activity, passwords, settings, team
+from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.errors import PermissionDeniedError, ValidationError
-from leaddesk.services.users import (
+from leaddesk.services.team import passwords, team_mode
+from leaddesk.services.team.users import (
     LOGIN_MODE,
     UserService,
     check_password,
@@ -174,7 +175,7 @@ class LoginService:
         team database PostgreSQL checks the old one (a fresh connection as the user's role) and
         the new one becomes the role's password."""
         if team_database(ctx.store):
-            ok = team.password_works(ctx.store, old)
+            ok = team_mode.password_works(ctx.store, old)
         else:
             with self._store.read() as session:
                 user = session.get(User, ctx.actor.id)

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from leaddesk.cli import main
-from leaddesk.services import auth, passwords
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.audit import AuditFilter, AuditLogService
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import PermissionDeniedError
-from leaddesk.services.users import UserService
+from leaddesk.services.team import auth, passwords
+from leaddesk.services.team.audit import AuditFilter, AuditLogService
+from leaddesk.services.team.users import UserService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 

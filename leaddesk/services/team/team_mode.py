@@ -19,7 +19,7 @@ from sqlalchemy.pool import NullPool
 from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.errors import ServiceError
-from leaddesk.services.users import TEAM_DATABASE, check_password, clean_username
+from leaddesk.services.team.users import TEAM_DATABASE, check_password, clean_username
 from leaddesk.store import migrate, postgres_security
 from leaddesk.store.database import Store
 from leaddesk.store.enums import Role

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, passwords, settings
+from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.errors import NotFoundError, PermissionDeniedError, ValidationError
+from leaddesk.services.team import passwords
 from leaddesk.services.validation import normalize_email, parse_choice, require_text
 from leaddesk.store import postgres_security
 from leaddesk.store.database import Store
@@ -74,7 +75,7 @@ def check_password(password: str, field: str = "password") -> str:
     return password
 
 
-#: ``app_settings`` key of the sign-in mode (see ``leaddesk.services.auth``).
+#: ``app_settings`` key of the sign-in mode (see ``leaddesk.services.team.auth``).
 LOGIN_MODE = "login_mode"
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from leaddesk.cli import main
-from leaddesk.services import passwords
 from leaddesk.services.activity import ActivityService
-from leaddesk.services.auth import LoginService
 from leaddesk.services.context import ServiceContext
+from leaddesk.services.team import passwords
+from leaddesk.services.team.auth import LoginService
 from leaddesk.store.database import Store
 
 

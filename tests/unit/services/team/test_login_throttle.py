@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leaddesk.services.passwords import LoginThrottle, ThrottleDecision
+from leaddesk.services.team.passwords import LoginThrottle, ThrottleDecision
 
 T0 = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
 
