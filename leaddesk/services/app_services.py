@@ -10,7 +10,7 @@ from pathlib import Path
 from leaddesk.services import lead_search
 from leaddesk.services.activity import ActivityService
 from leaddesk.services.bulk_edit import BulkEditService
-from leaddesk.services.campaigns import CampaignService
+from leaddesk.services.campaigns.service import CampaignService
 from leaddesk.services.compose import ComposeService
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits.ledger import STALE_AFTER, CreditService

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.campaigns import CampaignRecord
+from leaddesk.services.campaigns.service import CampaignRecord
 from leaddesk.store.enums import CampaignStatus
 from leaddesk.ui import formatting
 from leaddesk.ui.widgets import Card, FieldErrors, error_label, muted, section, title

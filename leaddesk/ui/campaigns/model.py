@@ -18,7 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from leaddesk.services.campaigns import CampaignRecord
+from leaddesk.services.campaigns.service import CampaignRecord
 from leaddesk.ui import formatting
 
 AnyIndex = QModelIndex | QPersistentModelIndex

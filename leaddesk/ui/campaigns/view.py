@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.campaigns import CampaignRecord, CampaignService, CampaignStats
+from leaddesk.services.campaigns.service import CampaignRecord, CampaignService, CampaignStats
 from leaddesk.services.errors import ValidationError
 from leaddesk.ui.campaigns.form import CampaignForm
 from leaddesk.ui.campaigns.model import CampaignDelegate, CampaignListModel

@@ -1,0 +1,4 @@
+"""Campaigns: create, edit, list, delete.
+
+Uses the store and the shared top of ``services``.
+"""
