@@ -18,7 +18,7 @@ from typing import Any
 from leaddesk.channels.secrets import KeyringUnavailable, SecretStore, SecretStoreError
 from leaddesk.commands.common import CommandError, open_services
 from leaddesk.config import data_dir
-from leaddesk.services.integrations import SCHEMAS, IntegrationService, secret_names
+from leaddesk.services.messaging.integrations import SCHEMAS, IntegrationService, secret_names
 
 CREDENTIALS_FILE = "credentials.cfg"
 

@@ -8,8 +8,8 @@ import uuid
 
 from leaddesk.commands.common import CommandError, open_services
 from leaddesk.commands.template import find_template
-from leaddesk.services.compose import ComposePlan
-from leaddesk.services.whatsapp_content import ordered, part_name
+from leaddesk.services.messaging.compose import ComposePlan
+from leaddesk.services.messaging.whatsapp_content import ordered, part_name
 from leaddesk.store.enums import Channel
 
 PREVIEWS_SHOWN = 3

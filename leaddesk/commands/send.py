@@ -12,7 +12,7 @@ from leaddesk.commands.common import open_services
 from leaddesk.heap import frozen_startup_objects
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig, MessageEvent, Progress
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.integrations import IntegrationService, secret_names
+from leaddesk.services.messaging.integrations import IntegrationService, secret_names
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from leaddesk.commands.common import open_services
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.errors import NotFoundError
-from leaddesk.services.templates import TemplateRecord
+from leaddesk.services.messaging.templates import TemplateRecord
 from leaddesk.store.enums import Channel
 
 

@@ -48,12 +48,12 @@ from leaddesk.sending.status import PollReport, poll_statuses
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.integrations import (
+from leaddesk.services.messaging.integrations import (
     DEFAULT_DAILY_CAP,
     IntegrationRecord,
     IntegrationService,
 )
-from leaddesk.services.messages import create_linkedin_task
+from leaddesk.services.messaging.messages import create_linkedin_task
 from leaddesk.store.enums import Handoff, MessageState
 from leaddesk.store.models import BusinessProfile, Message
 from leaddesk.store.types import utcnow

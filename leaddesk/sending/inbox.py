@@ -21,9 +21,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from leaddesk.channels.imap_inbox import AutoReply, Bounce, Reply, SyncState, normalize_message_id
-from leaddesk.services import activity, suppression
+from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.integrations import IntegrationRecord, IntegrationService
+from leaddesk.services.messaging import suppression
+from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.store.enums import Channel, LeadStatus, MessageState
 from leaddesk.store.models import AppSetting, Lead, Message
 from leaddesk.store.types import utcnow

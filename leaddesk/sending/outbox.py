@@ -26,10 +26,10 @@ from sqlalchemy import ColumnElement, Integer, bindparam, case, func, or_, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from leaddesk.services import suppression
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import group_commit
 from leaddesk.services.credits.ledger import BatchReserved, ReserveItem, SettleItem
+from leaddesk.services.messaging import suppression
 from leaddesk.store.enums import Channel, Handoff, LeadStatus, MessageState, TransactionKind
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import Activity, CreditTransaction, Lead, Message, SendCounter

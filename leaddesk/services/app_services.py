@@ -11,20 +11,20 @@ from leaddesk.services import lead_search
 from leaddesk.services.activity import ActivityService
 from leaddesk.services.bulk_edit import BulkEditService
 from leaddesk.services.campaigns.service import CampaignService
-from leaddesk.services.compose import ComposeService
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits.ledger import STALE_AFTER, CreditService
 from leaddesk.services.duplicates import DuplicateService
-from leaddesk.services.integrations import IntegrationService
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_import import LeadImporter
 from leaddesk.services.leads import LeadService
-from leaddesk.services.messages import MessageService
+from leaddesk.services.messaging.compose import ComposeService
+from leaddesk.services.messaging.integrations import IntegrationService
+from leaddesk.services.messaging.messages import MessageService
+from leaddesk.services.messaging.suppression import SuppressionService
+from leaddesk.services.messaging.templates import TemplateService
 from leaddesk.services.saved_views import SavedViewService
-from leaddesk.services.suppression import SuppressionService
 from leaddesk.services.tasks import TaskService
 from leaddesk.services.team.users import ensure_local_user
-from leaddesk.services.templates import TemplateService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 

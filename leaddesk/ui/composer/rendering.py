@@ -1,9 +1,9 @@
 """The composer's one door to message rendering and channel rules.
 
-It calls ``leaddesk.services.templating`` (sandboxed Jinja2: ``render``, ``TemplateError``) and
-``leaddesk.services.channel_rules`` (``check``, ``sms_segments``) directly; should their API
-move, only this adapter changes. Rendering is pure CPU on compiled-once templates (well under a
-millisecond), so the composer calls it on the GUI thread.
+It calls ``leaddesk.services.messaging.templating`` (sandboxed Jinja2: ``render``,
+``TemplateError``) and ``leaddesk.services.messaging.channel_rules`` (``check``, ``sms_segments``)
+directly; should their API move, only this adapter changes. Rendering is pure CPU on
+compiled-once templates (well under a millisecond), so the composer calls it on the GUI thread.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from leaddesk.services import channel_rules, templating, whatsapp_content
+from leaddesk.services.messaging import channel_rules, templating, whatsapp_content
 
 CHANNELS: tuple[str, ...] = channel_rules.CHANNELS
 #: Channels whose messages carry a subject line (LinkedIn only for InMail).

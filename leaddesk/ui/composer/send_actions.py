@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.compose import ComposeResult, ComposeService
+from leaddesk.services.messaging.compose import ComposeResult, ComposeService
 from leaddesk.ui.composer.outbox_panel import OutboxPanel, OutboxRunner
 from leaddesk.ui.composer.rendering import Preview
 from leaddesk.ui.operations import op

@@ -39,7 +39,7 @@ from leaddesk.services.bulk_edit import BulkEditService
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_query import LeadQuery, LeadSort
 from leaddesk.services.leads import LeadRecord, LeadService
-from leaddesk.services.messages import MessageRecord, MessageService
+from leaddesk.services.messaging.messages import MessageRecord, MessageService
 from leaddesk.services.saved_views import SavedViewRecord, SavedViewService
 from leaddesk.services.tasks import TaskRecord, TaskService
 from leaddesk.ui import formatting

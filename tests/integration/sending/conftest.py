@@ -13,7 +13,7 @@ from sending_kit import POSTAL, add_email_channel
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
 from leaddesk.sending.limits import Backoff
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.integrations import IntegrationRecord
+from leaddesk.services.messaging.integrations import IntegrationRecord
 from leaddesk.store.models import BusinessProfile
 from tests.fakes.smtp_server import FakeSmtpServer
 from tests.support.memory_keyring import MemoryKeyring, installed

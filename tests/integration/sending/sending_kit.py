@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.integrations import IntegrationRecord
+from leaddesk.services.messaging.integrations import IntegrationRecord
 
 POSTAL = "Example Ltd, 1 Example Street, Springfield"
 

@@ -12,7 +12,7 @@ from leaddesk.services.duplicate_keys import DuplicateLeadError, DuplicateRules,
 from leaddesk.services.duplicates import DuplicateService
 from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_query import LeadQuery
-from leaddesk.services.messages import create_linkedin_task
+from leaddesk.services.messaging.messages import create_linkedin_task
 from leaddesk.store.enums import TaskKind
 from leaddesk.store.models import Task
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaddesk.services.templating import (
+from leaddesk.services.messaging.templating import (
     MessageSource,
     RenderContext,
     TemplateError,

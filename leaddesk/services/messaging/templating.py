@@ -31,7 +31,7 @@ from jinja2.lexer import TokenStream, ignored_tokens, newline_re
 from jinja2.runtime import Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from leaddesk.services.channel_rules import CHANNELS
+from leaddesk.services.messaging.channel_rules import CHANNELS
 
 LEAD_FIELDS: tuple[str, ...] = (
     "first_name",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leaddesk.services.templating import (
+from leaddesk.services.messaging.templating import (
     MessageSource,
     RenderContext,
     TemplateError,

@@ -10,9 +10,10 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from leaddesk.services import activity, suppression
+from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.messaging import suppression
 from leaddesk.services.records import to_record
 from leaddesk.services.validation import limit_text, parse_choice
 from leaddesk.store.enums import Channel, LeadStatus, MessageState, TaskKind

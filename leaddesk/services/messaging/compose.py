@@ -19,15 +19,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, channel_rules, suppression, whatsapp_content
+from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.lead_query import LeadQuery
 from leaddesk.services.leads import apply_filters
-from leaddesk.services.messages import address_for
-from leaddesk.services.templating import (
+from leaddesk.services.messaging import channel_rules, suppression, whatsapp_content
+from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
+from leaddesk.services.messaging.messages import address_for
+from leaddesk.services.messaging.templating import (
     LEAD_FIELDS,
     MessageSource,
     RenderContext,

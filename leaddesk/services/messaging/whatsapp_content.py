@@ -14,9 +14,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from leaddesk.services.channel_rules import RuleIssue
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.templating import RenderContext, render_parts, validate
+from leaddesk.services.messaging.channel_rules import RuleIssue
+from leaddesk.services.messaging.templating import RenderContext, render_parts, validate
 
 CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 VARIABLE_NAME = re.compile(r"^[1-9][0-9]{0,2}$")

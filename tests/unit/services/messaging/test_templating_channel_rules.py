@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaddesk.services.channel_rules import (
+from leaddesk.services.messaging.channel_rules import (
     GSM7_BASIC,
     GSM7_EXTENSION,
     RuleIssue,

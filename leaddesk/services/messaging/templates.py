@@ -13,14 +13,14 @@ from sqlalchemy import select
 from leaddesk.services import entity_edits
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.records import to_record
-from leaddesk.services.templating import validate
-from leaddesk.services.validation import limit_text, parse_choice, require_text
-from leaddesk.services.whatsapp_content import (
+from leaddesk.services.messaging.templating import validate
+from leaddesk.services.messaging.whatsapp_content import (
     check_content,
     clean_content_sid,
     clean_content_variables,
 )
+from leaddesk.services.records import to_record
+from leaddesk.services.validation import limit_text, parse_choice, require_text
 from leaddesk.store.enums import Channel
 from leaddesk.store.models import MessageTemplate
 

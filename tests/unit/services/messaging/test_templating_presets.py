@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from leaddesk.services.channel_rules import check, sms_segments
-from leaddesk.services.templating import (
+from leaddesk.services.messaging.channel_rules import check, sms_segments
+from leaddesk.services.messaging.templating import (
     KNOWN_VARIABLES,
     RenderContext,
     TemplatePreset,
@@ -20,7 +20,7 @@ from leaddesk.services.templating import (
     variables_used,
 )
 
-RESOURCES = Path(__file__).resolve().parents[3] / "resources"
+RESOURCES = Path(__file__).resolve().parents[4] / "resources"
 INDUSTRIES = (
     "saas",
     "agencies",
