@@ -35,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import emit, parser, run_command
 from sqlalchemy import event
 
-from leaddesk.services import demo, lead_search
-from leaddesk.services.deferred_indexes import deferred_indexes
+from leaddesk.services import demo
+from leaddesk.services.leads import search as lead_search
+from leaddesk.services.leads.deferred_indexes import deferred_indexes
 from leaddesk.store.database import Store
 
 HEADER = [

@@ -29,8 +29,8 @@ from sqlalchemy import case, literal_column, text, update
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.demo import insert_leads
-from leaddesk.services.lead_query import LeadQuery, LeadSort
-from leaddesk.services.leads import LeadService
+from leaddesk.services.leads.query import LeadQuery, LeadSort
+from leaddesk.services.leads.service import LeadService
 from leaddesk.services.team.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.store.models import Lead

@@ -20,7 +20,7 @@ from _common import emit, parser, run_command
 from PySide6.QtWidgets import QApplication
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads.query import LeadQuery, LeadSort
 from leaddesk.ui import operations
 from leaddesk.ui.leads.view import LeadsView
 

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import emit, parser, peak_rss_mb, run_command
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.bulk_edit import BulkChange
-from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads.bulk_edit import BulkChange
+from leaddesk.services.leads.query import LeadQuery, LeadSort
 
 PAGE = 100
 

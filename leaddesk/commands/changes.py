@@ -12,7 +12,7 @@ import uuid
 
 from leaddesk.commands.common import CommandError, add_sign_in_arguments, whole_number
 from leaddesk.commands.users import signed_in
-from leaddesk.services.lead_changes import ChangeSetRecord, ChangeSetService
+from leaddesk.services.leads.changes import ChangeSetRecord, ChangeSetService
 
 KINDS = ("import", "bulk_edit", "merge")
 

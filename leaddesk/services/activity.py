@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.lead_links import timeline_leads
+from leaddesk.services.leads.links import timeline_leads
 from leaddesk.store.models import Activity
 
 #: Field names whose values never reach the audit log.

@@ -7,23 +7,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from leaddesk.services import lead_search
 from leaddesk.services.activity import ActivityService
-from leaddesk.services.bulk_edit import BulkEditService
 from leaddesk.services.campaigns.service import CampaignService
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits.ledger import STALE_AFTER, CreditService
-from leaddesk.services.duplicates import DuplicateService
-from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_import import LeadImporter
-from leaddesk.services.leads import LeadService
+from leaddesk.services.leads import search as lead_search
+from leaddesk.services.leads.bulk_edit import BulkEditService
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.duplicates import DuplicateService
+from leaddesk.services.leads.saved_views import SavedViewService
+from leaddesk.services.leads.service import LeadService
+from leaddesk.services.leads.tasks import TaskService
 from leaddesk.services.messaging.compose import ComposeService
 from leaddesk.services.messaging.integrations import IntegrationService
 from leaddesk.services.messaging.messages import MessageService
 from leaddesk.services.messaging.suppression import SuppressionService
 from leaddesk.services.messaging.templates import TemplateService
-from leaddesk.services.saved_views import SavedViewService
-from leaddesk.services.tasks import TaskService
 from leaddesk.services.team.users import ensure_local_user
 from leaddesk.store import migrate
 from leaddesk.store.database import Store

@@ -24,9 +24,10 @@ import phonenumbers
 from sqlalchemy import insert
 
 from leaddesk.config import resources_dir
-from leaddesk.services import lead_search, settings
+from leaddesk.services import settings
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.deferred_indexes import deferred_indexes
+from leaddesk.services.leads import search as lead_search
+from leaddesk.services.leads.deferred_indexes import deferred_indexes
 from leaddesk.store.enums import Channel, LeadStatus, MessageState, TaskKind
 from leaddesk.store.ids import new_id
 from leaddesk.store.models import Activity, Lead, LeadTag, Message, Task

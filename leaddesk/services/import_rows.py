@@ -15,14 +15,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from leaddesk.services.duplicate_keys import DuplicateRules, keys_by_rule, lead_keys
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.importing.fields import parse_tags
 from leaddesk.services.importing.mapping import CompiledMapping
-from leaddesk.services.lead_references import ReferenceTable, resolve
-from leaddesk.services.lead_rows import LeadRowBuilder, dialect_named
-from leaddesk.services.lead_validation_cache import clean_bulk
-from leaddesk.services.leads import IDENTITY_FIELDS
+from leaddesk.services.leads.duplicate_keys import DuplicateRules, keys_by_rule, lead_keys
+from leaddesk.services.leads.references import ReferenceTable, resolve
+from leaddesk.services.leads.rows import LeadRowBuilder, dialect_named
+from leaddesk.services.leads.service import IDENTITY_FIELDS
+from leaddesk.services.leads.validation_cache import clean_bulk
 from leaddesk.store.ids import new_id_hexes
 
 #: A source row as the reader gave it: (line, values keyed by the file's headers)

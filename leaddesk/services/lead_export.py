@@ -16,10 +16,10 @@ from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ServiceError, ValidationError
 from leaddesk.services.exporting import ExportResult, write_csv, write_vcard, write_xlsx
-from leaddesk.services.lead_query import LeadQuery, LeadSort
-from leaddesk.services.lead_references import ReferenceNames
-from leaddesk.services.leads import LeadService
-from leaddesk.services.saved_views import SavedViewService
+from leaddesk.services.leads.query import LeadQuery, LeadSort
+from leaddesk.services.leads.references import ReferenceNames
+from leaddesk.services.leads.saved_views import SavedViewService
+from leaddesk.services.leads.service import LeadService
 
 PAGE = 2000
 ExportFormat = Literal["csv", "xlsx", "vcf"]

@@ -25,16 +25,8 @@ from typing import Any, Literal, NamedTuple
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, lead_changes, lead_search, settings
+from leaddesk.services import activity, settings
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.deferred_indexes import deferred_indexes
-from leaddesk.services.duplicate_keys import (
-    DuplicateRules,
-    find_existing_keys,
-    is_match,
-    load_rules,
-    padded,
-)
 from leaddesk.services.errors import ServiceError, ValidationError
 from leaddesk.services.import_rows import (
     Prepared,
@@ -52,10 +44,20 @@ from leaddesk.services.importing.mapping import (
     guess_mapping,
 )
 from leaddesk.services.importing.sources import detect_format, open_source
-from leaddesk.services.lead_references import ReferenceTable, load_reference_table
-from leaddesk.services.lead_writer import LeadWriter
-from leaddesk.services.leads import IDENTITY_FIELDS
-from leaddesk.services.validation import KNOWN_REGIONS
+from leaddesk.services.leads import changes as lead_changes
+from leaddesk.services.leads import search as lead_search
+from leaddesk.services.leads.deferred_indexes import deferred_indexes
+from leaddesk.services.leads.duplicate_keys import (
+    DuplicateRules,
+    find_existing_keys,
+    is_match,
+    load_rules,
+    padded,
+)
+from leaddesk.services.leads.references import ReferenceTable, load_reference_table
+from leaddesk.services.leads.service import IDENTITY_FIELDS
+from leaddesk.services.leads.validation import KNOWN_REGIONS
+from leaddesk.services.leads.writer import LeadWriter
 from leaddesk.store.models import Lead
 from leaddesk.store.types import utcnow
 from leaddesk.worker_processes import process_pool

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.leads import LeadRecord
+from leaddesk.services.leads.service import LeadRecord
 from leaddesk.ui import operations, qt_messages, theme
 from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import VIEWS, MainWindow

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.store.enums import MessageState
 from leaddesk.store.models import Message
 from leaddesk.ui.composer.view import ComposerView

@@ -118,7 +118,7 @@ def test_file_menu_import_drop_and_export(qtbot, demo_app: AppServices, settings
     assert results and results[0].rows == demo_app.leads.count()
     assert out.read_text(encoding="utf-8").count("\n") >= results[0].rows
 
-    from leaddesk.services.lead_query import LeadQuery
+    from leaddesk.services.leads.query import LeadQuery
 
     window.leads_view.model.set_query(LeadQuery(statuses=("won",)))
     results.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.ui.leads.kanban import PAGE, KanbanColumnModel, KanbanView
 
 
@@ -55,7 +55,7 @@ def test_dropping_a_card_changes_its_status(qtbot, demo_app) -> None:
 
 def test_drop_on_own_column_does_nothing(qtbot, demo_app) -> None:
     model = KanbanColumnModel("new")
-    from leaddesk.services.lead_query import LeadPage
+    from leaddesk.services.leads.query import LeadPage
 
     page = demo_app.leads.page(LeadQuery(statuses=("new",)), limit=3)
     model.set_page(LeadPage(rows=page.rows, next_cursor=None), 3)

@@ -8,9 +8,9 @@ import threading
 import pytest
 from PySide6.QtCore import QItemSelectionModel
 
-from leaddesk.services import bulk_edit
-from leaddesk.services.bulk_edit import BulkEditService
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads import bulk_edit
+from leaddesk.services.leads.bulk_edit import BulkEditService
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.view import LeadsView
 

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from leaddesk.services import snapshot_restore
-from leaddesk.services.lead_changes import ChangeSetService
-from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads import snapshot_restore
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.query import LeadQuery, LeadSort
 from leaddesk.ui.leads.view import LeadsView
 
 FILTER = LeadQuery(statuses=("new",))

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QAbstractItemView
 
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.ui.leads.filter_panel import index_of
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.view import LeadsView

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import QDate, Qt
 
-from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads.query import LeadQuery, LeadSort
 from leaddesk.ui.leads.filter_bar import LeadFilterBar
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.view import LeadsView

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
 from leaddesk.services import demo
-from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads.query import LeadQuery, LeadSort
 from leaddesk.ui.leads.model import PLACEHOLDER, LeadTableModel
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel
 
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.ui.leads import selection as selection_module
 from leaddesk.ui.leads.selection import selected_ranges
 from leaddesk.ui.leads.view import LeadsView

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.store.enums import TaskKind
 from leaddesk.store.models import Task
 from leaddesk.ui.leads.model import LeadTableModel

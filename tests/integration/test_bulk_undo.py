@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from leaddesk.services import snapshot_restore
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.bulk_edit import BulkChange
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads import snapshot_restore
+from leaddesk.services.leads.bulk_edit import BulkChange
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.store.models import Lead, LeadTag
 
 

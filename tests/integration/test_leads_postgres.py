@@ -8,10 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.bulk_edit import BulkChange
-from leaddesk.services.duplicate_keys import DuplicateRules
 from leaddesk.services.lead_export import export_leads
-from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads.bulk_edit import BulkChange
+from leaddesk.services.leads.duplicate_keys import DuplicateRules
+from leaddesk.services.leads.query import LeadQuery, LeadSort
 from leaddesk.store import migrate
 from leaddesk.store.base import Base
 

@@ -15,8 +15,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
-from leaddesk.services.lead_query import LeadQuery
-from leaddesk.services.leads import LeadRecord, LeadService
+from leaddesk.services.leads.query import LeadQuery
+from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.ui.operations import op
 
 AnyIndex = QModelIndex | QPersistentModelIndex

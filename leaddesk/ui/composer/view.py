@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from leaddesk.services.credits.ledger import Balance, CreditService, Preflight
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.leads import LeadRecord, LeadService
+from leaddesk.services.leads.saved_views import SavedViewService
+from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.services.messaging.compose import ComposeService
 from leaddesk.services.messaging.messages import MessageRecord, MessageService
 from leaddesk.services.messaging.templates import TemplateRecord, TemplateService
-from leaddesk.services.saved_views import SavedViewService
 from leaddesk.ui import formatting
 from leaddesk.ui.composer.form import ComposerForm
 from leaddesk.ui.composer.lead_picker import LeadPicker, describe

@@ -20,8 +20,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QWidget
 
-from leaddesk.services.bulk_edit import BulkChange, BulkEditService, BulkResult, Target
-from leaddesk.services.lead_changes import ChangeSetService
+from leaddesk.services.leads.bulk_edit import BulkChange, BulkEditService, BulkResult, Target
+from leaddesk.services.leads.changes import ChangeSetService
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.undo import BulkCommand

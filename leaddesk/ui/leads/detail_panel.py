@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.activity import ActivityRecord
-from leaddesk.services.leads import LeadRecord
+from leaddesk.services.leads.service import LeadRecord
+from leaddesk.services.leads.tasks import TaskRecord
 from leaddesk.services.messaging.messages import MessageRecord
-from leaddesk.services.tasks import TaskRecord
 from leaddesk.ui import formatting
 from leaddesk.ui.widgets import Card, badge, muted, section, set_badge, title
 

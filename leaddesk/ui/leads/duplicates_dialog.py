@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.duplicate_keys import RULES, DuplicateRules
-from leaddesk.services.duplicates import MERGE_FIELDS, DuplicateGroup, DuplicateService
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.lead_changes import ChangeSetService
-from leaddesk.services.leads import LeadRecord, LeadService
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.duplicate_keys import RULES, DuplicateRules
+from leaddesk.services.leads.duplicates import MERGE_FIELDS, DuplicateGroup, DuplicateService
+from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.ui import widgets
 from leaddesk.ui.operations import Operation, op
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.filter_panel import LeadFilterPanel
 

@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
-from leaddesk.services.leads import LeadRecord, LeadService
+from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
+from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting, widgets
 from leaddesk.ui.operations import op

@@ -27,8 +27,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
-from leaddesk.services.leads import LeadRecord
+from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
+from leaddesk.services.leads.service import LeadRecord
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.page_cache import PageCache
 from leaddesk.ui.operations import Operation, op

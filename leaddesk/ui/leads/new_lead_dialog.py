@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.leads import LeadRecord
+from leaddesk.services.leads.service import LeadRecord
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
-from leaddesk.services.lead_query import Cursor
+from leaddesk.services.leads.query import Cursor
 
 R = TypeVar("R")
 

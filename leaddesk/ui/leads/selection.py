@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QObject, Signal
 
-from leaddesk.services.bulk_edit import Target
-from leaddesk.services.lead_query import Cursor, LeadQuery, LeadSort
+from leaddesk.services.leads.bulk_edit import Target
+from leaddesk.services.leads.query import Cursor, LeadQuery, LeadSort
 from leaddesk.ui.leads.model import LeadSource, LeadTableModel
 from leaddesk.ui.operations import OpContext, op
 

@@ -11,8 +11,13 @@ from typing import Protocol, TypeVar
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QUndoCommand
 
-from leaddesk.services.bulk_edit import BulkChange, BulkEditService, BulkResult, ChangeSetLeads
-from leaddesk.services.lead_changes import ChangeSetService
+from leaddesk.services.leads.bulk_edit import (
+    BulkChange,
+    BulkEditService,
+    BulkResult,
+    ChangeSetLeads,
+)
+from leaddesk.services.leads.changes import ChangeSetService
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.operations import OpContext, op
 

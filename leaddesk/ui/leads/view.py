@@ -35,13 +35,13 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.activity import ActivityRecord, ActivityService
-from leaddesk.services.bulk_edit import BulkEditService
-from leaddesk.services.lead_changes import ChangeSetService
-from leaddesk.services.lead_query import LeadQuery, LeadSort
-from leaddesk.services.leads import LeadRecord, LeadService
+from leaddesk.services.leads.bulk_edit import BulkEditService
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.query import LeadQuery, LeadSort
+from leaddesk.services.leads.saved_views import SavedViewRecord, SavedViewService
+from leaddesk.services.leads.service import LeadRecord, LeadService
+from leaddesk.services.leads.tasks import TaskRecord, TaskService
 from leaddesk.services.messaging.messages import MessageRecord, MessageService
-from leaddesk.services.saved_views import SavedViewRecord, SavedViewService
-from leaddesk.services.tasks import TaskRecord, TaskService
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.bulk_actions import LeadBulkActions
 from leaddesk.ui.leads.detail_panel import LeadDetailPanel

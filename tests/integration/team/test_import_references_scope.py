@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leaddesk.services.lead_references import load_reference_table, resolve
+from leaddesk.services.leads.references import load_reference_table, resolve
 from tests.integration.team.team_support import Team
 
 

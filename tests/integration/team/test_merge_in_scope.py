@@ -5,8 +5,8 @@ never touched."""
 
 from __future__ import annotations
 
-from leaddesk.services.duplicates import DuplicateService
-from leaddesk.services.lead_changes import ChangeSetService
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.duplicates import DuplicateService
 from tests.integration.team.team_support import Team
 
 

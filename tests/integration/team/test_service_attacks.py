@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from leaddesk.services.errors import NotFoundError, PermissionDeniedError
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.services.team.users import UserService
 from tests.integration.team.team_support import PASSWORD, Team
 
@@ -234,8 +234,8 @@ def test_user_ids_are_not_guessable_handles(team: Team) -> None:
 
 
 def test_export_merge_bulk_edit_and_duplicates_stay_in_scope(team: Team, tmp_path: Path) -> None:
-    from leaddesk.services.bulk_edit import BulkChange
     from leaddesk.services.lead_export import export_leads
+    from leaddesk.services.leads.bulk_edit import BulkChange
 
     rec = _b_records(team)
     a = team["rep_a"]

@@ -12,10 +12,10 @@ from leaddesk.services.importing import compile_mapping, guess_mapping, open_sou
 from leaddesk.services.importing.fields import CANONICAL_FIELDS, REFERENCE_FIELDS, parse_tags
 from leaddesk.services.lead_export import export_leads
 from leaddesk.services.lead_import import LeadImporter
-from leaddesk.services.lead_query import LeadQuery
-from leaddesk.services.lead_references import load_reference_table, resolve
-from leaddesk.services.lead_validation_cache import clean_bulk
-from leaddesk.services.saved_views import SavedViewService
+from leaddesk.services.leads.query import LeadQuery
+from leaddesk.services.leads.references import load_reference_table, resolve
+from leaddesk.services.leads.saved_views import SavedViewService
+from leaddesk.services.leads.validation_cache import clean_bulk
 from leaddesk.services.team.users import UserService
 
 LEADS = [

@@ -9,17 +9,17 @@ import pytest
 
 from leaddesk.services import settings
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.duplicate_keys import DuplicateRules
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.importing.errors import ImportFormatError
-from leaddesk.services.lead_changes import ChangeSetService
 from leaddesk.services.lead_import import (
     REGION_SETTING,
     ImportCancelledError,
     LeadImporter,
     RejectedRow,
 )
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.duplicate_keys import DuplicateRules
+from leaddesk.services.leads.query import LeadQuery
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

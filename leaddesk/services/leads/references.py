@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.services.importing.fields import REFERENCE_FIELDS
-from leaddesk.services.validation import limit_text
+from leaddesk.services.leads.validation import limit_text
 from leaddesk.store.models import Campaign, User
 from leaddesk.store.scoping import load_scope
 

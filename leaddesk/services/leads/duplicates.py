@@ -17,15 +17,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 
-from leaddesk.services import activity, lead_changes, lead_links
+from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.duplicate_keys import (
+from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.leads import changes as lead_changes
+from leaddesk.services.leads import links as lead_links
+from leaddesk.services.leads.duplicate_keys import (
     DuplicateRules,
     check,
     load_rules,
 )
-from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.leads import EDITABLE_FIELDS, LeadRecord, LeadService
+from leaddesk.services.leads.service import EDITABLE_FIELDS, LeadRecord, LeadService
 from leaddesk.store.models import Lead, LeadTag
 from leaddesk.store.types import utcnow
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.bulk_edit import BulkChange, BulkEditService, ChangeSetLeads
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.lead_changes import ChangeSetService
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.bulk_edit import BulkChange, BulkEditService, ChangeSetLeads
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.query import LeadQuery
 
 
 def _fill(app: AppServices) -> list[object]:

@@ -13,18 +13,15 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
-from leaddesk.services import (
-    activity,
-    duplicate_keys,
-    entity_edits,
-    lead_plan,
-    lead_positions,
-    lead_search,
-)
+from leaddesk.services import activity, entity_edits
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.lead_query import Cursor, LeadPage, LeadQuery, LeadSort
-from leaddesk.services.validation import (
+from leaddesk.services.leads import duplicate_keys
+from leaddesk.services.leads import plan as lead_plan
+from leaddesk.services.leads import positions as lead_positions
+from leaddesk.services.leads import search as lead_search
+from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
+from leaddesk.services.leads.validation import (
     in_range,
     limit_text,
     normalize_country,

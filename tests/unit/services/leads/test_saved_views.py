@@ -9,7 +9,7 @@ import pytest
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.errors import NotFoundError
-from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads.query import LeadQuery, LeadSort
 
 
 def test_save_get_replace_list_delete(app: AppServices) -> None:

@@ -21,9 +21,11 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, lead_links, snapshot_restore
+from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.leads import links as lead_links
+from leaddesk.services.leads import snapshot_restore
 from leaddesk.store.enums import LeadStatus
 from leaddesk.store.models import Lead, LeadChangeSet, LeadSnapshot, LeadTag
 from leaddesk.store.types import utcnow

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
-from leaddesk.services.lead_query import Cursor, LeadQuery, LeadSort
+from leaddesk.services.leads.query import Cursor, LeadQuery, LeadSort
 from leaddesk.store.models import Lead, LeadChangeSet, LeadTag
 
 STEP = 1000

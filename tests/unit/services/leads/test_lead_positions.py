@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from leaddesk.services import demo, lead_positions
+from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.lead_query import LeadQuery, LeadSort
-from leaddesk.services.leads import _COLUMNS, _ordered, apply_filters
+from leaddesk.services.leads import positions as lead_positions
+from leaddesk.services.leads.query import LeadQuery, LeadSort
+from leaddesk.services.leads.service import _COLUMNS, _ordered, apply_filters
 
 
 def _by_offset(app: AppServices, query: LeadQuery, sort: LeadSort, offset: int) -> list[object]:
@@ -64,7 +65,8 @@ QUERIES = [
 def test_walking_the_sort_index_gives_the_same_pages(
     app: AppServices, monkeypatch: pytest.MonkeyPatch, query: LeadQuery, plan: str | None
 ) -> None:
-    from leaddesk.services import lead_plan, lead_search
+    from leaddesk.services.leads import plan as lead_plan
+    from leaddesk.services.leads import search as lead_search
 
     demo.insert_leads(app, 150, app.ctx.actor.id, [])
     sort = LeadSort("last_name", descending=False)
@@ -83,7 +85,7 @@ def test_walking_the_sort_index_gives_the_same_pages(
 def test_a_very_common_term_is_tested_row_by_row(
     app: AppServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from leaddesk.services import lead_search
+    from leaddesk.services.leads import search as lead_search
 
     demo.insert_leads(app, 150, app.ctx.actor.id, [])
     sort = LeadSort()

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.duplicate_keys import DuplicateLeadError, DuplicateRules, save_rules
-from leaddesk.services.duplicates import DuplicateService
-from leaddesk.services.lead_changes import ChangeSetService
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.duplicate_keys import DuplicateLeadError, DuplicateRules, save_rules
+from leaddesk.services.leads.duplicates import DuplicateService
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.services.messaging.messages import create_linkedin_task
 from leaddesk.store.enums import TaskKind
 from leaddesk.store.models import Task

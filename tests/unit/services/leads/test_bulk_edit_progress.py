@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from leaddesk.services import bulk_edit, snapshot_restore
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.bulk_edit import BulkChange, BulkEditService
-from leaddesk.services.lead_changes import ChangeSetService
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads import bulk_edit, snapshot_restore
+from leaddesk.services.leads.bulk_edit import BulkChange, BulkEditService
+from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.query import LeadQuery
 
 
 class Stop(Exception):

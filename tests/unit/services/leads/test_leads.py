@@ -7,7 +7,7 @@ import pytest
 from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.lead_query import LeadQuery, LeadSort
+from leaddesk.services.leads.query import LeadQuery, LeadSort
 
 
 def test_create_normalises_and_audits(app: AppServices) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from leaddesk.services import demo, lead_search
+from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.lead_query import LeadQuery
+from leaddesk.services.leads import search as lead_search
+from leaddesk.services.leads.query import LeadQuery
 
 
 def _names(app: AppServices, search: str) -> set[str]:

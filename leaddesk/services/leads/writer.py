@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
-from leaddesk.services import lead_changes
-from leaddesk.services.duplicate_keys import padded
-from leaddesk.services.lead_rows import LeadRowBuilder
+from leaddesk.services.leads import changes as lead_changes
+from leaddesk.services.leads.duplicate_keys import padded
+from leaddesk.services.leads.rows import LeadRowBuilder
 from leaddesk.store.models import Lead, LeadSnapshot, LeadTag
 from leaddesk.store.types import utcnow
 
