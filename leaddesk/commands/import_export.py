@@ -7,10 +7,10 @@ import sys
 from pathlib import Path
 
 from leaddesk.commands.common import CommandError, open_services, whole_number
+from leaddesk.services.exporting.exporter import export_leads
 from leaddesk.services.importing.errors import ImportFormatError
+from leaddesk.services.importing.importer import ImportReport, LeadImporter
 from leaddesk.services.importing.mapping import MappingError, mapping_from_json
-from leaddesk.services.lead_export import export_leads
-from leaddesk.services.lead_import import ImportReport, LeadImporter
 
 MAX_LISTED = 1000
 

@@ -11,7 +11,7 @@ from leaddesk.services.activity import ActivityService
 from leaddesk.services.campaigns.service import CampaignService
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits.ledger import STALE_AFTER, CreditService
-from leaddesk.services.lead_import import LeadImporter
+from leaddesk.services.importing.importer import LeadImporter
 from leaddesk.services.leads import search as lead_search
 from leaddesk.services.leads.bulk_edit import BulkEditService
 from leaddesk.services.leads.changes import ChangeSetService

@@ -8,8 +8,8 @@ from typing import Any
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.importing.errors import ImportFormatError
+from leaddesk.services.importing.importer import LeadImporter
 from leaddesk.services.importing.source_row import SourceRow
-from leaddesk.services.lead_import import LeadImporter
 from leaddesk.ui.leads.import_wizard import SAMPLE_CHARS, ImportDialog, sample_values
 
 CSV = (

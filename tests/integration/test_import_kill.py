@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.lead_import import PARALLEL_BYTES
+from leaddesk.services.importing.importer import PARALLEL_BYTES
 
 ROWS = 60_000
 

@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.lead_export import export_leads
+from leaddesk.services.exporting.exporter import export_leads
 from leaddesk.services.leads.bulk_edit import BulkChange
 from leaddesk.services.leads.duplicate_keys import DuplicateRules
 from leaddesk.services.leads.query import LeadQuery, LeadSort

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QPushButton
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.exporting import ExportResult
-from leaddesk.services.lead_export import export_leads
+from leaddesk.services.exporting.exporter import export_leads
 from leaddesk.services.leads.query import LeadQuery
 from leaddesk.ui.errors import show_error
 from leaddesk.ui.leads.duplicates_dialog import DuplicatesDialog

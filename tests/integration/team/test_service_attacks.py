@@ -234,7 +234,7 @@ def test_user_ids_are_not_guessable_handles(team: Team) -> None:
 
 
 def test_export_merge_bulk_edit_and_duplicates_stay_in_scope(team: Team, tmp_path: Path) -> None:
-    from leaddesk.services.lead_export import export_leads
+    from leaddesk.services.exporting.exporter import export_leads
     from leaddesk.services.leads.bulk_edit import BulkChange
 
     rec = _b_records(team)

@@ -11,7 +11,7 @@ from leaddesk.services.importing import ImportFormatError, ReadLimits, VCardSour
 from leaddesk.services.importing.vcard_lines import iter_cards, parse_property
 from leaddesk.services.importing.vcard_reader import is_linkedin_url, split_escaped
 
-SHARED_VCARDS = Path(__file__).resolve().parents[3].parent / "shared" / "testdata" / "vcard"
+SHARED_VCARDS = Path(__file__).resolve().parents[4].parent / "shared" / "testdata" / "vcard"
 IDENTITY = ("first_name", "last_name", "email", "phone", "company")
 
 #: Expected rows per shared file (cards that become leads).

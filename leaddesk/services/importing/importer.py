@@ -28,20 +28,20 @@ from sqlalchemy.orm import Session
 from leaddesk.services import activity, settings
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ServiceError, ValidationError
-from leaddesk.services.import_rows import (
-    Prepared,
-    ReadyRow,
-    RowPlan,
-    SourceValues,
-    prepare,
-    prepare_pickled,
-)
 from leaddesk.services.importing.errors import ImportFormatError
 from leaddesk.services.importing.mapping import (
     ColumnMapping,
     compile_mapping,
     fingerprint,
     guess_mapping,
+)
+from leaddesk.services.importing.prepare_rows import (
+    Prepared,
+    ReadyRow,
+    RowPlan,
+    SourceValues,
+    prepare,
+    prepare_pickled,
 )
 from leaddesk.services.importing.sources import detect_format, open_source
 from leaddesk.services.leads import changes as lead_changes

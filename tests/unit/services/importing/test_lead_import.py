@@ -11,7 +11,7 @@ from leaddesk.services import settings
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.importing.errors import ImportFormatError
-from leaddesk.services.lead_import import (
+from leaddesk.services.importing.importer import (
     REGION_SETTING,
     ImportCancelledError,
     LeadImporter,
@@ -306,7 +306,7 @@ def test_explicit_mapping_is_used_and_remembered(app: AppServices, tmp_path: Pat
 def test_worker_processes_give_the_same_report(
     app: AppServices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import leaddesk.services.lead_import as lead_import
+    import leaddesk.services.importing.importer as lead_import
 
     monkeypatch.setattr(lead_import, "PARALLEL_BYTES", 0)
     path = _write(tmp_path / "w.csv", "Name,Email\nAda Lovelace,ada@example.org\nBad,x@\n")
@@ -345,7 +345,7 @@ def _lead_indexes(app: AppServices) -> set[tuple[str, str]]:
 
 def _big_files(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Make every file count as big; returns the list of ``deferred_indexes`` decisions."""
-    import leaddesk.services.lead_import as lead_import
+    import leaddesk.services.importing.importer as lead_import
 
     monkeypatch.setattr(lead_import, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(lead_import, "BYTES_PER_ROW", 1)
@@ -363,7 +363,7 @@ def _big_files(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def test_a_big_import_rebuilds_the_indexes_and_stays_searchable_and_undoable(
     app: AppServices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import leaddesk.services.lead_import as lead_import
+    import leaddesk.services.importing.importer as lead_import
 
     deferred = _big_files(monkeypatch)
     monkeypatch.setattr(lead_import, "BATCH", 2)  # duplicates across batches, too
@@ -388,7 +388,7 @@ def test_a_big_import_rebuilds_the_indexes_and_stays_searchable_and_undoable(
 def test_a_cancelled_big_import_leaves_the_indexes_and_leads_untouched(
     app: AppServices, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import leaddesk.services.lead_import as lead_import
+    import leaddesk.services.importing.importer as lead_import
 
     deferred = _big_files(monkeypatch)
     monkeypatch.setattr(lead_import, "BATCH", 1)

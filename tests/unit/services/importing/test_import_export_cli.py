@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from leaddesk.cli import main
-from leaddesk.services.lead_import import LeadImporter
+from leaddesk.services.importing.importer import LeadImporter
 
 
 def _csv(tmp_path: Path) -> Path:
