@@ -12,8 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.leads.links import timeline_leads
 from leaddesk.store.models import Activity
+
+#: The timeline entries that link a merged lead to the lead it was merged into, and back.
+MERGE_ACTION, UNMERGE_ACTION = "merge", "unmerge"
+#: The key of those entries' ``changes`` naming the merged lead.
+MERGED_LEAD = "merged_lead"
 
 #: Field names whose values never reach the audit log.
 SECRET_FIELDS = frozenset({"password", "password_hash", "token", "api_key", "auth_token", "secret"})
@@ -113,3 +117,30 @@ class ActivityService:
             stmt = stmt.where(Activity.entity_type == entity_type)
         with self._ctx.store.read() as session:
             return [_to_record(a) for a in session.scalars(stmt.limit(limit))]
+
+
+def timeline_leads(session: Session, lead_id: uuid.UUID) -> list[uuid.UUID]:
+    """``lead_id`` and every lead merged into it (through chains of merges), undone ones not."""
+    found = [lead_id]
+    frontier = [lead_id]
+    while frontier:
+        rows = session.execute(
+            select(Activity.action, Activity.changes)
+            .where(
+                Activity.lead_id.in_(frontier),
+                Activity.action.in_((MERGE_ACTION, UNMERGE_ACTION)),
+            )
+            .order_by(Activity.created_at, Activity.id)
+        ).all()
+        merged: dict[str, bool] = {}
+        for action, changes in rows:
+            other = (changes or {}).get(MERGED_LEAD)
+            if isinstance(other, str):
+                merged[other] = action == MERGE_ACTION
+        frontier = []
+        for text, active in merged.items():
+            other_id = uuid.UUID(text)
+            if active and other_id not in found:
+                found.append(other_id)
+                frontier.append(other_id)
+    return found

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from leaddesk.services import entity_edits
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.leads.validation import in_range, limit_text, parse_choice, require_text
 from leaddesk.services.records import to_record
+from leaddesk.services.validation import in_range, limit_text, parse_choice, require_text
 from leaddesk.store.enums import CampaignStatus
 from leaddesk.store.models import Campaign, Lead, Message
 

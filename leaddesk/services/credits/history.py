@@ -17,7 +17,7 @@ from typing import IO, Any
 from sqlalchemy import and_, func, or_, select
 
 from leaddesk.services.credits.ledger import CreditService, TransactionRecord, record_from_row
-from leaddesk.services.importing.formula_guard import neutralise
+from leaddesk.services.formula_guard import neutralise
 from leaddesk.store.enums import TransactionKind
 from leaddesk.store.models import CreditAccount, CreditTransaction, User
 

@@ -7,7 +7,7 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
-from leaddesk.services.importing.fields import CANONICAL_FIELDS, format_tags
+from leaddesk.services.leads.fields import CANONICAL_FIELDS, format_tags
 
 #: Column order of our exports: the lead id, then the canonical fields.
 EXPORT_FIELDS: tuple[str, ...] = ("id", *CANONICAL_FIELDS)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from leaddesk.services.exporting.cells import EXPORT_FIELDS, cell_text
 from leaddesk.services.exporting.destination import ExportResult, atomic_path
-from leaddesk.services.importing.formula_guard import neutralise
+from leaddesk.services.formula_guard import neutralise
 
 _GUARD_FIRST_CHARS = frozenset("=+-@\t\r'")
 

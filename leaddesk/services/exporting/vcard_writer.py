@@ -13,8 +13,8 @@ from typing import Any, TextIO
 
 from leaddesk.services.exporting.cells import cell_text
 from leaddesk.services.exporting.destination import ExportResult, atomic_path
-from leaddesk.services.importing.fields import parse_tags
 from leaddesk.services.importing.vcard_reader import EXTENSION_PROPERTIES
+from leaddesk.services.leads.fields import parse_tags
 
 PRODID = "-//LeadDesk//LeadDesk export//EN"
 _LINE_OCTETS = 75

@@ -12,16 +12,10 @@ Typical use::
 File-level problems (empty, binary, undecodable, header too wide) raise ImportFormatError.
 """
 
+from leaddesk.services.formula_guard import neutralise, restore
 from leaddesk.services.importing.countries import normalize_country
 from leaddesk.services.importing.csv_reader import CsvSource, CsvStats, read_csv
 from leaddesk.services.importing.errors import ImportFormatError
-from leaddesk.services.importing.fields import (
-    CANONICAL_FIELDS,
-    MAPPING_TARGETS,
-    format_tags,
-    parse_tags,
-)
-from leaddesk.services.importing.formula_guard import neutralise, restore
 from leaddesk.services.importing.limits import DEFAULT_LIMITS, ReadLimits
 from leaddesk.services.importing.mapping import (
     ColumnMapping,
@@ -38,6 +32,12 @@ from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.importing.sources import LeadSource, detect_format, open_source
 from leaddesk.services.importing.vcard_reader import VCardSource
 from leaddesk.services.importing.xlsx_reader import XlsxSource
+from leaddesk.services.leads.fields import (
+    CANONICAL_FIELDS,
+    MAPPING_TARGETS,
+    format_tags,
+    parse_tags,
+)
 
 __all__ = [
     "CANONICAL_FIELDS",

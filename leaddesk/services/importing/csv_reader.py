@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
+from leaddesk.services.formula_guard import restore
 from leaddesk.services.importing.content_sniffing import read_head, text_encoding
 from leaddesk.services.importing.csv_scan import RecordScanner
 from leaddesk.services.importing.errors import ImportFormatError
-from leaddesk.services.importing.formula_guard import restore
 from leaddesk.services.importing.headers import unique_headers
 from leaddesk.services.importing.limits import DEFAULT_LIMITS, ReadLimits
 from leaddesk.services.importing.row_source import HeaderedRowSource

@@ -56,8 +56,8 @@ from leaddesk.services.leads.duplicate_keys import (
 )
 from leaddesk.services.leads.references import ReferenceTable, load_reference_table
 from leaddesk.services.leads.service import IDENTITY_FIELDS
-from leaddesk.services.leads.validation import KNOWN_REGIONS
 from leaddesk.services.leads.writer import LeadWriter
+from leaddesk.services.validation import KNOWN_REGIONS
 from leaddesk.store.models import Lead
 from leaddesk.store.types import utcnow
 from leaddesk.worker_processes import process_pool

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from leaddesk.services.importing.countries import normalize_country
-from leaddesk.services.importing.fields import MAPPING_TARGETS, format_tags, parse_tags
 from leaddesk.services.importing.header_aliases import (
     ALIASES,
     IGNORED_PREFIXES,
@@ -28,6 +27,7 @@ from leaddesk.services.importing.header_aliases import (
 )
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.importing.vcard_reader import is_linkedin_url
+from leaddesk.services.leads.fields import MAPPING_TARGETS, format_tags, parse_tags
 
 ColumnMapping = dict[str, str | None]
 MAPPING_FORMAT = "leaddesk-column-mapping"

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.importing.fields import parse_tags
 from leaddesk.services.importing.mapping import CompiledMapping
 from leaddesk.services.leads.duplicate_keys import DuplicateRules, keys_by_rule, lead_keys
+from leaddesk.services.leads.fields import parse_tags
 from leaddesk.services.leads.references import ReferenceTable, resolve
 from leaddesk.services.leads.rows import LeadRowBuilder, dialect_named
 from leaddesk.services.leads.service import IDENTITY_FIELDS

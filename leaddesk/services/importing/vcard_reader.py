@@ -16,11 +16,11 @@ from pathlib import Path
 
 from leaddesk.services.importing.countries import normalize_country
 from leaddesk.services.importing.errors import ImportFormatError
-from leaddesk.services.importing.fields import CANONICAL_FIELDS, format_tags
 from leaddesk.services.importing.limits import DEFAULT_LIMITS, ReadLimits
 from leaddesk.services.importing.row_source import RowSource
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.importing.vcard_lines import RawCard, VCardProperty, iter_cards
+from leaddesk.services.leads.fields import CANONICAL_FIELDS, format_tags
 
 #: The fields a vCard row can hold, in canonical order (plus ``id`` from our own export).
 VCARD_FIELDS: tuple[str, ...] = ("id", *CANONICAL_FIELDS)

@@ -254,12 +254,12 @@ class ChangeSetService:
         activity.record(
             session,
             actor_id,
-            lead_links.UNMERGE_ACTION,
+            activity.UNMERGE_ACTION,
             "lead",
             keep_id,
             lead_id=keep_id,
             summary=f"undid the merge of lead {other_id}",
-            changes={lead_links.MERGED_LEAD: str(other_id)},
+            changes={activity.MERGED_LEAD: str(other_id)},
         )
         if other_id not in restored or not details.get("moved"):
             return 0

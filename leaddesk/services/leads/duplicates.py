@@ -197,11 +197,11 @@ class DuplicateService:
                 before, {**changes, "tags": all_tags} if "tags" in before else changes
             )
             diff["moved"] = lead_links.counts(moved)
-            diff[lead_links.MERGED_LEAD] = str(other.id)
+            diff[activity.MERGED_LEAD] = str(other.id)
             activity.record(
                 session,
                 actor,
-                lead_links.MERGE_ACTION,
+                activity.MERGE_ACTION,
                 "lead",
                 keep.id,
                 lead_id=keep.id,

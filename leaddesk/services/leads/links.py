@@ -8,8 +8,8 @@ lead gets back all it had).
 
 Timeline entries are the audit log, which is append-only (a team database grants no UPDATE on
 it), so they stay on their lead: the kept lead's ``merge`` entry names the merged lead, a later
-``unmerge`` entry takes it back, and ``timeline_leads`` follows those links, so the kept lead's
-timeline shows the merged lead's history too, and no longer after an undo.
+``unmerge`` entry takes it back, and ``activity.timeline_leads`` follows those links, so the kept
+lead's timeline shows the merged lead's history too, and no longer after an undo.
 """
 
 from __future__ import annotations
@@ -20,17 +20,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from leaddesk.store.models import Activity, Message, Task
+from leaddesk.store.models import Message, Task
 
 #: Tables whose ``lead_id`` ties a row to a lead, by the name a change set records them under.
 LINKED_TABLES: dict[str, Table] = {
     "messages": Message.__table__,  # type: ignore[dict-item]
     "tasks": Task.__table__,  # type: ignore[dict-item]
 }
-#: The timeline entries that link a merged lead to the lead it was merged into, and back.
-MERGE_ACTION, UNMERGE_ACTION = "merge", "unmerge"
-#: The key of those entries' ``changes`` naming the merged lead.
-MERGED_LEAD = "merged_lead"
 CHUNK = 5000
 
 Moved = dict[str, list[str]]
@@ -80,30 +76,3 @@ def move_back(
 def counts(moved: Mapping[str, Sequence[str]]) -> dict[str, int]:
     """How many rows of each kind were moved (for summaries and the audit entry)."""
     return {name: len(ids) for name, ids in moved.items()}
-
-
-def timeline_leads(session: Session, lead_id: uuid.UUID) -> list[uuid.UUID]:
-    """``lead_id`` and every lead merged into it (through chains of merges), undone ones not."""
-    found = [lead_id]
-    frontier = [lead_id]
-    while frontier:
-        rows = session.execute(
-            select(Activity.action, Activity.changes)
-            .where(
-                Activity.lead_id.in_(frontier),
-                Activity.action.in_((MERGE_ACTION, UNMERGE_ACTION)),
-            )
-            .order_by(Activity.created_at, Activity.id)
-        ).all()
-        merged: dict[str, bool] = {}
-        for action, changes in rows:
-            other = (changes or {}).get(MERGED_LEAD)
-            if isinstance(other, str):
-                merged[other] = action == MERGE_ACTION
-        frontier = []
-        for text, active in merged.items():
-            other_id = uuid.UUID(text)
-            if active and other_id not in found:
-                found.append(other_id)
-                frontier.append(other_id)
-    return found

@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from leaddesk.services.importing.fields import REFERENCE_FIELDS
-from leaddesk.services.leads.validation import limit_text
+from leaddesk.services.leads.fields import REFERENCE_FIELDS
+from leaddesk.services.validation import limit_text
 from leaddesk.store.models import Campaign, User
 from leaddesk.store.scoping import load_scope
 

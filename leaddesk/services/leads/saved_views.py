@@ -12,7 +12,7 @@ from sqlalchemy import select
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError
 from leaddesk.services.leads.query import LeadQuery, LeadSort
-from leaddesk.services.leads.validation import require_text
+from leaddesk.services.validation import require_text
 from leaddesk.store.models import SavedView
 
 _UUID_TUPLES = ("owner_ids", "campaign_ids")

@@ -21,7 +21,7 @@ from leaddesk.services.leads import plan as lead_plan
 from leaddesk.services.leads import positions as lead_positions
 from leaddesk.services.leads import search as lead_search
 from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
-from leaddesk.services.leads.validation import (
+from leaddesk.services.validation import (
     in_range,
     limit_text,
     normalize_country,

@@ -15,9 +15,9 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from leaddesk.services.importing.fields import REFERENCE_FIELDS
+from leaddesk.services.leads.fields import REFERENCE_FIELDS
 from leaddesk.services.leads.service import clean_lead_input
-from leaddesk.services.leads.validation import normalize_email
+from leaddesk.services.validation import normalize_email
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _SIMPLE_LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*\Z")

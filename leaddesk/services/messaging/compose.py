@@ -25,7 +25,6 @@ from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.leads.query import LeadQuery
 from leaddesk.services.leads.service import apply_filters
-from leaddesk.services.leads.validation import parse_choice
 from leaddesk.services.messaging import channel_rules, suppression, whatsapp_content
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.messaging.messages import address_for
@@ -36,6 +35,7 @@ from leaddesk.services.messaging.templating import (
     TemplateError,
     render,
 )
+from leaddesk.services.validation import parse_choice
 from leaddesk.store.enums import Channel, MessageState
 from leaddesk.store.models import (
     BusinessProfile,

@@ -34,8 +34,8 @@ from leaddesk.channels.twilio import (
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.leads.validation import require_text
 from leaddesk.services.records import to_record
+from leaddesk.services.validation import require_text
 from leaddesk.store.models import Integration
 from leaddesk.store.types import utcnow
 

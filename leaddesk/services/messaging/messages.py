@@ -13,9 +13,9 @@ from sqlalchemy import func, select, update
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.leads.validation import limit_text, parse_choice
 from leaddesk.services.messaging import suppression
 from leaddesk.services.records import to_record
+from leaddesk.services.validation import limit_text, parse_choice
 from leaddesk.store.enums import Channel, LeadStatus, MessageState, TaskKind
 from leaddesk.store.models import Lead, Message, Task
 from leaddesk.store.types import utcnow

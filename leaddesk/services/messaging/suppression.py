@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.leads.validation import (
+from leaddesk.services.records import to_record
+from leaddesk.services.validation import (
     limit_text,
     normalize_email,
     normalize_linkedin,
     normalize_phone,
 )
-from leaddesk.services.records import to_record
 from leaddesk.store.models import Lead, Suppression
 from leaddesk.store.types import utcnow
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from leaddesk.services import entity_edits
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.leads.validation import limit_text, parse_choice, require_text
 from leaddesk.services.messaging.templating import validate
 from leaddesk.services.messaging.whatsapp_content import (
     check_content,
@@ -21,6 +20,7 @@ from leaddesk.services.messaging.whatsapp_content import (
     clean_content_variables,
 )
 from leaddesk.services.records import to_record
+from leaddesk.services.validation import limit_text, parse_choice, require_text
 from leaddesk.store.enums import Channel
 from leaddesk.store.models import MessageTemplate
 

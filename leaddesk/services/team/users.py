@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.errors import NotFoundError, PermissionDeniedError, ValidationError
-from leaddesk.services.leads.validation import normalize_email, parse_choice, require_text
 from leaddesk.services.team import passwords
+from leaddesk.services.validation import normalize_email, parse_choice, require_text
 from leaddesk.store import postgres_security
 from leaddesk.store.database import Store
 from leaddesk.store.enums import Role

@@ -34,10 +34,10 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.importing import CsvSource, detect_format, guess_mapping, open_source
-from leaddesk.services.importing.fields import CANONICAL_FIELDS, EXTRA_MAPPING_TARGETS
 from leaddesk.services.importing.importer import ImportReport, LeadImporter
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.leads.changes import ChangeSetService
+from leaddesk.services.leads.fields import CANONICAL_FIELDS, EXTRA_MAPPING_TARGETS
 from leaddesk.ui import widgets
 from leaddesk.ui.operations import OpContext, Operation, Progress, op
 

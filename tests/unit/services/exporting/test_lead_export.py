@@ -10,8 +10,8 @@ import pytest
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.exporting.exporter import export_leads
 from leaddesk.services.importing import compile_mapping, guess_mapping, open_source
-from leaddesk.services.importing.fields import CANONICAL_FIELDS, REFERENCE_FIELDS, parse_tags
 from leaddesk.services.importing.importer import LeadImporter
+from leaddesk.services.leads.fields import CANONICAL_FIELDS, REFERENCE_FIELDS, parse_tags
 from leaddesk.services.leads.query import LeadQuery
 from leaddesk.services.leads.references import load_reference_table, resolve
 from leaddesk.services.leads.saved_views import SavedViewService

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from leaddesk.services.formula_guard import TRIGGER_CHARS
 from leaddesk.services.importing import format_tags, neutralise, normalize_country, parse_tags
-from leaddesk.services.importing.formula_guard import TRIGGER_CHARS
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ import pytest
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.leads.references import load_reference_table, resolve
-from leaddesk.services.leads.validation import parse_flag
 from leaddesk.services.leads.validation_cache import clean_bulk
 from leaddesk.services.team.users import UserService
+from leaddesk.services.validation import parse_flag
 
 
 def test_names_resolve_without_case_and_unknown_or_ambiguous_ones_are_reported(
