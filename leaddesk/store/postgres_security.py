@@ -21,12 +21,18 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.orm import Session
 
-from leaddesk.store import scoping
+from leaddesk.store import postgres_counters, scoping
 from leaddesk.store.base import Base
+from leaddesk.store.postgres_privileges import (
+    ADMIN_ROLE,
+    LEDGER_TABLES,
+    MEMBER_FUNCTIONS,
+    OWNER_ROLE,
+    USER_ROLE,
+    USER_WRITABLE_SETTINGS,
+    grant_statements,
+)
 
-OWNER_ROLE = "leaddesk_owner"
-USER_ROLE = "leaddesk_user"
-ADMIN_ROLE = "leaddesk_admin"
 ROLE_PREFIX = "ld_"
 POLICY = "leaddesk_scope"
 
@@ -36,6 +42,19 @@ _FUNCTIONS = (
     SELECT id FROM public.users
     WHERE left(current_user, {len(ROLE_PREFIX)}) = '{ROLE_PREFIX}'
       AND username = substr(current_user, {len(ROLE_PREFIX) + 1}) AND is_active
+    $$""",
+    # Inside a SECURITY DEFINER function ``current_user`` is the owner: the caller is the
+    # session's login role (``SET ROLE`` cannot change it to another user's).
+    f"""CREATE OR REPLACE FUNCTION public.leaddesk_caller() RETURNS uuid
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT id FROM public.users
+    WHERE left(session_user, {len(ROLE_PREFIX)}) = '{ROLE_PREFIX}'
+      AND username = substr(session_user, {len(ROLE_PREFIX) + 1}) AND is_active
+    $$""",
+    """CREATE OR REPLACE FUNCTION public.leaddesk_caller_is_admin() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT 1 FROM public.users
+                   WHERE id = public.leaddesk_caller() AND role = 'admin')
     $$""",
     """CREATE OR REPLACE FUNCTION public.leaddesk_is_admin() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -93,7 +112,7 @@ class SetupReport:
     shared: list[str]
 
 
-def _statements(tables: Iterable[str]) -> Iterable[str]:
+def _statements(tables: Iterable[str], functions: Iterable[str]) -> Iterable[str]:
     roles = (OWNER_ROLE, USER_ROLE, ADMIN_ROLE)
     for role in roles:
         yield (
@@ -111,51 +130,86 @@ def _statements(tables: Iterable[str]) -> Iterable[str]:
         yield f"ALTER TABLE public.{table} OWNER TO {OWNER_ROLE}"
         yield f"REVOKE ALL ON public.{table} FROM PUBLIC, {USER_ROLE}, {ADMIN_ROLE}"
     yield from _FUNCTIONS
-    for name in ("leaddesk_uid()", "leaddesk_is_admin()", "leaddesk_scope()"):
-        yield f"ALTER FUNCTION public.{name} OWNER TO {OWNER_ROLE}"
-        yield f"REVOKE ALL ON FUNCTION public.{name} FROM PUBLIC"
-        yield f"GRANT EXECUTE ON FUNCTION public.{name} TO {USER_ROLE}"
+    yield postgres_counters.COUNT_SENDS
+    yield from functions
+    # Every LeadDesk function belongs to the owner; members execute only the listed ones.
+    yield f"""DO $$ DECLARE f record; BEGIN
+      FOR f IN SELECT p.oid::regprocedure AS sig FROM pg_proc p
+               JOIN pg_namespace n ON n.oid = p.pronamespace
+               WHERE n.nspname = 'public' AND p.proname LIKE 'leaddesk%' LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO {OWNER_ROLE}', f.sig);
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC, {USER_ROLE}, {ADMIN_ROLE}', f.sig);
+      END LOOP; END $$"""
+    for signature in sorted(MEMBER_FUNCTIONS):
+        yield f"GRANT EXECUTE ON FUNCTION public.{signature} TO {USER_ROLE}"
     for table in tables:
         yield from _table_statements(table)
 
 
+_DEFINER = f"CREATE POLICY {POLICY}_definer ON public.{{table}} TO {OWNER_ROLE} USING (true) " \
+    "WITH CHECK (true)"
+
+
 def _table_statements(table: str) -> Iterable[str]:
+    yield from grant_statements(table)
     if table == "alembic_version":
-        yield f"GRANT SELECT ON public.{table} TO {USER_ROLE}"
         return
     yield f"ALTER TABLE public.{table} ENABLE ROW LEVEL SECURITY"
     yield f"ALTER TABLE public.{table} FORCE ROW LEVEL SECURITY"
-    for policy in (POLICY, f"{POLICY}_read", f"{POLICY}_write", f"{POLICY}_self"):
+    for policy in (POLICY, f"{POLICY}_read", f"{POLICY}_write", f"{POLICY}_self",
+                   f"{POLICY}_add", f"{POLICY}_definer"):
         yield f"DROP POLICY IF EXISTS {policy} ON public.{table}"
+    if table in LEDGER_TABLES or table == "send_counters":
+        # The ledger's and the counters' functions run as the owner, which FORCE subjects to
+        # policies too; this one lets them do what they check themselves.
+        yield _DEFINER.format(table=table)
+    yield from _policies(table)
+
+
+def _policies(table: str) -> Iterable[str]:
+    read = f"CREATE POLICY {POLICY}_read ON public.{table} FOR SELECT USING (true)"
+    admin_writes = (
+        f"CREATE POLICY {POLICY}_write ON public.{table} FOR ALL "
+        f"USING ({_ADMIN}) WITH CHECK ({_ADMIN})"
+    )
     if table == "users":
-        self_columns = ", ".join(sorted(scoping.SELF_EDITABLE_USER_COLUMNS))
-        yield f"GRANT SELECT, UPDATE ({self_columns}) ON public.users TO {USER_ROLE}"
-        yield f"GRANT INSERT, UPDATE, DELETE ON public.users TO {ADMIN_ROLE}"
-        yield f"CREATE POLICY {POLICY}_read ON public.users FOR SELECT USING (true)"
-        yield (
-            f"CREATE POLICY {POLICY}_write ON public.users FOR ALL "
-            f"USING ({_ADMIN}) WITH CHECK ({_ADMIN})"
-        )
+        yield read
+        yield admin_writes
         yield (
             f"CREATE POLICY {POLICY}_self ON public.users FOR UPDATE "
             "USING (id = public.leaddesk_uid()) WITH CHECK (id = public.leaddesk_uid())"
         )
         return
+    if table == "app_settings":
+        keys = ", ".join(_literal(key) for key in sorted(USER_WRITABLE_SETTINGS))
+        yield read
+        yield admin_writes
+        yield (
+            f"CREATE POLICY {POLICY}_self ON public.app_settings FOR ALL "
+            f"USING (key IN ({keys})) WITH CHECK (key IN ({keys}))"
+        )
+        return
+    if table == "suppressions":  # anyone adds (an unsubscribe is never blocked), admins remove
+        yield read
+        yield admin_writes
+        yield (
+            f"CREATE POLICY {POLICY}_add ON public.suppressions FOR INSERT WITH CHECK "
+            "(created_by_id IS NOT DISTINCT FROM public.leaddesk_uid() AND deleted_at IS NULL)"
+        )
+        return
     rule = scoping.TABLE_RULES.get(table) or scoping.rule_for(Base.metadata.tables[table])
-    if rule is None:  # team-wide
-        yield f"GRANT SELECT, INSERT, UPDATE, DELETE ON public.{table} TO {USER_ROLE}"
-        yield f"CREATE POLICY {POLICY} ON public.{table} FOR ALL USING (true) WITH CHECK (true)"
+    if rule is None:  # team-wide, written by privilege (the grants) or through functions
+        yield read
+        yield admin_writes
         return
     condition = _policy_condition(table, rule)
     if isinstance(rule, scoping.OwnedOrAbout):  # the audit log: append-only, own entries
-        yield f"GRANT SELECT, INSERT ON public.{table} TO {USER_ROLE}"
         yield f"CREATE POLICY {POLICY}_read ON public.{table} FOR SELECT USING ({condition})"
         yield (
             f"CREATE POLICY {POLICY}_write ON public.{table} FOR INSERT WITH CHECK "
             f"({_ADMIN} OR {rule.column} = public.leaddesk_uid())"
         )
         return
-    yield f"GRANT SELECT, INSERT, UPDATE, DELETE ON public.{table} TO {USER_ROLE}"
     yield (
         f"CREATE POLICY {POLICY} ON public.{table} FOR ALL "
         f"USING ({condition}) WITH CHECK ({condition})"
@@ -169,16 +223,17 @@ def app_tables(conn: Connection) -> list[str]:
     return known + (["alembic_version"] if "alembic_version" in present else [])
 
 
-def team_setup(engine: Engine) -> SetupReport:
-    """Roles, ownership, grants, FORCE RLS and policies; safe to run again after upgrades."""
+def team_setup(engine: Engine, functions: Iterable[str] = ()) -> SetupReport:
+    """Roles, ownership, grants, FORCE RLS, policies and the ``functions`` (DDL of the features'
+    ``SECURITY DEFINER`` functions); safe to run again after upgrades."""
     if engine.dialect.name != "postgresql":
         raise ValueError("team setup is for PostgreSQL databases")
     with engine.begin() as conn:
         tables = app_tables(conn)
         if "users" not in tables:
             raise ValueError("no LeadDesk schema here: run `leaddesk db upgrade` first")
-        for statement in _statements(tables):
-            conn.exec_driver_sql(statement)
+        for statement in _statements(tables, functions):
+            conn.exec_driver_sql(statement.replace("%", "%%"))  # no parameters: % is literal
     scoped = [t for t in tables if t not in scoping.SHARED_TABLES and t != "alembic_version"]
     shared = [t for t in tables if t in scoping.SHARED_TABLES]
     return SetupReport(scoped=scoped, shared=shared)

@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session
 from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits import caps as credit_caps
-from leaddesk.services.credits import group_commit, pricing, topup_codes
+from leaddesk.services.credits import group_commit, postgres_calls, pricing, topup_codes
 from leaddesk.services.credits import holders as credit_holders
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.errors import (
@@ -246,6 +246,7 @@ class CreditService:
         self._prices = prices
         self._prices_read = time.monotonic()
         self._accounts: dict[uuid.UUID, uuid.UUID] = {}
+        self._team_member: bool | None = None
         #: The clock ledger lines are dated by (replaceable for back-dated demo history).
         self.now: Callable[[], dt.datetime] = utcnow
 
@@ -342,7 +343,18 @@ class CreditService:
             found = self._accounts[user_id] = self._ensure_account(user_id)
         return found
 
+    @property
+    def _on_postgres(self) -> bool:
+        """Signed in to a team database as a member's own role: credits then move only through
+        the database's ledger functions (a plain PostgreSQL database keeps the Python path)."""
+        if self._team_member is None:
+            self._team_member = postgres_calls.signed_in_as_member(self._ctx.store)
+        return self._team_member
+
     def _ensure_account(self, user_id: uuid.UUID) -> uuid.UUID:
+        if self._on_postgres and user_id == self._ctx.actor.id:
+            with self._ctx.store.write() as session:
+                return postgres_calls.own_account(session.connection())
         stmt = select(_ACC.c.id).where(_ACC.c.user_id == user_id)
         with self._ctx.store.read() as session:
             found = session.scalar(stmt)
@@ -570,7 +582,13 @@ class CreditService:
         return bool(settings.get(self._ctx.store, settings.DEMO_DATABASE, False))
 
     def buy_package(self, package: str) -> TransactionRecord:
-        """Buy a package without paying: only on demo databases (made by ``leaddesk demo``)."""
+        """Buy a package without paying: only on demo databases (made by ``leaddesk demo``),
+        never on a team database, whatever its settings say."""
+        if self._on_postgres:
+            raise PermissionDeniedError(
+                "buying a package without a code is impossible on a team database; an admin "
+                "redeems a top-up code and allocates credits"
+            )
         if not self.is_demo_database():
             raise PermissionDeniedError(
                 "buying a package works on demo databases only (made by `leaddesk demo`); "
@@ -584,6 +602,9 @@ class CreditService:
         Raises the :class:`~leaddesk.services.credits.topup_codes.TopupCodeError` saying why a
         code is refused: malformed, tampered, expired, or :class:`CodeAlreadyRedeemed`.
         """
+        if self._on_postgres:
+            # The database cannot check a code's signature, so it lets only admins add credits.
+            self.require_admin("redeem a top-up code on a team database (then allocate credits)")
         key = public_key or topup_codes.load_shipped_public_key()
         topup = topup_codes.verify_code(code, key, self.now())
         if topup.plan is not None:
@@ -666,6 +687,10 @@ class CreditService:
                 raise ValidationError(field, f"is longer than {_LIMITS[field]} characters")
         acc_id = self.account_id()
         version = self.prices.version if price_version is None else price_version
+        if self._on_postgres:
+            return self._reserve_on_postgres(
+                acc_id, cost, action, reference_type, reference_id, idempotency_key, version
+            )
 
         def work(session: Session) -> TransactionRecord:
             now = self.now()
@@ -710,6 +735,24 @@ class CreditService:
 
         return self._write(idempotency_key, work, hot=True)
 
+    def _reserve_on_postgres(
+        self, acc_id: uuid.UUID, cost: int, action: str, reference_type: str,
+        reference_id: str, key: str | None, version: int | None,
+    ) -> TransactionRecord:
+        """``reserve`` through ``leaddesk_reserve`` (same rules, stated in SQL)."""
+        holder = credit_holders.this_process()
+
+        def work(session: Session) -> TransactionRecord:
+            return record_from_row(postgres_calls.reserve(
+                session.connection(), cost, action, reference_type, reference_id, key,
+                version, holder))
+
+        try:
+            return self._write(key, work, precheck=False)
+        except postgres_calls.Refused:
+            with self._ctx.store.read() as session:
+                raise _refusal(session, acc_id, cost, self.now()) from None
+
     def reserve_action(
         self,
         action: str,
@@ -737,6 +780,10 @@ class CreditService:
         any_account: bool = False,
     ) -> TransactionRecord:
         key = settle_key(reservation_id)
+        if self._on_postgres:  # the function settles the caller's own holds (an admin's: any)
+            result = self._write(key, lambda session: record_from_row(postgres_calls.settle(
+                session.connection(), reservation_id, kind.value, reason)), precheck=False)
+            return self._settled_as(result, reservation_id, kind)
         own_only = not any_account and self._ctx.actor.role is not Role.ADMIN
         own = self.account_id() if own_only else None
 
@@ -799,7 +846,13 @@ class CreditService:
                 price_version=res.price_version,
             )
 
-        result = self._write(key, work, precheck=False, hot=True)
+        return self._settled_as(self._write(key, work, precheck=False, hot=True), reservation_id,
+                                kind)
+
+    @staticmethod
+    def _settled_as(
+        result: TransactionRecord, reservation_id: uuid.UUID, kind: TransactionKind
+    ) -> TransactionRecord:
         if result.kind != kind.value:
             raise ReservationSettledError(
                 f"reservation {reservation_id} was already settled as {result.kind}"
@@ -837,6 +890,14 @@ class CreditService:
             return []
         conn = session.connection()
         now = self.now()
+        if self._on_postgres:
+            granted_ids = postgres_calls.reserve_many(conn, [
+                {"cost": item.cost, "action": item.action, "reference_type": item.reference_type,
+                 "reference_id": item.reference_id, "key": item.idempotency_key}
+                for item in items], version, credit_holders.this_process())
+            return [BatchReserved(item, rid, None if rid else _refusal(session, acc_id, item.cost,
+                                                                       now))
+                    for item, (rid, _balance) in zip(items, granted_ids, strict=True)]
         params = {"acc": acc_id, "week": credit_caps.week_key(now),
                   "month": credit_caps.month_key(now), "now": now}
         total = sum(item.cost for item in items)
@@ -892,6 +953,12 @@ class CreditService:
         conn = session.connection()
         now = self.now()
         wanted = {item.reservation_id: item for item in items}
+        if self._on_postgres:
+            done = postgres_calls.settle_many(conn, [
+                {"reservation_id": str(item.reservation_id), "kind": item.kind.value,
+                 "reason": item.reason} for item in items])
+            _log_already_settled(set(wanted) - set(done))
+            return done
         stmt = _TAKE_HOLDS if own is None else _TAKE_OWN_HOLDS
         holds = conn.execute(stmt, {"rids": list(wanted), "acc": own}).all()
         groups: dict[tuple[uuid.UUID, int | None], list[Any]] = {}
@@ -923,10 +990,7 @@ class CreditService:
                 done[hold.reservation_id] = item.kind.value
         if lines:
             conn.execute(_INSERT_SETTLEMENTS, lines)
-        missing = set(wanted) - set(done)
-        if missing:
-            log.warning("%d reservation(s) were already settled: %s", len(missing),
-                        ", ".join(sorted(map(str, missing))[:5]))
+        _log_already_settled(set(wanted) - set(done))
         return done
 
     def release_stale_reservations(self, older_than: dt.timedelta) -> list[TransactionRecord]:
@@ -1346,6 +1410,12 @@ _TAKE_HOLDS = (
 _TAKE_OWN_HOLDS = _TAKE_HOLDS.where(_HOLD.c.account_id == bindparam("acc"))
 #: The settlement INSERT ... SELECT without RETURNING, so a batch runs as one executemany.
 _INSERT_SETTLEMENTS = _settlement_insert(returning=False)
+
+
+def _log_already_settled(missing: set[uuid.UUID]) -> None:
+    if missing:
+        log.warning("%d reservation(s) were already settled: %s", len(missing),
+                    ", ".join(sorted(map(str, missing))[:5]))
 
 
 def _refusal(

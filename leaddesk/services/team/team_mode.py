@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
+from leaddesk.services.credits import postgres_ledger
 from leaddesk.services.errors import ServiceError
 from leaddesk.services.team.users import TEAM_DATABASE, check_password, clean_username
 from leaddesk.store import migrate, postgres_security
@@ -163,7 +164,7 @@ def setup_team(url: str, admin_username: str, admin_password: str, admin_name: s
                 TeamConnectionError.WRONG_SCHEMA,
                 f"schema {state.current or 'missing'}: run `leaddesk db upgrade` first",
             )
-        postgres_security.team_setup(store.engine)
+        postgres_security.team_setup(store.engine, postgres_ledger.FUNCTIONS)
         with store.write() as session:
             user = session.scalar(select(User).where(User.username == username))
             if user is None:

@@ -79,9 +79,8 @@ def test_rep_a_changes_nothing_of_b_with_raw_sql(pg_team: Team) -> None:
         assert conn.execute("UPDATE leads SET owner_id = %s WHERE id = %s",
                             [a, seeded["lead"]]).rowcount == 0
         assert conn.execute("DELETE FROM messages WHERE owner_id = %s", [b]).rowcount == 0
-        assert conn.execute("UPDATE credit_accounts SET balance = 0 WHERE user_id = %s",
-                            [b]).rowcount == 0
         for statement, params in [
+            ("UPDATE credit_accounts SET balance = 0 WHERE user_id = %s", [b]),
             ("INSERT INTO leads (id, owner_id, first_name, last_name, email, phone, linkedin_url,"
              " title, company, industry, company_size, website, city, country, timezone, status,"
              " score, score_reasons, source, notes, consent, do_not_contact, enrichment, version,"
