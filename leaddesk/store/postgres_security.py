@@ -15,6 +15,7 @@ CREATEROLE) URL after ``db upgrade``, and again after every later upgrade; it is
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -70,6 +71,24 @@ _FUNCTIONS = (
 )
 _ADMIN = "(SELECT public.leaddesk_is_admin())"
 _IN_SCOPE = "{column} IN (SELECT public.leaddesk_scope())"
+
+
+_MEMBER_LOGINS: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def member_login(conn: Connection) -> bool:
+    """Whether ``conn`` is to a team database, signed in with a member's own login role: the
+    ledger and the send counters then move only through the database's functions."""
+    engine = conn.engine
+    if engine.dialect.name != "postgresql":
+        return False
+    found = _MEMBER_LOGINS.get(engine)
+    if found is None:
+        found = _MEMBER_LOGINS[engine] = bool(conn.exec_driver_sql(
+            f"SELECT left(session_user, {len(ROLE_PREFIX)}) = '{ROLE_PREFIX}' "
+            "AND to_regproc('public.leaddesk_count_sends') IS NOT NULL"
+        ).scalar())
+    return found
 
 
 def role_name(username: str) -> str:

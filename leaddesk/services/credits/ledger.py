@@ -61,6 +61,7 @@ from leaddesk.services.errors import (
     SpendCapExceededError,
     ValidationError,
 )
+from leaddesk.store import postgres_security
 from leaddesk.store.database import Store
 from leaddesk.store.enums import MessageState, Plan, Role, TransactionKind
 from leaddesk.store.ids import new_id
@@ -348,7 +349,8 @@ class CreditService:
         """Signed in to a team database as a member's own role: credits then move only through
         the database's ledger functions (a plain PostgreSQL database keeps the Python path)."""
         if self._team_member is None:
-            self._team_member = postgres_calls.signed_in_as_member(self._ctx.store)
+            with self._ctx.store.read() as session:
+                self._team_member = postgres_security.member_login(session.connection())
         return self._team_member
 
     def _ensure_account(self, user_id: uuid.UUID) -> uuid.UUID:

@@ -23,17 +23,11 @@ from leaddesk.services.credits.postgres_ledger import (
     UNKNOWN_RESERVATION,
 )
 from leaddesk.services.errors import NotFoundError, PermissionDeniedError, ValidationError
-from leaddesk.store.database import Store
 from leaddesk.store.models import CreditTransaction
-from leaddesk.store.postgres_security import ROLE_PREFIX
 
 _TX = CreditTransaction.__table__
 _ITEMS = bindparam("items", type_=JSONB)
 
-_MEMBER_LOGIN = (
-    f"SELECT left(session_user, {len(ROLE_PREFIX)}) = '{ROLE_PREFIX}' "
-    "AND to_regproc('public.leaddesk_credit_account') IS NOT NULL"
-)
 _ACCOUNT = text("SELECT public.leaddesk_credit_account()")
 _RESERVE = text(
     "SELECT * FROM public.leaddesk_reserve(:cost, :action, :reference_type, :reference_id, "
@@ -72,14 +66,6 @@ def _translated(reservation: uuid.UUID | None = None) -> Iterator[None]:
         if state == "42501":
             raise PermissionDeniedError("the database refused this credit movement") from exc
         raise
-
-
-def signed_in_as_member(store: Store) -> bool:
-    """Whether ``store`` is a team database opened with a member's own login role."""
-    if store.dialect != "postgresql":
-        return False
-    with store.read() as session:
-        return bool(session.connection().exec_driver_sql(_MEMBER_LOGIN).scalar())
 
 
 def own_account(conn: Connection) -> uuid.UUID:
