@@ -17,18 +17,22 @@ DATABASE_ENV = "LEADDESK_DATABASE_URL"
 DATA_DIR_ENV = "LEADDESK_DATA_DIR"
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) readable by this user only (0700); an existing
+    folder is left as its owner set it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
 def data_dir() -> Path:
-    """The per-user folder for the database, backups and logs (created on demand)."""
+    """The per-user folder for the database, backups and logs (created on demand, private)."""
     override = os.environ.get(DATA_DIR_ENV)
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(path)
 
 
 def backups_dir() -> Path:
-    path = data_dir() / "backups"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_dir(data_dir() / "backups")
 
 
 def default_database_url() -> str:

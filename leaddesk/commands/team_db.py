@@ -9,7 +9,7 @@ import argparse
 
 from leaddesk.commands.common import read_password
 from leaddesk.config import database_url
-from leaddesk.services.team.team_mode import connect, setup_team
+from leaddesk.services.team.team_mode import connect, privileges_wider_than_model, setup_team
 
 
 def register_db_actions(db_sub: argparse._SubParsersAction) -> None:
@@ -23,7 +23,11 @@ def register_db_actions(db_sub: argparse._SubParsersAction) -> None:
     setup.add_argument("--password-stdin", action="store_true", default=argparse.SUPPRESS,
                        help="read the admin's new password from standard input")
     setup.set_defaults(handler=_setup)
-    check = db_sub.add_parser("team-check", help="test signing in to a team database")
+    check = db_sub.add_parser(
+        "team-check",
+        help="test signing in to a team database and report any grant wider than the app allows "
+        "(exit 1 if one is found: run `db team-setup` again)",
+    )
     check.add_argument("--as", dest="as_user", required=True, metavar="NAME")
     check.add_argument("--password-stdin", action="store_true", default=argparse.SUPPRESS,
                        help="read the password from standard input")
@@ -42,6 +46,14 @@ def _check(args: argparse.Namespace) -> int:
                      read_password(args, f"password for {args.as_user}: "))
     try:
         print(f"connected as {member.actor.name} ({member.actor.role.value}); schema up to date")
+        problems = privileges_wider_than_model(member.store)
     finally:
         member.store.dispose()
+    for problem in problems:
+        print(f"wider than the model: {problem}")
+    if problems:
+        print(f"{len(problems)} privilege(s) wider than the app allows: an admin fixes them with "
+              "`leaddesk db team-setup`")
+        return 1
+    print("privileges: as the app allows")
     return 0

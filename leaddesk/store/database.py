@@ -84,10 +84,20 @@ def _configure_sqlite(engine: Engine) -> None:
             dbapi_conn.execute("PRAGMA temp_store = MEMORY")
 
 
+def create_private(database: str | None) -> None:
+    """A new SQLite file is readable by its owner only (0600; SQLite gives its -wal and -shm
+    files the same mode): every lead of every user is in it. An existing file keeps its mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    with contextlib.suppress(FileExistsError, FileNotFoundError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine configured for LeadDesk on SQLite or PostgreSQL."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        create_private(parsed.database)
         connect_args = {"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         engine = create_engine(url, connect_args=connect_args, **kwargs)
         _configure_sqlite(engine)

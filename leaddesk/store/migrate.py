@@ -18,6 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
+from leaddesk.store.database import create_private
+
 log = logging.getLogger("leaddesk.store")
 
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent / "migrations")
@@ -91,8 +93,9 @@ def backup_sqlite(engine: Engine, dest_dir: Path, label: str) -> Path | None:
     if not source.exists():
         return None
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    dest_dir.mkdir(parents=True, exist_ok=True)
+    dest_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = dest_dir / f"{source.stem}-{label}-{stamp}.db"
+    create_private(str(target))  # a backup holds every lead, as the database does
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
         src.backup(dst)
     src.close()

@@ -142,7 +142,7 @@ FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'public'
 CROSS JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
 LEFT JOIN pg_roles r ON r.oid = a.grantee
-WHERE p.proname LIKE 'leaddesk%' AND a.grantee <> p.proowner
+WHERE left(p.proname, 8) = 'leaddesk' AND a.grantee <> p.proowner
 """
 
 

@@ -21,7 +21,7 @@ from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits import postgres_ledger
 from leaddesk.services.errors import ServiceError
 from leaddesk.services.team.users import TEAM_DATABASE, check_password, clean_username
-from leaddesk.store import migrate, postgres_security
+from leaddesk.store import migrate, postgres_privileges, postgres_security
 from leaddesk.store.database import Store
 from leaddesk.store.enums import Role
 from leaddesk.store.models import User
@@ -186,3 +186,12 @@ def setup_team(url: str, admin_username: str, admin_password: str, admin_name: s
         return actor
     finally:
         store.dispose()
+
+
+def privileges_wider_than_model(store: Store) -> list[str]:
+    """Every grant, owner or policy setting of the team database wider than the privilege
+    model (``store.postgres_privileges``), one line each; empty when it holds. Any member
+    can ask: the catalog is readable by all."""
+    with store.read() as session:
+        conn = session.connection()
+        return postgres_privileges.team_check(conn, postgres_security.app_tables(conn))

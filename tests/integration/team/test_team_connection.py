@@ -97,3 +97,22 @@ def test_a_member_changes_their_own_database_password(pg_team: Team) -> None:
     member.store.dispose()
     with pytest.raises(TeamConnectionError):
         connect(pg_team.url, pg_team.names["rep_a"], PASSWORD["rep_a"])
+
+
+def test_team_check_reports_a_grant_wider_than_the_app_allows(
+    pg_team: Team, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rep = pg_team.names["rep_a"]
+    check = ["--db", pg_team.url, "db", "team-check", "--as", rep, "--password-stdin"]
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD['rep_a']}\n"))
+    assert main(check) == 0
+    assert "privileges: as the app allows" in capsys.readouterr().out
+
+    with psycopg.connect(pg_team.pg_conninfo["superuser"], autocommit=True) as conn:
+        conn.execute("GRANT UPDATE ON credit_accounts TO leaddesk_user")
+        conn.execute("GRANT DELETE ON suppressions TO PUBLIC")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD['rep_a']}\n"))
+    assert main(check) == 1
+    out = capsys.readouterr().out
+    assert "leaddesk_user has UPDATE on credit_accounts" in out
+    assert "PUBLIC has DELETE on suppressions" in out
