@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import insert
+from sqlalchemy import exists, insert, select
 
 from leaddesk.config import resources_dir
 from leaddesk.services import settings
 from leaddesk.services.app_services import AppServices
+from leaddesk.services.errors import PermissionDeniedError
 from leaddesk.services.leads import search as lead_search
 from leaddesk.services.leads.deferred_indexes import deferred_indexes
 from leaddesk.store.enums import Channel, LeadStatus, MessageState, TaskKind
@@ -505,13 +506,30 @@ def _tasks(app: AppServices, rng: random.Random) -> int:
     return len(rows)
 
 
+def refuse_unless_demo_allowed(app: AppServices) -> None:
+    """Raise PermissionDeniedError unless the actor is an admin and the database holds no lead
+    or is a demo database already."""
+    app.credits.require_admin("fill a database with demo data")
+    if app.credits.is_demo_database():
+        return
+    with app.store.read() as session:
+        if session.scalar(select(exists().where(Lead.id.is_not(None)))):
+            raise PermissionDeniedError(
+                "this database holds real leads: demo data goes only into an empty database "
+                "(or one made by `leaddesk demo`)"
+            )
+
+
 def populate(
     app: AppServices,
     leads: int,
     seed: int = 7,
     progress: Callable[[int], None] | None = None,
 ) -> DemoReport:
-    """Fill a database with demo data and mark it as a demo database."""
+    """Fill a database with demo data and mark it as a demo database: an admin's act, on an
+    empty database or one made by ``leaddesk demo`` (its credit history would otherwise hand
+    out credits on a database holding real work)."""
+    refuse_unless_demo_allowed(app)
     started = time.perf_counter()
     rng = random.Random(seed)
     campaign_ids = [app.campaigns.create(c).id for c in _CAMPAIGNS]
