@@ -28,13 +28,9 @@ from leaddesk.services.leads.service import apply_filters
 from leaddesk.services.messaging import channel_rules, suppression, whatsapp_content
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.messaging.messages import address_for
-from leaddesk.services.messaging.templating import (
-    LEAD_FIELDS,
-    MessageSource,
-    RenderContext,
-    TemplateError,
-    render,
-)
+from leaddesk.services.messaging.templating.errors import TemplateError
+from leaddesk.services.messaging.templating.rendering import MessageSource, render
+from leaddesk.services.messaging.templating.variables import LEAD_FIELDS, RenderContext
 from leaddesk.services.validation import parse_choice
 from leaddesk.store.enums import Channel, MessageState
 from leaddesk.store.models import (

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from leaddesk.services import entity_edits
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.messaging.templating import validate
+from leaddesk.services.messaging.templating.checks import validate
 from leaddesk.services.messaging.whatsapp_content import (
     check_content,
     clean_content_sid,

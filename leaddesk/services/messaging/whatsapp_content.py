@@ -16,7 +16,9 @@ from typing import Any
 
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.messaging.channel_rules import RuleIssue
-from leaddesk.services.messaging.templating import RenderContext, render_parts, validate
+from leaddesk.services.messaging.templating.checks import validate
+from leaddesk.services.messaging.templating.rendering import render_parts
+from leaddesk.services.messaging.templating.variables import RenderContext
 
 CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
 VARIABLE_NAME = re.compile(r"^[1-9][0-9]{0,2}$")

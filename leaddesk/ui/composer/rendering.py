@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from leaddesk.services.messaging import channel_rules, templating, whatsapp_content
+from leaddesk.services.messaging import channel_rules, whatsapp_content
+from leaddesk.services.messaging.templating.errors import TemplateError
+from leaddesk.services.messaging.templating.rendering import MessageSource, render
+from leaddesk.services.messaging.templating.variables import RenderContext
 
 CHANNELS: tuple[str, ...] = channel_rules.CHANNELS
 #: Channels whose messages carry a subject line (LinkedIn only for InMail).
@@ -74,15 +77,11 @@ def preview(
     rendered = False
     out_subject, out_body = subject, body
     if lead is not None:
-        context = templating.RenderContext(
-            lead=lead, sender=dict(sender or {}), company=dict(company or {})
-        )
+        context = RenderContext(lead=lead, sender=dict(sender or {}), company=dict(company or {}))
         try:
-            result = templating.render(
-                templating.MessageSource(body=body, subject=subject or None), context
-            )
+            result = render(MessageSource(body=body, subject=subject or None), context)
             variables = whatsapp_content.render_variables(variables, context)
-        except templating.TemplateError as exc:
+        except TemplateError as exc:
             error = exc.message
         else:
             out_subject, out_body, rendered = result.subject, result.body_text, True

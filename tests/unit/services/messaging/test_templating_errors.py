@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from leaddesk.services.messaging.templating import (
-    MessageSource,
-    RenderContext,
-    TemplateError,
-    render,
-    validate,
-    variables_used,
-)
+from leaddesk.services.messaging.templating.checks import validate, variables_used
+from leaddesk.services.messaging.templating.errors import TemplateError
+from leaddesk.services.messaging.templating.rendering import MessageSource, render
+from leaddesk.services.messaging.templating.variables import RenderContext
 
 CONTEXT = RenderContext(
     lead={"first_name": "Ada", "company": "Example Corp"},

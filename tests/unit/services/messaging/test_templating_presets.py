@@ -9,16 +9,10 @@ from pathlib import Path
 import pytest
 
 from leaddesk.services.messaging.channel_rules import check, sms_segments
-from leaddesk.services.messaging.templating import (
-    KNOWN_VARIABLES,
-    RenderContext,
-    TemplatePreset,
-    load_industries,
-    load_presets,
-    render,
-    validate,
-    variables_used,
-)
+from leaddesk.services.messaging.presets import TemplatePreset, load_industries, load_presets
+from leaddesk.services.messaging.templating.checks import validate, variables_used
+from leaddesk.services.messaging.templating.rendering import render
+from leaddesk.services.messaging.templating.variables import KNOWN_VARIABLES, RenderContext
 
 RESOURCES = Path(__file__).resolve().parents[4] / "resources"
 INDUSTRIES = (

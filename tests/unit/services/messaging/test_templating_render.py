@@ -9,13 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leaddesk.services.messaging.templating import (
-    MessageSource,
-    RenderContext,
-    TemplateError,
-    render,
-    variables_used,
-)
+from leaddesk.services.messaging.templating.checks import variables_used
+from leaddesk.services.messaging.templating.errors import TemplateError
+from leaddesk.services.messaging.templating.rendering import MessageSource, render
+from leaddesk.services.messaging.templating.variables import RenderContext
 
 SENDER = {
     "name": "Sam Sender",
