@@ -54,8 +54,8 @@ from leaddesk.services.leads.duplicate_keys import (
     load_rules,
     padded,
 )
+from leaddesk.services.leads.lead_input import IDENTITY_FIELDS
 from leaddesk.services.leads.references import ReferenceTable, load_reference_table
-from leaddesk.services.leads.service import IDENTITY_FIELDS
 from leaddesk.services.leads.writer import LeadWriter
 from leaddesk.services.validation import KNOWN_REGIONS
 from leaddesk.store.models import Lead

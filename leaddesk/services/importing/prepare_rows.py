@@ -19,9 +19,9 @@ from leaddesk.services.errors import ValidationError
 from leaddesk.services.importing.mapping import CompiledMapping
 from leaddesk.services.leads.duplicate_keys import DuplicateRules, keys_by_rule, lead_keys
 from leaddesk.services.leads.fields import parse_tags
+from leaddesk.services.leads.lead_input import IDENTITY_FIELDS
 from leaddesk.services.leads.references import ReferenceTable, resolve
 from leaddesk.services.leads.rows import LeadRowBuilder, dialect_named
-from leaddesk.services.leads.service import IDENTITY_FIELDS
 from leaddesk.services.leads.validation_cache import clean_bulk
 from leaddesk.store.ids import new_id_hexes
 

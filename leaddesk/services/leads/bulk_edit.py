@@ -34,8 +34,9 @@ from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.leads import changes as lead_changes
+from leaddesk.services.leads.lead_input import clean_lead_input, clean_tags
 from leaddesk.services.leads.query import LeadQuery
-from leaddesk.services.leads.service import apply_filters, clean_lead_input, clean_tags
+from leaddesk.services.leads.query_sql import apply_filters
 from leaddesk.services.leads.snapshot_restore import key_ranges, scope_conditions, snapshot_count
 from leaddesk.store.models import Lead, LeadSnapshot, LeadTag
 from leaddesk.store.types import utcnow

@@ -27,7 +27,8 @@ from leaddesk.services.leads.duplicate_keys import (
     check,
     load_rules,
 )
-from leaddesk.services.leads.service import EDITABLE_FIELDS, LeadRecord, LeadService
+from leaddesk.services.leads.lead_input import EDITABLE_FIELDS
+from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.store.models import Lead, LeadTag
 from leaddesk.store.types import utcnow
 

@@ -6,11 +6,11 @@ import dataclasses
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal_column, select, tuple_
+from sqlalchemy import Select, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from leaddesk.services import activity, entity_edits
@@ -20,55 +20,15 @@ from leaddesk.services.leads import duplicate_keys
 from leaddesk.services.leads import plan as lead_plan
 from leaddesk.services.leads import positions as lead_positions
 from leaddesk.services.leads import search as lead_search
+from leaddesk.services.leads.lead_input import IDENTITY_FIELDS, clean_lead_input
 from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
-from leaddesk.services.validation import (
-    in_range,
-    limit_text,
-    normalize_country,
-    normalize_email,
-    normalize_linkedin,
-    normalize_phone,
-    parse_choice,
-    parse_flag,
-)
+from leaddesk.services.leads.query_sql import after_cursor, apply_filters, ordered_by
 from leaddesk.store.enums import LeadStatus
 from leaddesk.store.models import Lead, LeadTag
 from leaddesk.store.types import utcnow
 
-_TEXT_LIMITS = {
-    "first_name": 100,
-    "last_name": 100,
-    "title": 200,
-    "company": 200,
-    "industry": 100,
-    "company_size": 20,
-    "website": 300,
-    "city": 100,
-    "timezone": 64,
-    "source": 100,
-    "consent": 100,
-    "notes": 100_000,
-}
-EDITABLE_FIELDS = frozenset(
-    {
-        *_TEXT_LIMITS,
-        "email",
-        "phone",
-        "linkedin_url",
-        "country",
-        "status",
-        "score",
-        "tags",
-        "do_not_contact",
-        "campaign_id",
-        "owner_id",
-    }
-)
-MAX_TAGS = 50
 #: Seconds a page plan (``LeadService._plan``) is reused while leads do not change.
 PLAN_TTL = 30.0
-#: A row is a lead when it has at least one of these.
-IDENTITY_FIELDS = ("first_name", "last_name", "email", "phone", "linkedin_url")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,124 +84,6 @@ def _record(row: Any, tags: Iterable[str] = ()) -> LeadRecord:
     values["status"] = _status_value(values["status"])
     return LeadRecord(**values, tags=tuple(sorted(tags)))
 
-
-def clean_tags(value: Any) -> list[str]:
-    if isinstance(value, str):
-        value = [t for part in value.split(";") for t in part.split(",")]
-    tags = sorted({str(t).strip().lower() for t in value or () if str(t).strip()})
-    if len(tags) > MAX_TAGS:
-        raise ValidationError("tags", f"{len(tags)} tags; at most {MAX_TAGS}")
-    for tag in tags:
-        limit_text(tag, "tags", 64)
-    return tags
-
-
-def clean_lead_input(
-    data: Mapping[str, Any],
-    region: str | None = None,
-    email_normalizer: Callable[[str], str] = normalize_email,
-) -> dict[str, Any]:
-    """Validate and normalise lead fields; raise ValidationError naming the field.
-
-    ``email_normalizer`` lets a bulk caller (the importer) use a cached equivalent.
-    """
-    unknown = set(data) - EDITABLE_FIELDS
-    if unknown:
-        raise ValidationError(sorted(unknown)[0], "is not a lead field")
-    out: dict[str, Any] = {}
-    for name, value in data.items():
-        if name in _TEXT_LIMITS:
-            out[name] = limit_text(value, name, _TEXT_LIMITS[name])
-        elif name == "email":
-            out[name] = email_normalizer(value or "")
-        elif name == "country":
-            out[name] = normalize_country(value or "")
-        elif name == "linkedin_url":
-            out[name] = normalize_linkedin(value or "")
-        elif name == "status":
-            out[name] = parse_choice(LeadStatus, value, "status")
-        elif name == "score":
-            try:
-                score = int(value)
-            except (TypeError, ValueError):
-                raise ValidationError("score", f"{value!r} is not a whole number") from None
-            out[name] = in_range(score, "score", 0, 100)
-        elif name == "tags":
-            out[name] = clean_tags(value)
-        elif name == "do_not_contact":
-            out[name] = parse_flag(value, name)
-        elif name in ("campaign_id", "owner_id"):
-            out[name] = uuid.UUID(str(value)) if value else None
-    if "phone" in data:
-        country = out.get("country") or data.get("country") or region
-        out["phone"] = normalize_phone(data["phone"] or "", country or region)
-    return out
-
-
-def apply_filters(
-    stmt: Select[Any], query: LeadQuery, walk: str | None = None, search_walk: str = "list"
-) -> Select[Any]:
-    """Add a LeadQuery's conditions to a statement over ``Lead``.
-
-    ``walk`` names the sort column of a page whose filters match many rows: the other
-    conditions are then written so that only the sort index drives the query, the search as
-    ``search_walk`` says (``lead_plan``, ``lead_search.search_condition``).
-    """
-
-    def col(column: Any) -> Any:
-        return column if walk is None or column.key == walk else lead_plan.Unindexed(column)
-
-    conditions: list[Any] = []
-    searched = lead_search.search_condition(query.search, search_walk if walk else "")
-    if searched is not None:
-        conditions.append(searched)
-    if query.statuses:
-        conditions.append(col(Lead.status).in_([LeadStatus(s) for s in query.statuses]))
-    if query.score_min is not None:
-        conditions.append(col(Lead.score) >= query.score_min)
-    if query.score_max is not None:
-        conditions.append(col(Lead.score) <= query.score_max)
-    if query.owner_ids:
-        conditions.append(col(Lead.owner_id).in_(query.owner_ids))
-    if query.campaign_ids:
-        conditions.append(col(Lead.campaign_id).in_(query.campaign_ids))
-    if query.industries:
-        conditions.append(col(Lead.industry).in_(query.industries))
-    if query.countries:
-        conditions.append(col(Lead.country).in_([c.upper() for c in query.countries]))
-    for column, low, high in (
-        (Lead.created_at, query.created_from, query.created_to),
-        (Lead.updated_at, query.updated_from, query.updated_to),
-    ):
-        if low is not None:
-            conditions.append(col(column) >= low)
-        if high is not None:
-            conditions.append(col(column) < high)
-    for tag in query.tags:
-        if walk is None:
-            tagged = select(LeadTag.lead_id).where(LeadTag.tag == tag.lower())
-            conditions.append(Lead.id.in_(tagged))
-        else:
-            conditions.append(
-                exists().where(LeadTag.lead_id == Lead.id, LeadTag.tag == tag.lower())
-            )
-    return stmt.where(and_(*conditions)) if conditions else stmt
-
-
-def _after(stmt: Select[Any], sort: LeadSort, after: Cursor | None) -> Select[Any]:
-    """Rows after ``after`` in ``sort`` order (keyset on the sort column and id)."""
-    if after is None:
-        return stmt
-    key = tuple_(getattr(Lead, sort.field), Lead.id)
-    bound = tuple_(after.value, after.id)
-    return stmt.where(key < bound if sort.descending else key > bound)
-
-
-def _ordered(stmt: Select[Any], sort: LeadSort) -> Select[Any]:
-    column = getattr(Lead, sort.field)
-    if sort.descending:
-        return stmt.order_by(column.desc(), Lead.id.desc())
-    return stmt.order_by(column.asc(), Lead.id.asc())
 
 
 class LeadService:
@@ -299,8 +141,8 @@ class LeadService:
         plan = self._plan(query, sort)
         if plan is None:
             return LeadPage(rows=[], next_cursor=None)
-        stmt = _after(apply_filters(select(*_COLUMNS), query, *plan), sort, after)
-        rows = self._fetch(_ordered(stmt, sort).limit(limit))
+        stmt = after_cursor(apply_filters(select(*_COLUMNS), query, *plan), sort, after)
+        rows = self._fetch(ordered_by(stmt, sort).limit(limit))
         cursor = None
         if len(rows) == limit:
             last = rows[-1]
@@ -332,8 +174,8 @@ class LeadService:
         plan = self._plan(query, sort)
         if plan is None:
             return []
-        stmt = _after(apply_filters(select(*_COLUMNS), query, *plan), sort, after)
-        return self._fetch(_ordered(stmt, sort).offset(offset).limit(limit))
+        stmt = after_cursor(apply_filters(select(*_COLUMNS), query, *plan), sort, after)
+        return self._fetch(ordered_by(stmt, sort).offset(offset).limit(limit))
 
     def _plan(self, query: LeadQuery, sort: LeadSort) -> tuple[str | None, str] | None:
         """``(walk, search_walk)`` for ``apply_filters`` (``lead_plan``); None: no rows match.
@@ -376,7 +218,7 @@ class LeadService:
             if not filtered:
                 return (sort.field if matches else None), search_walk
             column = getattr(Lead, sort.field)
-            head = _ordered(select(column, Lead.id), sort).offset(lead_plan.SAMPLE - 1).limit(1)
+            head = ordered_by(select(column, Lead.id), sort).offset(lead_plan.SAMPLE - 1).limit(1)
             last = session.execute(head).first()
             if last is None:
                 return None, ""  # a small table: every plan is fast

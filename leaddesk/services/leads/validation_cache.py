@@ -16,7 +16,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 
 from leaddesk.services.leads.fields import REFERENCE_FIELDS
-from leaddesk.services.leads.service import clean_lead_input
+from leaddesk.services.leads.lead_input import clean_lead_input
 from leaddesk.services.validation import normalize_email
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"

@@ -24,7 +24,7 @@ from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.leads.query import LeadQuery
-from leaddesk.services.leads.service import apply_filters
+from leaddesk.services.leads.query_sql import apply_filters
 from leaddesk.services.messaging import channel_rules, suppression, whatsapp_content
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.messaging.messages import address_for

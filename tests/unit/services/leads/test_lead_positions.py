@@ -9,11 +9,12 @@ from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.leads import positions as lead_positions
 from leaddesk.services.leads.query import LeadQuery, LeadSort
-from leaddesk.services.leads.service import _COLUMNS, _ordered, apply_filters
+from leaddesk.services.leads.query_sql import apply_filters, ordered_by
+from leaddesk.services.leads.service import _COLUMNS
 
 
 def _by_offset(app: AppServices, query: LeadQuery, sort: LeadSort, offset: int) -> list[object]:
-    stmt = _ordered(apply_filters(select(*_COLUMNS), query), sort).offset(offset).limit(5)
+    stmt = ordered_by(apply_filters(select(*_COLUMNS), query), sort).offset(offset).limit(5)
     with app.store.read() as session:
         return [row.id for row in session.execute(stmt)]
 
