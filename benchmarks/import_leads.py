@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import emit, parser, run_command
 from sqlalchemy import event
 
-from leaddesk.services import demo
+from leaddesk.services.demo_leads import BATCH, lead_batch
 from leaddesk.services.leads import search as lead_search
 from leaddesk.services.leads.deferred_indexes import deferred_indexes
 from leaddesk.store.database import Store
@@ -82,8 +82,8 @@ def write_csv(path: Path, rows: int) -> None:
         out = csv.writer(stream)
         out.writerow(HEADER)
         previous = ""
-        for start in range(0, rows, demo.BATCH):
-            batch = demo.lead_batch(start, min(demo.BATCH, rows - start), None, [], seed=11)
+        for start in range(0, rows, BATCH):
+            batch = lead_batch(start, min(BATCH, rows - start), None, [], seed=11)
             for i, (values, tags) in enumerate(batch, start):
                 values["status"] = values["status"].value
                 values["tags"] = "; ".join(tags)

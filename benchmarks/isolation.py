@@ -28,7 +28,7 @@ from sqlalchemy import case, literal_column, text, update
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.context import Actor, ServiceContext
-from leaddesk.services.demo import insert_leads
+from leaddesk.services.demo_leads import insert_leads
 from leaddesk.services.leads.query import LeadQuery, LeadSort
 from leaddesk.services.leads.service import LeadService
 from leaddesk.services.team.users import UserService

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from leaddesk.services import demo
+from leaddesk.services import demo_leads
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.leads import positions as lead_positions
 from leaddesk.services.leads.query import LeadQuery, LeadSort
@@ -32,7 +32,7 @@ def test_jumps_match_offset(
     app: AppServices, monkeypatch: pytest.MonkeyPatch, query: LeadQuery, sort: LeadSort
 ) -> None:
     monkeypatch.setattr(lead_positions, "STEP", 7)
-    demo.insert_leads(app, 120, app.ctx.actor.id, [])
+    demo_leads.insert_leads(app, 120, app.ctx.actor.id, [])
     total = app.leads.count(query)
     for offset in (0, 6, 7, 8, 13, 14, 50, total - 3, total + 5):
         got = [r.id for r in app.leads.rows_at(query, sort, offset, limit=5)]
@@ -43,7 +43,7 @@ def test_samples_are_rebuilt_after_a_change(
     app: AppServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lead_positions, "STEP", 5)
-    demo.insert_leads(app, 40, app.ctx.actor.id, [])
+    demo_leads.insert_leads(app, 40, app.ctx.actor.id, [])
     sort = LeadSort("first_name", descending=False)
     before = app.leads.rows_at(None, sort, 20, limit=3)
     app.leads.create({"first_name": "Aaron", "last_name": "First"})
@@ -69,7 +69,7 @@ def test_walking_the_sort_index_gives_the_same_pages(
     from leaddesk.services.leads import plan as lead_plan
     from leaddesk.services.leads import search as lead_search
 
-    demo.insert_leads(app, 150, app.ctx.actor.id, [])
+    demo_leads.insert_leads(app, 150, app.ctx.actor.id, [])
     sort = LeadSort("last_name", descending=False)
     expected = _by_offset(app, query, sort, 0)
     monkeypatch.setattr(lead_plan, "SAMPLE", 20)
@@ -88,7 +88,7 @@ def test_a_very_common_term_is_tested_row_by_row(
 ) -> None:
     from leaddesk.services.leads import search as lead_search
 
-    demo.insert_leads(app, 150, app.ctx.actor.id, [])
+    demo_leads.insert_leads(app, 150, app.ctx.actor.id, [])
     sort = LeadSort()
     query = LeadQuery(search="example")
     expected = _by_offset(app, query, sort, 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from leaddesk.services import demo
+from leaddesk.services import demo_leads
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.leads import search as lead_search
 from leaddesk.services.leads.query import LeadQuery
@@ -93,7 +93,7 @@ def test_lost_triggers_are_rebuilt_with_the_index(app: AppServices) -> None:
 
 
 def test_demo_leads_are_indexed_in_bulk_and_the_trigger_is_back(app: AppServices) -> None:
-    demo.insert_leads(app, 300, app.ctx.actor.id, [])
+    demo_leads.insert_leads(app, 300, app.ctx.actor.id, [])
     some = app.leads.page(limit=1).rows[0]
     found = app.leads.page(LeadQuery(search=some.email or some.company), limit=500).rows
     assert some.id in {r.id for r in found}
