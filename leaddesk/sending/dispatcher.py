@@ -39,8 +39,9 @@ from leaddesk.channels.base import (
     TemporaryChannelError,
 )
 from leaddesk.channels.email_smtp import SmtpEmailChannel
+from leaddesk.sending.claims import Cap, Claimed, HandoffNote, Outcome
 from leaddesk.sending.limits import Backoff, RateLimits
-from leaddesk.sending.outbox import Cap, Claimed, HandoffNote, Outbox, Outcome
+from leaddesk.sending.outbox import Outbox
 from leaddesk.sending.outgoing import expected_provider_id, outgoing
 from leaddesk.sending.prebuild import EmailPrebuilder
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from leaddesk.channels.base import ChannelKind, OutgoingMessage
 from leaddesk.channels.email_mime import make_message_id
-from leaddesk.sending.outbox import Claimed
+from leaddesk.sending.claims import Claimed
 from leaddesk.services.messaging.integrations import IntegrationRecord, smtp_settings
 
 

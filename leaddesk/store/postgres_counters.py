@@ -4,7 +4,7 @@ Members read ``send_counters`` but hold no write on it (``postgres_privileges``)
 counts a send against every cap that applies (a mailbox's day and hour) all at once, or not at
 all: the function locks the period rows in one order, checks that each has room for ``n`` more,
 and only then adds ``n`` to each; a missing row starts at 0. It never lowers a count, so a rep
-with ``psql`` can use up a cap but never reset one. It mirrors ``sending.outbox``'s counting on
+with ``psql`` can use up a cap but never reset one. It mirrors ``sending.claiming``'s counting on
 SQLite (the conditional UPDATE under the row lock).
 """
 

@@ -12,7 +12,8 @@ import datetime as dt
 import psycopg
 import pytest
 
-from leaddesk.sending.outbox import Cap, _count, _count_all
+from leaddesk.sending.claiming import _count, _count_all
+from leaddesk.sending.claims import Cap
 from leaddesk.services.credits.ledger import ReserveItem, SettleItem
 from leaddesk.services.errors import InsufficientCreditsError, SpendCapExceededError
 from leaddesk.store.enums import TransactionKind
