@@ -14,6 +14,9 @@ provider may have it: never re-sent blindly) keeps it held.
 For a big outbox the emails of a batch are built ahead on a spawned process
 (``sending.prebuild``), so that the threads' GIL is left to the network and the database.
 
+Sending one message is ``sending.message_sender``; the integrations and the channel objects the
+threads use are ``sending.integration_channels``.
+
 No Qt here: progress goes to plain callables, called from worker threads; the GUI wraps them.
 """
 
@@ -29,39 +32,23 @@ from typing import Any
 
 from sqlalchemy import select
 
-from leaddesk.channels.base import (
-    AmbiguousSendError,
-    Channel,
-    ChannelConfigurationError,
-    ChannelError,
-    DeliveryState,
-    PermanentChannelError,
-    TemporaryChannelError,
-)
-from leaddesk.channels.email_smtp import SmtpEmailChannel
-from leaddesk.sending.claims import Cap, Claimed, HandoffNote, Outcome
-from leaddesk.sending.limits import Backoff, RateLimits
+from leaddesk.sending.claims import Cap, Claimed, HandoffNote
+from leaddesk.sending.integration_channels import ChannelFactory, IntegrationChannels
+from leaddesk.sending.limits import Backoff
+from leaddesk.sending.message_sender import Attempt, MessageSender
 from leaddesk.sending.outbox import Outbox
-from leaddesk.sending.outgoing import expected_provider_id, outgoing
+from leaddesk.sending.outgoing import expected_provider_id
 from leaddesk.sending.prebuild import EmailPrebuilder
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
 from leaddesk.sending.status import PollReport, poll_statuses
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
-from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.messaging.integrations import (
-    DEFAULT_DAILY_CAP,
-    IntegrationRecord,
-    IntegrationService,
-)
-from leaddesk.services.messaging.messages import create_linkedin_task
-from leaddesk.store.enums import Handoff, MessageState
-from leaddesk.store.models import BusinessProfile, Message
+from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
+from leaddesk.store.enums import MessageState
+from leaddesk.store.models import Message
 from leaddesk.store.types import utcnow
 
 log = logging.getLogger(__name__)
-
-ChannelFactory = Callable[[IntegrationRecord, str], Channel]
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +117,9 @@ _COUNTER = {"sent": "sent", "delivered": "sent", "failed": "failed", "retry": "r
             "requeued": None}
 
 
-def _event(msg: Claimed, state: str, error: str = "") -> MessageEvent:
-    return MessageEvent(msg.id, msg.lead_id, msg.channel, state, error)
+def _event(attempt: Attempt) -> MessageEvent:
+    msg = attempt.outcome.msg
+    return MessageEvent(msg.id, msg.lead_id, msg.channel, attempt.state, attempt.error)
 
 
 class Dispatcher:
@@ -154,26 +142,27 @@ class Dispatcher:
         self._credits = credits
         self._integrations = integrations
         self.config = config or DispatcherConfig()
-        self._factory = channel_factory or integrations.build
         self.on_progress = on_progress
         self.on_message = on_message
         self._clock = clock
         self.outbox = Outbox(ctx)
-        self._rates = RateLimits()
         self._lock = threading.Lock()
         self._progress = Progress()
         self._stop = threading.Event()
         self._running = threading.Event()
         self._running.set()
         self._threads: list[threading.Thread] = []
-        self._open_channels: dict[tuple[int, uuid.UUID, str], Channel] = {}
-        self._records: dict[uuid.UUID, IntegrationRecord] = {}
+        self._channels = IntegrationChannels(ctx, integrations,
+                                             channel_factory or integrations.build)
         self._blocked: dict[uuid.UUID, str] = {}
         self._capped: dict[uuid.UUID | None, dt.datetime] = {}
-        self._postal_address = ""
         self._prebuilder = prebuilder
         self._own_prebuilder = False
         self._prebuilder_lock = threading.Lock()
+        self._sender = MessageSender(ctx, self.outbox, self._channels, self.config,
+                                     stop=self._stop, clock=clock,
+                                     prebuilder=lambda: self._prebuilder,
+                                     on_unusable=self._unusable)
 
     # -- control ---------------------------------------------------------------------------
     def pause(self) -> None:
@@ -204,7 +193,7 @@ class Dispatcher:
             for thread in self._threads:
                 thread.join()
         finally:
-            self._close_channels()
+            self._channels.close()
             self._close_prebuilder()
         return self.progress
 
@@ -217,7 +206,7 @@ class Dispatcher:
         for thread in self._threads:
             thread.join(timeout)
         if not any(t.is_alive() for t in self._threads):
-            self._close_channels()
+            self._channels.close()
             self._close_prebuilder()
 
     # -- set-up ----------------------------------------------------------------------------
@@ -245,14 +234,6 @@ class Dispatcher:
         if own and prebuilder is not None:
             prebuilder.close()
 
-    def _load(self) -> None:
-        """The channels and the sender's postal address, as of now."""
-        self._records = {r.id: r for r in self._integrations.list()}
-        with self._ctx.store.read() as session:
-            profile = session.scalar(select(BusinessProfile).where(
-                BusinessProfile.user_id == self._ctx.actor.id).limit(1))
-            self._postal_address = profile.postal_address if profile else ""
-
     def _spawn(self, *, forever: bool, wait_for_retries: bool) -> None:
         self._threads = [
             threading.Thread(target=self._worker, args=(forever, wait_for_retries),
@@ -264,7 +245,7 @@ class Dispatcher:
 
     def recover(self) -> RecoveryReport:
         """Resolve messages a crashed dispatcher left in ``sending`` (see ``recovery``)."""
-        self._load()
+        self._channels.load()
         now = self._clock()
         with self._ctx.store.read() as session:
             stale = [m for m in session.scalars(
@@ -273,10 +254,10 @@ class Dispatcher:
                             self.outbox.worker)]
         counts = {"queued": 0, "sent": 0, "failed": 0, "unknown": 0}
         for msg in stale:
-            record = self._records.get(msg.integration_id) if msg.integration_id else None
+            record = self._channels.record(msg.integration_id)
             fetch = None
             if msg.provider_id and record is not None:
-                fetch = self._channel(record, msg.channel.value).fetch_status
+                fetch = self._channels.channel(record, msg.channel.value).fetch_status
             new = recover_message(self._ctx, self._credits, msg, fetch,
                                   expected_provider_id(msg.channel.value, record, str(msg.id)))
             counts[new] = counts.get(new, 0) + 1
@@ -285,18 +266,18 @@ class Dispatcher:
 
     def poll_statuses(self, limit: int = 500) -> PollReport:
         """Delivery status from providers that can say (Twilio), by the stored SID."""
-        self._load()
+        self._channels.load()
 
         def fetch(msg: Message) -> str | None:
-            record = self._records.get(msg.integration_id) if msg.integration_id else None
+            record = self._channels.record(msg.integration_id)
             if record is None:
                 return None
-            return self._channel(record, msg.channel.value).fetch_status(msg.provider_id)
+            return self._channels.channel(record, msg.channel.value).fetch_status(msg.provider_id)
 
         try:
             return poll_statuses(self._ctx, self._credits, fetch, limit)
         finally:
-            self._close_channels()
+            self._channels.close()
 
     # -- the worker loop -------------------------------------------------------------------
     def _worker(self, forever: bool, wait_for_retries: bool) -> None:
@@ -332,46 +313,28 @@ class Dispatcher:
     def _run_batch(self, batch: list[Claimed]) -> None:
         """Send a claimed batch one by one; write the outcomes and settle their credits together
         at the end (a crash before that is settled by the ledger, see ``recovery``)."""
-        done: list[tuple[Outcome, MessageEvent]] = []
+        done: list[Attempt] = []
         notes: list[HandoffNote] = []  # how handoffs ended, written with the next marker
         if len(batch) >= self.config.batch_size and any(m.channel == "email" for m in batch):
             self._start_prebuilder()  # much is due: the GUI's outbox runs on
-        self._prebuild(batch)
+        self._sender.prebuild(batch)
         try:
             for msg in batch:
                 if self._stop.is_set() or not self._running.is_set() \
                         or msg.integration_id in self._blocked:
-                    done.append((Outbox.requeue(msg), _event(msg, "requeued")))
+                    done.append(Attempt(Outbox.requeue(msg), "requeued"))
                 elif msg.blocked:
                     reason = msg.blocked
-                    done.append((Outbox.cancelled(msg, reason), _event(msg, "cancelled", reason)))
+                    done.append(Attempt(Outbox.cancelled(msg, reason), "cancelled", reason))
                 else:
-                    done.append(self._handle(msg, notes))
+                    done.append(self._sender.send(msg, notes))
         finally:
             if self._prebuilder is not None:
                 self._prebuilder.discard([m.id for m in batch])
-            self.outbox.finish([outcome for outcome, _ in done], self._credits.batch_settler())
-            for _, event in done:
-                self._emit(event)
-
-    def _prebuild(self, batch: list[Claimed]) -> None:
-        """Have the build process build the batch's emails while this thread sends."""
-        prebuilder = self._prebuilder
-        if prebuilder is None or not prebuilder.ready:
-            return
-        for msg in batch:
-            if msg.channel != "email" or msg.blocked or msg.refused:
-                continue
-            record = self._record_for(msg)
-            if record is None:
-                continue
-            try:
-                channel = self._channel(record, msg.channel)
-                if isinstance(channel, SmtpEmailChannel):
-                    prebuilder.submit(msg.id, outgoing(msg, record, self._postal_address),
-                                      channel.settings.message_id_domain)
-            except ChannelError:  # reported when the message's turn comes
-                continue
+            self.outbox.finish([attempt.outcome for attempt in done],
+                               self._credits.batch_settler())
+            for attempt in done:
+                self._emit(_event(attempt))
 
     def _idle(self, forever: bool, wait_for_retries: bool) -> bool:
         """Nothing claimable now: wait for the next due message; ``False`` means stop."""
@@ -396,135 +359,13 @@ class Dispatcher:
         return not self._stop.wait(max(wait, 0.001))
 
     def _caps(self, integration_id: uuid.UUID | None, channel: str) -> list[Cap]:
-        caps = []
-        record = self._records.get(integration_id) if integration_id else None
-        if record is not None:
-            daily = record.settings.get("daily_cap", DEFAULT_DAILY_CAP.get(record.kind))
-            if daily:
-                caps.append(Cap(f"integration:{record.id}", "day", int(daily)))
-            if record.settings.get("hourly_cap"):
-                caps.append(Cap(f"integration:{record.id}", "hour",
-                                int(record.settings["hourly_cap"])))
-        if self.config.channel_daily_caps.get(channel):
-            caps.append(Cap(f"channel:{channel}", "day", self.config.channel_daily_caps[channel]))
-        return caps
+        return self._channels.caps(integration_id, channel, self.config.channel_daily_caps)
 
-    # -- one message -----------------------------------------------------------------------
-    def _handle(self, msg: Claimed, notes: list[HandoffNote]) -> tuple[Outcome, MessageEvent]:
-        try:
-            return self._send(msg, notes)
-        except Exception as exc:  # keep the worker alive; the message waits for a person
-            log.exception("unexpected error sending %s", msg.id)
-            error = f"unexpected error: {exc!r}"
-            return Outbox.unknown(msg, error, None), _event(msg, "unknown", error)
-
-    def _send(self, msg: Claimed, notes: list[HandoffNote]) -> tuple[Outcome, MessageEvent]:
-        record = self._record_for(msg)
-        if record is None:
-            reason = f"no {msg.channel} channel is configured"
-            return Outbox.held(msg, reason), _event(msg, "held", reason)
-        wait = self._rates.wait_for({
-            f"channel:{msg.channel}": self.config.channel_rates.get(msg.channel),
-            f"integration:{record.id}": record.limit("rate_per_minute"),
-        })
-        if wait > 0 and self._stop.wait(wait):
-            return Outbox.requeue(msg), _event(msg, "requeued")
-        if msg.channel == "linkedin":
-            return self._manual_task(msg, record)
-        if msg.refused:  # the claim could not reserve its credits
-            return Outbox.held(msg, msg.refused), _event(msg, "held", msg.refused)
-        reservation_id = msg.reservation_id  # settled with the outcome, by ``Outbox.finish``
-        try:
-            channel = self._channel(record, msg.channel)
-            message = outgoing(msg, record, self._postal_address)
-        except ChannelError as exc:  # e.g. a missing password: nothing was handed over
-            return self._failed_attempt(msg, record, exc)
-        built = self._prebuilder.take(msg.id) if self._prebuilder is not None else None
-        # Durable before the provider sees it: a crash from here on leaves only this in doubt.
-        handed = self.outbox.hand_over(msg, notes)
-        notes.clear()
-        if not handed:
-            return Outbox.lost(msg), _event(msg, "requeued", "taken over by another dispatcher")
-        try:
-            if built is not None and isinstance(channel, SmtpEmailChannel):
-                result = channel.send_wire(built, message.message_id)
-            else:
-                result = channel.send(message)
-        except AmbiguousSendError as exc:  # stays "handing": in doubt
-            provider_id = expected_provider_id(msg.channel, record, str(msg.id))
-            return (Outbox.unknown(msg, str(exc), reservation_id, provider_id),
-                    _event(msg, "unknown", str(exc)))
-        except ChannelError as exc:
-            notes.append(HandoffNote(msg.id, Handoff.REFUSED))
-            return self._failed_attempt(msg, record, exc)
-        notes.append(HandoffNote(msg.id, Handoff.ACCEPTED, result.provider_id or ""))
-        state = MessageState.DELIVERED if result.status is DeliveryState.DELIVERED \
-            else MessageState.SENT
-        return (Outbox.sent(msg, result.provider_id or "", reservation_id, state, self._clock()),
-                _event(msg, state.value))
-
-    def _failed_attempt(self, msg: Claimed, record: IntegrationRecord,
-                        exc: ChannelError) -> tuple[Outcome, MessageEvent]:
-        if isinstance(exc, ChannelConfigurationError):
-            # The account, not the message: stop using it, keep its messages queued.
-            self._blocked[record.id] = str(exc)
-            self._integrations.set_status(record.id, "error")
-            self._update(blocked={**self.progress.blocked, record.name: str(exc)})
-            return Outbox.requeue(msg, str(exc)), _event(msg, "requeued", str(exc))
-        if isinstance(exc, TemporaryChannelError) and msg.attempts < self.config.max_attempts:
-            delay = self.config.backoff.delay(msg.attempts, exc.retry_after)
-            at = self._clock() + dt.timedelta(seconds=delay)
-            return Outbox.retry(msg, str(exc), at), _event(msg, "retry", str(exc))
-        if isinstance(exc, TemporaryChannelError):
-            error = f"gave up after {msg.attempts} attempts: {exc}"
-        elif isinstance(exc, PermanentChannelError):
-            error = str(exc)
-        else:
-            error = f"{type(exc).__name__}: {exc}"
-        return Outbox.failed(msg, error), _event(msg, "failed", error)
-
-    def _manual_task(self, msg: Claimed,
-                     record: IntegrationRecord) -> tuple[Outcome, MessageEvent]:
-        """LinkedIn: a person sends it; credits are charged when the task is marked sent."""
-        try:
-            result = self._channel(record, msg.channel).send(outgoing(msg, record, None))
-        except ChannelError as exc:
-            return Outbox.failed(msg, str(exc)), _event(msg, "failed", str(exc))
-        create_linkedin_task(self._ctx, msg.id, msg.lead_id, dict(result.raw))
-        reason = "manual: open the LinkedIn task, send it, then mark it sent"
-        return Outbox.held(msg, reason), _event(msg, "task")
-
-    def _record_for(self, msg: Claimed) -> IntegrationRecord | None:
-        if msg.integration_id is not None:
-            record = self._records.get(msg.integration_id)
-            if record is not None:
-                return record
-        try:
-            return self._integrations.for_channel(msg.channel)
-        except (ValidationError, NotFoundError):
-            return None
-
-    def _channel(self, record: IntegrationRecord, channel: str) -> Channel:
-        """One channel object per worker thread and integration (SMTP connections are kept)."""
-        key = (threading.get_ident(), record.id, channel)
-        with self._lock:
-            found = self._open_channels.get(key)
-        if found is None:
-            found = self._factory(record, channel)
-            with self._lock:
-                self._open_channels[key] = found
-        return found
-
-    def _close_channels(self) -> None:
-        with self._lock:
-            channels, self._open_channels = list(self._open_channels.values()), {}
-        for channel in channels:
-            close = getattr(channel, "close", None)
-            if close is not None:
-                try:
-                    close()
-                except Exception:  # closing is best effort
-                    log.debug("closing a channel failed", exc_info=True)
+    def _unusable(self, record: IntegrationRecord, error: str) -> None:
+        """The account, not the message, is at fault: stop using it, keep its messages queued."""
+        self._blocked[record.id] = error
+        self._integrations.set_status(record.id, "error")
+        self._update(blocked={**self.progress.blocked, record.name: error})
 
     # -- progress --------------------------------------------------------------------------
     def _update(self, **changes: Any) -> None:
