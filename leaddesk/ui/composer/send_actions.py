@@ -9,7 +9,8 @@ an error, and the service holds it anyway if the data changed meanwhile.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+import uuid
+from typing import Protocol
 
 from PySide6.QtCore import QDateTime, QObject
 from PySide6.QtWidgets import (
@@ -22,12 +23,32 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.messaging.compose import ComposeResult, ComposeService
+from leaddesk.services.messaging.templates import TemplateRecord
+from leaddesk.ui.composer.form import ComposerForm
 from leaddesk.ui.composer.outbox_panel import OutboxPanel, OutboxRunner
 from leaddesk.ui.composer.rendering import Preview
 from leaddesk.ui.operations import op
+from leaddesk.ui.widgets import MessageBar
 
-if TYPE_CHECKING:
-    from leaddesk.ui.composer.view import ComposerView
+
+class Composer(Protocol):
+    """What sending needs of the composer view. The view creates :class:`SendActions`, so this
+    module describes the view instead of importing it."""
+
+    form: ComposerForm
+    message_bar: MessageBar
+    last_preview: Preview | None
+
+    @property
+    def channel(self) -> str: ...
+
+    def template(self) -> TemplateRecord | None: ...
+
+    def recipient_ids(self) -> list[uuid.UUID]: ...
+
+    def render_preview(self) -> Preview: ...
+
+    def refresh_balance(self) -> None: ...
 
 
 class ScheduleDialog(QDialog):
@@ -55,9 +76,13 @@ class ScheduleDialog(QDialog):
 
 
 class SendActions(QObject):
-    def __init__(self, view: ComposerView, compose: ComposeService, runner: OutboxRunner,
-                 panel: OutboxPanel) -> None:
-        super().__init__(view)
+    """Send now and Schedule… for ``view``; ``parent`` (the view's widget) owns this object and
+    the schedule dialog."""
+
+    def __init__(self, view: Composer, compose: ComposeService, runner: OutboxRunner,
+                 panel: OutboxPanel, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
         self.view = view
         self.compose = compose
         self.runner = runner
@@ -72,7 +97,7 @@ class SendActions(QObject):
             button.setEnabled(not reason and not preview.blocking)
 
     def ask_schedule(self) -> None:
-        dialog = ScheduleDialog(self.view)
+        dialog = ScheduleDialog(self._parent)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.send(dialog.chosen())
 

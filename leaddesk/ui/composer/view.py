@@ -80,7 +80,7 @@ class ComposerView(QWidget):
         if compose is not None and runner is not None:  # Send now / Schedule and the outbox
             self.outbox_panel = OutboxPanel(runner)
             layout.addWidget(self.outbox_panel)
-            self.sending = SendActions(self, compose, runner, self.outbox_panel)
+            self.sending = SendActions(self, compose, runner, self.outbox_panel, parent=self)
 
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
