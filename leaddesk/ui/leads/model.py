@@ -1,17 +1,14 @@
 """``LeadTableModel``: a million leads in a table without loading them.
 
 ``rowCount`` comes from ``count(query)``; rows arrive in pages of ``page_size`` on the operation
-pool and sit in a bounded LRU cache. A page right after a fetched one continues by keyset cursor
-(an index seek); a jump into the middle asks ``rows_at(offset)``. Rows not fetched yet show a
-placeholder and are requested when the view paints them; only the most recently painted pages
-are fetched, so dragging the scrollbar across the table does not queue thousands of queries.
-Sorting is done by the database (``LeadSort``); edits go through ``LeadService.update``.
+pool (``page_loader``) and sit in a bounded LRU cache (``page_cache``). Rows not fetched yet show
+a placeholder and are requested when the view paints them. Sorting is done by the database
+(``LeadSort``); edits go through ``LeadService.update``.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,42 +18,24 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont
 
 from leaddesk.services.errors import ValidationError
-from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
+from leaddesk.services.leads.query import LeadPage, LeadQuery, LeadSort
 from leaddesk.services.leads.service import LeadRecord
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.page_cache import PageCache
-from leaddesk.ui.operations import Operation, op
+from leaddesk.ui.leads.page_loader import LeadPageLoader, LeadPages
+from leaddesk.ui.operations import op
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PLACEHOLDER = "…"
 
 
-class LeadSource(Protocol):
+class LeadSource(LeadPages, Protocol):
     """What the model needs of ``LeadService`` (tests pass a counting wrapper)."""
-
-    def count(self, query: LeadQuery | None = None) -> int: ...
-
-    def page(
-        self,
-        query: LeadQuery | None = None,
-        sort: LeadSort | None = None,
-        after: Cursor | None = None,
-        limit: int = 200,
-    ) -> LeadPage: ...
-
-    def rows_at(
-        self,
-        query: LeadQuery | None = None,
-        sort: LeadSort | None = None,
-        offset: int = 0,
-        limit: int = 200,
-    ) -> list[LeadRecord]: ...
 
     def update(
         self, lead_id: uuid.UUID, changes: dict[str, Any], expected_version: int | None = None
@@ -97,10 +76,6 @@ class LeadTableModel(QAbstractTableModel):
     IdRole = Qt.ItemDataRole.UserRole + 3
     StatusRole = Qt.ItemDataRole.UserRole + 4  # the status value, for the badge delegate
 
-    MAX_WANTED = 2  # a viewport spans at most two pages; older wishes are rows scrolled past
-    MAX_IN_FLIGHT = 2
-    JUMP_DELAY_MS = 120
-
     #: True while a new query/sort is being counted and its first page fetched.
     loadingChanged = Signal(bool)
     #: The number of leads matching the query, after each (re)load.
@@ -126,19 +101,15 @@ class LeadTableModel(QAbstractTableModel):
         self._sort = LeadSort()
         self._cache: PageCache[LeadRecord] = PageCache(page_size, max_pages)
         self._total = 0
-        self._generation = 0
         self._loading = False
         self._loaded_once = False
-        self._reset_op: Operation[Any] | None = None
-        self._in_flight: dict[int, Operation[Any]] = {}
-        self._wanted: OrderedDict[int, None] = OrderedDict()
-        self._failed: set[int] = set()  # pages not retried until the next refresh
         self._pending_edits: dict[tuple[uuid.UUID, str], str] = {}
         self._edit_queue: dict[uuid.UUID, list[tuple[str, str, str | None]]] = {}
-        self._pump_timer = QTimer(self)
-        self._pump_timer.setSingleShot(True)
-        self._pump_timer.setInterval(0)
-        self._pump_timer.timeout.connect(self._pump)
+        self._loader = LeadPageLoader(leads, self._cache, self)
+        self._loader.reloaded.connect(self._reset_arrived)
+        self._loader.reloadFailed.connect(self._load_failed)
+        self._loader.pageArrived.connect(self._page_arrived)
+        self._loader.pageFailed.connect(self.loadFailed)
 
     # -- state ---------------------------------------------------------------------------------
     @property
@@ -199,33 +170,10 @@ class LeadTableModel(QAbstractTableModel):
         The current rows stay on screen until the new ones arrive, so typing in the search box
         does not flash an empty table.
         """
-        self._generation += 1
-        generation = self._generation
-        query, sort, size = self._query, self._sort, self._cache.page_size
-        leads = self._leads
-        if self._reset_op is not None:
-            self._reset_op.cancel()
-        for pending in self._in_flight.values():
-            pending.cancel()
-        self._in_flight.clear()
-        self._wanted.clear()
-        self._failed.clear()
         self._set_loading(True)
+        self._loader.reload(self._query, self._sort)
 
-        def load() -> tuple[int, LeadPage]:
-            return leads.count(query), leads.page(query, sort, limit=size)
-
-        self._reset_op = (
-            op(load, parent=self)
-            .success(lambda result: self._reset_arrived(generation, *result))
-            .failure(lambda exc: self._load_failed(generation, exc))
-            .run()
-        )
-
-    def _reset_arrived(self, generation: int, total: int, first: LeadPage) -> None:
-        if generation != self._generation:
-            return
-        self._reset_op = None
+    def _reset_arrived(self, total: int, first: LeadPage) -> None:
         self.beginResetModel()
         self._cache.clear()
         self._total = total
@@ -235,83 +183,20 @@ class LeadTableModel(QAbstractTableModel):
         self._set_loading(False)
         self.totalChanged.emit(total)
 
-    def _load_failed(self, generation: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._reset_op = None
+    def _load_failed(self, error: str) -> None:
         self._set_loading(False)
-        self.loadFailed.emit(str(exc))
+        self.loadFailed.emit(error)
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self._loading:
             self._loading = loading
             self.loadingChanged.emit(loading)
 
-    def _want(self, page: int) -> None:
-        if page in self._in_flight or page in self._failed:
-            return
-        if page * self._cache.page_size >= self._total:
-            return
-        self._wanted[page] = None
-        self._wanted.move_to_end(page)
-        while len(self._wanted) > self.MAX_WANTED:
-            self._wanted.popitem(last=False)
-        if page == 0 or self._cache.cursor_before(page) is not None:
-            if not self._pump_timer.isActive():  # a keyset continuation: an index seek, go
-                self._pump_timer.start(0)
-        else:
-            # A jump needs an OFFSET scan; while the scrollbar is being dragged, wait until
-            # it rests so the positions merely passed over are not fetched.
-            self._pump_timer.start(self.JUMP_DELAY_MS)
-
-    def _pump(self) -> None:
-        while self._wanted and len(self._in_flight) < self.MAX_IN_FLIGHT:
-            page, _ = self._wanted.popitem(last=True)  # the most recently painted first
-            if page not in self._cache and page not in self._in_flight:
-                self._fetch(page)
-
-    def _fetch(self, page: int) -> None:
-        generation = self._generation
-        query, sort, size = self._query, self._sort, self._cache.page_size
-        leads = self._leads
-        cursor = self._cache.cursor_before(page)
-
-        def load() -> tuple[list[LeadRecord], Cursor | None]:
-            if page == 0 or cursor is not None:
-                result = leads.page(query, sort, after=cursor, limit=size)
-                return result.rows, result.next_cursor
-            rows = leads.rows_at(query, sort, offset=page * size, limit=size)
-            last = rows[-1] if len(rows) == size else None
-            return rows, Cursor(getattr(last, sort.field), last.id) if last else None
-
-        self._in_flight[page] = (
-            op(load, parent=self)
-            .success(lambda result: self._page_arrived(generation, page, *result))
-            .failure(lambda exc: self._page_failed(generation, page, exc))
-            .run()
-        )
-
-    def _page_arrived(
-        self, generation: int, page: int, rows: list[LeadRecord], cursor: Cursor | None
-    ) -> None:
-        if generation != self._generation:
-            return
-        self._in_flight.pop(page, None)
-        self._cache.put(page, rows, cursor)
+    def _page_arrived(self, page: int) -> None:
         first = page * self._cache.page_size
         last = min(self._total, first + self._cache.page_size) - 1
         if last >= first:
-            self.dataChanged.emit(
-                self.index(first, 0), self.index(last, len(self.COLUMNS) - 1)
-            )
-        self._pump()
-
-    def _page_failed(self, generation: int, page: int, exc: BaseException) -> None:
-        if generation != self._generation:
-            return
-        self._in_flight.pop(page, None)
-        self._failed.add(page)
-        self.loadFailed.emit(str(exc))
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(self.COLUMNS) - 1))
 
     # -- Qt model API ----------------------------------------------------------------------------
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -363,7 +248,7 @@ class LeadTableModel(QAbstractTableModel):
         rows = self._cache.get(page)
         if rows is None:
             if role == Qt.ItemDataRole.DisplayRole:
-                self._want(page)
+                self._loader.want(page, self._total)
                 return PLACEHOLDER if col == 0 else ""
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QColor(formatting.MUTED)
