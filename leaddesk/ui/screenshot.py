@@ -97,7 +97,7 @@ def save_screenshot(
             _wait(leads_view.is_loaded, deadline, "the lead table")
             if leads_view.model.rowCount():
                 leads_view.select_row(0)
-                _wait(leads_view.history_loaded, deadline, "the lead's history")
+                _wait(leads_view.detail_loader.history_loaded, deadline, "the lead's history")
         elif view == "campaigns":
             _wait(window.campaigns_view.is_loaded, deadline, "the campaigns")
         elif view == "composer":

@@ -22,7 +22,7 @@ def view(qtbot, demo_app, settings) -> LeadsView:
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
     widget.show()
-    qtbot.waitUntil(lambda: widget.is_loaded() and widget.views_loaded())
+    qtbot.waitUntil(lambda: widget.is_loaded() and widget.saved_views.loaded())
     return widget
 
 
@@ -84,9 +84,9 @@ def test_save_pick_and_delete_a_view(qtbot, view, demo_app) -> None:
     header = view.table.horizontalHeader()
     with qtbot.waitSignal(view.model.totalChanged):
         header.setSortIndicator(LeadTableModel.COL_SCORE, Qt.SortOrder.DescendingOrder)
-    view.set_visible_columns(("first_name", "last_name", "status", "score"))
-    view.save_view("Hot wins")
-    qtbot.waitUntil(view.views_loaded)
+    view.table.set_visible_columns(("first_name", "last_name", "status", "score"))
+    view.saved_views.save("Hot wins")
+    qtbot.waitUntil(view.saved_views.loaded)
     saved = demo_app.saved_views.get("Hot wins")
     assert saved.query == LeadQuery(statuses=("won",))
     assert saved.sort == LeadSort("score", True)
@@ -98,39 +98,39 @@ def test_save_pick_and_delete_a_view(qtbot, view, demo_app) -> None:
     with qtbot.waitSignal(view.model.totalChanged):
         view.filters.views.activated.emit(0)
     assert view.model.query == LeadQuery()
-    assert len(view.visible_columns()) == len(LeadTableModel.COLUMNS)
+    assert len(view.table.visible_columns()) == len(LeadTableModel.COLUMNS)
     index = view.filters.views.findData("Hot wins")
     view.filters.views.setCurrentIndex(index)
     with qtbot.waitSignal(view.model.totalChanged):
         view.filters.views.activated.emit(index)
     assert view.model.query == LeadQuery(statuses=("won",))
     assert view.model.lead_sort == LeadSort("score", True)
-    assert view.visible_columns() == ("first_name", "last_name", "status", "score")
+    assert view.table.visible_columns() == ("first_name", "last_name", "status", "score")
     assert view.filters.chip_texts() == ["Won"]
 
-    view.delete_view("Hot wins")
-    qtbot.waitUntil(view.views_loaded)
+    view.saved_views.delete("Hot wins")
+    qtbot.waitUntil(view.saved_views.loaded)
     assert demo_app.saved_views.list() == []
     assert view.filters.views.count() == 1
 
 
 def test_column_chooser_hides_columns_and_remembers(qtbot, view, demo_app, settings) -> None:
-    menu = view.column_menu()
+    menu = view.table.column_menu()
     actions = menu.actions()
     assert len(actions) == len(LeadTableModel.COLUMNS)
     actions[LeadTableModel.COL_TITLE].setChecked(False)
     assert view.table.horizontalHeader().isSectionHidden(LeadTableModel.COL_TITLE)
-    assert "title" not in view.visible_columns()
+    assert "title" not in view.table.visible_columns()
     menu.deleteLater()
 
     again = LeadsView(demo_app.leads, demo_app.messages, demo_app.activity, settings=settings)
     qtbot.addWidget(again)
-    assert again.visible_columns() == view.visible_columns()
+    assert again.table.visible_columns() == view.table.visible_columns()
 
 
 def test_the_last_visible_column_cannot_be_hidden(qtbot, view) -> None:
-    view.set_visible_columns(("email",))
-    menu = view.column_menu()
+    view.table.set_visible_columns(("email",))
+    menu = view.table.column_menu()
     email = menu.actions()[LeadTableModel.COL_EMAIL]
     assert email.isChecked() and not email.isEnabled()
     menu.deleteLater()

@@ -63,7 +63,7 @@ def test_selecting_a_lead_fills_the_detail_panel(qtbot, view, demo_app) -> None:
     assert view.detail.lead == lead
     assert view.detail.name.text() == lead.full_name
     assert view.detail.values["email"].text() == (lead.email or "—")
-    qtbot.waitUntil(view.history_loaded)
+    qtbot.waitUntil(view.detail_loader.history_loaded)
     messages = demo_app.messages.for_lead(lead.id)
     shown = view.detail.messages.count()
     assert shown == max(1, len(messages))
@@ -76,7 +76,7 @@ def test_detail_shows_the_activity_timeline(qtbot, view, demo_app) -> None:
         view.refresh()
     row = next(r for r in range(200) if view.model.record(r).id == lead.id)
     view.select_row(row)
-    qtbot.waitUntil(view.history_loaded)
+    qtbot.waitUntil(view.detail_loader.history_loaded)
     assert any("Edited city" in line for line in view.detail.activity_lines())
 
 
@@ -146,7 +146,7 @@ def test_detail_lists_the_leads_tasks(qtbot, demo_app) -> None:
     qtbot.waitUntil(widget.is_loaded)
     assert widget.model.record(0).id == lead.id  # the newest lead comes first
     widget.select_row(0)
-    qtbot.waitUntil(widget.history_loaded)
+    qtbot.waitUntil(widget.detail_loader.history_loaded)
     assert widget.detail.tasks_section.isVisibleTo(widget)
     lines = widget.detail.task_lines()
     assert [line.split()[0] for line in lines] == ["Follow-up", "Call", "LinkedIn"]
@@ -157,7 +157,7 @@ def test_detail_lists_the_leads_tasks(qtbot, demo_app) -> None:
 
 def test_a_view_without_tasks_hides_the_section(qtbot, view) -> None:
     view.select_row(0)
-    qtbot.waitUntil(view.history_loaded)
+    qtbot.waitUntil(view.detail_loader.history_loaded)
     assert not view.detail.tasks_section.isVisibleTo(view)
 
 

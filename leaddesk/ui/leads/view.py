@@ -1,5 +1,9 @@
 """The leads view: filter bar, the lazy lead table and the detail panel, wired to services;
-"Message selected leads…" (Ctrl+M) hands the selection to whoever composes messages."""
+"Message selected leads…" (Ctrl+M) hands the selection to whoever composes messages.
+
+The table widget and its columns are ``lead_table``, the detail panel's loading
+``detail_loader``, the saved views ``saved_view_actions``, bulk actions ``bulk_actions``.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import (
     QEvent,
     QItemSelection,
-    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPoint,
@@ -22,50 +25,38 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent, QUndoSta
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
     QLabel,
     QMenu,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from leaddesk.services.activity import ActivityRecord, ActivityService
+from leaddesk.services.activity import ActivityService
 from leaddesk.services.leads.bulk_edit import BulkEditService
 from leaddesk.services.leads.changes import ChangeSetService
 from leaddesk.services.leads.query import LeadQuery, LeadSort
-from leaddesk.services.leads.saved_views import SavedViewRecord, SavedViewService
+from leaddesk.services.leads.saved_views import SavedViewService
 from leaddesk.services.leads.service import LeadRecord, LeadService
-from leaddesk.services.leads.tasks import TaskRecord, TaskService
-from leaddesk.services.messaging.messages import MessageRecord, MessageService
+from leaddesk.services.leads.tasks import TaskService
+from leaddesk.services.messaging.messages import MessageService
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.bulk_actions import LeadBulkActions
+from leaddesk.ui.leads.detail_loader import LeadDetailLoader
 from leaddesk.ui.leads.detail_panel import LeadDetailPanel
 from leaddesk.ui.leads.filter_bar import LeadFilterBar
+from leaddesk.ui.leads.lead_table import LeadTable
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
+from leaddesk.ui.leads.saved_view_actions import SavedViewActions
 from leaddesk.ui.leads.selection import SelectionResolver
 from leaddesk.ui.leads.undo import LeadEditCommand
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import BadgeDelegate, MessageBar, ProgressStrip, title
+from leaddesk.ui.widgets import MessageBar, ProgressStrip, title
 
 Choice = tuple[uuid.UUID, str]
-
-_COLUMN_WIDTHS = {
-    LeadTableModel.COL_FIRST_NAME: 100,
-    LeadTableModel.COL_LAST_NAME: 110,
-    LeadTableModel.COL_COMPANY: 150,
-    LeadTableModel.COL_STATUS: 120,
-    LeadTableModel.COL_SCORE: 60,
-    LeadTableModel.COL_EMAIL: 260,
-    LeadTableModel.COL_TITLE: 170,
-    LeadTableModel.COL_COUNTRY: 70,
-    LeadTableModel.COL_UPDATED: 110,
-}
 
 
 class LeadsView(QWidget):
@@ -95,24 +86,17 @@ class LeadsView(QWidget):
         ``tasks``: the lead's tasks in the detail panel (None hides them)."""
         super().__init__(parent)
         self._leads = leads
-        self._saved_views = saved_views
-        self._settings = settings
-        self._views: dict[str, SavedViewRecord] = {}
-        self._views_loaded = False
         self.undo_stack = QUndoStack(self)
         self._choices = choices
-        self._messages = messages
-        self._activity = activity
-        self._tasks = tasks
-        self._history_for: uuid.UUID | None = None
-        self._history_loaded = False
 
         self.model = LeadTableModel(leads, self)
         self.filters = LeadFilterBar()
         self.message_bar = MessageBar()
         self.progress = ProgressStrip()
-        self.table = self._make_table()
+        self.table = LeadTable(self.model, settings)
         self.detail = LeadDetailPanel()
+        self.detail_loader = LeadDetailLoader(self.detail, messages, activity, tasks, self)
+        self.detail_loader.failed.connect(self.message_bar.show_message)
         self._message_leads = message_leads
         self.message_action = QAction(self.tr("&Message selected leads…"), self)
         self.message_action.setShortcut(QKeySequence("Ctrl+M"))
@@ -154,15 +138,10 @@ class LeadsView(QWidget):
         self.model.modelReset.connect(self._on_current_changed)
         self.model.dataChanged.connect(self._on_data_changed)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
-        header = self.table.horizontalHeader()
-        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        header.customContextMenuRequested.connect(self._column_menu)
-        self._restore_columns()
-        self.filters.views.setVisible(saved_views is not None)
-        self.filters.views_button.setVisible(saved_views is not None)
-        self.filters.viewChosen.connect(self._apply_view)
-        self.filters.saveViewRequested.connect(self._ask_view_name)
-        self.filters.deleteViewRequested.connect(self.delete_view)
+        self.saved_views = SavedViewActions(
+            saved_views, self.filters, self.table, self.model, self.apply, self
+        )
+        self.saved_views.failed.connect(self.message_bar.show_message)
         self.model.editSaved.connect(self._on_edit_saved)
         self.table.installEventFilter(self)
         self.filters.search.installEventFilter(self)
@@ -193,44 +172,6 @@ class LeadsView(QWidget):
             self.table.customContextMenuRequested.connect(self._table_menu)
 
     # -- layout --------------------------------------------------------------------------------
-    def _make_table(self) -> QTableView:
-        table = QTableView()
-        table.setObjectName("LeadTable")
-        table.setModel(self.model)
-        table.setAlternatingRowColors(True)
-        table.setShowGrid(False)
-        table.setWordWrap(False)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        vertical = table.verticalHeader()
-        vertical.hide()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(30)
-        header = table.horizontalHeader()
-        header.setHighlightSections(False)
-        # The header asks its selection model whether each column is selected on every paint,
-        # which visits every selected row: seconds after Select All on 100,000 leads. It
-        # highlights nothing, so it gets a selection model of its own that stays empty.
-        header.setSelectionModel(QItemSelectionModel(self.model, header))
-        header.setStretchLastSection(True)
-        header.setSectionsMovable(True)
-        for column, width in _COLUMN_WIDTHS.items():
-            header.resizeSection(column, width)
-        table.setItemDelegateForColumn(
-            LeadTableModel.COL_STATUS, BadgeDelegate(LeadTableModel.StatusRole, table)
-        )
-        # Set the indicator before enabling sorting, so enabling it does not reload.
-        header.setSortIndicator(LeadTableModel.COL_UPDATED, Qt.SortOrder.DescendingOrder)
-        table.setSortingEnabled(True)
-        return table
-
     def _layout(self) -> None:
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -265,7 +206,7 @@ class LeadsView(QWidget):
         super().showEvent(event)
         if not self.model.has_loaded and not self.model.is_loading:
             self.refresh()
-            self.load_views()
+            self.saved_views.load()
             self._load_choices()
 
     def refresh(self) -> None:
@@ -314,41 +255,7 @@ class LeadsView(QWidget):
         # The first selected range's top row: selectedRows() would visit every selected cell
         # (a million after Select All).
         ranges = [r for r in self.table.selectionModel().selection() if r.isValid()]
-        lead = self.model.record(ranges[0].top()) if ranges else None
-        if lead == self.detail.lead:
-            return
-        self.detail.show_lead(lead)
-        if lead is None:
-            self._history_for = None
-            return
-        self._load_history(lead.id)  # also after an edit: the timeline has a new entry
-
-    def _load_history(self, lead_id: uuid.UUID) -> None:
-        self._history_for = lead_id
-        self._history_loaded = False
-        messages, activity, tasks = self._messages, self._activity, self._tasks
-        (
-            op(lambda: (messages.for_lead(lead_id, 20), activity.for_lead(lead_id, 20),
-                        tasks.for_lead(lead_id, 20) if tasks is not None else None),
-               parent=self)
-            .success(lambda result: self._history_arrived(lead_id, *result))
-            .failure(lambda exc: self.message_bar.show_message(str(exc)))
-            .run()
-        )
-
-    def _history_arrived(
-        self,
-        lead_id: uuid.UUID,
-        messages: list[MessageRecord],
-        activities: list[ActivityRecord],
-        tasks: list[TaskRecord] | None,
-    ) -> None:
-        if lead_id == self._history_for:
-            self._history_loaded = True
-            self.detail.show_history(messages, activities, tasks)
-
-    def history_loaded(self) -> bool:
-        return self._history_loaded
+        self.detail_loader.show(self.model.record(ranges[0].top()) if ranges else None)
 
     # -- editing -------------------------------------------------------------------------------
     def _on_edit_failed(self, field: str, message: str) -> None:
@@ -377,86 +284,7 @@ class LeadsView(QWidget):
         self.refresh()
         self.leadsChanged.emit()
 
-    # -- columns ---------------------------------------------------------------------------------
-    def visible_columns(self) -> tuple[str, ...]:
-        header = self.table.horizontalHeader()
-        return tuple(
-            column.field for number, column in enumerate(self.model.COLUMNS)
-            if not header.isSectionHidden(number)
-        )
-
-    def set_visible_columns(self, fields: tuple[str, ...], remember: bool = True) -> None:
-        """Show the columns named (all when empty); at least one stays visible."""
-        header = self.table.horizontalHeader()
-        wanted = set(fields) or {c.field for c in self.model.COLUMNS}
-        for number, column in enumerate(self.model.COLUMNS):
-            header.setSectionHidden(number, column.field not in wanted)
-        if not self.visible_columns():
-            header.setSectionHidden(0, False)
-        if remember and self._settings is not None:
-            self._settings.setValue("leads/columns", ",".join(self.visible_columns()))
-
-    def _restore_columns(self) -> None:
-        if self._settings is None:
-            return
-        saved = str(self._settings.value("leads/columns", "") or "")
-        if saved:
-            self.set_visible_columns(tuple(saved.split(",")), remember=False)
-
-    def column_menu(self) -> QMenu:
-        menu = QMenu(self)
-        visible = self.visible_columns()
-        for number, column in enumerate(self.model.COLUMNS):
-            title_text = self.model.headerData(number, Qt.Orientation.Horizontal)
-            action = menu.addAction(str(title_text))
-            action.setCheckable(True)
-            action.setChecked(column.field in visible)
-            action.setEnabled(not (column.field in visible and len(visible) == 1))
-            action.toggled.connect(
-                lambda on, field=column.field: self._toggle_column(field, on)
-            )
-        return menu
-
-    def _column_menu(self, pos: QPoint) -> None:
-        menu = self.column_menu()
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
-
-    def _toggle_column(self, field: str, on: bool) -> None:
-        fields = [f for f in self.visible_columns() if f != field]
-        if on:
-            fields.append(field)
-        self.set_visible_columns(tuple(fields))
-
-    # -- saved views -----------------------------------------------------------------------------
-    def load_views(self, current: str = "") -> None:
-        if self._saved_views is None:
-            return
-        service = self._saved_views
-        (
-            op(service.list, parent=self)
-            .success(lambda views: self._views_arrived(views, current))
-            .failure(lambda exc: self.message_bar.show_message(str(exc)))
-            .run()
-        )
-
-    def _views_arrived(self, views: list[SavedViewRecord], current: str) -> None:
-        self._views = {view.name: view for view in views}
-        self.filters.set_views(list(self._views), current)
-        self._views_loaded = True
-
-    def views_loaded(self) -> bool:
-        return self._views_loaded
-
-    def _apply_view(self, name: str) -> None:
-        view = self._views.get(name)
-        if view is None:
-            self.set_visible_columns((), remember=False)
-            self.apply(LeadQuery(), LeadSort())
-            return
-        self.set_visible_columns(view.columns, remember=False)
-        self.apply(view.query, view.sort)
-
+    # -- saved views and applying a query ------------------------------------------------------
     def apply(self, query: LeadQuery, sort: LeadSort) -> None:
         """Show ``query`` in ``sort`` order: one reload."""
         column = self.model.column_for_field(sort.field)
@@ -466,40 +294,6 @@ class LeadsView(QWidget):
         if column is not None:
             self.table.horizontalHeader().setSortIndicator(column, order)
         self.model.set_sort(sort)
-
-    def _ask_view_name(self) -> None:
-        name, ok = QInputDialog.getText(
-            self, self.tr("Save view"), self.tr("Name of the view:"),
-            text=self.filters.current_view(),
-        )
-        if ok and name.strip():
-            self.save_view(name.strip())
-
-    def save_view(self, name: str) -> None:
-        if self._saved_views is None:
-            return
-        service = self._saved_views
-        query, sort, columns = self.filters.query(), self.model.lead_sort, self.visible_columns()
-        self._views_loaded = False
-        (
-            op(lambda: service.save(name, query, sort, columns), parent=self)
-            .success(lambda record: self.load_views(record.name))
-            .failure(lambda exc: self.message_bar.show_message(
-                self.tr("View not saved: ") + str(exc)))
-            .run()
-        )
-
-    def delete_view(self, name: str) -> None:
-        if self._saved_views is None or not name:
-            return
-        service = self._saved_views
-        self._views_loaded = False
-        (
-            op(lambda: service.delete(name), parent=self)
-            .success(lambda _result: self.load_views())
-            .failure(lambda exc: self.message_bar.show_message(str(exc)))
-            .run()
-        )
 
     # -- keyboard, selection, undo ---------------------------------------------------------------
     def focus_search(self) -> None:
