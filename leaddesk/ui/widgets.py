@@ -1,11 +1,12 @@
-"""Small widgets every view uses: badges, cards, stat tiles, inline errors, a message bar and a
-progress strip with a Cancel."""
+"""Small widgets every view uses: badges, cards, stat tiles, inline errors, optional dates, a
+message bar and a progress strip with a Cancel."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import (
+    QDate,
     QModelIndex,
     QPersistentModelIndex,
     QRectF,
@@ -16,6 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -36,6 +38,8 @@ from leaddesk.services.errors import ValidationError
 from leaddesk.ui import formatting
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+#: A date edit at this, its minimum, means "no limit" (see :func:`optional_date_edit`).
+NO_DATE = QDate(2000, 1, 1)
 
 
 class BadgeDelegate(QStyledItemDelegate):
@@ -153,6 +157,17 @@ def muted(text: str = "") -> QLabel:
     label.setProperty("role", "muted")
     label.setWordWrap(True)
     return label
+
+
+def optional_date_edit(any_text: str) -> QDateEdit:
+    """A date edit with a calendar that starts at :data:`NO_DATE`, shown as ``any_text``."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setMinimumDate(NO_DATE)
+    edit.setSpecialValueText(any_text)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setDate(NO_DATE)
+    return edit
 
 
 def error_label() -> QLabel:

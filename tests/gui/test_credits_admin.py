@@ -35,7 +35,7 @@ def _open(qtbot, app: AppServices, credits=None) -> CreditsView:
 
 
 def _allocate_dialog(qtbot, view: CreditsView, member, take_back: bool = False):
-    dialog = view.open_allocate(take_back=take_back)
+    dialog = view.admin.open_allocate(take_back=take_back)
     assert isinstance(dialog, AllocateDialog)
     qtbot.waitUntil(dialog.is_loaded)
     dialog.picker.select(member.id)
@@ -45,10 +45,12 @@ def _allocate_dialog(qtbot, view: CreditsView, member, take_back: bool = False):
 
 def test_the_admin_tools_show_for_admins_only(qtbot, app: AppServices, rita) -> None:
     admin_view = _open(qtbot, app)
-    for button in (admin_view.allocate_button, admin_view.caps_button, admin_view.prices_button):
+    tools = admin_view.admin
+    for button in (tools.allocate_button, tools.caps_button, tools.prices_button):
         assert button.isVisible()
     rep_view = _open(qtbot, app, credits_for(app.store, rita))
-    for button in (rep_view.allocate_button, rep_view.caps_button, rep_view.prices_button):
+    tools = rep_view.admin
+    for button in (tools.allocate_button, tools.caps_button, tools.prices_button):
         assert button.isHidden()
 
 
@@ -126,7 +128,7 @@ def test_a_repeated_move_is_made_once(qtbot, app: AppServices, rita) -> None:
 
 def test_spend_caps_are_set_shown_and_removed(qtbot, app: AppServices, rita) -> None:
     view = _open(qtbot, app)
-    dialog = view.open_spend_caps()
+    dialog = view.admin.open_spend_caps()
     assert isinstance(dialog, SpendCapDialog)
     qtbot.waitUntil(dialog.is_loaded)
     dialog.picker.select(rita.id)
@@ -147,7 +149,7 @@ def test_spend_caps_are_set_shown_and_removed(qtbot, app: AppServices, rita) -> 
     assert (cap.credits, cap.period) == (200, "week")
     assert view.message_bar.text.text() == "Rita: cap 200 credits a week, 0 used."
 
-    again = view.open_spend_caps()
+    again = view.admin.open_spend_caps()
     qtbot.waitUntil(again.is_loaded)
     again.picker.select(rita.id)
     qtbot.waitUntil(lambda: again.is_loaded() and again.picker.figures is not None)
@@ -178,7 +180,7 @@ def test_publishing_prices_asks_first_and_makes_a_new_version(
     qtbot, app: AppServices, rita
 ) -> None:
     view = _open(qtbot, app)
-    dialog = view.open_price_list()
+    dialog = view.admin.open_price_list()
     assert isinstance(dialog, PriceListDialog)
     qtbot.waitUntil(dialog.is_loaded)
     assert dialog.version_label.text().startswith("Version 1")
@@ -197,14 +199,14 @@ def test_publishing_prices_asks_first_and_makes_a_new_version(
         box.button(QMessageBox.StandardButton.Yes).click()
     prices = app.credits.reload_prices()
     assert (prices.version, prices.actions["sms"]) == (2, 4)
-    assert "SMS 4" in view.prices_label.text()
+    assert "SMS 4" in view.add_credits.prices_label.text()
     assert "version 2 published" in view.message_bar.text.text()
     assert credits_for(app.store, rita).quote("sms").cost == 4
 
 
 def test_a_refused_price_is_named_on_its_row(qtbot, app: AppServices) -> None:
     view = _open(qtbot, app)
-    dialog = view.open_price_list()
+    dialog = view.admin.open_price_list()
     qtbot.waitUntil(dialog.is_loaded)
     model = dialog.model
     row = model.row_of("email")
@@ -248,7 +250,7 @@ def test_a_running_move_cannot_be_dismissed(qtbot, app: AppServices, rita) -> No
 def test_the_admin_sets_the_low_balance_warning(qtbot, app: AppServices, rita) -> None:
     view = _open(qtbot, app)
     assert view.low_balance is None
-    dialog = view.open_low_balance()
+    dialog = view.admin.open_low_balance()
     qtbot.waitUntil(dialog.is_loaded)
     assert dialog.threshold.value() == 50, "on by default"
     dialog.threshold.setValue(5000)
@@ -259,4 +261,4 @@ def test_the_admin_sets_the_low_balance_warning(qtbot, app: AppServices, rita) -
     qtbot.waitUntil(lambda: view.is_loaded() and view.low_balance is not None)
     assert "Low balance" in view.available.note.text()
     rep_view = _open(qtbot, app, credits_for(app.store, rita))
-    assert rep_view.warning_button.isHidden()
+    assert rep_view.admin.warning_button.isHidden()

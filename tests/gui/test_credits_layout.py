@@ -18,8 +18,9 @@ def test_the_filters_wrap_under_the_heading_when_narrow(qtbot, app: AppServices)
     assert view.filters_inline is True
     view.resize(640, 640)  # as narrow as it goes
     qtbot.waitUntil(lambda: view.filters_inline is False)
-    for combo in (view.action_combo, view.user_combo):
+    for combo in (view.filters.action_combo, view.filters.user_combo):
         assert combo.width() >= combo.minimumSizeHint().width()
     view.resize(1100, 760)
     qtbot.waitUntil(lambda: view.filters_inline is True)
-    assert view.chart is not None and view.chart.height() >= view.chart.minimumHeight()
+    chart = view.usage_card.chart
+    assert chart is not None and chart.height() >= chart.minimumHeight()

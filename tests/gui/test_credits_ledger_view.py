@@ -69,40 +69,40 @@ def test_the_filtered_model_passes_the_model_tester(qtbot, qtmodeltester, demo_a
 
 def test_filters_narrow_the_table(qtbot, view: CreditsView) -> None:
     assert any(t.kind == "refund" for t in _rows(view))
-    view.refunds_check.setChecked(False)
+    view.filters.refunds_check.setChecked(False)
     _settle(qtbot, view)
     assert not any(t.kind == "refund" for t in _rows(view))
 
-    index = view.action_combo.findData("voice")
+    index = view.filters.action_combo.findData("voice")
     assert index > 0, "the ledger's actions are offered"
-    view.action_combo.setCurrentIndex(index)
+    view.filters.action_combo.setCurrentIndex(index)
     _settle(qtbot, view)
     assert _rows(view) and {t.action for t in _rows(view)} == {"voice"}
 
     newest = _rows(view)[0].created_at.astimezone().date()
-    view.since_edit.setDate(newest)
-    view.until_edit.setDate(newest)
+    view.filters.since_edit.setDate(newest)
+    view.filters.until_edit.setDate(newest)
     _settle(qtbot, view)
     assert {t.created_at.astimezone().date() for t in _rows(view)} == {newest}
 
 
 def test_the_chart_stacks_actions_and_switches_ranges(qtbot, view: CreditsView) -> None:
-    usage = view.chart.usage
+    usage = view.usage_card.chart.usage
     assert usage is not None and len(usage.days) == 30
     assert {"email", "sms"} <= set(usage.actions)
-    assert [total for _day, total in view.chart.days] == [
+    assert [total for _day, total in view.usage_card.chart.days] == [
         sum(usage.credits[a][i] for a in usage.actions) for i in range(30)
     ]
-    assert "Email" in view.legend.text()
+    assert "Email" in view.usage_card.legend.text()
     for days in (90, 365):
-        view.range_buttons[days].click()
+        view.usage_card.range_buttons[days].click()
         _settle(qtbot, view)
-        assert len(view.chart.days) == days
-        assert str(days) in view.chart_title.text()
+        assert len(view.usage_card.chart.days) == days
+        assert str(days) in view.usage_card.chart_title.text()
 
 
 def test_export_writes_every_filtered_transaction(qtbot, view: CreditsView, tmp_path) -> None:
-    view.action_combo.setCurrentIndex(view.action_combo.findData("email"))
+    view.filters.action_combo.setCurrentIndex(view.filters.action_combo.findData("email"))
     _settle(qtbot, view)
     target = tmp_path / "ledger.csv"
     view.export_csv(target)
@@ -119,10 +119,11 @@ def test_redeeming_a_code_adds_credits_and_refusals_say_why(
     qtbot, app: AppServices, trusted_test_key: None
 ) -> None:
     view = _open(qtbot, app.credits)
-    assert not view.buy_buttons["starter"].isVisible(), "packages are for demo databases"
-    view.code_edit.setText(code(300))
+    buy_starter = view.add_credits.buy_buttons["starter"]
+    assert not buy_starter.isVisible(), "packages are for demo databases"
+    view.add_credits.code_edit.setText(code(300))
     with qtbot.waitSignal(view.creditsChanged):
-        view.redeem_button.click()
+        view.add_credits.redeem_button.click()
     _settle(qtbot, view)
     assert view.available.value.text() == "300"
     assert app.credits.balance().available == 300
@@ -131,14 +132,14 @@ def test_redeeming_a_code_adds_credits_and_refusals_say_why(
         ("nonsense", "not a valid LeadDesk top-up code"),
         (code(5, days=-1), "expired"),
     ):
-        view.code_edit.setText(text)
-        view.redeem_button.click()
+        view.add_credits.code_edit.setText(text)
+        view.add_credits.redeem_button.click()
         qtbot.waitUntil(lambda why=why: why in view.message_bar.text.text())
     assert app.credits.balance().available == 300
 
 
 def test_packages_show_on_demo_databases(qtbot, view: CreditsView) -> None:
-    assert view.buy_buttons["starter"].isVisible()
+    assert view.add_credits.buy_buttons["starter"].isVisible()
 
 
 def test_the_low_balance_warning_follows_the_threshold(qtbot, app: AppServices) -> None:
@@ -156,7 +157,7 @@ def test_the_low_balance_warning_follows_the_threshold(qtbot, app: AppServices) 
 def test_a_member_sees_no_user_filter(qtbot, app: AppServices) -> None:
     rep = credits_for(app.store, add_member(app.store, "rita"))
     view = _open(qtbot, rep)
-    assert view.user_combo.isHidden()
+    assert view.filters.user_combo.isHidden()
     assert view.ledger_filter() == LedgerFilter()
 
 
@@ -167,11 +168,11 @@ def test_an_admin_can_look_at_a_member(qtbot, app: AppServices) -> None:
     rita = credits_for(app.store, member)
     rita.consume(rita.reserve(5, "voice").id)
     view = _open(qtbot, app.credits)
-    view.user_combo.setCurrentIndex(view.user_combo.findData(str(member.id)))
+    view.filters.user_combo.setCurrentIndex(view.filters.user_combo.findData(str(member.id)))
     _settle(qtbot, view)
     assert {t.account_id for t in _rows(view)} == {rita.account_id()}
-    assert sum(view.chart.usage.credits.get("voice", [])) == 5
-    view.user_combo.setCurrentIndex(view.user_combo.findData("*"))
+    assert sum(view.usage_card.chart.usage.credits.get("voice", [])) == 5
+    view.filters.user_combo.setCurrentIndex(view.filters.user_combo.findData("*"))
     _settle(qtbot, view)
     assert len({t.account_id for t in _rows(view)}) == 2
 

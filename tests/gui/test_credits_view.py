@@ -27,8 +27,8 @@ def test_figures_come_from_the_ledger(view, demo_app) -> None:
     assert view.reserved.value.text() == f"{balance.reserved:,}"
     assert view.used.value.text() == f"{demo_app.credits.spent_since(month_start()):,}"
     assert view.plan.value.text() == "Professional"
-    assert len(view.chart.days) == 30
-    assert sum(c for _d, c in view.chart.days) > 0
+    assert len(view.usage_card.chart.days) == 30
+    assert sum(c for _d, c in view.usage_card.chart.days) > 0
 
 
 def test_transaction_model_contract_and_paging(qtbot, qtmodeltester, demo_app) -> None:
@@ -58,7 +58,7 @@ def test_buying_asks_first_and_updates_the_status_bar(qtbot, demo_app, settings)
     qtbot.waitUntil(lambda: view.is_loaded() and window.balance is not None)
     before = demo_app.credits.balance().available
 
-    box = view.confirm_purchase(demo_app.credits.prices.package("starter"))
+    box = view.add_credits.confirm_purchase(demo_app.credits.prices.package("starter"))
     assert "Starter" in box.text()
     assert demo_app.credits.balance().available == before  # nothing bought before "Buy"
     with qtbot.waitSignal(view.creditsChanged):
@@ -72,6 +72,6 @@ def test_buying_asks_first_and_updates_the_status_bar(qtbot, demo_app, settings)
 
 def test_cancel_buys_nothing(qtbot, view, demo_app) -> None:
     before = demo_app.credits.balance().available
-    box = view.confirm_purchase(demo_app.credits.prices.package("professional"))
+    box = view.add_credits.confirm_purchase(demo_app.credits.prices.package("professional"))
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert demo_app.credits.balance().available == before

@@ -1,7 +1,10 @@
 """The credits view: balance tiles, adding credits, usage per day by action, the transaction
 history with filters and CSV export; for admins, allocations, spend caps, the price list and
-the low-balance warning level (dialogs in ``allocate.py``, ``caps.py``, ``price_list.py``,
-``warning.py``)."""
+the low-balance warning level.
+
+The cards are ``add_credits.py`` and ``usage_card.py``, the filters ``ledger_filters.py``, the
+admin tools ``admin_tools.py`` (their dialogs in ``allocate.py``, ``caps.py``,
+``price_list.py``, ``warning.py``)."""
 
 from __future__ import annotations
 
@@ -9,23 +12,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
     QFileDialog,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -33,37 +27,26 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.credits.history import CreditHistory, DailyUsage, LedgerFilter, write_csv
-from leaddesk.services.credits.ledger import Balance, CreditService, SpendCap, TransactionRecord
-from leaddesk.services.credits.pricing import Package, PriceList
+from leaddesk.services.credits.ledger import Balance, CreditService, SpendCap
+from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.team.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
-from leaddesk.ui.credits.allocate import AllocateDialog
-from leaddesk.ui.credits.caps import SpendCapDialog
-from leaddesk.ui.credits.members import cap_text
+from leaddesk.ui.credits.add_credits import AddCreditsCard
+from leaddesk.ui.credits.admin_tools import CreditAdminTools
+from leaddesk.ui.credits.ledger_filters import LedgerFilters
 from leaddesk.ui.credits.model import Page, TransactionTableModel
-from leaddesk.ui.credits.price_list import PriceListDialog
-from leaddesk.ui.credits.usage import RANGES, legend_html
-from leaddesk.ui.credits.warning import LowBalanceDialog
+from leaddesk.ui.credits.usage_card import UsageCard
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import BadgeDelegate, Card, MessageBar, StatTile, muted, section, title
-
-if TYPE_CHECKING:
-    from leaddesk.ui.credits.chart import UsageChart
+from leaddesk.ui.widgets import BadgeDelegate, MessageBar, StatTile, section, title
 
 USAGE_DAYS = 30
-NO_DATE = QDate(2000, 1, 1)  # a date edit at its minimum means "no limit"
-EVERYONE = "*"
 
 
 def month_start(now: dt.datetime | None = None) -> dt.datetime:
     """The first instant of the user's current month, as an aware datetime."""
     now = (now or dt.datetime.now().astimezone()).astimezone()
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def _local_midnight(day: QDate) -> dt.datetime:
-    return dt.datetime(day.year(), day.month(), day.day()).astimezone()
 
 
 @dataclass(frozen=True)
@@ -96,7 +79,6 @@ class CreditsView(QWidget):
     ) -> None:
         super().__init__(parent)
         self._credits = credits
-        self._users = users
         self._history = CreditHistory(credits)
         self._admin = credits.actor.role is Role.ADMIN
         self._loaded = False
@@ -106,6 +88,7 @@ class CreditsView(QWidget):
         self.low_balance: str | None = None
         labels = dict(credits.prices.labels)
         self._labels = labels
+        self.message_bar = MessageBar()
 
         self.available = StatTile(self.tr("Available"))
         self.reserved = StatTile(self.tr("Reserved"))
@@ -116,8 +99,17 @@ class CreditsView(QWidget):
         for tile in (self.available, self.reserved, self.used, self.plan):
             tiles.addWidget(tile, 1)
 
-        packages = self._add_credits_card(credits)
-        chart_card = self._chart_card()
+        self.admin = CreditAdminTools(credits, users, self._admin, self)
+        self.admin.notice.connect(
+            lambda text: self.message_bar.show_message(text, kind="info", timeout_ms=6000)
+        )
+        self.admin.creditsChanged.connect(self._credits_changed)
+        self.admin.pricesPublished.connect(self._prices_published)
+        self.add_credits = AddCreditsCard(credits)
+        self.add_credits.added.connect(self._credits_added)
+        self.add_credits.failed.connect(self.message_bar.show_message)
+        self.usage_card = UsageCard(labels, USAGE_DAYS)
+        self.usage_card.rangeChosen.connect(self.set_usage_range)
         filter_bar = self._filter_bar()
 
         self.model = TransactionTableModel(self._page_for(self.ledger_filter()), labels, self)
@@ -140,13 +132,12 @@ class CreditsView(QWidget):
             BadgeDelegate(TransactionTableModel.KindRole, self.table),
         )
 
-        self.message_bar = MessageBar()
         middle = QHBoxLayout()
         middle.setSpacing(12)
-        middle.addWidget(packages, 2)
-        middle.addWidget(chart_card, 3)
-        packages.setFixedHeight(230)
-        chart_card.setFixedHeight(230)
+        middle.addWidget(self.add_credits, 2)
+        middle.addWidget(self.usage_card, 3)
+        self.add_credits.setFixedHeight(230)
+        self.usage_card.setFixedHeight(230)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 12)
         layout.setSpacing(12)
@@ -165,159 +156,17 @@ class CreditsView(QWidget):
         head.setSpacing(8)
         head.addWidget(title(self.tr("Credits")))
         head.addStretch(1)
-        self.allocate_button = QPushButton(self.tr("Allocate credits…"))
-        self.allocate_button.setToolTip(
-            self.tr("Give a member credits from your balance, or take unspent credits back")
-        )
-        self.allocate_button.clicked.connect(self.open_allocate)
-        self.caps_button = QPushButton(self.tr("Spend caps…"))
-        self.caps_button.setToolTip(self.tr("Cap what a member may spend per week or month"))
-        self.caps_button.clicked.connect(self.open_spend_caps)
-        self.prices_button = QPushButton(self.tr("Price list…"))
-        self.prices_button.setToolTip(self.tr("Change what each action costs"))
-        self.prices_button.clicked.connect(self.open_price_list)
-        self.warning_button = QPushButton(self.tr("Low-balance warning…"))
-        self.warning_button.setToolTip(self.tr("Below how many credits everyone is warned"))
-        self.warning_button.clicked.connect(self.open_low_balance)
-        team = self._admin and self._users is not None
-        for button, shown in (
-            (self.allocate_button, team),
-            (self.caps_button, team),
-            (self.prices_button, self._admin),
-            (self.warning_button, self._admin),
-        ):
-            button.setVisible(shown)
+        for button in self.admin.buttons:
             head.addWidget(button)
         return head
-
-    def _add_credits_card(self, credits: CreditService) -> Card:
-        """Redeeming a top-up code (everywhere) and free packages (demo databases only)."""
-        card = Card()
-        grid = QGridLayout(card)
-        grid.setContentsMargins(16, 12, 16, 12)
-        grid.setHorizontalSpacing(16)
-        grid.setVerticalSpacing(2)
-        grid.addWidget(section(self.tr("Add credits")), 0, 0, 1, 3)
-        self.code_edit = QLineEdit()
-        self.code_edit.setPlaceholderText(self.tr("Top-up code, e.g. LD1-XXXXX-XXXXX-…"))
-        self.code_edit.returnPressed.connect(self.redeem)
-        self.redeem_button = QPushButton(self.tr("Redeem"))
-        self.redeem_button.clicked.connect(self.redeem)
-        code_row = QHBoxLayout()
-        code_row.addWidget(self.code_edit, 1)
-        code_row.addWidget(self.redeem_button)
-        grid.addLayout(code_row, 1, 0, 1, 3)
-
-        self.buy_buttons: dict[str, QPushButton] = {}
-        self.demo_note = muted(self.tr("Demo database: packages are free here."))
-        grid.addWidget(self.demo_note, 2, 0, 1, 3)
-        self._demo_widgets: list[QWidget] = [self.demo_note]
-        for column, package in enumerate(credits.prices.packages.values()):
-            name = QLabel(package.label)
-            name.setProperty("role", "strong")
-            amount = muted(self._package_text(package))
-            button = QPushButton(self.tr("Buy"))
-            button.setToolTip(self.tr("Buy the %1 package").replace("%1", package.label))
-            button.clicked.connect(lambda _checked=False, p=package: self.confirm_purchase(p))
-            self.buy_buttons[package.name] = button
-            grid.addWidget(name, 3, column)
-            grid.addWidget(amount, 4, column)
-            grid.addWidget(button, 5, column)
-            self._demo_widgets += [name, amount, button]
-        for widget in self._demo_widgets:
-            widget.hide()  # until the database says it is a demo
-        self.prices_label = muted()
-        self._show_prices(credits.prices)
-        grid.addWidget(self.prices_label, 6, 0, 1, 3)
-        grid.setRowStretch(7, 1)
-        return card
-
-    def _show_prices(self, prices: PriceList) -> None:
-        listed = ", ".join(
-            f"{prices.labels.get(action, action)} {cost}"
-            for action, cost in prices.actions.items()
-            if not action.startswith("lead_")
-        )
-        self.prices_label.setText(self.tr("Credits per action: ") + listed)
-        self.prices_label.setToolTip(
-            self.tr("Price list version %1").replace("%1", str(prices.version))
-        )
-
-    def _chart_card(self) -> Card:
-        self.chart: UsageChart | None = None  # built with the first figures (see chart.py)
-        card = Card()
-        layout = self._chart_layout = QVBoxLayout(card)
-        layout.setContentsMargins(16, 12, 16, 12)
-        head = QHBoxLayout()
-        self.chart_title = section(self._chart_title(USAGE_DAYS))
-        self.chart_title.setToolTip(self.tr("Credits used per day, stacked by action"))
-        head.addWidget(self.chart_title, 1)
-        self.legend = muted()
-        self.legend.setTextFormat(Qt.TextFormat.RichText)
-        self.range_buttons: dict[int, QPushButton] = {}
-        group = QButtonGroup(self)
-        for days in RANGES:
-            button = QPushButton(self.tr("%1 d").replace("%1", str(days)))
-            button.setToolTip(self.tr("The last %1 days").replace("%1", str(days)))
-            button.setCheckable(True)
-            button.setChecked(days == USAGE_DAYS)
-            button.clicked.connect(lambda _checked=False, d=days: self.set_usage_range(d))
-            group.addButton(button)
-            head.addWidget(button)
-            self.range_buttons[days] = button
-        layout.addLayout(head)
-        layout.addWidget(self.legend)
-        layout.addStretch(1)
-        card.setStyleSheet(  # the theme has no checked buttons: mark the range shown
-            "QPushButton:checked { background: #dbeafe; border-color: #3b82f6; color: #1d4ed8; }"
-        )
-        return card
-
-    def _chart_title(self, days: int) -> str:
-        return self.tr("Daily use, last %1 days").replace("%1", str(days))
-
-    def _show_usage(self, usage: DailyUsage) -> None:
-        if self.chart is None:
-            from leaddesk.ui.credits.chart import UsageChart
-
-            self.chart = UsageChart()
-            self._chart_layout.takeAt(2)  # the stretch that kept the heading up without a chart
-            self._chart_layout.insertWidget(2, self.chart, 1)
-        self.chart.set_usage(usage)
-        self.legend.setText(legend_html(usage, self._labels) or self.tr("No use in this period"))
 
     def _filter_bar(self) -> QVBoxLayout:
         """The "Transactions" heading with the filters beside it, or under it when the view is
         too narrow for one line (see ``resizeEvent``)."""
-        self.filters = QWidget()
-        bar = QHBoxLayout(self.filters)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.setSpacing(8)
-        self.since_edit, self.until_edit = self._date_edit(), self._date_edit()
-        bar.addWidget(QLabel(self.tr("From")))
-        bar.addWidget(self.since_edit)
-        bar.addWidget(QLabel(self.tr("to")))
-        bar.addWidget(self.until_edit)
-        self.action_combo = QComboBox()
-        self.action_combo.addItem(self.tr("All actions"), "")
-        bar.addWidget(self.action_combo)
-        self.user_combo = QComboBox()
-        self.user_combo.addItem(self.tr("My credits"), "")
-        if self._admin:
-            self.user_combo.addItem(self.tr("Everyone"), EVERYONE)
-        self.user_combo.setVisible(self._admin)
-        bar.addWidget(self.user_combo)
-        self.refunds_check = QCheckBox(self.tr("Show refunds"))
-        self.refunds_check.setChecked(True)
-        bar.addWidget(self.refunds_check)
-        bar.addStretch(1)
+        self.filters = LedgerFilters(self._admin, self._credits.actor.id, self._labels)
         self.export_button = QPushButton(self.tr("Export CSV…"))
         self.export_button.clicked.connect(self.choose_export_file)
-        for combo in (self.action_combo, self.user_combo):
-            combo.currentIndexChanged.connect(self.apply_filters)
-        for edit in (self.since_edit, self.until_edit):
-            edit.dateChanged.connect(self.apply_filters)
-        self.refunds_check.toggled.connect(self.apply_filters)
+        self.filters.changed.connect(self.apply_filters)
         self.transactions_heading = section(self.tr("Transactions"))
         self._filters_top = QHBoxLayout()
         self._filters_top.setSpacing(8)
@@ -352,34 +201,10 @@ class CreditsView(QWidget):
         needed += self.filters.sizeHint().width() + self.export_button.sizeHint().width()
         self._place_filters(room >= needed)
 
-    def _date_edit(self) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setMinimumDate(NO_DATE)
-        edit.setSpecialValueText(self.tr("any day"))
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setDate(NO_DATE)
-        return edit
-
-    def _package_text(self, package: Package) -> str:
-        if package.unlimited:
-            return self.tr("Unlimited credits")
-        return formatting.credits(package.credits or 0)
-
     # -- filters ---------------------------------------------------------------------------------
     def ledger_filter(self) -> LedgerFilter:
         """The filter the controls describe (the table, the chart and the export use it)."""
-        since, until = self.since_edit.date(), self.until_edit.date()
-        user = self.user_combo.currentData() or None
-        action = self.action_combo.currentData()
-        return LedgerFilter(
-            since=None if since == NO_DATE else _local_midnight(since),
-            until=None if until == NO_DATE else _local_midnight(until.addDays(1)),
-            actions=(action,) if action else (),
-            user=None if user in (None, EVERYONE) else uuid.UUID(user),
-            all_users=user == EVERYONE,
-            show_refunds=self.refunds_check.isChecked(),
-        )
+        return self.filters.ledger_filter()
 
     def _page_for(self, filt: LedgerFilter) -> Page:
         history = self._history
@@ -392,8 +217,7 @@ class CreditsView(QWidget):
 
     def set_usage_range(self, days: int) -> None:
         self.usage_days = days
-        self.range_buttons[days].setChecked(True)
-        self.chart_title.setText(self._chart_title(days))
+        self.usage_card.show_range(days)
         self._load_usage()
 
     def _load_usage(self) -> None:
@@ -401,7 +225,7 @@ class CreditsView(QWidget):
         self._loading += 1
         (
             op(lambda: history.usage_by_day(days, filt.user, filt.all_users), parent=self)
-            .success(self._show_usage)
+            .success(self.usage_card.show_usage)
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
             .finished(self._load_done)
             .run()
@@ -518,171 +342,21 @@ class CreditsView(QWidget):
             self.plan.set(self.tr("No package"), self.tr("redeem a top-up code to start"))
         else:
             self.plan.set(plan.label, self.tr("current package"))
-        self._show_usage(figures.usage)
-        for widget in self._demo_widgets:
-            widget.setVisible(figures.demo)
-        self._fill_choices(figures.actions, figures.members)
+        self.usage_card.show_usage(figures.usage)
+        self.add_credits.show_packages(figures.demo)
+        self.filters.fill_choices(figures.actions, figures.members)
         self.model.set_names({str(user_id): name for user_id, name in figures.members})
-        self._show_prices(figures.prices)
+        self.add_credits.show_prices(figures.prices)
 
-    def _fill_choices(self, actions: list[str], members: list[tuple[uuid.UUID, str]]) -> None:
-        """Offer the actions and members the ledger has, keeping the current choices."""
-        me = str(self._credits.actor.id)
-        for combo, fixed, items in (
-            (
-                self.action_combo,
-                1,
-                [(self._labels.get(a, formatting.label(a)), a) for a in actions],
-            ),
-            (
-                self.user_combo,
-                2 if self._admin else 1,
-                [(name, str(user_id)) for user_id, name in members if str(user_id) != me],
-            ),
-        ):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            while combo.count() > fixed:
-                combo.removeItem(fixed)
-            for text, data in items:
-                combo.addItem(text, data)
-            index = combo.findData(current)
-            combo.setCurrentIndex(max(index, 0))
-            combo.blockSignals(False)
+    # -- credits added, allocated or priced anew -------------------------------------------
+    def _credits_added(self, text: str) -> None:
+        self.message_bar.show_message(text, kind="info", timeout_ms=4000)
+        self._credits_changed()
 
-    # -- adding credits --------------------------------------------------------------------------
-    def redeem(self) -> None:
-        """Redeem the code in the field; each refusal says why (malformed, forged, expired,
-        already used)."""
-        code = self.code_edit.text().strip()
-        if not code:
-            self.message_bar.show_message(self.tr("Paste a top-up code first."))
-            return
-        credits = self._credits
-        self.redeem_button.setEnabled(False)
-        (
-            op(lambda: credits.redeem(code), parent=self)
-            .success(self._redeemed)
-            .failure(lambda exc: self.message_bar.show_message(str(exc)))
-            .finished(lambda: self.redeem_button.setEnabled(True))
-            .run()
-        )
-
-    def _redeemed(self, tx: TransactionRecord) -> None:
-        self.code_edit.clear()
-        label = tx.meta.get("package", f"{tx.amount:,} credits")
-        self.message_bar.show_message(
-            self.tr("Redeemed %1.").replace("%1", str(label)), kind="info", timeout_ms=4000
-        )
+    def _credits_changed(self) -> None:
         self.refresh()
         self.creditsChanged.emit()
-
-    def confirm_purchase(self, package: Package) -> QMessageBox:
-        """Ask before buying; the purchase runs when the user confirms."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
-            self.tr("Buy credits"),
-            self.tr("Buy the %1 package (%2)?")
-            .replace("%1", package.label)
-            .replace("%2", self._package_text(package).lower()),
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        confirm = box.button(QMessageBox.StandardButton.Yes)
-        confirm.setText(self.tr("Buy"))
-        confirm.clicked.connect(lambda: self.purchase(package.name))
-        box.open()
-        return box
-
-    def purchase(self, package: str) -> None:
-        """Buy a package: the service refuses it outside demo databases."""
-        credits = self._credits
-        for button in self.buy_buttons.values():
-            button.setEnabled(False)
-        (
-            op(lambda: credits.buy_package(package), parent=self)
-            .success(self._purchased)
-            .failure(lambda exc: self.message_bar.show_message(str(exc)))
-            .finished(lambda: [b.setEnabled(True) for b in self.buy_buttons.values()])
-            .run()
-        )
-
-    def _purchased(self, tx: TransactionRecord) -> None:
-        label = tx.meta.get("package", tx.reference_id)
-        self.message_bar.show_message(
-            self.tr("Bought %1.").replace("%1", str(label)), kind="info", timeout_ms=4000
-        )
-        self.refresh()
-        self.creditsChanged.emit()
-
-    # -- admin: allocations, spend caps, prices ---------------------------------------------------
-    def open_allocate(self, take_back: bool = False) -> AllocateDialog | None:
-        if self._users is None:
-            return None
-        dialog = AllocateDialog(self._credits, self._users, take_back=take_back, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.allocated.connect(self._allocated)
-        dialog.open()
-        return dialog
-
-    def _allocated(self, tx: TransactionRecord, name: str) -> None:
-        amount = formatting.credits(abs(tx.amount))
-        done = self.tr("Gave %1 to %2.") if tx.amount > 0 else self.tr("Took %1 back from %2.")
-        self.message_bar.show_message(
-            done.replace("%1", amount).replace("%2", name), kind="info", timeout_ms=6000
-        )
-        self.refresh()
-        self.creditsChanged.emit()
-
-    def open_spend_caps(self) -> SpendCapDialog | None:
-        if self._users is None:
-            return None
-        dialog = SpendCapDialog(self._credits, self._users, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.capChanged.connect(
-            lambda cap, name: self.message_bar.show_message(
-                self.tr("%1: %2.").replace("%1", name).replace("%2", cap_text(cap)),
-                kind="info",
-                timeout_ms=6000,
-            )
-        )
-        dialog.open()
-        return dialog
-
-    def open_price_list(self) -> PriceListDialog:
-        dialog = PriceListDialog(self._credits, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.published.connect(self._prices_published)
-        dialog.open()
-        return dialog
 
     def _prices_published(self, prices: PriceList) -> None:
-        self._show_prices(prices)
+        self.add_credits.show_prices(prices)
         self._labels.update(prices.labels)
-        self.message_bar.show_message(
-            self.tr("Price list version %1 published: charges from now on use it.").replace(
-                "%1", str(prices.version)
-            ),
-            kind="info",
-            timeout_ms=6000,
-        )
-
-    def open_low_balance(self) -> LowBalanceDialog:
-        dialog = LowBalanceDialog(self._credits, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.saved.connect(self._threshold_saved)
-        dialog.open()
-        return dialog
-
-    def _threshold_saved(self, threshold: int) -> None:
-        text = (
-            self.tr("The low-balance warning is off.")
-            if threshold == 0
-            else self.tr("Everyone is warned below %1.").replace(
-                "%1", formatting.credits(threshold)
-            )
-        )
-        self.message_bar.show_message(text, kind="info", timeout_ms=6000)
-        self.refresh()
-        self.creditsChanged.emit()  # the status bar reads the threshold again

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
 from leaddesk.services.leads.query import LeadQuery
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting
-
-_NO_DATE = QDate(2000, 1, 1)
+from leaddesk.ui.widgets import NO_DATE, optional_date_edit
 
 
 def index_of(combo: QComboBox, value: object) -> int:
@@ -45,25 +44,16 @@ class _DateRange(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.start = self._edit()
-        self.end = self._edit()
+        self.start = optional_date_edit(self.tr("Any"))
+        self.end = optional_date_edit(self.tr("Any"))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.start)
         layout.addWidget(self.end)
 
-    def _edit(self) -> QDateEdit:
-        edit = QDateEdit()
-        edit.setCalendarPopup(True)
-        edit.setMinimumDate(_NO_DATE)
-        edit.setSpecialValueText(self.tr("Any"))
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setDate(_NO_DATE)
-        return edit
-
     def values(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         def as_dt(edit: QDateEdit, end: bool) -> dt.datetime | None:
-            if edit.date() == _NO_DATE:
+            if edit.date() == NO_DATE:
                 return None
             day = edit.date().toPython()
             if end:
@@ -73,8 +63,8 @@ class _DateRange(QWidget):
         return as_dt(self.start, False), as_dt(self.end, True)
 
     def set_values(self, start: dt.datetime | None, end: dt.datetime | None) -> None:
-        self.start.setDate(QDate(start.date()) if start else _NO_DATE)
-        self.end.setDate(QDate((end - dt.timedelta(days=1)).date()) if end else _NO_DATE)
+        self.start.setDate(QDate(start.date()) if start else NO_DATE)
+        self.end.setDate(QDate((end - dt.timedelta(days=1)).date()) if end else NO_DATE)
 
 
 class LeadFilterPanel(QWidget):
