@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import group_commit
-from leaddesk.services.credits.ledger import BatchReserved, ReserveItem, SettleItem
+from leaddesk.services.credits.records import BatchReserved, ReserveItem, SettleItem
 from leaddesk.services.messaging import suppression
 from leaddesk.store.enums import Channel, Handoff, LeadStatus, MessageState, TransactionKind
 from leaddesk.store.ids import new_id

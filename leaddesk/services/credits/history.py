@@ -16,7 +16,8 @@ from typing import IO, Any
 
 from sqlalchemy import and_, func, or_, select
 
-from leaddesk.services.credits.ledger import CreditService, TransactionRecord, record_from_row
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.records import TransactionRecord, record_from_row
 from leaddesk.services.formula_guard import neutralise
 from leaddesk.store.enums import TransactionKind
 from leaddesk.store.models import CreditAccount, CreditTransaction, User
