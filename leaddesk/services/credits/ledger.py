@@ -30,10 +30,7 @@ from typing import Any, TypeVar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import (
     Connection,
-    Integer,
-    bindparam,
     case,
-    delete,
     func,
     insert,
     literal,
@@ -64,6 +61,22 @@ from leaddesk.services.credits.records import (
     refund_key,
     settle_key,
 )
+from leaddesk.services.credits.statements import (
+    ACCOUNTS,
+    HOLDS,
+    INSERT_HOLD,
+    INSERT_SETTLEMENT,
+    INSERT_SETTLEMENTS,
+    INSERT_TRANSACTION,
+    RESERVE,
+    SELECT_BY_KEY,
+    SETTLE,
+    TAKE_HOLD,
+    TAKE_HOLDS,
+    TAKE_OWN_HOLD,
+    TAKE_OWN_HOLDS,
+    TRANSACTIONS,
+)
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     NotFoundError,
@@ -76,16 +89,13 @@ from leaddesk.services.errors import (
 from leaddesk.store.database import Store
 from leaddesk.store.enums import MessageState, Plan, Role, TransactionKind
 from leaddesk.store.ids import new_id
-from leaddesk.store.models import CreditAccount, CreditTransaction, Message, User
-from leaddesk.store.models.credit import CapPeriod, CreditHold, RedeemedTopupCode
+from leaddesk.store.models import CreditAccount, Message, User
+from leaddesk.store.models.credit import CapPeriod, RedeemedTopupCode
 from leaddesk.store.types import utcnow
 
 log = logging.getLogger("leaddesk.credits")
 
 T = TypeVar("T")
-_ACC = CreditAccount.__table__
-_TX = CreditTransaction.__table__
-_HOLD = CreditHold.__table__
 _MSG = Message.__table__
 
 #: Messages in these states own their reservation: the outbox settles it (for ``unknown``, once
@@ -103,7 +113,7 @@ DEFAULT_LOW_BALANCE = 50
 
 
 def _tx_by_key(db: Session | Connection, key: str) -> TransactionRecord | None:
-    row = db.execute(_BY_KEY, {"key": key}).first()
+    row = db.execute(SELECT_BY_KEY, {"key": key}).first()
     return None if row is None else record_from_row(row)
 
 
@@ -222,7 +232,7 @@ class CreditService:
         return found
 
     def _ensure_account(self, user_id: uuid.UUID) -> uuid.UUID:
-        stmt = select(_ACC.c.id).where(_ACC.c.user_id == user_id)
+        stmt = select(ACCOUNTS.c.id).where(ACCOUNTS.c.user_id == user_id)
         with self._ctx.store.read() as session:
             found = session.scalar(stmt)
         if found is not None:
@@ -289,7 +299,7 @@ class CreditService:
     def balance(self, user: uuid.UUID | str | None = None) -> Balance:
         acc_id = self.account_of(user)
         with self._ctx.store.read() as session:
-            acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
+            acc = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == acc_id)).one()
             return Balance(acc.balance, acc.reserved, Plan(acc.plan).value, acc.unlimited)
 
     # -- the write path ------------------------------------------------------------------------
@@ -379,29 +389,32 @@ class CreditService:
         rec = self._line(account_id, balance_after, kind, amount, **fields)
         values = {f.name: getattr(rec, f.name) for f in dataclasses.fields(rec)}
         values["metadata"] = values.pop("meta")
-        db.execute(_INSERT_TX, values)
+        db.execute(INSERT_TRANSACTION, values)
         return rec
 
     def _credit(self, session: Session, account_id: uuid.UUID, amount: int, **values: Any) -> int:
         """Add ``amount`` (may be negative only when guarded by the caller) and return the new
         balance."""
         return session.execute(
-            update(_ACC)
-            .where(_ACC.c.id == account_id)
-            .values(balance=_ACC.c.balance + amount, updated_at=self.now(), **values)
-            .returning(_ACC.c.balance)
+            update(ACCOUNTS)
+            .where(ACCOUNTS.c.id == account_id)
+            .values(balance=ACCOUNTS.c.balance + amount, updated_at=self.now(), **values)
+            .returning(ACCOUNTS.c.balance)
         ).scalar_one()
 
     def _debit(self, session: Session, account_id: uuid.UUID, amount: int) -> int:
         """Take ``amount`` unless the balance would go negative (Enterprise: never refused)."""
         new_balance = session.execute(
-            update(_ACC)
-            .where(_ACC.c.id == account_id, or_(_ACC.c.unlimited, _ACC.c.balance >= amount))
-            .values(balance=_ACC.c.balance - amount, updated_at=self.now())
-            .returning(_ACC.c.balance)
+            update(ACCOUNTS)
+            .where(
+                ACCOUNTS.c.id == account_id,
+                or_(ACCOUNTS.c.unlimited, ACCOUNTS.c.balance >= amount),
+            )
+            .values(balance=ACCOUNTS.c.balance - amount, updated_at=self.now())
+            .returning(ACCOUNTS.c.balance)
         ).scalar_one_or_none()
         if new_balance is None:
-            have = session.scalar(select(_ACC.c.balance).where(_ACC.c.id == account_id))
+            have = session.scalar(select(ACCOUNTS.c.balance).where(ACCOUNTS.c.id == account_id))
             raise InsufficientCreditsError(amount, int(have or 0))
         return new_balance
 
@@ -443,7 +456,7 @@ class CreditService:
         if pkg.unlimited:
             return {"plan": Plan.ENTERPRISE, "unlimited": True}
         # An Enterprise account stays Enterprise when it also takes a smaller package.
-        return {"plan": case((_ACC.c.unlimited, _ACC.c.plan), else_=literal(pkg.name))}
+        return {"plan": case((ACCOUNTS.c.unlimited, ACCOUNTS.c.plan), else_=literal(pkg.name))}
 
     def is_demo_database(self) -> bool:
         return bool(settings.get(self._ctx.store, settings.DEMO_DATABASE, False))
@@ -550,7 +563,7 @@ class CreditService:
             now = self.now()
             conn = session.connection()
             row = conn.execute(
-                _RESERVE,
+                RESERVE,
                 {
                     "acc": acc_id,
                     "cost": cost,
@@ -575,7 +588,7 @@ class CreditService:
                 created_at=now,
             )
             conn.execute(
-                _INSERT_HOLD,
+                INSERT_HOLD,
                 {
                     "reservation_id": tx.id,
                     "account_id": acc_id,
@@ -622,9 +635,9 @@ class CreditService:
         def work(session: Session) -> TransactionRecord:
             conn = session.connection()
             if own is None:
-                hold = conn.execute(_TAKE_HOLD, {"rid": reservation_id}).first()
+                hold = conn.execute(TAKE_HOLD, {"rid": reservation_id}).first()
             else:
-                hold = conn.execute(_TAKE_OWN_HOLD, {"rid": reservation_id, "acc": own}).first()
+                hold = conn.execute(TAKE_OWN_HOLD, {"rid": reservation_id, "acc": own}).first()
             if hold is None:  # already settled (by us or a concurrent call), or unknown
                 settled = _tx_by_key(conn, key)
                 if settled is not None:
@@ -633,7 +646,7 @@ class CreditService:
             held = hold.amount
             release = kind is TransactionKind.RELEASE
             new_balance = conn.execute(
-                _SETTLE,
+                SETTLE,
                 {
                     "acc": hold.account_id,
                     "back": held if release else 0,
@@ -657,7 +670,7 @@ class CreditService:
             )
             # One statement copies action, reference and price version from the reservation.
             res = conn.execute(
-                _INSERT_SETTLEMENT,
+                INSERT_SETTLEMENT,
                 {
                     "new_id": rec.id,
                     "new_kind": kind,
@@ -719,7 +732,7 @@ class CreditService:
         params = {"acc": acc_id, "week": credit_caps.week_key(now),
                   "month": credit_caps.month_key(now), "now": now}
         total = sum(item.cost for item in items)
-        row = conn.execute(_RESERVE, {**params, "cost": total}).first()
+        row = conn.execute(RESERVE, {**params, "cost": total}).first()
         granted: list[tuple[ReserveItem, int, int]] = []  # item, balance after, cap window
         refused: dict[int, InsufficientCreditsError] = {}
         if row is not None:
@@ -729,7 +742,7 @@ class CreditService:
                 granted.append((item, balance, row.cap_window))
         else:
             for i, item in enumerate(items):
-                alone = conn.execute(_RESERVE, {**params, "cost": item.cost}).first()
+                alone = conn.execute(RESERVE, {**params, "cost": item.cost}).first()
                 if alone is None:
                     refused[i] = _refusal(session, acc_id, item.cost, now)
                 else:
@@ -750,8 +763,8 @@ class CreditService:
             holds.append({"reservation_id": tx_id, "account_id": acc_id, "amount": item.cost,
                           "cap_window": window, "holder": holder, "created_at": now})
         if lines:
-            conn.execute(_INSERT_TX, lines)
-            conn.execute(_INSERT_HOLD, holds)
+            conn.execute(INSERT_TRANSACTION, lines)
+            conn.execute(INSERT_HOLD, holds)
         return [BatchReserved(item, ids.get(id(item)), refused.get(i))
                 for i, item in enumerate(items)]
 
@@ -771,7 +784,7 @@ class CreditService:
         conn = session.connection()
         now = self.now()
         wanted = {item.reservation_id: item for item in items}
-        stmt = _TAKE_HOLDS if own is None else _TAKE_OWN_HOLDS
+        stmt = TAKE_HOLDS if own is None else TAKE_OWN_HOLDS
         holds = conn.execute(stmt, {"rids": list(wanted), "acc": own}).all()
         groups: dict[tuple[uuid.UUID, int | None], list[Any]] = {}
         for hold in holds:
@@ -781,7 +794,7 @@ class CreditService:
             back = sum(h.amount for h in group
                        if wanted[h.reservation_id].kind is TransactionKind.RELEASE)
             held = sum(h.amount for h in group)
-            balance = conn.execute(_SETTLE, {
+            balance = conn.execute(SETTLE, {
                 "acc": acc_id, "back": back, "held": held, "hold_window": window,
                 "cap_back": back, "now": now}).scalar_one()
             balance -= back  # the balance before, then each line's balance after it
@@ -801,7 +814,7 @@ class CreditService:
                 })
                 done[hold.reservation_id] = item.kind.value
         if lines:
-            conn.execute(_INSERT_SETTLEMENTS, lines)
+            conn.execute(INSERT_SETTLEMENTS, lines)
         missing = set(wanted) - set(done)
         if missing:
             log.warning("%d reservation(s) were already settled: %s", len(missing),
@@ -821,8 +834,8 @@ class CreditService:
         in_flight = select(_MSG.c.reservation_id).where(
             _MSG.c.reservation_id.is_not(None), _MSG.c.state.in_(IN_FLIGHT_STATES)
         )
-        stmt = select(_HOLD.c.reservation_id, _HOLD.c.holder, _HOLD.c.created_at).where(
-            _HOLD.c.reservation_id.not_in(in_flight)
+        stmt = select(HOLDS.c.reservation_id, HOLDS.c.holder, HOLDS.c.created_at).where(
+            HOLDS.c.reservation_id.not_in(in_flight)
         )
         with self._ctx.store.read() as session:
             holds = session.execute(stmt).all()
@@ -1001,8 +1014,8 @@ class CreditService:
         with self._ctx.store.write() as session:
             spent = _spent_in_window(session, acc_id, start)
             session.execute(
-                update(_ACC)
-                .where(_ACC.c.id == acc_id)
+                update(ACCOUNTS)
+                .where(ACCOUNTS.c.id == acc_id)
                 .values(
                     spend_cap=credits,
                     spend_cap_period=period if credits else None,
@@ -1030,7 +1043,7 @@ class CreditService:
         acc_id = self.account_of(user)
         now = self.now()
         with self._ctx.store.read() as session:
-            acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
+            acc = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == acc_id)).one()
         if acc.spend_cap is None:
             return SpendCap(None, None, 0, None)
         period = CapPeriod(acc.spend_cap_period)
@@ -1050,35 +1063,35 @@ class CreditService:
         user: uuid.UUID | str | None = None,
     ) -> list[TransactionRecord]:
         stmt = (
-            select(_TX)
-            .where(_TX.c.account_id == self.account_of(user))
-            .order_by(_TX.c.created_at.desc(), _TX.c.id.desc())
+            select(TRANSACTIONS)
+            .where(TRANSACTIONS.c.account_id == self.account_of(user))
+            .order_by(TRANSACTIONS.c.created_at.desc(), TRANSACTIONS.c.id.desc())
             .limit(limit)
         )
         if since is not None:
-            stmt = stmt.where(_TX.c.created_at >= since)
+            stmt = stmt.where(TRANSACTIONS.c.created_at >= since)
         with self._ctx.store.read() as session:
             return [record_from_row(row) for row in session.execute(stmt)]
 
     def ledger_sum(self, user: uuid.UUID | str | None = None) -> int:
-        stmt = select(func.coalesce(func.sum(_TX.c.amount), 0)).where(
-            _TX.c.account_id == self.account_of(user)
+        stmt = select(func.coalesce(func.sum(TRANSACTIONS.c.amount), 0)).where(
+            TRANSACTIONS.c.account_id == self.account_of(user)
         )
         with self._ctx.store.read() as session:
             return int(session.scalar(stmt) or 0)
 
     def held(self, user: uuid.UUID | str | None = None) -> list[uuid.UUID]:
         """Ids of the reservations still in flight on an account."""
-        stmt = select(_HOLD.c.reservation_id).where(_HOLD.c.account_id == self.account_of(user))
+        stmt = select(HOLDS.c.reservation_id).where(HOLDS.c.account_id == self.account_of(user))
         with self._ctx.store.read() as session:
             return list(session.scalars(stmt))
 
     def spent_since(self, since: dt.datetime, user: uuid.UUID | str | None = None) -> int:
         """Credits consumed since ``since``: the held cost of each consumption."""
-        consumption = _TX.alias("consumption")
+        consumption = TRANSACTIONS.alias("consumption")
         stmt = (
-            select(func.coalesce(func.sum(-_TX.c.amount), 0))
-            .join(consumption, consumption.c.reservation_id == _TX.c.id)
+            select(func.coalesce(func.sum(-TRANSACTIONS.c.amount), 0))
+            .join(consumption, consumption.c.reservation_id == TRANSACTIONS.c.id)
             .where(
                 consumption.c.account_id == self.account_of(user),
                 consumption.c.kind == TransactionKind.CONSUMPTION,
@@ -1093,26 +1106,30 @@ class CreditService:
         reserved credits against its holds, in one consistent read."""
         self.require_admin("audit the ledger")
         sums = (
-            select(_TX.c.account_id, func.sum(_TX.c.amount).label("total"), func.count().label("n"))
-            .group_by(_TX.c.account_id)
+            select(
+                TRANSACTIONS.c.account_id,
+                func.sum(TRANSACTIONS.c.amount).label("total"),
+                func.count().label("n"),
+            )
+            .group_by(TRANSACTIONS.c.account_id)
             .subquery()
         )
         holds = (
-            select(_HOLD.c.account_id, func.sum(_HOLD.c.amount).label("held"))
-            .group_by(_HOLD.c.account_id)
+            select(HOLDS.c.account_id, func.sum(HOLDS.c.amount).label("held"))
+            .group_by(HOLDS.c.account_id)
             .subquery()
         )
         stmt = (
             select(
-                _ACC.c.id,
-                _ACC.c.balance,
-                _ACC.c.reserved,
+                ACCOUNTS.c.id,
+                ACCOUNTS.c.balance,
+                ACCOUNTS.c.reserved,
                 func.coalesce(sums.c.total, 0),
                 func.coalesce(sums.c.n, 0),
                 func.coalesce(holds.c.held, 0),
             )
-            .outerjoin(sums, sums.c.account_id == _ACC.c.id)
-            .outerjoin(holds, holds.c.account_id == _ACC.c.id)
+            .outerjoin(sums, sums.c.account_id == ACCOUNTS.c.id)
+            .outerjoin(holds, holds.c.account_id == ACCOUNTS.c.id)
         )
         mismatches, accounts, transactions = [], 0, 0
         with self._ctx.store.read() as session:
@@ -1124,113 +1141,10 @@ class CreditService:
         return LedgerAudit(accounts, transactions, mismatches)
 
 
-def _settlement_insert(returning: bool = True) -> Any:
-    """INSERT ... SELECT of a consumption or release line from its reservation's row."""
-    r, t = _TX.alias("reservation"), _TX.c
-    copied = {
-        "action": r.c.action,
-        "reference_type": r.c.reference_type,
-        "reference_id": r.c.reference_id,
-        "price_version": r.c.price_version,
-        "account_id": r.c.account_id,
-        "reservation_id": r.c.id,
-    }
-    given = {
-        "id": "new_id",
-        "kind": "new_kind",
-        "amount": "new_amount",
-        "balance_after": "new_balance",
-        "idempotency_key": "new_key",
-        "metadata": "new_meta",
-        "actor_id": "new_actor",
-        "created_at": "new_at",
-    }
-    names = [*copied, *given]
-    columns = [*copied.values()] + [bindparam(given[n], type_=t[n].type) for n in given]
-    source = select(*columns).where(r.c.id == bindparam("rid", type_=t.id.type))
-    stmt = insert(_TX).from_select(names, source)
-    if not returning:
-        return stmt
-    return stmt.returning(t.action, t.reference_type, t.reference_id, t.price_version)
-
-
-def _prepared_statements() -> dict[str, Any]:
-    """The hot path's statements, built once: their compiled form is cached by SQLAlchemy, so a
-    call only binds values (building a statement per call cost more than running it)."""
-    c, h = _ACC.c, _HOLD.c
-    now = bindparam("now", type_=c.updated_at.type)
-    cost = bindparam("cost", type_=Integer)
-    window = case(
-        (c.spend_cap_period == CapPeriod.WEEK.value, bindparam("week", type_=Integer)),
-        else_=bindparam("month", type_=Integer),
-    )
-    spent = case((c.cap_window == window, c.cap_spent), else_=0)
-    take_hold = (
-        delete(_HOLD)
-        .where(h.reservation_id == bindparam("rid"))
-        .returning(h.account_id, h.amount, h.cap_window)
-    )
-    return {
-        # The one guarded statement: balance (unless unlimited) and spend cap, together.
-        "reserve": update(_ACC)
-        .where(
-            c.id == bindparam("acc"),
-            or_(c.unlimited, c.balance >= cost),
-            or_(c.spend_cap.is_(None), spent + cost <= c.spend_cap),
-        )
-        .values(
-            balance=c.balance - cost,
-            reserved=c.reserved + cost,
-            cap_window=window,
-            cap_spent=spent + cost,
-            updated_at=now,
-        )
-        .returning(c.balance, c.cap_window),
-        "settle": update(_ACC)
-        .where(c.id == bindparam("acc"))
-        .values(
-            balance=c.balance + bindparam("back", type_=Integer),
-            reserved=c.reserved - bindparam("held", type_=Integer),
-            cap_spent=case(
-                (
-                    c.cap_window == bindparam("hold_window", type_=Integer),
-                    c.cap_spent - bindparam("cap_back", type_=Integer),
-                ),
-                else_=c.cap_spent,
-            ),
-            updated_at=now,
-        )
-        .returning(c.balance),
-        "take_hold": take_hold,
-        "take_own_hold": take_hold.where(h.account_id == bindparam("acc")),
-        "insert_settlement": _settlement_insert(),
-        "by_key": select(_TX).where(_TX.c.idempotency_key == bindparam("key")),
-    }
-
-
-_STATEMENTS = _prepared_statements()
-_RESERVE = _STATEMENTS["reserve"]
-_SETTLE = _STATEMENTS["settle"]
-_TAKE_HOLD = _STATEMENTS["take_hold"]
-_TAKE_OWN_HOLD = _STATEMENTS["take_own_hold"]
-_INSERT_SETTLEMENT = _STATEMENTS["insert_settlement"]
-_BY_KEY = _STATEMENTS["by_key"]
-_INSERT_TX = insert(_TX)
-_INSERT_HOLD = insert(_HOLD)
-_TAKE_HOLDS = (
-    delete(_HOLD)
-    .where(_HOLD.c.reservation_id.in_(bindparam("rids", expanding=True)))
-    .returning(_HOLD.c.reservation_id, _HOLD.c.account_id, _HOLD.c.amount, _HOLD.c.cap_window)
-)
-_TAKE_OWN_HOLDS = _TAKE_HOLDS.where(_HOLD.c.account_id == bindparam("acc"))
-#: The settlement INSERT ... SELECT without RETURNING, so a batch runs as one executemany.
-_INSERT_SETTLEMENTS = _settlement_insert(returning=False)
-
-
 def _refusal(
     session: Session, acc_id: uuid.UUID, cost: int, now: dt.datetime
 ) -> InsufficientCreditsError:
-    acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
+    acc = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == acc_id)).one()
     if not acc.unlimited and acc.balance < cost:
         return InsufficientCreditsError(cost, acc.balance)
     period = CapPeriod(acc.spend_cap_period or CapPeriod.MONTH)
@@ -1240,14 +1154,14 @@ def _refusal(
 
 def _spent_in_window(session: Session, acc_id: uuid.UUID, start: dt.datetime) -> int:
     """Reserved since ``start`` and not released: what a new cap counts from the ledger."""
-    release = _TX.alias("release")
+    release = TRANSACTIONS.alias("release")
     released = select(release.c.id).where(
-        release.c.reservation_id == _TX.c.id, release.c.kind == TransactionKind.RELEASE
+        release.c.reservation_id == TRANSACTIONS.c.id, release.c.kind == TransactionKind.RELEASE
     )
-    stmt = select(func.coalesce(func.sum(-_TX.c.amount), 0)).where(
-        _TX.c.account_id == acc_id,
-        _TX.c.kind == TransactionKind.RESERVATION,
-        _TX.c.created_at >= start,
+    stmt = select(func.coalesce(func.sum(-TRANSACTIONS.c.amount), 0)).where(
+        TRANSACTIONS.c.account_id == acc_id,
+        TRANSACTIONS.c.kind == TransactionKind.RESERVATION,
+        TRANSACTIONS.c.created_at >= start,
         ~released.exists(),
     )
     return int(session.scalar(stmt) or 0)
