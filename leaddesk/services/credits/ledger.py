@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -107,7 +106,6 @@ IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SENDING, MessageState.UNKN
 STALE_AFTER = dt.timedelta(hours=1)
 
 _LIMITS = {"action": 50, "reference_type": 50, "reference_id": 64}
-PRICES_TTL = 60.0
 LOW_BALANCE_SETTING = "credits_low_balance_threshold"
 DEFAULT_LOW_BALANCE = 50
 
@@ -132,8 +130,7 @@ def _nonzero(value: object, field: str) -> int:
 class CreditService:
     def __init__(self, ctx: ServiceContext, prices: PriceList | None = None) -> None:
         self._ctx = ctx
-        self._prices = prices
-        self._prices_read = time.monotonic()
+        self._prices = pricing.CurrentPrices(ctx.store, prices)
         self._accounts: dict[uuid.UUID, uuid.UUID] = {}
         #: The clock ledger lines are dated by (replaceable for back-dated demo history).
         self.now: Callable[[], dt.datetime] = utcnow
@@ -149,23 +146,15 @@ class CreditService:
     # -- prices --------------------------------------------------------------------------------
     @property
     def prices(self) -> PriceList:
-        """The current price list, read again when older than ``PRICES_TTL`` seconds (an admin
-        may publish a new version from another computer)."""
-        now = time.monotonic()
-        if self._prices is None or now - self._prices_read > PRICES_TTL:
-            self._prices = pricing.current(self._ctx.store)
-            self._prices_read = now
-        return self._prices
+        """The current price list, read again now and then (see ``pricing.CurrentPrices``)."""
+        return self._prices.get()
 
     def reload_prices(self) -> PriceList:
-        self._prices = None
-        return self.prices
+        return self._prices.reload()
 
     def publish_prices(self, costs: dict[str, int], note: str = "") -> PriceList:
         """Admin: a new price-list version with these action costs; later charges use it."""
-        self._prices = pricing.publish(self._ctx.store, self._ctx.actor, costs, note)
-        self._prices_read = time.monotonic()
-        return self._prices
+        return self._prices.publish(self._ctx.actor, costs, note)
 
     def quote(self, action: str, quantity: int = 1) -> Quote:
         """The cost of an action before it runs."""
