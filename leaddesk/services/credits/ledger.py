@@ -24,16 +24,14 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import (
-    Connection,
     case,
     func,
     insert,
     literal,
-    or_,
     select,
     update,
 )
@@ -43,8 +41,14 @@ from sqlalchemy.orm import Session
 from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits import caps as credit_caps
-from leaddesk.services.credits import group_commit, pricing, topup_codes
 from leaddesk.services.credits import holders as credit_holders
+from leaddesk.services.credits import pricing, topup_codes
+from leaddesk.services.credits.book import (
+    LedgerBook,
+    require_nonzero,
+    require_positive,
+    tx_by_key,
+)
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.credits.records import (
     Balance,
@@ -68,7 +72,6 @@ from leaddesk.services.credits.statements import (
     INSERT_SETTLEMENTS,
     INSERT_TRANSACTION,
     RESERVE,
-    SELECT_BY_KEY,
     SETTLE,
     TAKE_HOLD,
     TAKE_HOLDS,
@@ -81,20 +84,17 @@ from leaddesk.services.errors import (
     NotFoundError,
     PermissionDeniedError,
     ReservationSettledError,
-    ServiceError,
     SpendCapExceededError,
     ValidationError,
 )
 from leaddesk.store.database import Store
 from leaddesk.store.enums import MessageState, Plan, Role, TransactionKind
 from leaddesk.store.ids import new_id
-from leaddesk.store.models import CreditAccount, Message, User
+from leaddesk.store.models import Message
 from leaddesk.store.models.credit import CapPeriod, RedeemedTopupCode
-from leaddesk.store.types import utcnow
 
 log = logging.getLogger("leaddesk.credits")
 
-T = TypeVar("T")
 _MSG = Message.__table__
 
 #: Messages in these states own their reservation: the outbox settles it (for ``unknown``, once
@@ -110,55 +110,43 @@ LOW_BALANCE_SETTING = "credits_low_balance_threshold"
 DEFAULT_LOW_BALANCE = 50
 
 
-def _tx_by_key(db: Session | Connection, key: str) -> TransactionRecord | None:
-    row = db.execute(SELECT_BY_KEY, {"key": key}).first()
-    return None if row is None else record_from_row(row)
-
-
-def _positive(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValidationError(field, f"{value!r} must be a positive whole number")
-    return value
-
-
-def _nonzero(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
-        raise ValidationError(field, f"{value!r} must be a non-zero whole number")
-    return value
-
-
 class CreditService:
     def __init__(self, ctx: ServiceContext, prices: PriceList | None = None) -> None:
-        self._ctx = ctx
-        self._prices = pricing.CurrentPrices(ctx.store, prices)
-        self._accounts: dict[uuid.UUID, uuid.UUID] = {}
-        #: The clock ledger lines are dated by (replaceable for back-dated demo history).
-        self.now: Callable[[], dt.datetime] = utcnow
+        self._book = LedgerBook(ctx, prices)
 
     @property
     def store(self) -> Store:
-        return self._ctx.store
+        return self._book.store
 
     @property
     def actor(self) -> Actor:
-        return self._ctx.actor
+        return self._book.actor
+
+    @property
+    def now(self) -> Callable[[], dt.datetime]:
+        """The clock ledger lines are dated by (replaceable for back-dated demo history)."""
+        return self._book.now
+
+    @now.setter
+    def now(self, clock: Callable[[], dt.datetime]) -> None:
+        self._book.now = clock
 
     # -- prices --------------------------------------------------------------------------------
     @property
     def prices(self) -> PriceList:
         """The current price list, read again now and then (see ``pricing.CurrentPrices``)."""
-        return self._prices.get()
+        return self._book.prices.get()
 
     def reload_prices(self) -> PriceList:
-        return self._prices.reload()
+        return self._book.prices.reload()
 
     def publish_prices(self, costs: dict[str, int], note: str = "") -> PriceList:
         """Admin: a new price-list version with these action costs; later charges use it."""
-        return self._prices.publish(self._ctx.actor, costs, note)
+        return self._book.prices.publish(self.actor, costs, note)
 
     def quote(self, action: str, quantity: int = 1) -> Quote:
         """The cost of an action before it runs."""
-        _positive(quantity, "quantity")
+        require_positive(quantity, "quantity")
         prices = self.prices
         return Quote(
             action,
@@ -184,14 +172,14 @@ class CreditService:
 
     def low_balance_threshold(self) -> int:
         """Warn below this many credits (0: never); database-wide, on by default."""
-        value = settings.get(self._ctx.store, LOW_BALANCE_SETTING, DEFAULT_LOW_BALANCE)
+        value = settings.get(self.store, LOW_BALANCE_SETTING, DEFAULT_LOW_BALANCE)
         return int(value)
 
     def set_low_balance_threshold(self, credits: int) -> None:
         self.require_admin("change the low-balance warning")
         if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
             raise ValidationError("threshold", f"{credits!r} must be a whole number, 0 or more")
-        settings.put(self._ctx.store, LOW_BALANCE_SETTING, credits)
+        settings.put(self.store, LOW_BALANCE_SETTING, credits)
 
     def low_balance_warning(
         self, bal: Balance | None = None, threshold: int | None = None
@@ -209,203 +197,26 @@ class CreditService:
             "Redeem a top-up code or ask your admin for credits."
         )
 
+
     # -- accounts and people -------------------------------------------------------------------
     def account_id(self) -> uuid.UUID:
         """The acting user's account, created on first use."""
-        return self._account_for(self._ctx.actor.id)
-
-    def _account_for(self, user_id: uuid.UUID) -> uuid.UUID:
-        found = self._accounts.get(user_id)
-        if found is None:
-            found = self._accounts[user_id] = self._ensure_account(user_id)
-        return found
-
-    def _ensure_account(self, user_id: uuid.UUID) -> uuid.UUID:
-        stmt = select(ACCOUNTS.c.id).where(ACCOUNTS.c.user_id == user_id)
-        with self._ctx.store.read() as session:
-            found = session.scalar(stmt)
-        if found is not None:
-            return found
-        try:
-            with self._ctx.store.write() as session:
-                account = CreditAccount(user_id=user_id)
-                session.add(account)
-                session.flush()
-                return account.id
-        except IntegrityError:  # another thread or process created it first
-            with self._ctx.store.read() as session:
-                return session.execute(stmt).scalar_one()
-
-    def _user_id(self, user: uuid.UUID | str | None) -> uuid.UUID:
-        """A user by id, username or email (None: the actor)."""
-        if user is None:
-            return self._ctx.actor.id
-        if isinstance(user, uuid.UUID):
-            cond = User.id == user
-        else:
-            text = user.strip()
-            try:
-                cond = User.id == uuid.UUID(text)
-            except ValueError:
-                cond = or_(User.username == text, func.lower(User.email) == text.lower())
-        with self._ctx.store.read() as session:
-            rows = session.execute(select(User.id, User.is_active).where(cond)).all()
-        if len(rows) != 1:
-            raise NotFoundError("user", user)
-        if not rows[0].is_active:
-            raise ValidationError("user", f"{user} is not active")
-        return rows[0].id
-
-    def _stored_role(self) -> Role | None:
-        """The actor's role as stored now (a demoted or deactivated admin's session loses the
-        right at once, like the store's scope)."""
-        with self._ctx.store.read() as session:
-            row = session.execute(
-                select(User.role, User.is_active).where(User.id == self._ctx.actor.id)
-            ).one_or_none()
-        return row.role if row is not None and row.is_active else None
-
-    def require_admin(self, what: str) -> None:
-        if self._stored_role() is not Role.ADMIN:
-            raise PermissionDeniedError(f"only an admin can {what}")
+        return self._book.account_id()
 
     def account_of(self, user: uuid.UUID | str | None) -> uuid.UUID:
-        """The account of ``user``: anyone may read their own, a manager their reps', an admin
-        anyone's (the scope of ``leaddesk.store.scoping``)."""
-        user_id = self._user_id(user)
-        if user_id != self._ctx.actor.id:
-            role = self._stored_role()
-            if role is Role.MANAGER:
-                with self._ctx.store.read() as session:
-                    manager = session.scalar(select(User.manager_id).where(User.id == user_id))
-                if manager != self._ctx.actor.id:
-                    raise PermissionDeniedError(
-                        "a manager sees the credits of their own reps only")
-            elif role is not Role.ADMIN:
-                raise PermissionDeniedError("only an admin can see another member's credits")
-        return self._account_for(user_id)
+        """The account of ``user``, if the actor may see it (see ``LedgerBook.account_of``)."""
+        return self._book.account_of(user)
+
+    def require_admin(self, what: str) -> None:
+        """Refuse ``what`` unless the actor is an admin, as stored now."""
+        self._book.require_admin(what)
 
     def balance(self, user: uuid.UUID | str | None = None) -> Balance:
         acc_id = self.account_of(user)
-        with self._ctx.store.read() as session:
+        with self.store.read() as session:
             acc = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == acc_id)).one()
             return Balance(acc.balance, acc.reserved, Plan(acc.plan).value, acc.unlimited)
 
-    # -- the write path ------------------------------------------------------------------------
-    def _write(
-        self,
-        key: str | None,
-        work: Callable[[Session], T],
-        precheck: bool = True,
-        hot: bool = False,
-    ) -> T | TransactionRecord:
-        """Run ``work`` in one write transaction unless ``key`` was used: then its first result.
-
-        ``precheck=False`` when ``work`` itself finds out cheaper that the key was used.
-        ``hot`` (reserve and settle) on SQLite shares the transaction with other threads' hot
-        calls (see ``group_commit``): one writer at a time, so commits are what is saved.
-        """
-
-        def attempt(session: Session) -> T | TransactionRecord:
-            if key is not None and precheck:
-                existing = _tx_by_key(session, key)
-                if existing is not None:
-                    return existing
-            return work(session)
-
-        try:
-            if hot and self._ctx.store.dialect == "sqlite":
-                combiner = group_commit.for_store(self._ctx.store)
-                return combiner.run(self._ctx.store, attempt, (ServiceError,))
-            with self._ctx.store.write() as session:
-                return attempt(session)
-        except IntegrityError:  # a concurrent call with the same key committed first
-            if key is None:
-                raise
-            existing = self._by_key(key)
-            if existing is None:
-                raise
-            return existing
-
-    def _by_key(self, key: str) -> TransactionRecord | None:
-        with self._ctx.store.read() as session:
-            return _tx_by_key(session, key)
-
-    def _line(
-        self,
-        account_id: uuid.UUID,
-        balance_after: int,
-        kind: TransactionKind,
-        amount: int,
-        *,
-        action: str = "",
-        reference_type: str = "",
-        reference_id: str = "",
-        reservation_id: uuid.UUID | None = None,
-        idempotency_key: str | None = None,
-        price_version: int | None = None,
-        meta: dict[str, Any] | None = None,
-        created_at: dt.datetime | None = None,
-    ) -> TransactionRecord:
-        """A new ledger line by the actor, not yet written."""
-        return TransactionRecord(
-            id=new_id(),
-            kind=kind.value,
-            amount=amount,
-            balance_after=balance_after,
-            action=action,
-            reference_type=reference_type,
-            reference_id=reference_id,
-            reservation_id=reservation_id,
-            idempotency_key=idempotency_key,
-            actor_id=self._ctx.actor.id,
-            created_at=created_at or self.now(),
-            meta=dict(meta or {}),
-            account_id=account_id,
-            price_version=price_version,
-        )
-
-    def _append(
-        self,
-        db: Session | Connection,
-        account_id: uuid.UUID,
-        balance_after: int,
-        kind: TransactionKind,
-        amount: int,
-        **fields: Any,
-    ) -> TransactionRecord:
-        """Write a new ledger line (see :meth:`_line` for the fields)."""
-        rec = self._line(account_id, balance_after, kind, amount, **fields)
-        values = {f.name: getattr(rec, f.name) for f in dataclasses.fields(rec)}
-        values["metadata"] = values.pop("meta")
-        db.execute(INSERT_TRANSACTION, values)
-        return rec
-
-    def _credit(self, session: Session, account_id: uuid.UUID, amount: int, **values: Any) -> int:
-        """Add ``amount`` (may be negative only when guarded by the caller) and return the new
-        balance."""
-        return session.execute(
-            update(ACCOUNTS)
-            .where(ACCOUNTS.c.id == account_id)
-            .values(balance=ACCOUNTS.c.balance + amount, updated_at=self.now(), **values)
-            .returning(ACCOUNTS.c.balance)
-        ).scalar_one()
-
-    def _debit(self, session: Session, account_id: uuid.UUID, amount: int) -> int:
-        """Take ``amount`` unless the balance would go negative (Enterprise: never refused)."""
-        new_balance = session.execute(
-            update(ACCOUNTS)
-            .where(
-                ACCOUNTS.c.id == account_id,
-                or_(ACCOUNTS.c.unlimited, ACCOUNTS.c.balance >= amount),
-            )
-            .values(balance=ACCOUNTS.c.balance - amount, updated_at=self.now())
-            .returning(ACCOUNTS.c.balance)
-        ).scalar_one_or_none()
-        if new_balance is None:
-            have = session.scalar(select(ACCOUNTS.c.balance).where(ACCOUNTS.c.id == account_id))
-            raise InsufficientCreditsError(amount, int(have or 0))
-        return new_balance
 
     # -- purchases and top-up codes ------------------------------------------------------------
     def purchase(self, package: str, idempotency_key: str | None = None) -> TransactionRecord:
@@ -416,8 +227,8 @@ class CreditService:
 
         def work(session: Session) -> TransactionRecord:
             amount = pkg.credits or 0
-            new_balance = self._credit(session, acc_id, amount, **self._plan_values(pkg))
-            tx = self._append(
+            new_balance = self._book.credit(session, acc_id, amount, **self._plan_values(pkg))
+            tx = self._book.append_line(
                 session,
                 acc_id,
                 new_balance,
@@ -430,7 +241,7 @@ class CreditService:
             )
             activity.record(
                 session,
-                self._ctx.actor.id,
+                self.actor.id,
                 "purchase",
                 "credits",
                 tx.id,
@@ -438,7 +249,7 @@ class CreditService:
             )
             return tx
 
-        return self._write(idempotency_key, work)
+        return self._book.write(idempotency_key, work)
 
     @staticmethod
     def _plan_values(pkg: pricing.Package) -> dict[str, Any]:
@@ -448,7 +259,7 @@ class CreditService:
         return {"plan": case((ACCOUNTS.c.unlimited, ACCOUNTS.c.plan), else_=literal(pkg.name))}
 
     def is_demo_database(self) -> bool:
-        return bool(settings.get(self._ctx.store, settings.DEMO_DATABASE, False))
+        return bool(settings.get(self.store, settings.DEMO_DATABASE, False))
 
     def buy_package(self, package: str) -> TransactionRecord:
         """Buy a package without paying: only on demo databases (made by ``leaddesk demo``)."""
@@ -478,8 +289,8 @@ class CreditService:
             self._refuse_redeemed(session, topup.code_id)
             amount = pkg.credits or 0
             plan = self._plan_values(pkg) if topup.plan is not None else {}
-            new_balance = self._credit(session, acc_id, amount, **plan)
-            tx = self._append(
+            new_balance = self._book.credit(session, acc_id, amount, **plan)
+            tx = self._book.append_line(
                 session,
                 acc_id,
                 new_balance,
@@ -496,13 +307,13 @@ class CreditService:
                     code_id=topup.code_id,
                     account_id=acc_id,
                     transaction_id=tx.id,
-                    redeemed_by=self._ctx.actor.id,
+                    redeemed_by=self.actor.id,
                     redeemed_at=tx.created_at,
                 )
             )
             activity.record(
                 session,
-                self._ctx.actor.id,
+                self.actor.id,
                 "redeem",
                 "credits",
                 tx.id,
@@ -511,10 +322,10 @@ class CreditService:
             return tx
 
         try:
-            with self._ctx.store.write() as session:
+            with self.store.write() as session:
                 return work(session)
         except IntegrityError:  # redeemed at the same moment elsewhere
-            with self._ctx.store.read() as session:
+            with self.store.read() as session:
                 self._refuse_redeemed(session, topup.code_id)
             raise
 
@@ -537,7 +348,7 @@ class CreditService:
     ) -> TransactionRecord:
         """Hold ``cost`` credits for an action, or raise InsufficientCreditsError (or its
         SpendCapExceededError) before anything runs."""
-        _positive(cost, "cost")
+        require_positive(cost, "cost")
         for field, value in (
             ("action", action),
             ("reference_type", reference_type),
@@ -563,7 +374,7 @@ class CreditService:
             ).first()
             if row is None:
                 raise _refusal(session, acc_id, cost, now)
-            tx = self._append(
+            tx = self._book.append_line(
                 conn,
                 acc_id,
                 row.balance,
@@ -589,7 +400,7 @@ class CreditService:
             )
             return tx
 
-        return self._write(idempotency_key, work, hot=True)
+        return self._book.write(idempotency_key, work, hot=True)
 
     def reserve_action(
         self,
@@ -618,7 +429,7 @@ class CreditService:
         any_account: bool = False,
     ) -> TransactionRecord:
         key = settle_key(reservation_id)
-        own_only = not any_account and self._ctx.actor.role is not Role.ADMIN
+        own_only = not any_account and self.actor.role is not Role.ADMIN
         own = self.account_id() if own_only else None
 
         def work(session: Session) -> TransactionRecord:
@@ -628,7 +439,7 @@ class CreditService:
             else:
                 hold = conn.execute(TAKE_OWN_HOLD, {"rid": reservation_id, "acc": own}).first()
             if hold is None:  # already settled (by us or a concurrent call), or unknown
-                settled = _tx_by_key(conn, key)
+                settled = tx_by_key(conn, key)
                 if settled is not None:
                     return settled
                 raise NotFoundError("reservation", reservation_id)
@@ -648,7 +459,7 @@ class CreditService:
             meta: dict[str, Any] = {"cost": held}
             if reason:
                 meta["reason"] = reason
-            rec = self._line(
+            rec = self._book.new_line(
                 hold.account_id,
                 new_balance,
                 kind,
@@ -680,7 +491,7 @@ class CreditService:
                 price_version=res.price_version,
             )
 
-        result = self._write(key, work, precheck=False, hot=True)
+        result = self._book.write(key, work, precheck=False, hot=True)
         if result.kind != kind.value:
             raise ReservationSettledError(
                 f"reservation {reservation_id} was already settled as {result.kind}"
@@ -713,7 +524,7 @@ class CreditService:
         it. Raises nothing before or after writing, so it is safe in a shared group commit.
         Each item's idempotency key must be unused (the caller's keys name an attempt)."""
         for item in items:
-            _positive(item.cost, "cost")
+            require_positive(item.cost, "cost")
         if not items:
             return []
         conn = session.connection()
@@ -736,7 +547,7 @@ class CreditService:
                     refused[i] = _refusal(session, acc_id, item.cost, now)
                 else:
                     granted.append((item, alone.balance, alone.cap_window))
-        actor, holder = self._ctx.actor.id, credit_holders.this_process()
+        actor, holder = self.actor.id, credit_holders.this_process()
         lines, holds, ids = [], [], {}
         for item, balance_after, window in granted:
             tx_id = new_id()
@@ -762,7 +573,7 @@ class CreditService:
         outbox writes a batch's outcomes and their charges in one commit). Each settles once,
         as with :meth:`consume` and :meth:`release`; returns ``{reservation: kind}`` of those
         settled now (one settled earlier is left as it is and not in the answer)."""
-        own = self.account_id() if self._ctx.actor.role is not Role.ADMIN else None
+        own = self.account_id() if self.actor.role is not Role.ADMIN else None
         return lambda session, items: self._settle_many(session, own, items)
 
     def _settle_many(
@@ -798,7 +609,7 @@ class CreditService:
                     "new_id": new_id(), "new_kind": item.kind,
                     "new_amount": hold.amount if release else 0, "new_balance": balance,
                     "new_key": settle_key(hold.reservation_id), "new_meta": meta,
-                    "new_actor": self._ctx.actor.id, "new_at": now,
+                    "new_actor": self.actor.id, "new_at": now,
                     "rid": hold.reservation_id,
                 })
                 done[hold.reservation_id] = item.kind.value
@@ -826,7 +637,7 @@ class CreditService:
         stmt = select(HOLDS.c.reservation_id, HOLDS.c.holder, HOLDS.c.created_at).where(
             HOLDS.c.reservation_id.not_in(in_flight)
         )
-        with self._ctx.store.read() as session:
+        with self.store.read() as session:
             holds = session.execute(stmt).all()
         released = []
         for hold in holds:
@@ -853,7 +664,7 @@ class CreditService:
         key = refund_key(reservation_id)
 
         def work(session: Session) -> TransactionRecord:
-            settled = _tx_by_key(session, settle_key(reservation_id))
+            settled = tx_by_key(session, settle_key(reservation_id))
             if settled is None or settled.kind != TransactionKind.CONSUMPTION.value:
                 state = "not settled" if settled is None else f"{settled.kind}d"
                 if settled is not None and settled.kind == "release":
@@ -863,8 +674,8 @@ class CreditService:
                 )
             cost = int(settled.meta.get("cost", 0))
             assert settled.account_id is not None
-            new_balance = self._credit(session, settled.account_id, cost)
-            tx = self._append(
+            new_balance = self._book.credit(session, settled.account_id, cost)
+            tx = self._book.append_line(
                 session,
                 settled.account_id,
                 new_balance,
@@ -880,7 +691,7 @@ class CreditService:
             )
             activity.record(
                 session,
-                self._ctx.actor.id,
+                self.actor.id,
                 "refund",
                 "credits",
                 tx.id,
@@ -888,7 +699,7 @@ class CreditService:
             )
             return tx
 
-        return self._write(key, work)
+        return self._book.write(key, work)
 
     def adjust(
         self,
@@ -899,18 +710,18 @@ class CreditService:
     ) -> TransactionRecord:
         """Admin: correct a balance by ``amount`` (a reduction never goes below zero)."""
         self.require_admin("adjust credits")
-        _nonzero(amount, "amount")
+        require_nonzero(amount, "amount")
         if not reason.strip():
             raise ValidationError("reason", "an adjustment needs a reason")
-        user_id = self._user_id(user)
-        acc_id = self._account_for(user_id)
+        user_id = self._book.user_id(user)
+        acc_id = self._book.account_for(user_id)
 
         def work(session: Session) -> TransactionRecord:
             if amount > 0:
-                new_balance = self._credit(session, acc_id, amount)
+                new_balance = self._book.credit(session, acc_id, amount)
             else:
-                new_balance = self._debit(session, acc_id, -amount)
-            tx = self._append(
+                new_balance = self._book.debit(session, acc_id, -amount)
+            tx = self._book.append_line(
                 session,
                 acc_id,
                 new_balance,
@@ -923,7 +734,7 @@ class CreditService:
             )
             activity.record(
                 session,
-                self._ctx.actor.id,
+                self.actor.id,
                 "adjust",
                 "credits",
                 tx.id,
@@ -931,7 +742,7 @@ class CreditService:
             )
             return tx
 
-        return self._write(idempotency_key, work)
+        return self._book.write(idempotency_key, work)
 
     def allocate(
         self, user: uuid.UUID | str, amount: int, idempotency_key: str | None = None
@@ -939,25 +750,25 @@ class CreditService:
         """Admin: move ``amount`` credits from the admin's balance to a member's (a negative
         amount takes unspent credits back). Returns the member's ledger line."""
         self.require_admin("allocate credits")
-        _nonzero(amount, "amount")
-        member = self._user_id(user)
-        if member == self._ctx.actor.id:
+        require_nonzero(amount, "amount")
+        member = self._book.user_id(user)
+        if member == self.actor.id:
             raise ValidationError("user", "credits are allocated to another member")
-        own, theirs = self.account_id(), self._account_for(member)
+        own, theirs = self.account_id(), self._book.account_for(member)
         source, target = (own, theirs) if amount > 0 else (theirs, own)
-        people = {own: self._ctx.actor.id, theirs: member}
+        people = {own: self.actor.id, theirs: member}
         n = abs(amount)
 
         def work(session: Session) -> TransactionRecord:
             balances = {}
             for acc in sorted((source, target)):  # one lock order: no deadlock on PostgreSQL
                 if acc == source:
-                    balances[acc] = self._debit(session, acc, n)
+                    balances[acc] = self._book.debit(session, acc, n)
                 else:
-                    balances[acc] = self._credit(session, acc, n)
+                    balances[acc] = self._book.credit(session, acc, n)
             lines = {}
             for acc, sign, other in ((source, -1, target), (target, 1, source)):
-                lines[acc] = self._append(
+                lines[acc] = self._book.append_line(
                     session,
                     acc,
                     balances[acc],
@@ -969,7 +780,7 @@ class CreditService:
                 )
             activity.record(
                 session,
-                self._ctx.actor.id,
+                self.actor.id,
                 "allocate",
                 "credits",
                 lines[theirs].id,
@@ -977,7 +788,7 @@ class CreditService:
             )
             return lines[theirs]
 
-        return self._write(idempotency_key, work)
+        return self._book.write(idempotency_key, work)
 
     def set_spend_cap(
         self,
@@ -991,16 +802,16 @@ class CreditService:
         """
         self.require_admin("cap a member's spend")
         if credits is not None:
-            _positive(credits, "credits")
+            require_positive(credits, "credits")
         try:
             period = CapPeriod(period)
         except ValueError:
             raise ValidationError("period", f"{period!r} is not week or month") from None
-        user_id = self._user_id(user)
-        acc_id = self._account_for(user_id)
+        user_id = self._book.user_id(user)
+        acc_id = self._book.account_for(user_id)
         now = self.now()
         start = credit_caps.window_start(period, now)
-        with self._ctx.store.write() as session:
+        with self.store.write() as session:
             spent = _spent_in_window(session, acc_id, start)
             session.execute(
                 update(ACCOUNTS)
@@ -1020,7 +831,7 @@ class CreditService:
             )
             activity.record(
                 session,
-                self._ctx.actor.id,
+                self.actor.id,
                 "spend_cap",
                 "credits",
                 acc_id,
@@ -1031,7 +842,7 @@ class CreditService:
     def spend_cap(self, user: uuid.UUID | str | None = None) -> SpendCap:
         acc_id = self.account_of(user)
         now = self.now()
-        with self._ctx.store.read() as session:
+        with self.store.read() as session:
             acc = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == acc_id)).one()
         if acc.spend_cap is None:
             return SpendCap(None, None, 0, None)
@@ -1059,20 +870,20 @@ class CreditService:
         )
         if since is not None:
             stmt = stmt.where(TRANSACTIONS.c.created_at >= since)
-        with self._ctx.store.read() as session:
+        with self.store.read() as session:
             return [record_from_row(row) for row in session.execute(stmt)]
 
     def ledger_sum(self, user: uuid.UUID | str | None = None) -> int:
         stmt = select(func.coalesce(func.sum(TRANSACTIONS.c.amount), 0)).where(
             TRANSACTIONS.c.account_id == self.account_of(user)
         )
-        with self._ctx.store.read() as session:
+        with self.store.read() as session:
             return int(session.scalar(stmt) or 0)
 
     def held(self, user: uuid.UUID | str | None = None) -> list[uuid.UUID]:
         """Ids of the reservations still in flight on an account."""
         stmt = select(HOLDS.c.reservation_id).where(HOLDS.c.account_id == self.account_of(user))
-        with self._ctx.store.read() as session:
+        with self.store.read() as session:
             return list(session.scalars(stmt))
 
     def spent_since(self, since: dt.datetime, user: uuid.UUID | str | None = None) -> int:
@@ -1087,7 +898,7 @@ class CreditService:
                 consumption.c.created_at >= since,
             )
         )
-        with self._ctx.store.read() as session:
+        with self.store.read() as session:
             return int(session.scalar(stmt) or 0)
 
     def audit(self) -> LedgerAudit:
@@ -1121,7 +932,7 @@ class CreditService:
             .outerjoin(holds, holds.c.account_id == ACCOUNTS.c.id)
         )
         mismatches, accounts, transactions = [], 0, 0
-        with self._ctx.store.read() as session:
+        with self.store.read() as session:
             for acc_id, balance, reserved, total, n, held in session.execute(stmt):
                 accounts += 1
                 transactions += int(n)
