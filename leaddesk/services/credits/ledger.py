@@ -19,11 +19,9 @@ transaction and its commit (``group_commit``), the one writer being the bottlene
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -41,8 +39,7 @@ from sqlalchemy.orm import Session
 from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits import caps as credit_caps
-from leaddesk.services.credits import holders as credit_holders
-from leaddesk.services.credits import pricing, topup_codes
+from leaddesk.services.credits import pricing, reserving, settling, topup_codes
 from leaddesk.services.credits.book import (
     LedgerBook,
     require_nonzero,
@@ -52,12 +49,10 @@ from leaddesk.services.credits.book import (
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.credits.records import (
     Balance,
-    BatchReserved,
     LedgerAudit,
     Preflight,
     Quote,
     ReserveItem,
-    SettleItem,
     SpendCap,
     TransactionRecord,
     record_from_row,
@@ -67,45 +62,17 @@ from leaddesk.services.credits.records import (
 from leaddesk.services.credits.statements import (
     ACCOUNTS,
     HOLDS,
-    INSERT_HOLD,
-    INSERT_SETTLEMENT,
-    INSERT_SETTLEMENTS,
-    INSERT_TRANSACTION,
-    RESERVE,
-    SETTLE,
-    TAKE_HOLD,
-    TAKE_HOLDS,
-    TAKE_OWN_HOLD,
-    TAKE_OWN_HOLDS,
     TRANSACTIONS,
 )
 from leaddesk.services.errors import (
-    InsufficientCreditsError,
-    NotFoundError,
     PermissionDeniedError,
-    ReservationSettledError,
-    SpendCapExceededError,
     ValidationError,
 )
 from leaddesk.store.database import Store
-from leaddesk.store.enums import MessageState, Plan, Role, TransactionKind
+from leaddesk.store.enums import Plan, TransactionKind
 from leaddesk.store.ids import new_id
-from leaddesk.store.models import Message
 from leaddesk.store.models.credit import CapPeriod, RedeemedTopupCode
 
-log = logging.getLogger("leaddesk.credits")
-
-_MSG = Message.__table__
-
-#: Messages in these states own their reservation: the outbox settles it (for ``unknown``, once
-#: a person says whether it arrived), not crash recovery.
-IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SENDING, MessageState.UNKNOWN)
-#: At start, a hold this old is stale even when its process cannot be proven dead (another
-#: machine): no action holds credits this long (sends time out in minutes, and messages waiting
-#: in the outbox are left to the outbox).
-STALE_AFTER = dt.timedelta(hours=1)
-
-_LIMITS = {"action": 50, "reference_type": 50, "reference_id": 64}
 LOW_BALANCE_SETTING = "credits_low_balance_threshold"
 DEFAULT_LOW_BALANCE = 50
 
@@ -336,7 +303,7 @@ class CreditService:
         if prior is not None:
             raise topup_codes.CodeAlreadyRedeemed(code_id, prior)
 
-    # -- reservations --------------------------------------------------------------------------
+    # -- reserving and settling (``reserving``, ``settling``) ----------------------------------
     def reserve(
         self,
         cost: int,
@@ -348,59 +315,8 @@ class CreditService:
     ) -> TransactionRecord:
         """Hold ``cost`` credits for an action, or raise InsufficientCreditsError (or its
         SpendCapExceededError) before anything runs."""
-        require_positive(cost, "cost")
-        for field, value in (
-            ("action", action),
-            ("reference_type", reference_type),
-            ("reference_id", reference_id),
-        ):
-            if len(value) > _LIMITS[field]:
-                raise ValidationError(field, f"is longer than {_LIMITS[field]} characters")
-        acc_id = self.account_id()
-        version = self.prices.version if price_version is None else price_version
-
-        def work(session: Session) -> TransactionRecord:
-            now = self.now()
-            conn = session.connection()
-            row = conn.execute(
-                RESERVE,
-                {
-                    "acc": acc_id,
-                    "cost": cost,
-                    "week": credit_caps.week_key(now),
-                    "month": credit_caps.month_key(now),
-                    "now": now,
-                },
-            ).first()
-            if row is None:
-                raise _refusal(session, acc_id, cost, now)
-            tx = self._book.append_line(
-                conn,
-                acc_id,
-                row.balance,
-                TransactionKind.RESERVATION,
-                -cost,
-                action=action,
-                reference_type=reference_type,
-                reference_id=reference_id,
-                idempotency_key=idempotency_key,
-                price_version=version,
-                created_at=now,
-            )
-            conn.execute(
-                INSERT_HOLD,
-                {
-                    "reservation_id": tx.id,
-                    "account_id": acc_id,
-                    "amount": cost,
-                    "cap_window": row.cap_window,
-                    "holder": credit_holders.this_process(),
-                    "created_at": now,
-                },
-            )
-            return tx
-
-        return self._book.write(idempotency_key, work, hot=True)
+        item = ReserveItem(cost, action, reference_type, reference_id, idempotency_key)
+        return reserving.reserve(self._book, item, price_version)
 
     def reserve_action(
         self,
@@ -421,241 +337,26 @@ class CreditService:
             price_version=quote.price_version,
         )
 
-    def _settle(
-        self,
-        reservation_id: uuid.UUID,
-        kind: TransactionKind,
-        reason: str = "",
-        any_account: bool = False,
-    ) -> TransactionRecord:
-        key = settle_key(reservation_id)
-        own_only = not any_account and self.actor.role is not Role.ADMIN
-        own = self.account_id() if own_only else None
-
-        def work(session: Session) -> TransactionRecord:
-            conn = session.connection()
-            if own is None:
-                hold = conn.execute(TAKE_HOLD, {"rid": reservation_id}).first()
-            else:
-                hold = conn.execute(TAKE_OWN_HOLD, {"rid": reservation_id, "acc": own}).first()
-            if hold is None:  # already settled (by us or a concurrent call), or unknown
-                settled = tx_by_key(conn, key)
-                if settled is not None:
-                    return settled
-                raise NotFoundError("reservation", reservation_id)
-            held = hold.amount
-            release = kind is TransactionKind.RELEASE
-            new_balance = conn.execute(
-                SETTLE,
-                {
-                    "acc": hold.account_id,
-                    "back": held if release else 0,
-                    "held": held,
-                    "hold_window": hold.cap_window,
-                    "cap_back": held if release else 0,  # the cap counts a release no more
-                    "now": self.now(),
-                },
-            ).scalar_one()
-            meta: dict[str, Any] = {"cost": held}
-            if reason:
-                meta["reason"] = reason
-            rec = self._book.new_line(
-                hold.account_id,
-                new_balance,
-                kind,
-                held if release else 0,
-                reservation_id=reservation_id,
-                idempotency_key=key,
-                meta=meta,
-            )
-            # One statement copies action, reference and price version from the reservation.
-            res = conn.execute(
-                INSERT_SETTLEMENT,
-                {
-                    "new_id": rec.id,
-                    "new_kind": kind,
-                    "new_amount": rec.amount,
-                    "new_balance": new_balance,
-                    "new_key": key,
-                    "new_meta": meta,
-                    "new_actor": rec.actor_id,
-                    "new_at": rec.created_at,
-                    "rid": reservation_id,
-                },
-            ).one()
-            return dataclasses.replace(
-                rec,
-                action=res.action,
-                reference_type=res.reference_type,
-                reference_id=res.reference_id,
-                price_version=res.price_version,
-            )
-
-        result = self._book.write(key, work, precheck=False, hot=True)
-        if result.kind != kind.value:
-            raise ReservationSettledError(
-                f"reservation {reservation_id} was already settled as {result.kind}"
-            )
-        return result
-
     def consume(self, reservation_id: uuid.UUID) -> TransactionRecord:
         """The action succeeded: the held credits are spent (once, whatever the retries)."""
-        return self._settle(reservation_id, TransactionKind.CONSUMPTION)
+        return settling.settle(self._book, reservation_id, TransactionKind.CONSUMPTION)
 
     def release(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
         """The action failed: the held credits come back (once)."""
-        return self._settle(reservation_id, TransactionKind.RELEASE, reason)
+        return settling.settle(self._book, reservation_id, TransactionKind.RELEASE, reason)
 
-    # -- batches inside a caller's transaction (the outbox's claims and outcomes) -------------
-    def batch_reserver(self) -> Callable[[Session, Sequence[ReserveItem]], list[BatchReserved]]:
-        """Reserve for many actions inside the caller's write transaction (the outbox claims a
-        batch and reserves for it in one commit). The account and price version are read now,
-        outside that transaction. See :meth:`_reserve_many`."""
-        acc_id = self.account_id()
-        version = self.prices.version
-        return lambda session, items: self._reserve_many(session, acc_id, version, items)
+    def batch_reserver(self) -> reserving.BatchReserver:
+        """Reserve for many actions inside the caller's write transaction (the outbox's claims)."""
+        return reserving.batch_reserver(self._book)
 
-    def _reserve_many(
-        self, session: Session, acc_id: uuid.UUID, version: int, items: Sequence[ReserveItem]
-    ) -> list[BatchReserved]:
-        """One guarded UPDATE for the sum of the costs (balance and spend cap, as in
-        :meth:`reserve`) and one ledger line and hold per item. When the sum is refused, each
-        item is tried alone (still guarded): a refused item gets its error, nothing written for
-        it. Raises nothing before or after writing, so it is safe in a shared group commit.
-        Each item's idempotency key must be unused (the caller's keys name an attempt)."""
-        for item in items:
-            require_positive(item.cost, "cost")
-        if not items:
-            return []
-        conn = session.connection()
-        now = self.now()
-        params = {"acc": acc_id, "week": credit_caps.week_key(now),
-                  "month": credit_caps.month_key(now), "now": now}
-        total = sum(item.cost for item in items)
-        row = conn.execute(RESERVE, {**params, "cost": total}).first()
-        granted: list[tuple[ReserveItem, int, int]] = []  # item, balance after, cap window
-        refused: dict[int, InsufficientCreditsError] = {}
-        if row is not None:
-            balance = row.balance + total
-            for item in items:
-                balance -= item.cost
-                granted.append((item, balance, row.cap_window))
-        else:
-            for i, item in enumerate(items):
-                alone = conn.execute(RESERVE, {**params, "cost": item.cost}).first()
-                if alone is None:
-                    refused[i] = _refusal(session, acc_id, item.cost, now)
-                else:
-                    granted.append((item, alone.balance, alone.cap_window))
-        actor, holder = self.actor.id, credit_holders.this_process()
-        lines, holds, ids = [], [], {}
-        for item, balance_after, window in granted:
-            tx_id = new_id()
-            ids[id(item)] = tx_id
-            lines.append({
-                "id": tx_id, "kind": TransactionKind.RESERVATION.value, "amount": -item.cost,
-                "balance_after": balance_after, "action": item.action,
-                "reference_type": item.reference_type, "reference_id": item.reference_id,
-                "reservation_id": None, "idempotency_key": item.idempotency_key,
-                "actor_id": actor, "created_at": now, "metadata": {},
-                "account_id": acc_id, "price_version": version,
-            })
-            holds.append({"reservation_id": tx_id, "account_id": acc_id, "amount": item.cost,
-                          "cap_window": window, "holder": holder, "created_at": now})
-        if lines:
-            conn.execute(INSERT_TRANSACTION, lines)
-            conn.execute(INSERT_HOLD, holds)
-        return [BatchReserved(item, ids.get(id(item)), refused.get(i))
-                for i, item in enumerate(items)]
-
-    def batch_settler(self) -> Callable[[Session, Sequence[SettleItem]], dict[uuid.UUID, str]]:
-        """Consume or release many reservations inside the caller's write transaction (the
-        outbox writes a batch's outcomes and their charges in one commit). Each settles once,
-        as with :meth:`consume` and :meth:`release`; returns ``{reservation: kind}`` of those
-        settled now (one settled earlier is left as it is and not in the answer)."""
-        own = self.account_id() if self.actor.role is not Role.ADMIN else None
-        return lambda session, items: self._settle_many(session, own, items)
-
-    def _settle_many(
-        self, session: Session, own: uuid.UUID | None, items: Sequence[SettleItem]
-    ) -> dict[uuid.UUID, str]:
-        if not items:
-            return {}
-        conn = session.connection()
-        now = self.now()
-        wanted = {item.reservation_id: item for item in items}
-        stmt = TAKE_HOLDS if own is None else TAKE_OWN_HOLDS
-        holds = conn.execute(stmt, {"rids": list(wanted), "acc": own}).all()
-        groups: dict[tuple[uuid.UUID, int | None], list[Any]] = {}
-        for hold in holds:
-            groups.setdefault((hold.account_id, hold.cap_window), []).append(hold)
-        lines, done = [], {}
-        for (acc_id, window), group in groups.items():
-            back = sum(h.amount for h in group
-                       if wanted[h.reservation_id].kind is TransactionKind.RELEASE)
-            held = sum(h.amount for h in group)
-            balance = conn.execute(SETTLE, {
-                "acc": acc_id, "back": back, "held": held, "hold_window": window,
-                "cap_back": back, "now": now}).scalar_one()
-            balance -= back  # the balance before, then each line's balance after it
-            for hold in group:
-                item = wanted[hold.reservation_id]
-                release = item.kind is TransactionKind.RELEASE
-                balance += hold.amount if release else 0
-                meta: dict[str, Any] = {"cost": hold.amount}
-                if item.reason:
-                    meta["reason"] = item.reason[:200]
-                lines.append({
-                    "new_id": new_id(), "new_kind": item.kind,
-                    "new_amount": hold.amount if release else 0, "new_balance": balance,
-                    "new_key": settle_key(hold.reservation_id), "new_meta": meta,
-                    "new_actor": self.actor.id, "new_at": now,
-                    "rid": hold.reservation_id,
-                })
-                done[hold.reservation_id] = item.kind.value
-        if lines:
-            conn.execute(INSERT_SETTLEMENTS, lines)
-        missing = set(wanted) - set(done)
-        if missing:
-            log.warning("%d reservation(s) were already settled: %s", len(missing),
-                        ", ".join(sorted(map(str, missing))[:5]))
-        return done
+    def batch_settler(self) -> settling.BatchSettler:
+        """Settle many reservations inside the caller's write transaction (the outbox's
+        outcomes); returns ``{reservation: kind}`` of those settled now."""
+        return settling.batch_settler(self._book)
 
     def release_stale_reservations(self, older_than: dt.timedelta) -> list[TransactionRecord]:
-        """Release the reservations left by a crash, on every account.
-
-        A hold is stale when no message in flight (queued, sending or unknown: the outbox
-        settles those)
-        refers to it, and either the process that took it is certainly dead (it ran on this
-        machine, which rebooted since or has no such process now) or it is older than
-        ``older_than``. Live processes elsewhere keep theirs until the age rule.
-        """
-        cutoff = self.now() - older_than
-        in_flight = select(_MSG.c.reservation_id).where(
-            _MSG.c.reservation_id.is_not(None), _MSG.c.state.in_(IN_FLIGHT_STATES)
-        )
-        stmt = select(HOLDS.c.reservation_id, HOLDS.c.holder, HOLDS.c.created_at).where(
-            HOLDS.c.reservation_id.not_in(in_flight)
-        )
-        with self.store.read() as session:
-            holds = session.execute(stmt).all()
-        released = []
-        for hold in holds:
-            dead = credit_holders.is_certainly_dead(hold.holder)
-            if not dead and hold.created_at >= cutoff:
-                continue
-            reason = "its process ended without settling it" if dead else "stale"
-            try:
-                released.append(
-                    self._settle(
-                        hold.reservation_id, TransactionKind.RELEASE, reason, any_account=True
-                    )
-                )
-            except (ReservationSettledError, NotFoundError):
-                continue  # settled meanwhile by its owner
-        if released:
-            log.warning("released %d reservation(s) left unsettled by a crash", len(released))
-        return released
+        """Release the reservations a crash left, on every account (see ``settling``)."""
+        return settling.release_stale(self._book, older_than)
 
     # -- admin: refunds, adjustments, allocations, caps ----------------------------------------
     def refund(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
@@ -939,17 +640,6 @@ class CreditService:
                 if balance != total or reserved != held:
                     mismatches.append((acc_id, int(balance), int(total)))
         return LedgerAudit(accounts, transactions, mismatches)
-
-
-def _refusal(
-    session: Session, acc_id: uuid.UUID, cost: int, now: dt.datetime
-) -> InsufficientCreditsError:
-    acc = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == acc_id)).one()
-    if not acc.unlimited and acc.balance < cost:
-        return InsufficientCreditsError(cost, acc.balance)
-    period = CapPeriod(acc.spend_cap_period or CapPeriod.MONTH)
-    spent = acc.cap_spent if acc.cap_window == credit_caps.window_key(period, now) else 0
-    return SpendCapExceededError(cost, period.value, int(acc.spend_cap or 0), spent)
 
 
 def _spent_in_window(session: Session, acc_id: uuid.UUID, start: dt.datetime) -> int:
