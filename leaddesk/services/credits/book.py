@@ -19,6 +19,7 @@ from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from leaddesk.services import activity
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits import group_commit
 from leaddesk.services.credits.pricing import CurrentPrices, PriceList
@@ -224,6 +225,10 @@ class LedgerBook:
         values["metadata"] = values.pop("meta")
         db.execute(INSERT_TRANSACTION, values)
         return rec
+
+    def log_activity(self, session: Session, action: str, entity_id: object, summary: str) -> None:
+        """An audit-log entry about credits by the actor, in the movement's transaction."""
+        activity.record(session, self.actor.id, action, "credits", entity_id, summary=summary)
 
     def credit(self, session: Session, account_id: uuid.UUID, amount: int, **values: Any) -> int:
         """Add ``amount`` (may be negative only when guarded by the caller) and return the new

@@ -22,29 +22,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import (
-    case,
     func,
-    insert,
-    literal,
     select,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits import caps as credit_caps
-from leaddesk.services.credits import pricing, reserving, settling, topup_codes
+from leaddesk.services.credits import movements, reserving, settling
 from leaddesk.services.credits.book import (
     LedgerBook,
-    require_nonzero,
     require_positive,
-    tx_by_key,
 )
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.credits.records import (
@@ -56,8 +49,6 @@ from leaddesk.services.credits.records import (
     SpendCap,
     TransactionRecord,
     record_from_row,
-    refund_key,
-    settle_key,
 )
 from leaddesk.services.credits.statements import (
     ACCOUNTS,
@@ -65,13 +56,11 @@ from leaddesk.services.credits.statements import (
     TRANSACTIONS,
 )
 from leaddesk.services.errors import (
-    PermissionDeniedError,
     ValidationError,
 )
 from leaddesk.store.database import Store
 from leaddesk.store.enums import Plan, TransactionKind
-from leaddesk.store.ids import new_id
-from leaddesk.store.models.credit import CapPeriod, RedeemedTopupCode
+from leaddesk.store.models.credit import CapPeriod
 
 LOW_BALANCE_SETTING = "credits_low_balance_threshold"
 DEFAULT_LOW_BALANCE = 50
@@ -185,123 +174,23 @@ class CreditService:
             return Balance(acc.balance, acc.reserved, Plan(acc.plan).value, acc.unlimited)
 
 
-    # -- purchases and top-up codes ------------------------------------------------------------
+    # -- buying and redeeming (``movements``) ---------------------------------------------------
     def purchase(self, package: str, idempotency_key: str | None = None) -> TransactionRecord:
         """Add a package to the actor's account. The primitive behind demo data, tests and
         :meth:`buy_package`; users get credits by :meth:`redeem` and allocations."""
-        pkg = self.prices.package(package)
-        acc_id = self.account_id()
-
-        def work(session: Session) -> TransactionRecord:
-            amount = pkg.credits or 0
-            new_balance = self._book.credit(session, acc_id, amount, **self._plan_values(pkg))
-            tx = self._book.append_line(
-                session,
-                acc_id,
-                new_balance,
-                TransactionKind.PURCHASE,
-                amount,
-                reference_type="package",
-                reference_id=pkg.name,
-                idempotency_key=idempotency_key,
-                meta={"package": pkg.label},
-            )
-            activity.record(
-                session,
-                self.actor.id,
-                "purchase",
-                "credits",
-                tx.id,
-                summary=f"bought {pkg.label} ({amount or 'unlimited'} credits)",
-            )
-            return tx
-
-        return self._book.write(idempotency_key, work)
-
-    @staticmethod
-    def _plan_values(pkg: pricing.Package) -> dict[str, Any]:
-        if pkg.unlimited:
-            return {"plan": Plan.ENTERPRISE, "unlimited": True}
-        # An Enterprise account stays Enterprise when it also takes a smaller package.
-        return {"plan": case((ACCOUNTS.c.unlimited, ACCOUNTS.c.plan), else_=literal(pkg.name))}
+        return movements.purchase(self._book, package, idempotency_key)
 
     def is_demo_database(self) -> bool:
-        return bool(settings.get(self.store, settings.DEMO_DATABASE, False))
+        return movements.is_demo_database(self.store)
 
     def buy_package(self, package: str) -> TransactionRecord:
         """Buy a package without paying: only on demo databases (made by ``leaddesk demo``)."""
-        if not self.is_demo_database():
-            raise PermissionDeniedError(
-                "buying a package works on demo databases only (made by `leaddesk demo`); "
-                "to add credits, redeem a top-up code: `leaddesk credits redeem CODE`"
-            )
-        return self.purchase(package)
+        return movements.buy_package(self._book, package)
 
     def redeem(self, code: str, *, public_key: Ed25519PublicKey | None = None) -> TransactionRecord:
-        """Redeem a signed top-up code into the actor's account, once.
-
-        Raises the :class:`~leaddesk.services.credits.topup_codes.TopupCodeError` saying why a
-        code is refused: malformed, tampered, expired, or :class:`CodeAlreadyRedeemed`.
-        """
-        key = public_key or topup_codes.load_shipped_public_key()
-        topup = topup_codes.verify_code(code, key, self.now())
-        if topup.plan is not None:
-            pkg = self.prices.package(topup.plan.value)
-        else:
-            assert topup.credits is not None
-            pkg = pricing.Package("credits", f"{topup.credits:,} credits", topup.credits)
-        acc_id = self.account_id()
-
-        def work(session: Session) -> TransactionRecord:
-            self._refuse_redeemed(session, topup.code_id)
-            amount = pkg.credits or 0
-            plan = self._plan_values(pkg) if topup.plan is not None else {}
-            new_balance = self._book.credit(session, acc_id, amount, **plan)
-            tx = self._book.append_line(
-                session,
-                acc_id,
-                new_balance,
-                TransactionKind.PURCHASE,
-                amount,
-                reference_type="topup_code",
-                reference_id=str(topup.code_id),
-                idempotency_key=f"topup:{topup.code_id}",
-                meta={"package": pkg.label, "expires_at": topup.expires_at.isoformat()},
-            )
-            session.execute(
-                insert(RedeemedTopupCode.__table__).values(
-                    id=new_id(),
-                    code_id=topup.code_id,
-                    account_id=acc_id,
-                    transaction_id=tx.id,
-                    redeemed_by=self.actor.id,
-                    redeemed_at=tx.created_at,
-                )
-            )
-            activity.record(
-                session,
-                self.actor.id,
-                "redeem",
-                "credits",
-                tx.id,
-                summary=f"redeemed a top-up code: {pkg.label}",
-            )
-            return tx
-
-        try:
-            with self.store.write() as session:
-                return work(session)
-        except IntegrityError:  # redeemed at the same moment elsewhere
-            with self.store.read() as session:
-                self._refuse_redeemed(session, topup.code_id)
-            raise
-
-    @staticmethod
-    def _refuse_redeemed(session: Session, code_id: uuid.UUID) -> None:
-        stmt = select(RedeemedTopupCode.redeemed_at).where(RedeemedTopupCode.code_id == code_id)
-        prior = session.execute(stmt).scalar_one_or_none()
-        if prior is not None:
-            raise topup_codes.CodeAlreadyRedeemed(code_id, prior)
+        """Redeem a signed top-up code into the actor's account, once (or raise the
+        ``topup_codes.TopupCodeError`` saying why not)."""
+        return movements.redeem(self._book, code, public_key)
 
     # -- reserving and settling (``reserving``, ``settling``) ----------------------------------
     def reserve(
@@ -358,49 +247,10 @@ class CreditService:
         """Release the reservations a crash left, on every account (see ``settling``)."""
         return settling.release_stale(self._book, older_than)
 
-    # -- admin: refunds, adjustments, allocations, caps ----------------------------------------
+    # -- the admin's refunds, adjustments and allocations (``movements``) -----------------------
     def refund(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
         """Admin: give back the cost of a consumed action (once per reservation)."""
-        self.require_admin("refund credits")
-        key = refund_key(reservation_id)
-
-        def work(session: Session) -> TransactionRecord:
-            settled = tx_by_key(session, settle_key(reservation_id))
-            if settled is None or settled.kind != TransactionKind.CONSUMPTION.value:
-                state = "not settled" if settled is None else f"{settled.kind}d"
-                if settled is not None and settled.kind == "release":
-                    state = "released"
-                raise ValidationError(
-                    "reservation", f"only a consumed action can be refunded; this one is {state}"
-                )
-            cost = int(settled.meta.get("cost", 0))
-            assert settled.account_id is not None
-            new_balance = self._book.credit(session, settled.account_id, cost)
-            tx = self._book.append_line(
-                session,
-                settled.account_id,
-                new_balance,
-                TransactionKind.REFUND,
-                cost,
-                action=settled.action,
-                reference_type=settled.reference_type,
-                reference_id=settled.reference_id,
-                reservation_id=reservation_id,
-                idempotency_key=key,
-                price_version=settled.price_version,
-                meta={"cost": cost, "reason": reason},
-            )
-            activity.record(
-                session,
-                self.actor.id,
-                "refund",
-                "credits",
-                tx.id,
-                summary=f"refunded {cost} credits ({settled.action}) {reason}".strip(),
-            )
-            return tx
-
-        return self._book.write(key, work)
+        return movements.refund(self._book, reservation_id, reason)
 
     def adjust(
         self,
@@ -410,87 +260,16 @@ class CreditService:
         idempotency_key: str | None = None,
     ) -> TransactionRecord:
         """Admin: correct a balance by ``amount`` (a reduction never goes below zero)."""
-        self.require_admin("adjust credits")
-        require_nonzero(amount, "amount")
-        if not reason.strip():
-            raise ValidationError("reason", "an adjustment needs a reason")
-        user_id = self._book.user_id(user)
-        acc_id = self._book.account_for(user_id)
-
-        def work(session: Session) -> TransactionRecord:
-            if amount > 0:
-                new_balance = self._book.credit(session, acc_id, amount)
-            else:
-                new_balance = self._book.debit(session, acc_id, -amount)
-            tx = self._book.append_line(
-                session,
-                acc_id,
-                new_balance,
-                TransactionKind.ADJUSTMENT,
-                amount,
-                reference_type="user",
-                reference_id=str(user_id),
-                idempotency_key=idempotency_key,
-                meta={"reason": reason.strip()[:500]},
-            )
-            activity.record(
-                session,
-                self.actor.id,
-                "adjust",
-                "credits",
-                tx.id,
-                summary=f"adjusted by {amount:+} credits: {reason.strip()}",
-            )
-            return tx
-
-        return self._book.write(idempotency_key, work)
+        return movements.adjust(self._book, amount, reason, user, idempotency_key)
 
     def allocate(
         self, user: uuid.UUID | str, amount: int, idempotency_key: str | None = None
     ) -> TransactionRecord:
         """Admin: move ``amount`` credits from the admin's balance to a member's (a negative
         amount takes unspent credits back). Returns the member's ledger line."""
-        self.require_admin("allocate credits")
-        require_nonzero(amount, "amount")
-        member = self._book.user_id(user)
-        if member == self.actor.id:
-            raise ValidationError("user", "credits are allocated to another member")
-        own, theirs = self.account_id(), self._book.account_for(member)
-        source, target = (own, theirs) if amount > 0 else (theirs, own)
-        people = {own: self.actor.id, theirs: member}
-        n = abs(amount)
+        return movements.allocate(self._book, user, amount, idempotency_key)
 
-        def work(session: Session) -> TransactionRecord:
-            balances = {}
-            for acc in sorted((source, target)):  # one lock order: no deadlock on PostgreSQL
-                if acc == source:
-                    balances[acc] = self._book.debit(session, acc, n)
-                else:
-                    balances[acc] = self._book.credit(session, acc, n)
-            lines = {}
-            for acc, sign, other in ((source, -1, target), (target, 1, source)):
-                lines[acc] = self._book.append_line(
-                    session,
-                    acc,
-                    balances[acc],
-                    TransactionKind.ALLOCATION,
-                    sign * n,
-                    reference_type="user",
-                    reference_id=str(people[other]),
-                    idempotency_key=idempotency_key if acc == theirs else None,
-                )
-            activity.record(
-                session,
-                self.actor.id,
-                "allocate",
-                "credits",
-                lines[theirs].id,
-                summary=f"allocated {amount:+} credits to user {member}",
-            )
-            return lines[theirs]
-
-        return self._book.write(idempotency_key, work)
-
+    # -- caps ----------------------------------------------------------------------------------
     def set_spend_cap(
         self,
         user: uuid.UUID | str,
