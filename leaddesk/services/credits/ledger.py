@@ -1,4 +1,4 @@
-"""The one place that moves credits.
+"""The one place that moves credits: :class:`CreditService`, the entry the rest of LeadDesk calls.
 
 Every paid action reserves its cost first, then consumes the reservation when it succeeds or
 releases it when it fails. The ledger is append-only; the cached balance on the account changes
@@ -15,6 +15,12 @@ and crash recovery reads that small table instead of the whole ledger.
 The hot path (reserve, consume, release) is a few prepared Core statements in one write
 transaction, the idempotency key looked up inside it; on SQLite, concurrent threads share that
 transaction and its commit (``group_commit``), the one writer being the bottleneck there.
+
+The service quotes prices and delegates the rest, by responsibility, to functions over one
+:class:`~leaddesk.services.credits.book.LedgerBook` (the accounts and the write path):
+``reserving`` and ``settling``; ``movements`` (buying, top-up codes, the admin's refunds,
+adjustments and allocations); ``limits`` (spend caps, the low-balance warning); ``queries``
+(reading an account, the audit). Their values are in ``records``, their SQL in ``statements``.
 """
 
 from __future__ import annotations
@@ -24,21 +30,10 @@ import uuid
 from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import (
-    func,
-    select,
-    update,
-)
-from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
-from leaddesk.services.credits import caps as credit_caps
-from leaddesk.services.credits import movements, reserving, settling
-from leaddesk.services.credits.book import (
-    LedgerBook,
-    require_positive,
-)
+from leaddesk.services.credits import limits, movements, queries, reserving, settling
+from leaddesk.services.credits.book import LedgerBook, require_positive
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.credits.records import (
     Balance,
@@ -48,25 +43,16 @@ from leaddesk.services.credits.records import (
     ReserveItem,
     SpendCap,
     TransactionRecord,
-    record_from_row,
-)
-from leaddesk.services.credits.statements import (
-    ACCOUNTS,
-    HOLDS,
-    TRANSACTIONS,
-)
-from leaddesk.services.errors import (
-    ValidationError,
 )
 from leaddesk.store.database import Store
-from leaddesk.store.enums import Plan, TransactionKind
+from leaddesk.store.enums import TransactionKind
 from leaddesk.store.models.credit import CapPeriod
-
-LOW_BALANCE_SETTING = "credits_low_balance_threshold"
-DEFAULT_LOW_BALANCE = 50
 
 
 class CreditService:
+    """Credits for one acting user: their balance and prices, reserving and settling what their
+    actions cost, and (for an admin) moving, capping and auditing everyone's."""
+
     def __init__(self, ctx: ServiceContext, prices: PriceList | None = None) -> None:
         self._book = LedgerBook(ctx, prices)
 
@@ -116,43 +102,15 @@ class CreditService:
         """The cost of ``quantity`` times ``action`` and whether balance and cap allow it now."""
         quote = self.quote(action, quantity)
         bal, cap = self.balance(), self.spend_cap()
-        limits = [] if bal.unlimited else [(bal.available, "you have")]
+        bounds = [] if bal.unlimited else [(bal.available, "you have")]
         if cap.remaining is not None:
-            limits.append((cap.remaining, f"your {cap.period}ly spend cap leaves"))
-        for have, says in sorted(limits, key=lambda limit: limit[0]):
+            bounds.append((cap.remaining, f"your {cap.period}ly spend cap leaves"))
+        for have, says in sorted(bounds, key=lambda bound: bound[0]):
             if have < quote.cost:
                 message = f"this needs {quote.cost:,} credits; {says} {have:,}"
-                return Preflight(quote, min(h for h, _ in limits), False, message)
-        available = min((h for h, _ in limits), default=None)
+                return Preflight(quote, min(h for h, _ in bounds), False, message)
+        available = min((h for h, _ in bounds), default=None)
         return Preflight(quote, available, True, f"costs {quote.cost:,} credits")
-
-    def low_balance_threshold(self) -> int:
-        """Warn below this many credits (0: never); database-wide, on by default."""
-        value = settings.get(self.store, LOW_BALANCE_SETTING, DEFAULT_LOW_BALANCE)
-        return int(value)
-
-    def set_low_balance_threshold(self, credits: int) -> None:
-        self.require_admin("change the low-balance warning")
-        if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
-            raise ValidationError("threshold", f"{credits!r} must be a whole number, 0 or more")
-        settings.put(self.store, LOW_BALANCE_SETTING, credits)
-
-    def low_balance_warning(
-        self, bal: Balance | None = None, threshold: int | None = None
-    ) -> str | None:
-        """A line for the status bar when the balance is below the threshold, else None.
-
-        Given both (read off the GUI thread), it reads nothing from the database.
-        """
-        bal = bal or self.balance()
-        threshold = self.low_balance_threshold() if threshold is None else threshold
-        if bal.unlimited or threshold <= 0 or bal.available >= threshold:
-            return None
-        return (
-            f"Low balance: {bal.available:,} credits left (warning below {threshold:,}). "
-            "Redeem a top-up code or ask your admin for credits."
-        )
-
 
     # -- accounts and people -------------------------------------------------------------------
     def account_id(self) -> uuid.UUID:
@@ -168,29 +126,8 @@ class CreditService:
         self._book.require_admin(what)
 
     def balance(self, user: uuid.UUID | str | None = None) -> Balance:
-        acc_id = self.account_of(user)
-        with self.store.read() as session:
-            acc = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == acc_id)).one()
-            return Balance(acc.balance, acc.reserved, Plan(acc.plan).value, acc.unlimited)
-
-
-    # -- buying and redeeming (``movements``) ---------------------------------------------------
-    def purchase(self, package: str, idempotency_key: str | None = None) -> TransactionRecord:
-        """Add a package to the actor's account. The primitive behind demo data, tests and
-        :meth:`buy_package`; users get credits by :meth:`redeem` and allocations."""
-        return movements.purchase(self._book, package, idempotency_key)
-
-    def is_demo_database(self) -> bool:
-        return movements.is_demo_database(self.store)
-
-    def buy_package(self, package: str) -> TransactionRecord:
-        """Buy a package without paying: only on demo databases (made by ``leaddesk demo``)."""
-        return movements.buy_package(self._book, package)
-
-    def redeem(self, code: str, *, public_key: Ed25519PublicKey | None = None) -> TransactionRecord:
-        """Redeem a signed top-up code into the actor's account, once (or raise the
-        ``topup_codes.TopupCodeError`` saying why not)."""
-        return movements.redeem(self._book, code, public_key)
+        """The cached balance of ``user``'s account (None: the actor's)."""
+        return queries.balance(self.store, self.account_of(user))
 
     # -- reserving and settling (``reserving``, ``settling``) ----------------------------------
     def reserve(
@@ -247,6 +184,24 @@ class CreditService:
         """Release the reservations a crash left, on every account (see ``settling``)."""
         return settling.release_stale(self._book, older_than)
 
+    # -- buying and redeeming (``movements``) ---------------------------------------------------
+    def purchase(self, package: str, idempotency_key: str | None = None) -> TransactionRecord:
+        """Add a package to the actor's account. The primitive behind demo data, tests and
+        :meth:`buy_package`; users get credits by :meth:`redeem` and allocations."""
+        return movements.purchase(self._book, package, idempotency_key)
+
+    def is_demo_database(self) -> bool:
+        return movements.is_demo_database(self.store)
+
+    def buy_package(self, package: str) -> TransactionRecord:
+        """Buy a package without paying: only on demo databases (made by ``leaddesk demo``)."""
+        return movements.buy_package(self._book, package)
+
+    def redeem(self, code: str, *, public_key: Ed25519PublicKey | None = None) -> TransactionRecord:
+        """Redeem a signed top-up code into the actor's account, once (or raise the
+        ``topup_codes.TopupCodeError`` saying why not)."""
+        return movements.redeem(self._book, code, public_key)
+
     # -- the admin's refunds, adjustments and allocations (``movements``) -----------------------
     def refund(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
         """Admin: give back the cost of a consumed action (once per reservation)."""
@@ -269,7 +224,7 @@ class CreditService:
         amount takes unspent credits back). Returns the member's ledger line."""
         return movements.allocate(self._book, user, amount, idempotency_key)
 
-    # -- caps ----------------------------------------------------------------------------------
+    # -- spend caps and the low-balance warning (``limits``) -----------------------------------
     def set_spend_cap(
         self,
         user: uuid.UUID | str,
@@ -280,157 +235,54 @@ class CreditService:
 
         What the member already spent in the current window counts at once.
         """
-        self.require_admin("cap a member's spend")
-        if credits is not None:
-            require_positive(credits, "credits")
-        try:
-            period = CapPeriod(period)
-        except ValueError:
-            raise ValidationError("period", f"{period!r} is not week or month") from None
-        user_id = self._book.user_id(user)
-        acc_id = self._book.account_for(user_id)
-        now = self.now()
-        start = credit_caps.window_start(period, now)
-        with self.store.write() as session:
-            spent = _spent_in_window(session, acc_id, start)
-            session.execute(
-                update(ACCOUNTS)
-                .where(ACCOUNTS.c.id == acc_id)
-                .values(
-                    spend_cap=credits,
-                    spend_cap_period=period if credits else None,
-                    cap_window=credit_caps.window_key(period, now),
-                    cap_spent=spent,
-                    updated_at=now,
-                )
-            )
-            what = (
-                "removed the spend cap"
-                if credits is None
-                else (f"capped spend at {credits} per {period.value}")
-            )
-            activity.record(
-                session,
-                self.actor.id,
-                "spend_cap",
-                "credits",
-                acc_id,
-                summary=f"{what} for user {user_id}",
-            )
-        return self.spend_cap(user_id)
+        return self.spend_cap(limits.set_spend_cap(self._book, user, credits, period))
 
     def spend_cap(self, user: uuid.UUID | str | None = None) -> SpendCap:
-        acc_id = self.account_of(user)
-        now = self.now()
-        with self.store.read() as session:
-            acc = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == acc_id)).one()
-        if acc.spend_cap is None:
-            return SpendCap(None, None, 0, None)
-        period = CapPeriod(acc.spend_cap_period)
-        current = acc.cap_window == credit_caps.window_key(period, now)
-        return SpendCap(
-            period.value,
-            acc.spend_cap,
-            acc.cap_spent if current else 0,
-            credit_caps.window_start(period, now),
-        )
+        """``user``'s cap (None: the actor's) and what is left of it in the current window."""
+        return limits.spend_cap(self.store, self.account_of(user), self.now())
 
-    # -- reading the ledger --------------------------------------------------------------------
+    def low_balance_threshold(self) -> int:
+        """Warn below this many credits (0: never); database-wide, on by default."""
+        return limits.low_balance_threshold(self.store)
+
+    def set_low_balance_threshold(self, credits: int) -> None:
+        limits.set_low_balance_threshold(self._book, credits)
+
+    def low_balance_warning(
+        self, bal: Balance | None = None, threshold: int | None = None
+    ) -> str | None:
+        """A line for the status bar when the balance is below the threshold, else None.
+
+        Given both (read off the GUI thread), it reads nothing from the database.
+        """
+        bal = bal or self.balance()
+        threshold = self.low_balance_threshold() if threshold is None else threshold
+        return limits.low_balance_warning(bal, threshold)
+
+    # -- reading the ledger (``queries``) ------------------------------------------------------
     def history(
         self,
         limit: int = 100,
         since: dt.datetime | None = None,
         user: uuid.UUID | str | None = None,
     ) -> list[TransactionRecord]:
-        stmt = (
-            select(TRANSACTIONS)
-            .where(TRANSACTIONS.c.account_id == self.account_of(user))
-            .order_by(TRANSACTIONS.c.created_at.desc(), TRANSACTIONS.c.id.desc())
-            .limit(limit)
-        )
-        if since is not None:
-            stmt = stmt.where(TRANSACTIONS.c.created_at >= since)
-        with self.store.read() as session:
-            return [record_from_row(row) for row in session.execute(stmt)]
+        """Up to ``limit`` of an account's ledger lines, newest first (``history`` filters)."""
+        return queries.newest_lines(self.store, self.account_of(user), limit, since)
 
     def ledger_sum(self, user: uuid.UUID | str | None = None) -> int:
-        stmt = select(func.coalesce(func.sum(TRANSACTIONS.c.amount), 0)).where(
-            TRANSACTIONS.c.account_id == self.account_of(user)
-        )
-        with self.store.read() as session:
-            return int(session.scalar(stmt) or 0)
+        """The sum of an account's ledger lines, which its balance must equal."""
+        return queries.ledger_sum(self.store, self.account_of(user))
 
     def held(self, user: uuid.UUID | str | None = None) -> list[uuid.UUID]:
         """Ids of the reservations still in flight on an account."""
-        stmt = select(HOLDS.c.reservation_id).where(HOLDS.c.account_id == self.account_of(user))
-        with self.store.read() as session:
-            return list(session.scalars(stmt))
+        return queries.held(self.store, self.account_of(user))
 
     def spent_since(self, since: dt.datetime, user: uuid.UUID | str | None = None) -> int:
         """Credits consumed since ``since``: the held cost of each consumption."""
-        consumption = TRANSACTIONS.alias("consumption")
-        stmt = (
-            select(func.coalesce(func.sum(-TRANSACTIONS.c.amount), 0))
-            .join(consumption, consumption.c.reservation_id == TRANSACTIONS.c.id)
-            .where(
-                consumption.c.account_id == self.account_of(user),
-                consumption.c.kind == TransactionKind.CONSUMPTION,
-                consumption.c.created_at >= since,
-            )
-        )
-        with self.store.read() as session:
-            return int(session.scalar(stmt) or 0)
+        return queries.spent_since(self.store, self.account_of(user), since)
 
     def audit(self) -> LedgerAudit:
         """Admin: check every account's cached balance against the sum of its ledger, and its
         reserved credits against its holds, in one consistent read."""
         self.require_admin("audit the ledger")
-        sums = (
-            select(
-                TRANSACTIONS.c.account_id,
-                func.sum(TRANSACTIONS.c.amount).label("total"),
-                func.count().label("n"),
-            )
-            .group_by(TRANSACTIONS.c.account_id)
-            .subquery()
-        )
-        holds = (
-            select(HOLDS.c.account_id, func.sum(HOLDS.c.amount).label("held"))
-            .group_by(HOLDS.c.account_id)
-            .subquery()
-        )
-        stmt = (
-            select(
-                ACCOUNTS.c.id,
-                ACCOUNTS.c.balance,
-                ACCOUNTS.c.reserved,
-                func.coalesce(sums.c.total, 0),
-                func.coalesce(sums.c.n, 0),
-                func.coalesce(holds.c.held, 0),
-            )
-            .outerjoin(sums, sums.c.account_id == ACCOUNTS.c.id)
-            .outerjoin(holds, holds.c.account_id == ACCOUNTS.c.id)
-        )
-        mismatches, accounts, transactions = [], 0, 0
-        with self.store.read() as session:
-            for acc_id, balance, reserved, total, n, held in session.execute(stmt):
-                accounts += 1
-                transactions += int(n)
-                if balance != total or reserved != held:
-                    mismatches.append((acc_id, int(balance), int(total)))
-        return LedgerAudit(accounts, transactions, mismatches)
-
-
-def _spent_in_window(session: Session, acc_id: uuid.UUID, start: dt.datetime) -> int:
-    """Reserved since ``start`` and not released: what a new cap counts from the ledger."""
-    release = TRANSACTIONS.alias("release")
-    released = select(release.c.id).where(
-        release.c.reservation_id == TRANSACTIONS.c.id, release.c.kind == TransactionKind.RELEASE
-    )
-    stmt = select(func.coalesce(func.sum(-TRANSACTIONS.c.amount), 0)).where(
-        TRANSACTIONS.c.account_id == acc_id,
-        TRANSACTIONS.c.kind == TransactionKind.RESERVATION,
-        TRANSACTIONS.c.created_at >= start,
-        ~released.exists(),
-    )
-    return int(session.scalar(stmt) or 0)
+        return queries.audit(self.store)
