@@ -38,25 +38,37 @@ def purchase(
     acc_id = book.account_id()
 
     def work(session: Session) -> TransactionRecord:
-        amount = pkg.credits or 0
-        new_balance = book.credit(session, acc_id, amount, **_plan_values(pkg))
-        tx = book.append_line(
+        tx = _add_package(
+            book,
             session,
             acc_id,
-            new_balance,
-            TransactionKind.PURCHASE,
-            amount,
+            pkg,
+            _plan_values(pkg),
             reference_type="package",
             reference_id=pkg.name,
             idempotency_key=idempotency_key,
             meta={"package": pkg.label},
         )
         book.log_activity(
-            session, "purchase", tx.id, f"bought {pkg.label} ({amount or 'unlimited'} credits)"
+            session, "purchase", tx.id, f"bought {pkg.label} ({tx.amount or 'unlimited'} credits)"
         )
         return tx
 
     return book.write(idempotency_key, work)
+
+
+def _add_package(
+    book: LedgerBook,
+    session: Session,
+    acc_id: uuid.UUID,
+    pkg: Package,
+    plan: dict[str, Any],
+    **line: Any,
+) -> TransactionRecord:
+    """Credit ``pkg`` (and set ``plan``) on the account and write its purchase line."""
+    amount = pkg.credits or 0
+    new_balance = book.credit(session, acc_id, amount, **plan)
+    return book.append_line(session, acc_id, new_balance, TransactionKind.PURCHASE, amount, **line)
 
 
 def _plan_values(pkg: Package) -> dict[str, Any]:
@@ -68,6 +80,7 @@ def _plan_values(pkg: Package) -> dict[str, Any]:
 
 
 def is_demo_database(store: Store) -> bool:
+    """Made by ``leaddesk demo``: the one kind of database where packages are free to buy."""
     return bool(settings.get(store, settings.DEMO_DATABASE, False))
 
 
@@ -101,15 +114,12 @@ def redeem(
 
     def work(session: Session) -> TransactionRecord:
         _refuse_redeemed(session, topup.code_id)
-        amount = pkg.credits or 0
-        plan = _plan_values(pkg) if topup.plan is not None else {}
-        new_balance = book.credit(session, acc_id, amount, **plan)
-        tx = book.append_line(
+        tx = _add_package(
+            book,
             session,
             acc_id,
-            new_balance,
-            TransactionKind.PURCHASE,
-            amount,
+            pkg,
+            _plan_values(pkg) if topup.plan is not None else {},
             reference_type="topup_code",
             reference_id=str(topup.code_id),
             idempotency_key=f"topup:{topup.code_id}",
