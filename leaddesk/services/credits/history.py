@@ -1,6 +1,6 @@
 """Reading the ledger for people: filtered pages of transactions, usage per day by action, CSV.
 
-Nothing here moves credits (that is ``credits.py``). Pages are keyset-paged on
+Nothing here moves credits (that is ``ledger.py``). Pages are keyset-paged on
 ``(created_at, id)`` newest first, over the ``account_id, created_at`` index, so a view can scroll
 a ledger of millions of lines without counting or offsetting.
 """
