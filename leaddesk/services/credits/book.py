@@ -46,6 +46,7 @@ class LedgerBook:
 
     def __init__(self, ctx: ServiceContext, prices: PriceList | None = None) -> None:
         self._ctx = ctx
+        #: The current price list (reserving records its version; packages come from it).
         self.prices = CurrentPrices(ctx.store, prices)
         self._accounts: dict[uuid.UUID, uuid.UUID] = {}
         #: The clock ledger lines are dated by (replaceable for back-dated demo history).
@@ -117,6 +118,7 @@ class LedgerBook:
         return row.role if row is not None and row.is_active else None
 
     def require_admin(self, what: str) -> None:
+        """Refuse ``what`` unless the actor is an admin, as stored now."""
         if self._stored_role() is not Role.ADMIN:
             raise PermissionDeniedError(f"only an admin can {what}")
 
