@@ -10,7 +10,7 @@ import socket
 import uuid
 from dataclasses import dataclass
 
-from leaddesk.services.credits.ledger import SettleItem
+from leaddesk.services.credits.records import SettleItem
 from leaddesk.store.enums import Handoff, TransactionKind
 
 

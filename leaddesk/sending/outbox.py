@@ -30,7 +30,7 @@ from leaddesk.sending.claims import Cap, ClaimBatch, Claimed, HandoffNote, Outco
 from leaddesk.sending.handoff import session_hand_over, sqlite_hand_over
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits import group_commit
-from leaddesk.services.credits.ledger import SettleItem
+from leaddesk.services.credits.records import SettleItem
 from leaddesk.services.messaging import suppression
 from leaddesk.store.enums import Channel, LeadStatus, MessageState
 from leaddesk.store.ids import new_id

@@ -36,7 +36,8 @@ from sqlalchemy import select, update
 from leaddesk.channels.base import ChannelError, DeliveryState
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
-from leaddesk.services.credits.ledger import CreditService, settle_key
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.records import settle_key
 from leaddesk.services.errors import NotFoundError, ReservationSettledError, ValidationError
 from leaddesk.store.enums import Handoff, MessageState, TransactionKind
 from leaddesk.store.models import CreditTransaction, Message

@@ -10,7 +10,8 @@ from pathlib import Path
 from leaddesk.services.activity import ActivityService
 from leaddesk.services.campaigns.service import CampaignService
 from leaddesk.services.context import Actor, ServiceContext
-from leaddesk.services.credits.ledger import STALE_AFTER, CreditService
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.settling import STALE_AFTER
 from leaddesk.services.importing.importer import LeadImporter
 from leaddesk.services.leads import search as lead_search
 from leaddesk.services.leads.bulk_edit import BulkEditService

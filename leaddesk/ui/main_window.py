@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 import leaddesk
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credits.ledger import Balance
+from leaddesk.services.credits.records import Balance
 from leaddesk.services.team.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting

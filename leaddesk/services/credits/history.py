@@ -1,6 +1,6 @@
 """Reading the ledger for people: filtered pages of transactions, usage per day by action, CSV.
 
-Nothing here moves credits (that is ``credits.py``). Pages are keyset-paged on
+Nothing here moves credits (that is ``ledger.py``). Pages are keyset-paged on
 ``(created_at, id)`` newest first, over the ``account_id, created_at`` index, so a view can scroll
 a ledger of millions of lines without counting or offsetting.
 """
@@ -16,7 +16,8 @@ from typing import IO, Any
 
 from sqlalchemy import and_, func, or_, select
 
-from leaddesk.services.credits.ledger import CreditService, TransactionRecord, record_from_row
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.records import TransactionRecord, record_from_row
 from leaddesk.services.formula_guard import neutralise
 from leaddesk.store.enums import TransactionKind
 from leaddesk.store.models import CreditAccount, CreditTransaction, User

@@ -1,4 +1,4 @@
-"""The one place that moves credits.
+"""The one place that moves credits: :class:`CreditService`, the entry the rest of LeadDesk calls.
 
 Every paid action reserves its cost first, then consumes the reservation when it succeeds or
 releases it when it fails. The ledger is append-only; the cached balance on the account changes
@@ -15,274 +15,80 @@ and crash recovery reads that small table instead of the whole ledger.
 The hot path (reserve, consume, release) is a few prepared Core statements in one write
 transaction, the idempotency key looked up inside it; on SQLite, concurrent threads share that
 transaction and its commit (``group_commit``), the one writer being the bottleneck there.
+
+The service quotes prices and delegates the rest, by responsibility, to functions over one
+:class:`~leaddesk.services.credits.book.LedgerBook` (the accounts and the write path):
+``reserving`` and ``settling``; ``movements`` (buying, top-up codes, the admin's refunds,
+adjustments and allocations); ``limits`` (spend caps, the low-balance warning); ``queries``
+(reading an account, the audit). Their values are in ``records``, their SQL in ``statements``.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import logging
-import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import (
-    Connection,
-    Integer,
-    Row,
-    bindparam,
-    case,
-    delete,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from leaddesk.services import activity, settings
 from leaddesk.services.context import Actor, ServiceContext
-from leaddesk.services.credits import caps as credit_caps
-from leaddesk.services.credits import group_commit, postgres_calls, pricing, topup_codes
-from leaddesk.services.credits import holders as credit_holders
+from leaddesk.services.credits import limits, movements, queries, reserving, settling
+from leaddesk.services.credits.book import LedgerBook, require_positive
 from leaddesk.services.credits.pricing import PriceList
-from leaddesk.services.errors import (
-    InsufficientCreditsError,
-    NotFoundError,
-    PermissionDeniedError,
-    ReservationSettledError,
-    ServiceError,
-    SpendCapExceededError,
-    ValidationError,
+from leaddesk.services.credits.records import (
+    Balance,
+    LedgerAudit,
+    Preflight,
+    Quote,
+    ReserveItem,
+    SpendCap,
+    TransactionRecord,
 )
-from leaddesk.store import postgres_security
 from leaddesk.store.database import Store
-from leaddesk.store.enums import MessageState, Plan, Role, TransactionKind
-from leaddesk.store.ids import new_id
-from leaddesk.store.models import CreditAccount, CreditTransaction, Message, User
-from leaddesk.store.models.credit import CapPeriod, CreditHold, RedeemedTopupCode
-from leaddesk.store.types import utcnow
-
-log = logging.getLogger("leaddesk.credits")
-
-T = TypeVar("T")
-_ACC = CreditAccount.__table__
-_TX = CreditTransaction.__table__
-_HOLD = CreditHold.__table__
-_MSG = Message.__table__
-
-#: Messages in these states own their reservation: the outbox settles it (for ``unknown``, once
-#: a person says whether it arrived), not crash recovery.
-IN_FLIGHT_STATES = (MessageState.QUEUED, MessageState.SENDING, MessageState.UNKNOWN)
-#: At start, a hold this old is stale even when its process cannot be proven dead (another
-#: machine): no action holds credits this long (sends time out in minutes, and messages waiting
-#: in the outbox are left to the outbox).
-STALE_AFTER = dt.timedelta(hours=1)
-
-_LIMITS = {"action": 50, "reference_type": 50, "reference_id": 64}
-PRICES_TTL = 60.0
-LOW_BALANCE_SETTING = "credits_low_balance_threshold"
-DEFAULT_LOW_BALANCE = 50
-
-
-@dataclass(frozen=True, slots=True)
-class Balance:
-    available: int
-    reserved: int
-    plan: str
-    unlimited: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SpendCap:
-    """A member's cap (``credits`` None: no cap) and what counts against it this window."""
-
-    period: str | None
-    credits: int | None
-    spent: int
-    window_start: dt.datetime | None
-
-    @property
-    def remaining(self) -> int | None:
-        return None if self.credits is None else max(self.credits - self.spent, 0)
-
-
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """What an action will cost before it runs, at the current price list."""
-
-    action: str
-    label: str
-    quantity: int
-    cost: int
-    price_version: int
-
-
-@dataclass(frozen=True, slots=True)
-class Preflight:
-    """Whether an action can run now, said before it runs (cost, what is left, why not)."""
-
-    quote: Quote
-    available: int | None  # None: unlimited
-    ok: bool
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class ReserveItem:
-    """One reservation of a batch (see :meth:`CreditService.batch_reserver`)."""
-
-    cost: int
-    action: str
-    reference_type: str = ""
-    reference_id: str = ""
-    idempotency_key: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BatchReserved:
-    """What became of one :class:`ReserveItem`: its reservation, or why it was refused."""
-
-    item: ReserveItem
-    reservation_id: uuid.UUID | None
-    refused: InsufficientCreditsError | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SettleItem:
-    """One settlement of a batch: consume (the action succeeded) or release."""
-
-    reservation_id: uuid.UUID
-    kind: TransactionKind  # CONSUMPTION or RELEASE
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerAudit:
-    """The result of checking every account's cached balance against its ledger."""
-
-    accounts: int
-    transactions: int
-    mismatches: list[tuple[uuid.UUID, int, int]]  # (account, cached balance, ledger sum)
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatches
-
-
-@dataclass(frozen=True, slots=True)
-class TransactionRecord:
-    id: uuid.UUID
-    kind: str
-    amount: int
-    balance_after: int
-    action: str
-    reference_type: str
-    reference_id: str
-    reservation_id: uuid.UUID | None
-    idempotency_key: str | None
-    actor_id: uuid.UUID | None
-    created_at: dt.datetime
-    meta: dict[str, Any]
-    account_id: uuid.UUID | None = None
-    price_version: int | None = None
-
-
-def record_from_row(row: Row[Any]) -> TransactionRecord:
-    """A record from a Core row of ``credit_transactions``."""
-    m = row._mapping
-    return TransactionRecord(
-        id=m["id"],
-        kind=TransactionKind(m["kind"]).value,
-        amount=m["amount"],
-        balance_after=m["balance_after"],
-        action=m["action"],
-        reference_type=m["reference_type"],
-        reference_id=m["reference_id"],
-        reservation_id=m["reservation_id"],
-        idempotency_key=m["idempotency_key"],
-        actor_id=m["actor_id"],
-        created_at=m["created_at"],
-        meta=dict(m["metadata"] or {}),
-        account_id=m["account_id"],
-        price_version=m["price_version"],
-    )
-
-
-def settle_key(reservation_id: uuid.UUID) -> str:
-    """Consume and release share one key per reservation: the unique index settles it once."""
-    return f"settle:{reservation_id}"
-
-
-def refund_key(reservation_id: uuid.UUID) -> str:
-    return f"refund:{reservation_id}"
-
-
-def _tx_by_key(db: Session | Connection, key: str) -> TransactionRecord | None:
-    row = db.execute(_BY_KEY, {"key": key}).first()
-    return None if row is None else record_from_row(row)
-
-
-def _positive(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValidationError(field, f"{value!r} must be a positive whole number")
-    return value
-
-
-def _nonzero(value: object, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value == 0:
-        raise ValidationError(field, f"{value!r} must be a non-zero whole number")
-    return value
+from leaddesk.store.enums import TransactionKind
+from leaddesk.store.models.credit import CapPeriod
 
 
 class CreditService:
+    """Credits for one acting user: their balance and prices, reserving and settling what their
+    actions cost, and (for an admin) moving, capping and auditing everyone's."""
+
     def __init__(self, ctx: ServiceContext, prices: PriceList | None = None) -> None:
-        self._ctx = ctx
-        self._prices = prices
-        self._prices_read = time.monotonic()
-        self._accounts: dict[uuid.UUID, uuid.UUID] = {}
-        self._team_member: bool | None = None
-        #: The clock ledger lines are dated by (replaceable for back-dated demo history).
-        self.now: Callable[[], dt.datetime] = utcnow
+        self._book = LedgerBook(ctx, prices)
 
     @property
     def store(self) -> Store:
-        return self._ctx.store
+        return self._book.store
 
     @property
     def actor(self) -> Actor:
-        return self._ctx.actor
+        return self._book.actor
+
+    @property
+    def now(self) -> Callable[[], dt.datetime]:
+        """The clock ledger lines are dated by (replaceable for back-dated demo history)."""
+        return self._book.now
+
+    @now.setter
+    def now(self, clock: Callable[[], dt.datetime]) -> None:
+        self._book.now = clock
 
     # -- prices --------------------------------------------------------------------------------
     @property
     def prices(self) -> PriceList:
-        """The current price list, read again when older than ``PRICES_TTL`` seconds (an admin
-        may publish a new version from another computer)."""
-        now = time.monotonic()
-        if self._prices is None or now - self._prices_read > PRICES_TTL:
-            self._prices = pricing.current(self._ctx.store)
-            self._prices_read = now
-        return self._prices
+        """The current price list, read again now and then (see ``pricing.CurrentPrices``)."""
+        return self._book.prices.get()
 
     def reload_prices(self) -> PriceList:
-        self._prices = None
-        return self.prices
+        return self._book.prices.reload()
 
     def publish_prices(self, costs: dict[str, int], note: str = "") -> PriceList:
         """Admin: a new price-list version with these action costs; later charges use it."""
-        self._prices = pricing.publish(self._ctx.store, self._ctx.actor, costs, note)
-        self._prices_read = time.monotonic()
-        return self._prices
+        return self._book.prices.publish(self.actor, costs, note)
 
     def quote(self, action: str, quantity: int = 1) -> Quote:
         """The cost of an action before it runs."""
-        _positive(quantity, "quantity")
+        require_positive(quantity, "quantity")
         prices = self.prices
         return Quote(
             action,
@@ -296,378 +102,34 @@ class CreditService:
         """The cost of ``quantity`` times ``action`` and whether balance and cap allow it now."""
         quote = self.quote(action, quantity)
         bal, cap = self.balance(), self.spend_cap()
-        limits = [] if bal.unlimited else [(bal.available, "you have")]
+        bounds = [] if bal.unlimited else [(bal.available, "you have")]
         if cap.remaining is not None:
-            limits.append((cap.remaining, f"your {cap.period}ly spend cap leaves"))
-        for have, says in sorted(limits, key=lambda limit: limit[0]):
+            bounds.append((cap.remaining, f"your {cap.period}ly spend cap leaves"))
+        for have, says in sorted(bounds, key=lambda bound: bound[0]):
             if have < quote.cost:
                 message = f"this needs {quote.cost:,} credits; {says} {have:,}"
-                return Preflight(quote, min(h for h, _ in limits), False, message)
-        available = min((h for h, _ in limits), default=None)
+                return Preflight(quote, min(h for h, _ in bounds), False, message)
+        available = min((h for h, _ in bounds), default=None)
         return Preflight(quote, available, True, f"costs {quote.cost:,} credits")
-
-    def low_balance_threshold(self) -> int:
-        """Warn below this many credits (0: never); database-wide, on by default."""
-        value = settings.get(self._ctx.store, LOW_BALANCE_SETTING, DEFAULT_LOW_BALANCE)
-        return int(value)
-
-    def set_low_balance_threshold(self, credits: int) -> None:
-        self.require_admin("change the low-balance warning")
-        if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
-            raise ValidationError("threshold", f"{credits!r} must be a whole number, 0 or more")
-        settings.put(self._ctx.store, LOW_BALANCE_SETTING, credits)
-
-    def low_balance_warning(
-        self, bal: Balance | None = None, threshold: int | None = None
-    ) -> str | None:
-        """A line for the status bar when the balance is below the threshold, else None.
-
-        Given both (read off the GUI thread), it reads nothing from the database.
-        """
-        bal = bal or self.balance()
-        threshold = self.low_balance_threshold() if threshold is None else threshold
-        if bal.unlimited or threshold <= 0 or bal.available >= threshold:
-            return None
-        return (
-            f"Low balance: {bal.available:,} credits left (warning below {threshold:,}). "
-            "Redeem a top-up code or ask your admin for credits."
-        )
 
     # -- accounts and people -------------------------------------------------------------------
     def account_id(self) -> uuid.UUID:
         """The acting user's account, created on first use."""
-        return self._account_for(self._ctx.actor.id)
-
-    def _account_for(self, user_id: uuid.UUID) -> uuid.UUID:
-        found = self._accounts.get(user_id)
-        if found is None:
-            found = self._accounts[user_id] = self._ensure_account(user_id)
-        return found
-
-    @property
-    def _on_postgres(self) -> bool:
-        """Signed in to a team database as a member's own role: credits then move only through
-        the database's ledger functions (a plain PostgreSQL database keeps the Python path)."""
-        if self._team_member is None:
-            with self._ctx.store.read() as session:
-                self._team_member = postgres_security.member_login(session.connection())
-        return self._team_member
-
-    def _ensure_account(self, user_id: uuid.UUID) -> uuid.UUID:
-        if self._on_postgres and user_id == self._ctx.actor.id:
-            with self._ctx.store.write() as session:
-                return postgres_calls.own_account(session.connection())
-        stmt = select(_ACC.c.id).where(_ACC.c.user_id == user_id)
-        with self._ctx.store.read() as session:
-            found = session.scalar(stmt)
-        if found is not None:
-            return found
-        try:
-            with self._ctx.store.write() as session:
-                account = CreditAccount(user_id=user_id)
-                session.add(account)
-                session.flush()
-                return account.id
-        except IntegrityError:  # another thread or process created it first
-            with self._ctx.store.read() as session:
-                return session.execute(stmt).scalar_one()
-
-    def _user_id(self, user: uuid.UUID | str | None) -> uuid.UUID:
-        """A user by id, username or email (None: the actor)."""
-        if user is None:
-            return self._ctx.actor.id
-        if isinstance(user, uuid.UUID):
-            cond = User.id == user
-        else:
-            text = user.strip()
-            try:
-                cond = User.id == uuid.UUID(text)
-            except ValueError:
-                cond = or_(User.username == text, func.lower(User.email) == text.lower())
-        with self._ctx.store.read() as session:
-            rows = session.execute(select(User.id, User.is_active).where(cond)).all()
-        if len(rows) != 1:
-            raise NotFoundError("user", user)
-        if not rows[0].is_active:
-            raise ValidationError("user", f"{user} is not active")
-        return rows[0].id
-
-    def _stored_role(self) -> Role | None:
-        """The actor's role as stored now (a demoted or deactivated admin's session loses the
-        right at once, like the store's scope)."""
-        with self._ctx.store.read() as session:
-            row = session.execute(
-                select(User.role, User.is_active).where(User.id == self._ctx.actor.id)
-            ).one_or_none()
-        return row.role if row is not None and row.is_active else None
-
-    def require_admin(self, what: str) -> None:
-        if self._stored_role() is not Role.ADMIN:
-            raise PermissionDeniedError(f"only an admin can {what}")
+        return self._book.account_id()
 
     def account_of(self, user: uuid.UUID | str | None) -> uuid.UUID:
-        """The account of ``user``: anyone may read their own, a manager their reps', an admin
-        anyone's (the scope of ``leaddesk.store.scoping``)."""
-        user_id = self._user_id(user)
-        if user_id != self._ctx.actor.id:
-            role = self._stored_role()
-            if role is Role.MANAGER:
-                with self._ctx.store.read() as session:
-                    manager = session.scalar(select(User.manager_id).where(User.id == user_id))
-                if manager != self._ctx.actor.id:
-                    raise PermissionDeniedError(
-                        "a manager sees the credits of their own reps only")
-            elif role is not Role.ADMIN:
-                raise PermissionDeniedError("only an admin can see another member's credits")
-        return self._account_for(user_id)
+        """The account of ``user``, if the actor may see it (see ``LedgerBook.account_of``)."""
+        return self._book.account_of(user)
+
+    def require_admin(self, what: str) -> None:
+        """Refuse ``what`` unless the actor is an admin, as stored now."""
+        self._book.require_admin(what)
 
     def balance(self, user: uuid.UUID | str | None = None) -> Balance:
-        acc_id = self.account_of(user)
-        with self._ctx.store.read() as session:
-            acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
-            return Balance(acc.balance, acc.reserved, Plan(acc.plan).value, acc.unlimited)
+        """The cached balance of ``user``'s account (None: the actor's)."""
+        return queries.balance(self.store, self.account_of(user))
 
-    # -- the write path ------------------------------------------------------------------------
-    def _write(
-        self,
-        key: str | None,
-        work: Callable[[Session], T],
-        precheck: bool = True,
-        hot: bool = False,
-    ) -> T | TransactionRecord:
-        """Run ``work`` in one write transaction unless ``key`` was used: then its first result.
-
-        ``precheck=False`` when ``work`` itself finds out cheaper that the key was used.
-        ``hot`` (reserve and settle) on SQLite shares the transaction with other threads' hot
-        calls (see ``group_commit``): one writer at a time, so commits are what is saved.
-        """
-
-        def attempt(session: Session) -> T | TransactionRecord:
-            if key is not None and precheck:
-                existing = _tx_by_key(session, key)
-                if existing is not None:
-                    return existing
-            return work(session)
-
-        try:
-            if hot and self._ctx.store.dialect == "sqlite":
-                combiner = group_commit.for_store(self._ctx.store)
-                return combiner.run(self._ctx.store, attempt, (ServiceError,))
-            with self._ctx.store.write() as session:
-                return attempt(session)
-        except IntegrityError:  # a concurrent call with the same key committed first
-            if key is None:
-                raise
-            existing = self._by_key(key)
-            if existing is None:
-                raise
-            return existing
-
-    def _by_key(self, key: str) -> TransactionRecord | None:
-        with self._ctx.store.read() as session:
-            return _tx_by_key(session, key)
-
-    def _line(
-        self,
-        account_id: uuid.UUID,
-        balance_after: int,
-        kind: TransactionKind,
-        amount: int,
-        *,
-        action: str = "",
-        reference_type: str = "",
-        reference_id: str = "",
-        reservation_id: uuid.UUID | None = None,
-        idempotency_key: str | None = None,
-        price_version: int | None = None,
-        meta: dict[str, Any] | None = None,
-        created_at: dt.datetime | None = None,
-    ) -> TransactionRecord:
-        """A new ledger line by the actor, not yet written."""
-        return TransactionRecord(
-            id=new_id(),
-            kind=kind.value,
-            amount=amount,
-            balance_after=balance_after,
-            action=action,
-            reference_type=reference_type,
-            reference_id=reference_id,
-            reservation_id=reservation_id,
-            idempotency_key=idempotency_key,
-            actor_id=self._ctx.actor.id,
-            created_at=created_at or self.now(),
-            meta=dict(meta or {}),
-            account_id=account_id,
-            price_version=price_version,
-        )
-
-    def _append(
-        self,
-        db: Session | Connection,
-        account_id: uuid.UUID,
-        balance_after: int,
-        kind: TransactionKind,
-        amount: int,
-        **fields: Any,
-    ) -> TransactionRecord:
-        """Write a new ledger line (see :meth:`_line` for the fields)."""
-        rec = self._line(account_id, balance_after, kind, amount, **fields)
-        values = {f.name: getattr(rec, f.name) for f in dataclasses.fields(rec)}
-        values["metadata"] = values.pop("meta")
-        db.execute(_INSERT_TX, values)
-        return rec
-
-    def _credit(self, session: Session, account_id: uuid.UUID, amount: int, **values: Any) -> int:
-        """Add ``amount`` (may be negative only when guarded by the caller) and return the new
-        balance."""
-        return session.execute(
-            update(_ACC)
-            .where(_ACC.c.id == account_id)
-            .values(balance=_ACC.c.balance + amount, updated_at=self.now(), **values)
-            .returning(_ACC.c.balance)
-        ).scalar_one()
-
-    def _debit(self, session: Session, account_id: uuid.UUID, amount: int) -> int:
-        """Take ``amount`` unless the balance would go negative (Enterprise: never refused)."""
-        new_balance = session.execute(
-            update(_ACC)
-            .where(_ACC.c.id == account_id, or_(_ACC.c.unlimited, _ACC.c.balance >= amount))
-            .values(balance=_ACC.c.balance - amount, updated_at=self.now())
-            .returning(_ACC.c.balance)
-        ).scalar_one_or_none()
-        if new_balance is None:
-            have = session.scalar(select(_ACC.c.balance).where(_ACC.c.id == account_id))
-            raise InsufficientCreditsError(amount, int(have or 0))
-        return new_balance
-
-    # -- purchases and top-up codes ------------------------------------------------------------
-    def purchase(self, package: str, idempotency_key: str | None = None) -> TransactionRecord:
-        """Add a package to the actor's account. The primitive behind demo data, tests and
-        :meth:`buy_package`; users get credits by :meth:`redeem` and allocations."""
-        pkg = self.prices.package(package)
-        acc_id = self.account_id()
-
-        def work(session: Session) -> TransactionRecord:
-            amount = pkg.credits or 0
-            new_balance = self._credit(session, acc_id, amount, **self._plan_values(pkg))
-            tx = self._append(
-                session,
-                acc_id,
-                new_balance,
-                TransactionKind.PURCHASE,
-                amount,
-                reference_type="package",
-                reference_id=pkg.name,
-                idempotency_key=idempotency_key,
-                meta={"package": pkg.label},
-            )
-            activity.record(
-                session,
-                self._ctx.actor.id,
-                "purchase",
-                "credits",
-                tx.id,
-                summary=f"bought {pkg.label} ({amount or 'unlimited'} credits)",
-            )
-            return tx
-
-        return self._write(idempotency_key, work)
-
-    @staticmethod
-    def _plan_values(pkg: pricing.Package) -> dict[str, Any]:
-        if pkg.unlimited:
-            return {"plan": Plan.ENTERPRISE, "unlimited": True}
-        # An Enterprise account stays Enterprise when it also takes a smaller package.
-        return {"plan": case((_ACC.c.unlimited, _ACC.c.plan), else_=literal(pkg.name))}
-
-    def is_demo_database(self) -> bool:
-        return bool(settings.get(self._ctx.store, settings.DEMO_DATABASE, False))
-
-    def buy_package(self, package: str) -> TransactionRecord:
-        """Buy a package without paying: only on demo databases (made by ``leaddesk demo``),
-        never on a team database, whatever its settings say."""
-        if self._on_postgres:
-            raise PermissionDeniedError(
-                "buying a package without a code is impossible on a team database; an admin "
-                "redeems a top-up code and allocates credits"
-            )
-        if not self.is_demo_database():
-            raise PermissionDeniedError(
-                "buying a package works on demo databases only (made by `leaddesk demo`); "
-                "to add credits, redeem a top-up code: `leaddesk credits redeem CODE`"
-            )
-        return self.purchase(package)
-
-    def redeem(self, code: str, *, public_key: Ed25519PublicKey | None = None) -> TransactionRecord:
-        """Redeem a signed top-up code into the actor's account, once.
-
-        Raises the :class:`~leaddesk.services.credits.topup_codes.TopupCodeError` saying why a
-        code is refused: malformed, tampered, expired, or :class:`CodeAlreadyRedeemed`.
-        """
-        if self._on_postgres:
-            # The database cannot check a code's signature, so it lets only admins add credits.
-            self.require_admin("redeem a top-up code on a team database (then allocate credits)")
-        key = public_key or topup_codes.load_shipped_public_key()
-        topup = topup_codes.verify_code(code, key, self.now())
-        if topup.plan is not None:
-            pkg = self.prices.package(topup.plan.value)
-        else:
-            assert topup.credits is not None
-            pkg = pricing.Package("credits", f"{topup.credits:,} credits", topup.credits)
-        acc_id = self.account_id()
-
-        def work(session: Session) -> TransactionRecord:
-            self._refuse_redeemed(session, topup.code_id)
-            amount = pkg.credits or 0
-            plan = self._plan_values(pkg) if topup.plan is not None else {}
-            new_balance = self._credit(session, acc_id, amount, **plan)
-            tx = self._append(
-                session,
-                acc_id,
-                new_balance,
-                TransactionKind.PURCHASE,
-                amount,
-                reference_type="topup_code",
-                reference_id=str(topup.code_id),
-                idempotency_key=f"topup:{topup.code_id}",
-                meta={"package": pkg.label, "expires_at": topup.expires_at.isoformat()},
-            )
-            session.execute(
-                insert(RedeemedTopupCode.__table__).values(
-                    id=new_id(),
-                    code_id=topup.code_id,
-                    account_id=acc_id,
-                    transaction_id=tx.id,
-                    redeemed_by=self._ctx.actor.id,
-                    redeemed_at=tx.created_at,
-                )
-            )
-            activity.record(
-                session,
-                self._ctx.actor.id,
-                "redeem",
-                "credits",
-                tx.id,
-                summary=f"redeemed a top-up code: {pkg.label}",
-            )
-            return tx
-
-        try:
-            with self._ctx.store.write() as session:
-                return work(session)
-        except IntegrityError:  # redeemed at the same moment elsewhere
-            with self._ctx.store.read() as session:
-                self._refuse_redeemed(session, topup.code_id)
-            raise
-
-    @staticmethod
-    def _refuse_redeemed(session: Session, code_id: uuid.UUID) -> None:
-        stmt = select(RedeemedTopupCode.redeemed_at).where(RedeemedTopupCode.code_id == code_id)
-        prior = session.execute(stmt).scalar_one_or_none()
-        if prior is not None:
-            raise topup_codes.CodeAlreadyRedeemed(code_id, prior)
-
-    # -- reservations --------------------------------------------------------------------------
+    # -- reserving and settling (``reserving``, ``settling``) ----------------------------------
     def reserve(
         self,
         cost: int,
@@ -679,81 +141,8 @@ class CreditService:
     ) -> TransactionRecord:
         """Hold ``cost`` credits for an action, or raise InsufficientCreditsError (or its
         SpendCapExceededError) before anything runs."""
-        _positive(cost, "cost")
-        for field, value in (
-            ("action", action),
-            ("reference_type", reference_type),
-            ("reference_id", reference_id),
-        ):
-            if len(value) > _LIMITS[field]:
-                raise ValidationError(field, f"is longer than {_LIMITS[field]} characters")
-        acc_id = self.account_id()
-        version = self.prices.version if price_version is None else price_version
-        if self._on_postgres:
-            return self._reserve_on_postgres(
-                acc_id, cost, action, reference_type, reference_id, idempotency_key, version
-            )
-
-        def work(session: Session) -> TransactionRecord:
-            now = self.now()
-            conn = session.connection()
-            row = conn.execute(
-                _RESERVE,
-                {
-                    "acc": acc_id,
-                    "cost": cost,
-                    "week": credit_caps.week_key(now),
-                    "month": credit_caps.month_key(now),
-                    "now": now,
-                },
-            ).first()
-            if row is None:
-                raise _refusal(session, acc_id, cost, now)
-            tx = self._append(
-                conn,
-                acc_id,
-                row.balance,
-                TransactionKind.RESERVATION,
-                -cost,
-                action=action,
-                reference_type=reference_type,
-                reference_id=reference_id,
-                idempotency_key=idempotency_key,
-                price_version=version,
-                created_at=now,
-            )
-            conn.execute(
-                _INSERT_HOLD,
-                {
-                    "reservation_id": tx.id,
-                    "account_id": acc_id,
-                    "amount": cost,
-                    "cap_window": row.cap_window,
-                    "holder": credit_holders.this_process(),
-                    "created_at": now,
-                },
-            )
-            return tx
-
-        return self._write(idempotency_key, work, hot=True)
-
-    def _reserve_on_postgres(
-        self, acc_id: uuid.UUID, cost: int, action: str, reference_type: str,
-        reference_id: str, key: str | None, version: int | None,
-    ) -> TransactionRecord:
-        """``reserve`` through ``leaddesk_reserve`` (same rules, stated in SQL)."""
-        holder = credit_holders.this_process()
-
-        def work(session: Session) -> TransactionRecord:
-            return record_from_row(postgres_calls.reserve(
-                session.connection(), cost, action, reference_type, reference_id, key,
-                version, holder))
-
-        try:
-            return self._write(key, work, precheck=False)
-        except postgres_calls.Refused:
-            with self._ctx.store.read() as session:
-                raise _refusal(session, acc_id, cost, self.now()) from None
+        item = ReserveItem(cost, action, reference_type, reference_id, idempotency_key)
+        return reserving.reserve(self._book, item, price_version)
 
     def reserve_action(
         self,
@@ -774,306 +163,49 @@ class CreditService:
             price_version=quote.price_version,
         )
 
-    def _settle(
-        self,
-        reservation_id: uuid.UUID,
-        kind: TransactionKind,
-        reason: str = "",
-        any_account: bool = False,
-    ) -> TransactionRecord:
-        key = settle_key(reservation_id)
-        if self._on_postgres:  # the function settles the caller's own holds (an admin's: any)
-            result = self._write(key, lambda session: record_from_row(postgres_calls.settle(
-                session.connection(), reservation_id, kind.value, reason)), precheck=False)
-            return self._settled_as(result, reservation_id, kind)
-        own_only = not any_account and self._ctx.actor.role is not Role.ADMIN
-        own = self.account_id() if own_only else None
-
-        def work(session: Session) -> TransactionRecord:
-            conn = session.connection()
-            if own is None:
-                hold = conn.execute(_TAKE_HOLD, {"rid": reservation_id}).first()
-            else:
-                hold = conn.execute(_TAKE_OWN_HOLD, {"rid": reservation_id, "acc": own}).first()
-            if hold is None:  # already settled (by us or a concurrent call), or unknown
-                settled = _tx_by_key(conn, key)
-                if settled is not None:
-                    return settled
-                raise NotFoundError("reservation", reservation_id)
-            held = hold.amount
-            release = kind is TransactionKind.RELEASE
-            new_balance = conn.execute(
-                _SETTLE,
-                {
-                    "acc": hold.account_id,
-                    "back": held if release else 0,
-                    "held": held,
-                    "hold_window": hold.cap_window,
-                    "cap_back": held if release else 0,  # the cap counts a release no more
-                    "now": self.now(),
-                },
-            ).scalar_one()
-            meta: dict[str, Any] = {"cost": held}
-            if reason:
-                meta["reason"] = reason
-            rec = self._line(
-                hold.account_id,
-                new_balance,
-                kind,
-                held if release else 0,
-                reservation_id=reservation_id,
-                idempotency_key=key,
-                meta=meta,
-            )
-            # One statement copies action, reference and price version from the reservation.
-            res = conn.execute(
-                _INSERT_SETTLEMENT,
-                {
-                    "new_id": rec.id,
-                    "new_kind": kind,
-                    "new_amount": rec.amount,
-                    "new_balance": new_balance,
-                    "new_key": key,
-                    "new_meta": meta,
-                    "new_actor": rec.actor_id,
-                    "new_at": rec.created_at,
-                    "rid": reservation_id,
-                },
-            ).one()
-            return dataclasses.replace(
-                rec,
-                action=res.action,
-                reference_type=res.reference_type,
-                reference_id=res.reference_id,
-                price_version=res.price_version,
-            )
-
-        return self._settled_as(self._write(key, work, precheck=False, hot=True), reservation_id,
-                                kind)
-
-    @staticmethod
-    def _settled_as(
-        result: TransactionRecord, reservation_id: uuid.UUID, kind: TransactionKind
-    ) -> TransactionRecord:
-        if result.kind != kind.value:
-            raise ReservationSettledError(
-                f"reservation {reservation_id} was already settled as {result.kind}"
-            )
-        return result
-
     def consume(self, reservation_id: uuid.UUID) -> TransactionRecord:
         """The action succeeded: the held credits are spent (once, whatever the retries)."""
-        return self._settle(reservation_id, TransactionKind.CONSUMPTION)
+        return settling.settle(self._book, reservation_id, TransactionKind.CONSUMPTION)
 
     def release(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
         """The action failed: the held credits come back (once)."""
-        return self._settle(reservation_id, TransactionKind.RELEASE, reason)
+        return settling.settle(self._book, reservation_id, TransactionKind.RELEASE, reason)
 
-    # -- batches inside a caller's transaction (the outbox's claims and outcomes) -------------
-    def batch_reserver(self) -> Callable[[Session, Sequence[ReserveItem]], list[BatchReserved]]:
-        """Reserve for many actions inside the caller's write transaction (the outbox claims a
-        batch and reserves for it in one commit). The account and price version are read now,
-        outside that transaction. See :meth:`_reserve_many`."""
-        acc_id = self.account_id()
-        version = self.prices.version
-        return lambda session, items: self._reserve_many(session, acc_id, version, items)
+    def batch_reserver(self) -> reserving.BatchReserver:
+        """Reserve for many actions inside the caller's write transaction (the outbox's claims)."""
+        return reserving.batch_reserver(self._book)
 
-    def _reserve_many(
-        self, session: Session, acc_id: uuid.UUID, version: int, items: Sequence[ReserveItem]
-    ) -> list[BatchReserved]:
-        """One guarded UPDATE for the sum of the costs (balance and spend cap, as in
-        :meth:`reserve`) and one ledger line and hold per item. When the sum is refused, each
-        item is tried alone (still guarded): a refused item gets its error, nothing written for
-        it. Raises nothing before or after writing, so it is safe in a shared group commit.
-        Each item's idempotency key must be unused (the caller's keys name an attempt)."""
-        for item in items:
-            _positive(item.cost, "cost")
-        if not items:
-            return []
-        conn = session.connection()
-        now = self.now()
-        if self._on_postgres:
-            granted_ids = postgres_calls.reserve_many(conn, [
-                {"cost": item.cost, "action": item.action, "reference_type": item.reference_type,
-                 "reference_id": item.reference_id, "key": item.idempotency_key}
-                for item in items], version, credit_holders.this_process())
-            return [BatchReserved(item, rid, None if rid else _refusal(session, acc_id, item.cost,
-                                                                       now))
-                    for item, (rid, _balance) in zip(items, granted_ids, strict=True)]
-        params = {"acc": acc_id, "week": credit_caps.week_key(now),
-                  "month": credit_caps.month_key(now), "now": now}
-        total = sum(item.cost for item in items)
-        row = conn.execute(_RESERVE, {**params, "cost": total}).first()
-        granted: list[tuple[ReserveItem, int, int]] = []  # item, balance after, cap window
-        refused: dict[int, InsufficientCreditsError] = {}
-        if row is not None:
-            balance = row.balance + total
-            for item in items:
-                balance -= item.cost
-                granted.append((item, balance, row.cap_window))
-        else:
-            for i, item in enumerate(items):
-                alone = conn.execute(_RESERVE, {**params, "cost": item.cost}).first()
-                if alone is None:
-                    refused[i] = _refusal(session, acc_id, item.cost, now)
-                else:
-                    granted.append((item, alone.balance, alone.cap_window))
-        actor, holder = self._ctx.actor.id, credit_holders.this_process()
-        lines, holds, ids = [], [], {}
-        for item, balance_after, window in granted:
-            tx_id = new_id()
-            ids[id(item)] = tx_id
-            lines.append({
-                "id": tx_id, "kind": TransactionKind.RESERVATION.value, "amount": -item.cost,
-                "balance_after": balance_after, "action": item.action,
-                "reference_type": item.reference_type, "reference_id": item.reference_id,
-                "reservation_id": None, "idempotency_key": item.idempotency_key,
-                "actor_id": actor, "created_at": now, "metadata": {},
-                "account_id": acc_id, "price_version": version,
-            })
-            holds.append({"reservation_id": tx_id, "account_id": acc_id, "amount": item.cost,
-                          "cap_window": window, "holder": holder, "created_at": now})
-        if lines:
-            conn.execute(_INSERT_TX, lines)
-            conn.execute(_INSERT_HOLD, holds)
-        return [BatchReserved(item, ids.get(id(item)), refused.get(i))
-                for i, item in enumerate(items)]
-
-    def batch_settler(self) -> Callable[[Session, Sequence[SettleItem]], dict[uuid.UUID, str]]:
-        """Consume or release many reservations inside the caller's write transaction (the
-        outbox writes a batch's outcomes and their charges in one commit). Each settles once,
-        as with :meth:`consume` and :meth:`release`; returns ``{reservation: kind}`` of those
-        settled now (one settled earlier is left as it is and not in the answer)."""
-        own = self.account_id() if self._ctx.actor.role is not Role.ADMIN else None
-        return lambda session, items: self._settle_many(session, own, items)
-
-    def _settle_many(
-        self, session: Session, own: uuid.UUID | None, items: Sequence[SettleItem]
-    ) -> dict[uuid.UUID, str]:
-        if not items:
-            return {}
-        conn = session.connection()
-        now = self.now()
-        wanted = {item.reservation_id: item for item in items}
-        if self._on_postgres:
-            done = postgres_calls.settle_many(conn, [
-                {"reservation_id": str(item.reservation_id), "kind": item.kind.value,
-                 "reason": item.reason} for item in items])
-            _log_already_settled(set(wanted) - set(done))
-            return done
-        stmt = _TAKE_HOLDS if own is None else _TAKE_OWN_HOLDS
-        holds = conn.execute(stmt, {"rids": list(wanted), "acc": own}).all()
-        groups: dict[tuple[uuid.UUID, int | None], list[Any]] = {}
-        for hold in holds:
-            groups.setdefault((hold.account_id, hold.cap_window), []).append(hold)
-        lines, done = [], {}
-        for (acc_id, window), group in groups.items():
-            back = sum(h.amount for h in group
-                       if wanted[h.reservation_id].kind is TransactionKind.RELEASE)
-            held = sum(h.amount for h in group)
-            balance = conn.execute(_SETTLE, {
-                "acc": acc_id, "back": back, "held": held, "hold_window": window,
-                "cap_back": back, "now": now}).scalar_one()
-            balance -= back  # the balance before, then each line's balance after it
-            for hold in group:
-                item = wanted[hold.reservation_id]
-                release = item.kind is TransactionKind.RELEASE
-                balance += hold.amount if release else 0
-                meta: dict[str, Any] = {"cost": hold.amount}
-                if item.reason:
-                    meta["reason"] = item.reason[:200]
-                lines.append({
-                    "new_id": new_id(), "new_kind": item.kind,
-                    "new_amount": hold.amount if release else 0, "new_balance": balance,
-                    "new_key": settle_key(hold.reservation_id), "new_meta": meta,
-                    "new_actor": self._ctx.actor.id, "new_at": now,
-                    "rid": hold.reservation_id,
-                })
-                done[hold.reservation_id] = item.kind.value
-        if lines:
-            conn.execute(_INSERT_SETTLEMENTS, lines)
-        _log_already_settled(set(wanted) - set(done))
-        return done
+    def batch_settler(self) -> settling.BatchSettler:
+        """Settle many reservations inside the caller's write transaction (the outbox's
+        outcomes); returns ``{reservation: kind}`` of those settled now."""
+        return settling.batch_settler(self._book)
 
     def release_stale_reservations(self, older_than: dt.timedelta) -> list[TransactionRecord]:
-        """Release the reservations left by a crash, on every account.
+        """Release the reservations a crash left, on every account (see ``settling``)."""
+        return settling.release_stale(self._book, older_than)
 
-        A hold is stale when no message in flight (queued, sending or unknown: the outbox
-        settles those)
-        refers to it, and either the process that took it is certainly dead (it ran on this
-        machine, which rebooted since or has no such process now) or it is older than
-        ``older_than``. Live processes elsewhere keep theirs until the age rule.
-        """
-        cutoff = self.now() - older_than
-        in_flight = select(_MSG.c.reservation_id).where(
-            _MSG.c.reservation_id.is_not(None), _MSG.c.state.in_(IN_FLIGHT_STATES)
-        )
-        stmt = select(_HOLD.c.reservation_id, _HOLD.c.holder, _HOLD.c.created_at).where(
-            _HOLD.c.reservation_id.not_in(in_flight)
-        )
-        with self._ctx.store.read() as session:
-            holds = session.execute(stmt).all()
-        released = []
-        for hold in holds:
-            dead = credit_holders.is_certainly_dead(hold.holder)
-            if not dead and hold.created_at >= cutoff:
-                continue
-            reason = "its process ended without settling it" if dead else "stale"
-            try:
-                released.append(
-                    self._settle(
-                        hold.reservation_id, TransactionKind.RELEASE, reason, any_account=True
-                    )
-                )
-            except (ReservationSettledError, NotFoundError):
-                continue  # settled meanwhile by its owner
-        if released:
-            log.warning("released %d reservation(s) left unsettled by a crash", len(released))
-        return released
+    # -- buying and redeeming (``movements``) ---------------------------------------------------
+    def purchase(self, package: str, idempotency_key: str | None = None) -> TransactionRecord:
+        """Add a package to the actor's account. The primitive behind demo data, tests and
+        :meth:`buy_package`; users get credits by :meth:`redeem` and allocations."""
+        return movements.purchase(self._book, package, idempotency_key)
 
-    # -- admin: refunds, adjustments, allocations, caps ----------------------------------------
+    def is_demo_database(self) -> bool:
+        return movements.is_demo_database(self.store)
+
+    def buy_package(self, package: str) -> TransactionRecord:
+        """Buy a package without paying: only on demo databases (made by ``leaddesk demo``)."""
+        return movements.buy_package(self._book, package)
+
+    def redeem(self, code: str, *, public_key: Ed25519PublicKey | None = None) -> TransactionRecord:
+        """Redeem a signed top-up code into the actor's account, once (or raise the
+        ``topup_codes.TopupCodeError`` saying why not)."""
+        return movements.redeem(self._book, code, public_key)
+
+    # -- the admin's refunds, adjustments and allocations (``movements``) -----------------------
     def refund(self, reservation_id: uuid.UUID, reason: str = "") -> TransactionRecord:
         """Admin: give back the cost of a consumed action (once per reservation)."""
-        self.require_admin("refund credits")
-        key = refund_key(reservation_id)
-
-        def work(session: Session) -> TransactionRecord:
-            settled = _tx_by_key(session, settle_key(reservation_id))
-            if settled is None or settled.kind != TransactionKind.CONSUMPTION.value:
-                state = "not settled" if settled is None else f"{settled.kind}d"
-                if settled is not None and settled.kind == "release":
-                    state = "released"
-                raise ValidationError(
-                    "reservation", f"only a consumed action can be refunded; this one is {state}"
-                )
-            cost = int(settled.meta.get("cost", 0))
-            assert settled.account_id is not None
-            new_balance = self._credit(session, settled.account_id, cost)
-            tx = self._append(
-                session,
-                settled.account_id,
-                new_balance,
-                TransactionKind.REFUND,
-                cost,
-                action=settled.action,
-                reference_type=settled.reference_type,
-                reference_id=settled.reference_id,
-                reservation_id=reservation_id,
-                idempotency_key=key,
-                price_version=settled.price_version,
-                meta={"cost": cost, "reason": reason},
-            )
-            activity.record(
-                session,
-                self._ctx.actor.id,
-                "refund",
-                "credits",
-                tx.id,
-                summary=f"refunded {cost} credits ({settled.action}) {reason}".strip(),
-            )
-            return tx
-
-        return self._write(key, work)
+        return movements.refund(self._book, reservation_id, reason)
 
     def adjust(
         self,
@@ -1083,87 +215,16 @@ class CreditService:
         idempotency_key: str | None = None,
     ) -> TransactionRecord:
         """Admin: correct a balance by ``amount`` (a reduction never goes below zero)."""
-        self.require_admin("adjust credits")
-        _nonzero(amount, "amount")
-        if not reason.strip():
-            raise ValidationError("reason", "an adjustment needs a reason")
-        user_id = self._user_id(user)
-        acc_id = self._account_for(user_id)
-
-        def work(session: Session) -> TransactionRecord:
-            if amount > 0:
-                new_balance = self._credit(session, acc_id, amount)
-            else:
-                new_balance = self._debit(session, acc_id, -amount)
-            tx = self._append(
-                session,
-                acc_id,
-                new_balance,
-                TransactionKind.ADJUSTMENT,
-                amount,
-                reference_type="user",
-                reference_id=str(user_id),
-                idempotency_key=idempotency_key,
-                meta={"reason": reason.strip()[:500]},
-            )
-            activity.record(
-                session,
-                self._ctx.actor.id,
-                "adjust",
-                "credits",
-                tx.id,
-                summary=f"adjusted by {amount:+} credits: {reason.strip()}",
-            )
-            return tx
-
-        return self._write(idempotency_key, work)
+        return movements.adjust(self._book, amount, reason, user, idempotency_key)
 
     def allocate(
         self, user: uuid.UUID | str, amount: int, idempotency_key: str | None = None
     ) -> TransactionRecord:
         """Admin: move ``amount`` credits from the admin's balance to a member's (a negative
         amount takes unspent credits back). Returns the member's ledger line."""
-        self.require_admin("allocate credits")
-        _nonzero(amount, "amount")
-        member = self._user_id(user)
-        if member == self._ctx.actor.id:
-            raise ValidationError("user", "credits are allocated to another member")
-        own, theirs = self.account_id(), self._account_for(member)
-        source, target = (own, theirs) if amount > 0 else (theirs, own)
-        people = {own: self._ctx.actor.id, theirs: member}
-        n = abs(amount)
+        return movements.allocate(self._book, user, amount, idempotency_key)
 
-        def work(session: Session) -> TransactionRecord:
-            balances = {}
-            for acc in sorted((source, target)):  # one lock order: no deadlock on PostgreSQL
-                if acc == source:
-                    balances[acc] = self._debit(session, acc, n)
-                else:
-                    balances[acc] = self._credit(session, acc, n)
-            lines = {}
-            for acc, sign, other in ((source, -1, target), (target, 1, source)):
-                lines[acc] = self._append(
-                    session,
-                    acc,
-                    balances[acc],
-                    TransactionKind.ALLOCATION,
-                    sign * n,
-                    reference_type="user",
-                    reference_id=str(people[other]),
-                    idempotency_key=idempotency_key if acc == theirs else None,
-                )
-            activity.record(
-                session,
-                self._ctx.actor.id,
-                "allocate",
-                "credits",
-                lines[theirs].id,
-                summary=f"allocated {amount:+} credits to user {member}",
-            )
-            return lines[theirs]
-
-        return self._write(idempotency_key, work)
-
+    # -- spend caps and the low-balance warning (``limits``) -----------------------------------
     def set_spend_cap(
         self,
         user: uuid.UUID | str,
@@ -1174,292 +235,54 @@ class CreditService:
 
         What the member already spent in the current window counts at once.
         """
-        self.require_admin("cap a member's spend")
-        if credits is not None:
-            _positive(credits, "credits")
-        try:
-            period = CapPeriod(period)
-        except ValueError:
-            raise ValidationError("period", f"{period!r} is not week or month") from None
-        user_id = self._user_id(user)
-        acc_id = self._account_for(user_id)
-        now = self.now()
-        start = credit_caps.window_start(period, now)
-        with self._ctx.store.write() as session:
-            spent = _spent_in_window(session, acc_id, start)
-            session.execute(
-                update(_ACC)
-                .where(_ACC.c.id == acc_id)
-                .values(
-                    spend_cap=credits,
-                    spend_cap_period=period if credits else None,
-                    cap_window=credit_caps.window_key(period, now),
-                    cap_spent=spent,
-                    updated_at=now,
-                )
-            )
-            what = (
-                "removed the spend cap"
-                if credits is None
-                else (f"capped spend at {credits} per {period.value}")
-            )
-            activity.record(
-                session,
-                self._ctx.actor.id,
-                "spend_cap",
-                "credits",
-                acc_id,
-                summary=f"{what} for user {user_id}",
-            )
-        return self.spend_cap(user_id)
+        return self.spend_cap(limits.set_spend_cap(self._book, user, credits, period))
 
     def spend_cap(self, user: uuid.UUID | str | None = None) -> SpendCap:
-        acc_id = self.account_of(user)
-        now = self.now()
-        with self._ctx.store.read() as session:
-            acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
-        if acc.spend_cap is None:
-            return SpendCap(None, None, 0, None)
-        period = CapPeriod(acc.spend_cap_period)
-        current = acc.cap_window == credit_caps.window_key(period, now)
-        return SpendCap(
-            period.value,
-            acc.spend_cap,
-            acc.cap_spent if current else 0,
-            credit_caps.window_start(period, now),
-        )
+        """``user``'s cap (None: the actor's) and what is left of it in the current window."""
+        return limits.spend_cap(self.store, self.account_of(user), self.now())
 
-    # -- reading the ledger --------------------------------------------------------------------
+    def low_balance_threshold(self) -> int:
+        """Warn below this many credits (0: never); database-wide, on by default."""
+        return limits.low_balance_threshold(self.store)
+
+    def set_low_balance_threshold(self, credits: int) -> None:
+        limits.set_low_balance_threshold(self._book, credits)
+
+    def low_balance_warning(
+        self, bal: Balance | None = None, threshold: int | None = None
+    ) -> str | None:
+        """A line for the status bar when the balance is below the threshold, else None.
+
+        Given both (read off the GUI thread), it reads nothing from the database.
+        """
+        bal = bal or self.balance()
+        threshold = self.low_balance_threshold() if threshold is None else threshold
+        return limits.low_balance_warning(bal, threshold)
+
+    # -- reading the ledger (``queries``) ------------------------------------------------------
     def history(
         self,
         limit: int = 100,
         since: dt.datetime | None = None,
         user: uuid.UUID | str | None = None,
     ) -> list[TransactionRecord]:
-        stmt = (
-            select(_TX)
-            .where(_TX.c.account_id == self.account_of(user))
-            .order_by(_TX.c.created_at.desc(), _TX.c.id.desc())
-            .limit(limit)
-        )
-        if since is not None:
-            stmt = stmt.where(_TX.c.created_at >= since)
-        with self._ctx.store.read() as session:
-            return [record_from_row(row) for row in session.execute(stmt)]
+        """Up to ``limit`` of an account's ledger lines, newest first (``history`` filters)."""
+        return queries.newest_lines(self.store, self.account_of(user), limit, since)
 
     def ledger_sum(self, user: uuid.UUID | str | None = None) -> int:
-        stmt = select(func.coalesce(func.sum(_TX.c.amount), 0)).where(
-            _TX.c.account_id == self.account_of(user)
-        )
-        with self._ctx.store.read() as session:
-            return int(session.scalar(stmt) or 0)
+        """The sum of an account's ledger lines, which its balance must equal."""
+        return queries.ledger_sum(self.store, self.account_of(user))
 
     def held(self, user: uuid.UUID | str | None = None) -> list[uuid.UUID]:
         """Ids of the reservations still in flight on an account."""
-        stmt = select(_HOLD.c.reservation_id).where(_HOLD.c.account_id == self.account_of(user))
-        with self._ctx.store.read() as session:
-            return list(session.scalars(stmt))
+        return queries.held(self.store, self.account_of(user))
 
     def spent_since(self, since: dt.datetime, user: uuid.UUID | str | None = None) -> int:
         """Credits consumed since ``since``: the held cost of each consumption."""
-        consumption = _TX.alias("consumption")
-        stmt = (
-            select(func.coalesce(func.sum(-_TX.c.amount), 0))
-            .join(consumption, consumption.c.reservation_id == _TX.c.id)
-            .where(
-                consumption.c.account_id == self.account_of(user),
-                consumption.c.kind == TransactionKind.CONSUMPTION,
-                consumption.c.created_at >= since,
-            )
-        )
-        with self._ctx.store.read() as session:
-            return int(session.scalar(stmt) or 0)
+        return queries.spent_since(self.store, self.account_of(user), since)
 
     def audit(self) -> LedgerAudit:
         """Admin: check every account's cached balance against the sum of its ledger, and its
         reserved credits against its holds, in one consistent read."""
         self.require_admin("audit the ledger")
-        sums = (
-            select(_TX.c.account_id, func.sum(_TX.c.amount).label("total"), func.count().label("n"))
-            .group_by(_TX.c.account_id)
-            .subquery()
-        )
-        holds = (
-            select(_HOLD.c.account_id, func.sum(_HOLD.c.amount).label("held"))
-            .group_by(_HOLD.c.account_id)
-            .subquery()
-        )
-        stmt = (
-            select(
-                _ACC.c.id,
-                _ACC.c.balance,
-                _ACC.c.reserved,
-                func.coalesce(sums.c.total, 0),
-                func.coalesce(sums.c.n, 0),
-                func.coalesce(holds.c.held, 0),
-            )
-            .outerjoin(sums, sums.c.account_id == _ACC.c.id)
-            .outerjoin(holds, holds.c.account_id == _ACC.c.id)
-        )
-        mismatches, accounts, transactions = [], 0, 0
-        with self._ctx.store.read() as session:
-            for acc_id, balance, reserved, total, n, held in session.execute(stmt):
-                accounts += 1
-                transactions += int(n)
-                if balance != total or reserved != held:
-                    mismatches.append((acc_id, int(balance), int(total)))
-        return LedgerAudit(accounts, transactions, mismatches)
-
-
-def _settlement_insert(returning: bool = True) -> Any:
-    """INSERT ... SELECT of a consumption or release line from its reservation's row."""
-    r, t = _TX.alias("reservation"), _TX.c
-    copied = {
-        "action": r.c.action,
-        "reference_type": r.c.reference_type,
-        "reference_id": r.c.reference_id,
-        "price_version": r.c.price_version,
-        "account_id": r.c.account_id,
-        "reservation_id": r.c.id,
-    }
-    given = {
-        "id": "new_id",
-        "kind": "new_kind",
-        "amount": "new_amount",
-        "balance_after": "new_balance",
-        "idempotency_key": "new_key",
-        "metadata": "new_meta",
-        "actor_id": "new_actor",
-        "created_at": "new_at",
-    }
-    names = [*copied, *given]
-    columns = [*copied.values()] + [bindparam(given[n], type_=t[n].type) for n in given]
-    source = select(*columns).where(r.c.id == bindparam("rid", type_=t.id.type))
-    stmt = insert(_TX).from_select(names, source)
-    if not returning:
-        return stmt
-    return stmt.returning(t.action, t.reference_type, t.reference_id, t.price_version)
-
-
-def _prepared_statements() -> dict[str, Any]:
-    """The hot path's statements, built once: their compiled form is cached by SQLAlchemy, so a
-    call only binds values (building a statement per call cost more than running it)."""
-    c, h = _ACC.c, _HOLD.c
-    now = bindparam("now", type_=c.updated_at.type)
-    cost = bindparam("cost", type_=Integer)
-    window = case(
-        (c.spend_cap_period == CapPeriod.WEEK.value, bindparam("week", type_=Integer)),
-        else_=bindparam("month", type_=Integer),
-    )
-    spent = case((c.cap_window == window, c.cap_spent), else_=0)
-    take_hold = (
-        delete(_HOLD)
-        .where(h.reservation_id == bindparam("rid"))
-        .returning(h.account_id, h.amount, h.cap_window)
-    )
-    return {
-        # The one guarded statement: balance (unless unlimited) and spend cap, together.
-        "reserve": update(_ACC)
-        .where(
-            c.id == bindparam("acc"),
-            or_(c.unlimited, c.balance >= cost),
-            or_(c.spend_cap.is_(None), spent + cost <= c.spend_cap),
-        )
-        .values(
-            balance=c.balance - cost,
-            reserved=c.reserved + cost,
-            cap_window=window,
-            cap_spent=spent + cost,
-            updated_at=now,
-        )
-        .returning(c.balance, c.cap_window),
-        "settle": update(_ACC)
-        .where(c.id == bindparam("acc"))
-        .values(
-            balance=c.balance + bindparam("back", type_=Integer),
-            reserved=c.reserved - bindparam("held", type_=Integer),
-            cap_spent=case(
-                (
-                    c.cap_window == bindparam("hold_window", type_=Integer),
-                    c.cap_spent - bindparam("cap_back", type_=Integer),
-                ),
-                else_=c.cap_spent,
-            ),
-            updated_at=now,
-        )
-        .returning(c.balance),
-        "take_hold": take_hold,
-        "take_own_hold": take_hold.where(h.account_id == bindparam("acc")),
-        "insert_settlement": _settlement_insert(),
-        "by_key": select(_TX).where(_TX.c.idempotency_key == bindparam("key")),
-    }
-
-
-_STATEMENTS = _prepared_statements()
-_RESERVE = _STATEMENTS["reserve"]
-_SETTLE = _STATEMENTS["settle"]
-_TAKE_HOLD = _STATEMENTS["take_hold"]
-_TAKE_OWN_HOLD = _STATEMENTS["take_own_hold"]
-_INSERT_SETTLEMENT = _STATEMENTS["insert_settlement"]
-_BY_KEY = _STATEMENTS["by_key"]
-_INSERT_TX = insert(_TX)
-_INSERT_HOLD = insert(_HOLD)
-_TAKE_HOLDS = (
-    delete(_HOLD)
-    .where(_HOLD.c.reservation_id.in_(bindparam("rids", expanding=True)))
-    .returning(_HOLD.c.reservation_id, _HOLD.c.account_id, _HOLD.c.amount, _HOLD.c.cap_window)
-)
-_TAKE_OWN_HOLDS = _TAKE_HOLDS.where(_HOLD.c.account_id == bindparam("acc"))
-#: The settlement INSERT ... SELECT without RETURNING, so a batch runs as one executemany.
-_INSERT_SETTLEMENTS = _settlement_insert(returning=False)
-
-
-def _log_already_settled(missing: set[uuid.UUID]) -> None:
-    if missing:
-        log.warning("%d reservation(s) were already settled: %s", len(missing),
-                    ", ".join(sorted(map(str, missing))[:5]))
-
-
-def _refusal(
-    session: Session, acc_id: uuid.UUID, cost: int, now: dt.datetime
-) -> InsufficientCreditsError:
-    acc = session.execute(select(_ACC).where(_ACC.c.id == acc_id)).one()
-    if not acc.unlimited and acc.balance < cost:
-        return InsufficientCreditsError(cost, acc.balance)
-    period = CapPeriod(acc.spend_cap_period or CapPeriod.MONTH)
-    spent = acc.cap_spent if acc.cap_window == credit_caps.window_key(period, now) else 0
-    return SpendCapExceededError(cost, period.value, int(acc.spend_cap or 0), spent)
-
-
-def _spent_in_window(session: Session, acc_id: uuid.UUID, start: dt.datetime) -> int:
-    """Reserved since ``start`` and not released: what a new cap counts from the ledger."""
-    release = _TX.alias("release")
-    released = select(release.c.id).where(
-        release.c.reservation_id == _TX.c.id, release.c.kind == TransactionKind.RELEASE
-    )
-    stmt = select(func.coalesce(func.sum(-_TX.c.amount), 0)).where(
-        _TX.c.account_id == acc_id,
-        _TX.c.kind == TransactionKind.RESERVATION,
-        _TX.c.created_at >= start,
-        ~released.exists(),
-    )
-    return int(session.scalar(stmt) or 0)
-
-
-__all__ = [
-    "IN_FLIGHT_STATES",
-    "STALE_AFTER",
-    "Balance",
-    "BatchReserved",
-    "CapPeriod",
-    "CreditService",
-    "LedgerAudit",
-    "Preflight",
-    "Quote",
-    "ReserveItem",
-    "SettleItem",
-    "SpendCap",
-    "TransactionRecord",
-    "refund_key",
-    "settle_key",
-]
+        return queries.audit(self.store)

@@ -2,12 +2,14 @@
 
 ``resources/pricing.json`` is the default; the database keeps every version an admin published
 (``price_list_versions``), the highest being current. A database without one is seeded from the
-file on first use. Reservations record the version they were priced with.
+file on first use. Reservations record the version they were priced with. A running service
+keeps the current list in :class:`CurrentPrices` and reads it again now and then.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,9 @@ from leaddesk.store.models.credit import PriceListVersion
 from leaddesk.store.types import utcnow
 
 MAX_ACTION_COST = 1_000_000
+#: Seconds a running service trusts the price list it read (an admin may publish a new version
+#: from another computer).
+PRICES_TTL = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +163,29 @@ def publish(store: Store, actor: Actor, costs: dict[str, int], note: str = "") -
     except IntegrityError:  # another admin published the same version number first
         raise changed_meanwhile from None
     return new
+
+
+class CurrentPrices:
+    """The current price list of a store, read again when older than :data:`PRICES_TTL`."""
+
+    def __init__(self, store: Store, prices: PriceList | None = None) -> None:
+        self._store = store
+        self._prices = prices
+        self._read_at = time.monotonic()
+
+    def get(self) -> PriceList:
+        now = time.monotonic()
+        if self._prices is None or now - self._read_at > PRICES_TTL:
+            self._prices = current(self._store)
+            self._read_at = now
+        return self._prices
+
+    def reload(self) -> PriceList:
+        self._prices = None
+        return self.get()
+
+    def publish(self, actor: Actor, costs: dict[str, int], note: str = "") -> PriceList:
+        """Publish a new version (see :func:`publish`) and use it from now on."""
+        self._prices = publish(self._store, actor, costs, note)
+        self._read_at = time.monotonic()
+        return self._prices

@@ -10,7 +10,8 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from leaddesk.services.credits.ledger import Balance, CreditService, Preflight
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.records import Balance, Preflight
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.leads.saved_views import SavedViewService
 from leaddesk.services.leads.service import LeadRecord, LeadService

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.credits.ledger import Balance, CreditService, TransactionRecord
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.records import Balance, TransactionRecord
 from leaddesk.services.errors import (
     InsufficientCreditsError,
     SpendCapExceededError,

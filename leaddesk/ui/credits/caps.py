@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.credits.ledger import CapPeriod, CreditService, SpendCap
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.records import SpendCap
 from leaddesk.services.team.users import UserService
+from leaddesk.store.models.credit import CapPeriod
 from leaddesk.ui.credits.members import MemberPicker
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import FieldErrors, dialog_buttons, error_label, muted

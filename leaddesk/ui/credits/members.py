@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
-from leaddesk.services.credits.ledger import Balance, CreditService, SpendCap
+from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.credits.records import Balance, SpendCap
 from leaddesk.services.team.users import UserRecord, UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op

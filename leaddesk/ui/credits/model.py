@@ -17,7 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 
-from leaddesk.services.credits.ledger import TransactionRecord
+from leaddesk.services.credits.records import TransactionRecord
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
 

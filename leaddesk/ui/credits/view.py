@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.credits.history import CreditHistory, DailyUsage, LedgerFilter, write_csv
-from leaddesk.services.credits.ledger import Balance, CreditService, SpendCap
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.pricing import PriceList
+from leaddesk.services.credits.records import Balance, SpendCap
 from leaddesk.services.team.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting

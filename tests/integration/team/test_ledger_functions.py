@@ -14,7 +14,8 @@ import pytest
 
 from leaddesk.sending.claiming import _count, _count_all
 from leaddesk.sending.claims import Cap
-from leaddesk.services.credits.ledger import ReserveItem, SettleItem
+from leaddesk.services.credits.ledger import ReserveItem
+from leaddesk.services.credits.records import SettleItem
 from leaddesk.services.errors import InsufficientCreditsError, SpendCapExceededError
 from leaddesk.store.enums import TransactionKind
 from tests.integration.team.team_support import Team

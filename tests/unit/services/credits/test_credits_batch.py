@@ -5,7 +5,7 @@ balance == sum(ledger) and settle-once as with single calls."""
 from __future__ import annotations
 
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credits.ledger import ReserveItem, SettleItem
+from leaddesk.services.credits.records import ReserveItem, SettleItem
 from leaddesk.services.errors import InsufficientCreditsError, SpendCapExceededError
 from leaddesk.store.enums import TransactionKind
 

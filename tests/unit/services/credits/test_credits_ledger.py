@@ -9,8 +9,7 @@ import pytest
 
 from leaddesk.services import settings
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.credits import ledger as credits_module
-from leaddesk.services.credits import topup_codes
+from leaddesk.services.credits import pricing, topup_codes
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import (
     InsufficientCreditsError,
@@ -320,6 +319,6 @@ def test_a_running_service_picks_up_prices_published_elsewhere(
     assert elsewhere.quote("sms").cost == 2
     admin.publish_prices({"sms": 4})
     assert elsewhere.quote("sms").cost == 2, "read at most once a minute"
-    monkeypatch.setattr(credits_module, "PRICES_TTL", 0.0)
+    monkeypatch.setattr(pricing, "PRICES_TTL", 0.0)
     assert elsewhere.quote("sms") == admin.quote("sms")
     assert elsewhere.reserve_action("sms").price_version == 2
