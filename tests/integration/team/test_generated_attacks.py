@@ -25,7 +25,7 @@ import psycopg
 import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
-from sqlalchemy import create_engine
+from sqlalchemy import Column, ForeignKey, String, Table, Uuid, create_engine
 from sqlalchemy.engine import URL
 
 from leaddesk.services import settings
@@ -35,6 +35,7 @@ from leaddesk.services.leads.query import LeadQuery
 from leaddesk.services.team import passwords
 from leaddesk.services.team.team_mode import setup_team
 from leaddesk.store import postgres_privileges
+from leaddesk.store.base import Base
 from leaddesk.store.postgres_privileges import LEDGER_TABLES, MEMBER_FUNCTIONS
 from leaddesk.store.postgres_security import app_tables, role_name
 from tests.integration.team import attack_plan as plan
@@ -271,6 +272,22 @@ def test_every_table_has_a_rule(name: str) -> None:
         f"table {name} is neither scoped by scoping.rule_for nor listed in "
         "postgres_privileges.SPECIAL_TABLES or scoping.SHARED_TABLES"
     )
+
+
+def test_a_table_added_later_is_attacked_or_named() -> None:
+    """The plan reads the metadata: an owned table is attacked like the others without editing
+    the suite; one the model cannot place is named."""
+    owned = Table("gadgets", Base.metadata, Column("id", Uuid(), primary_key=True),
+                  Column("owner_id", Uuid(), ForeignKey("users.id")), Column("name", String(20)))
+    loose = Table("widgets", Base.metadata, Column("id", Uuid(), primary_key=True))
+    try:
+        ids = {a.id for a in plan.write_attacks()}
+        assert {"rep-gadgets-reassign-rep_b", "manager-gadgets-insert-owner-admin",
+                "rep-gadgets-steal-manager", "rep-gadgets-truncate"} <= ids
+        assert plan.unclassified_tables() == ["widgets"]
+    finally:
+        Base.metadata.remove(owned)
+        Base.metadata.remove(loose)
 
 
 _PRIVILEGE_KINDS = {"update", "insert", "delete", "truncate", "alter"}
