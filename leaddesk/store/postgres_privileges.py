@@ -135,14 +135,14 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'p
 WHERE c.relkind IN ('r', 'p')
 """
 _FUNCTION_ACL = """
-SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+SELECT p.proname || '(' || oidvectortypes(p.proargtypes) || ')',
        pg_get_userbyid(p.proowner), p.prosecdef, r.rolname, a.privilege_type,
        coalesce(array_to_string(p.proconfig, ','), '')
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace AND n.nspname = 'public'
 CROSS JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
 LEFT JOIN pg_roles r ON r.oid = a.grantee
-WHERE left(p.proname, 8) = 'leaddesk' AND a.grantee <> p.proowner
+WHERE starts_with(p.proname, 'leaddesk') AND a.grantee <> p.proowner
 """
 
 
@@ -156,9 +156,10 @@ def _allowed(table: str, role: str | None) -> frozenset[str]:
 
 
 def _normalised(signature: str) -> str:
-    """``name(uuid, text)`` without argument names, as the model lists functions."""
+    """``name(uuid, text)``: argument types (no names) as the model lists them and the catalog
+    spells them (``oidvectortypes``: ``timestamp with time zone``, not its last word)."""
     name, _, args = signature.partition("(")
-    types = [part.strip().split(" ")[-1] for part in args.rstrip(")").split(",") if part.strip()]
+    types = [" ".join(part.split()) for part in args.rstrip(")").split(",") if part.strip()]
     return f"{name}({', '.join(types)})"
 
 
