@@ -33,6 +33,14 @@ BEGIN
        OR (cap ->> 'limit')::integer IS NULL THEN
       RAISE EXCEPTION 'a cap needs a scope, a period and a limit' USING ERRCODE = '22023';
     END IF;
+    -- A mailbox's caps are counted only by those who may send from it (its owner, their
+    -- manager, an admin): nobody uses up another member's mailbox.
+    IF starts_with(cap ->> 'scope', 'integration:') AND NOT EXISTS (
+         SELECT 1 FROM public.integrations i
+         WHERE i.id::text = substr(cap ->> 'scope', 13) AND public.leaddesk_caller_sees(i.owner_id))
+    THEN
+      RAISE EXCEPTION 'not a mailbox of yours: %', cap ->> 'scope' USING ERRCODE = '42501';
+    END IF;
     INSERT INTO public.send_counters (scope, period, count, created_at, updated_at)
     VALUES (cap ->> 'scope', cap ->> 'period', 0, now(), now())
     ON CONFLICT (scope, period) DO NOTHING;

@@ -26,7 +26,6 @@ from leaddesk.store import postgres_counters, scoping
 from leaddesk.store.base import Base
 from leaddesk.store.postgres_privileges import (
     ADMIN_ROLE,
-    LEDGER_TABLES,
     MEMBER_FUNCTIONS,
     OWNER_ROLE,
     USER_ROLE,
@@ -56,6 +55,16 @@ _FUNCTIONS = (
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT EXISTS (SELECT 1 FROM public.users
                    WHERE id = public.leaddesk_caller() AND role = 'admin')
+    $$""",
+    # What the caller's scope holds (scoping's rule, for SECURITY DEFINER functions).
+    """CREATE OR REPLACE FUNCTION public.leaddesk_caller_sees(p_owner uuid) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (
+      SELECT 1 FROM public.users c WHERE c.id = public.leaddesk_caller() AND (
+        c.role = 'admin' OR p_owner = c.id
+        OR (c.role = 'manager'
+            AND EXISTS (SELECT 1 FROM public.users r
+                        WHERE r.id = p_owner AND r.manager_id = c.id))))
     $$""",
     """CREATE OR REPLACE FUNCTION public.leaddesk_is_admin() RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -178,10 +187,9 @@ def _table_statements(table: str) -> Iterable[str]:
     for policy in (POLICY, f"{POLICY}_read", f"{POLICY}_write", f"{POLICY}_self",
                    f"{POLICY}_add", f"{POLICY}_definer"):
         yield f"DROP POLICY IF EXISTS {policy} ON public.{table}"
-    if table in LEDGER_TABLES or table == "send_counters":
-        # The ledger's and the counters' functions run as the owner, which FORCE subjects to
-        # policies too; this one lets them do what they check themselves.
-        yield _DEFINER.format(table=table)
+    # The SECURITY DEFINER functions run as the owner (a role nobody logs in as), which FORCE
+    # subjects to policies too; this one lets them read and write what they check themselves.
+    yield _DEFINER.format(table=table)
     yield from _policies(table)
 
 

@@ -65,6 +65,9 @@ def _translated(reservation: uuid.UUID | None = None) -> Iterator[None]:
             raise ValidationError("idempotency_key", "is used by another account") from exc
         if state == "42501":
             raise PermissionDeniedError("the database refused this credit movement") from exc
+        if state == "22023":
+            raise ValidationError("credits", str(getattr(exc.orig, "diag", exc).message_primary
+                                                 or exc.orig)) from exc
         raise
 
 

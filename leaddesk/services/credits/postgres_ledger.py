@@ -73,6 +73,8 @@ RETURNS public.credit_transactions LANGUAGE plpgsql {_HEADER} AS $$
 DECLARE
   acc_row record;
   line public.credit_transactions;
+  week integer := public.leaddesk_cap_window('week', p_at);
+  month integer := public.leaddesk_cap_window('month', p_at);
 BEGIN
   IF p_cost IS NULL OR p_cost <= 0 THEN
     RAISE EXCEPTION 'cost % must be a positive whole number', p_cost USING ERRCODE = '22023';
@@ -82,17 +84,25 @@ BEGIN
      OR length(coalesce(p_key, '')) > 200 THEN
     RAISE EXCEPTION 'action, reference, key or holder too long' USING ERRCODE = '22023';
   END IF;
+  -- records.RESERVED_KEY_PREFIXES: settlements, refunds and codes own these keys; a member
+  -- claiming one first would block another member's settlement.
+  IF starts_with(p_key, 'settle:') OR starts_with(p_key, 'refund:')
+     OR starts_with(p_key, 'topup:') THEN
+    RAISE EXCEPTION 'idempotency key % is reserved', p_key USING ERRCODE = '22023';
+  END IF;
   -- The _RESERVE statement: balance (unless unlimited) and spend cap, together.
   UPDATE public.credit_accounts a SET
     balance = a.balance - p_cost,
     reserved = a.reserved + p_cost,
-    cap_window = public.leaddesk_cap_window(a.spend_cap_period, p_at),
-    cap_spent = CASE WHEN a.cap_window = public.leaddesk_cap_window(a.spend_cap_period, p_at)
+    cap_window = CASE WHEN a.spend_cap_period = 'week' THEN week ELSE month END,
+    cap_spent = CASE WHEN a.cap_window = CASE WHEN a.spend_cap_period = 'week' THEN week
+                                              ELSE month END
                      THEN a.cap_spent ELSE 0 END + p_cost,
     updated_at = p_at
   WHERE a.id = p_acc AND (a.unlimited OR a.balance >= p_cost)
     AND (a.spend_cap IS NULL
-         OR CASE WHEN a.cap_window = public.leaddesk_cap_window(a.spend_cap_period, p_at)
+         OR CASE WHEN a.cap_window = CASE WHEN a.spend_cap_period = 'week' THEN week
+                                         ELSE month END
                  THEN a.cap_spent ELSE 0 END + p_cost <= a.spend_cap)
   RETURNING a.balance, a.cap_window INTO acc_row;
   IF NOT FOUND THEN

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from leaddesk.config import resources_dir
 from leaddesk.services import activity
@@ -112,6 +112,10 @@ def current(store: Store) -> PriceList:
                 )
     except IntegrityError:  # another process seeded it first
         pass
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":
+            raise
+        return default  # a member of a team database: an admin's first use will seed it
     return current(store)
 
 

@@ -145,6 +145,11 @@ def record_from_row(row: Row[Any]) -> TransactionRecord:
     )
 
 
+#: Idempotency keys only the ledger itself writes (settlements, refunds, redeemed codes): a
+#: reservation may not take one (``postgres_ledger`` refuses them too).
+RESERVED_KEY_PREFIXES = ("settle:", "refund:", "topup:")
+
+
 def settle_key(reservation_id: uuid.UUID) -> str:
     """Consume and release share one key per reservation: the unique index settles it once."""
     return f"settle:{reservation_id}"

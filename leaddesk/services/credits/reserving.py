@@ -21,6 +21,7 @@ from leaddesk.services.credits import holders as credit_holders
 from leaddesk.services.credits import postgres_calls
 from leaddesk.services.credits.book import LedgerBook, require_positive
 from leaddesk.services.credits.records import (
+    RESERVED_KEY_PREFIXES,
     BatchReserved,
     ReserveItem,
     TransactionRecord,
@@ -54,7 +55,7 @@ def reserve(
     """Hold ``item.cost`` credits for an action, or raise InsufficientCreditsError (or its
     SpendCapExceededError) before anything runs. Priced at the current list's version unless
     ``price_version`` says which; a reused idempotency key returns its first reservation."""
-    require_positive(item.cost, "cost")
+    _check_item(item)
     for field, value in (
         ("action", item.action),
         ("reference_type", item.reference_type),
@@ -142,7 +143,7 @@ def _reserve_many(
     it. Raises nothing before or after writing, so it is safe in a shared group commit.
     Each item's idempotency key must be unused (the caller's keys name an attempt)."""
     for item in items:
-        require_positive(item.cost, "cost")
+        _check_item(item)
     if not items:
         return []
     conn = session.connection()
@@ -192,6 +193,14 @@ def _reserve_many(
         conn.execute(INSERT_HOLD, holds)
     return [BatchReserved(item, ids.get(id(item)), refused.get(i))
             for i, item in enumerate(items)]
+
+
+def _check_item(item: ReserveItem) -> None:
+    """A positive cost, and no key the ledger keeps for itself (taken first, it would block
+    the settlement, refund or code it names)."""
+    require_positive(item.cost, "cost")
+    if item.idempotency_key and item.idempotency_key.startswith(RESERVED_KEY_PREFIXES):
+        raise ValidationError("idempotency_key", f"{item.idempotency_key!r} is reserved")
 
 
 def _reserve_params(acc_id: uuid.UUID, now: dt.datetime) -> dict[str, Any]:

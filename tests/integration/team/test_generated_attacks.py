@@ -44,32 +44,8 @@ from tests.integration.team.team_support import PASSWORD, Team, _postgres_team
 VICTIM = "rep_b"
 VICTIM_KEY = "rep_b-key-1"
 
-#: Attacks that succeed against the functions as they are (holes in ``credits/`` and the send
-#: counters, which this suite may not change): each is an expected failure until fixed there.
-_PRECLAIM = (
-    "hole in credits/postgres_ledger.py: leaddesk_reserve stores any idempotency key the caller "
-    "names, and keys are unique across accounts; a member who reserves with the key "
-    "'settle:<another member's reservation id>' makes that member's settlement fail on the "
-    "unique key (their credits stay held); refuse the service's own key spaces (settle:, "
-    "refund:, topup:) in leaddesk_reserve_one, or make keys unique per account"
-)
-_FOREIGN_CAP = (
-    "hole in store/postgres_counters.py: leaddesk_count_sends counts on any scope with the "
-    "caller's own limit, so a member fills another member's mailbox cap "
-    "('integration:<their id>', readable in send_counters) and blocks their sending; count "
-    "'integration:' scopes only for integrations the caller (leaddesk_caller()) owns"
-)
-KNOWN_HOLES: dict[str, str] = {
-    **{f"{role}-leaddesk_reserve-arg4-preclaim": _PRECLAIM for role in plan.ATTACKERS},
-    **{f"{role}-leaddesk_count_sends-arg0[scope]-victim-scope": _FOREIGN_CAP
-       for role in plan.ATTACKERS},
-}
-
-
 def _param(item: Any) -> Any:
-    reason = KNOWN_HOLES.get(item.id)
-    marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    return pytest.param(item, id=item.id, marks=marks)
+    return pytest.param(item, id=item.id)
 
 
 # --- the arena: one seeded team database for the module ------------------------------------------
@@ -519,10 +495,7 @@ def test_settling_twice_moves_credits_once(role: str, arena: Arena) -> None:
     assert lines["n"] == 2
 
 
-@pytest.mark.parametrize(
-    "role", [pytest.param(r, marks=pytest.mark.xfail(reason=_PRECLAIM, strict=True))
-             for r in plan.ATTACKERS],
-)
+@pytest.mark.parametrize("role", plan.ATTACKERS)
 def test_a_claimed_settle_key_blocks_nobody(role: str, arena: Arena) -> None:
     """Whatever a member does with keys, another member's reservation still settles."""
     victim = arena.team[VICTIM].credits

@@ -69,7 +69,7 @@ def test_a_rep_reserves_and_settles_a_batch_through_the_functions(team: Team) ->
 def test_a_rep_counts_sends_only_forward(team: Team) -> None:
     b = team["rep_b"]
     now = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
-    caps = [Cap("integration:test", "day", 3), Cap("integration:test", "hour", 2)]
+    caps = [Cap("channel:test", "day", 3), Cap("channel:test", "hour", 2)]
     with b.store.write() as session:
         assert all(_count(session, cap, now) for cap in caps)  # a new period starts one by one
         assert _count_all(session, caps, now, 1)
