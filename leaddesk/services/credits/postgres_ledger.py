@@ -64,6 +64,17 @@ BEGIN
   RETURN acc;
 END $$"""
 
+# The items of a batch call: a JSON array of at most 10,000 (a batch is an outbox claim).
+_BATCH_ITEMS = f"""
+CREATE OR REPLACE FUNCTION public.leaddesk_batch_items(p_items jsonb)
+RETURNS SETOF jsonb LANGUAGE plpgsql {_HEADER} AS $$
+BEGIN
+  IF jsonb_typeof(p_items) IS DISTINCT FROM 'array' OR jsonb_array_length(p_items) > 10000 THEN
+    RAISE EXCEPTION 'items must be an array of at most 10,000' USING ERRCODE = '22023';
+  END IF;
+  RETURN QUERY SELECT value FROM jsonb_array_elements(p_items);
+END $$"""
+
 # One guarded reservation on an account; NULL when balance or cap refuse it.
 _RESERVE_ONE = f"""
 CREATE OR REPLACE FUNCTION public.leaddesk_reserve_one(
@@ -166,10 +177,7 @@ DECLARE
   n integer := 0;
   line public.credit_transactions;
 BEGIN
-  IF jsonb_typeof(p_items) IS DISTINCT FROM 'array' OR jsonb_array_length(p_items) > 10000 THEN
-    RAISE EXCEPTION 'items must be an array of at most 10,000' USING ERRCODE = '22023';
-  END IF;
-  FOR item IN SELECT value FROM jsonb_array_elements(p_items) LOOP
+  FOR item IN SELECT b.item FROM public.leaddesk_batch_items(p_items) AS b(item) LOOP
     line := public.leaddesk_reserve_one(
       uid, acc, (item ->> 'cost')::integer, item ->> 'action', item ->> 'reference_type',
       item ->> 'reference_id', item ->> 'key', p_price_version, p_holder, at);
@@ -261,10 +269,7 @@ DECLARE {_OWN}
   item jsonb;
   line public.credit_transactions;
 BEGIN
-  IF jsonb_typeof(p_items) IS DISTINCT FROM 'array' OR jsonb_array_length(p_items) > 10000 THEN
-    RAISE EXCEPTION 'items must be an array of at most 10,000' USING ERRCODE = '22023';
-  END IF;
-  FOR item IN SELECT value FROM jsonb_array_elements(p_items) LOOP
+  FOR item IN SELECT b.item FROM public.leaddesk_batch_items(p_items) AS b(item) LOOP
     line := public.leaddesk_settle_one(uid, own, (item ->> 'reservation_id')::uuid,
                                        item ->> 'kind', left(item ->> 'reason', 200), at);
     IF line.id IS NOT NULL THEN  -- settled now; one settled earlier is left out
@@ -278,6 +283,7 @@ END $$"""
 #: The DDL ``db team-setup`` runs (after the identity functions of ``postgres_security``).
 FUNCTIONS: tuple[str, ...] = (
     _CAP_WINDOW,
+    _BATCH_ITEMS,
     _ACCOUNT,
     _RESERVE_ONE,
     _RESERVE,
