@@ -18,6 +18,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
+from leaddesk.store.errors import DatabaseTooNewError
+
 log = logging.getLogger("leaddesk.store")
 
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent / "migrations")
@@ -31,10 +33,6 @@ def include_object(
 ) -> bool:
     """Alembic ``include_object`` hook: leave out the unmodelled search structures."""
     return not (reflected and compare_to is None and (name or "").startswith(UNMODELLED_PREFIXES))
-
-
-class DatabaseTooNewError(RuntimeError):
-    """The database was written by a newer LeadDesk."""
 
 
 @dataclass(frozen=True)
