@@ -19,8 +19,7 @@ def _size(value: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("screenshot", help="save a PNG of a view, rendered offscreen")
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--view", choices=VIEWS, required=True)
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.png")
     parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH")
