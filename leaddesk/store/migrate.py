@@ -2,23 +2,30 @@
 
 A database stamped with a revision this version does not know comes from a newer LeadDesk;
 it is refused untouched rather than guessed at.
+
+Telling where a database stands needs no Alembic, whose import costs more than the rest of
+opening a database: this version's revisions are read from the revision files' own ``revision``
+and ``down_revision`` lines, the database's from its ``alembic_version`` table. Alembic is
+imported to run an upgrade.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import functools
 import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from leaddesk.store.errors import DatabaseTooNewError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 log = logging.getLogger("leaddesk.store")
 
@@ -47,15 +54,41 @@ class SchemaState:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return cfg
 
 
+@functools.cache
+def revisions() -> dict[str, tuple[str, ...]]:
+    """Every revision this version ships, with the ones it follows: the module-level
+    ``revision`` and ``down_revision`` of each file in ``versions/``, which is what Alembic
+    imports those files to learn (tests/unit/store/test_migrations.py checks that they agree)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path in sorted((Path(SCRIPT_LOCATION) / "versions").glob("*.py")):
+        values: dict[str, object] = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                target, value = node.target, node.value
+            else:
+                continue
+            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                values[target.id] = ast.literal_eval(value)
+        revision, down = values.get("revision"), values.get("down_revision")
+        if isinstance(revision, str):
+            follows = down if isinstance(down, tuple | list) else () if down is None else (down,)
+            found[revision] = tuple(map(str, follows))
+    return found
+
+
 def head_revision() -> str:
-    script = ScriptDirectory(SCRIPT_LOCATION)
-    heads = script.get_heads()
+    known = revisions()
+    heads = sorted(set(known) - {earlier for follows in known.values() for earlier in follows})
     if len(heads) != 1:
         raise RuntimeError(f"migration history must have one head, found {heads}")
     return heads[0]
@@ -63,16 +96,21 @@ def head_revision() -> str:
 
 def schema_state(engine: Engine) -> SchemaState:
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-        has_tables = bool(set(inspect(conn).get_table_names()) - {"alembic_version"})
-    return SchemaState(current=current, head=head_revision(), has_tables=has_tables)
+        tables = set(inspect(conn).get_table_names())
+        current = (
+            conn.scalar(text("SELECT version_num FROM alembic_version"))
+            if "alembic_version" in tables
+            else None
+        )
+    return SchemaState(
+        current=current, head=head_revision(), has_tables=bool(tables - {"alembic_version"})
+    )
 
 
 def check_not_newer(state: SchemaState) -> None:
     if state.current is None:
         return
-    known = {rev.revision for rev in ScriptDirectory(SCRIPT_LOCATION).walk_revisions()}
-    if state.current not in known:
+    if state.current not in revisions():
         raise DatabaseTooNewError(
             f"this database is at schema revision {state.current}, which this LeadDesk "
             f"(schema {state.head}) does not know: it was written by a newer LeadDesk. "
@@ -112,6 +150,8 @@ def upgrade(engine: Engine, backup_dir: Path | None = None) -> SchemaState:
         )
     if state.has_tables and backup_dir is not None:
         backup_sqlite(engine, backup_dir, f"before-{state.head}")
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
