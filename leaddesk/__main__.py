@@ -2,7 +2,7 @@
 
 import sys
 
-from leaddesk.cli import main
+from leaddesk.cli import run
 
 if __name__ == "__main__":
     if getattr(sys, "frozen", False):
@@ -11,4 +11,4 @@ if __name__ == "__main__":
         import multiprocessing
 
         multiprocessing.freeze_support()
-    raise SystemExit(main())
+    raise SystemExit(run())

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from leaddesk.commands.common import open_services
+from leaddesk.heap import frozen_startup_objects
 
 VIEWS = ("leads", "campaigns", "composer", "credits")
 
@@ -30,7 +31,8 @@ def _run(args: argparse.Namespace) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from leaddesk.ui.screenshot import save_screenshot
 
-    with open_services(args) as app:
+    # As the window runs in the app: what start-up built stays out of the collector's sight.
+    with open_services(args) as app, frozen_startup_objects():
         path = save_screenshot(app, args.view, args.out, args.size)
     print(path)
     return 0
