@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import open_services
 from leaddesk.config import database_url
+from leaddesk.heap import collection_paused
 from leaddesk.store.enums import Role
 
 if TYPE_CHECKING:
@@ -54,6 +55,13 @@ def first_start(app: AppServices, with_demo: bool = True) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _ensure_display()
+    # Start-up (the window's modules, the database) makes only objects that live on: they are
+    # not collected but frozen once the window runs (run_gui, leaddesk.heap).
+    with collection_paused():
+        return _open_window(args)
+
+
+def _open_window(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
     from leaddesk.services.app_services import AppServices

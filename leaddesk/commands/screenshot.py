@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from leaddesk.commands.common import open_services
-from leaddesk.heap import frozen_startup_objects
+from leaddesk.heap import collection_paused, frozen_startup_objects
 
 VIEWS = ("leads", "campaigns", "composer", "credits")
 
@@ -29,10 +29,12 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from leaddesk.ui.screenshot import save_screenshot
+    # Start-up (the window's modules, the database) makes only objects that live on: they are
+    # not collected but frozen, as the app's window runs (leaddesk.heap).
+    with collection_paused():
+        from leaddesk.ui.screenshot import save_screenshot
 
-    # As the window runs in the app: what start-up built stays out of the collector's sight.
-    with open_services(args) as app, frozen_startup_objects():
-        path = save_screenshot(app, args.view, args.out, args.size)
+        with open_services(args) as app, frozen_startup_objects():
+            path = save_screenshot(app, args.view, args.out, args.size)
     print(path)
     return 0
