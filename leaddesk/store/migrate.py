@@ -15,6 +15,7 @@ import ast
 import datetime as dt
 import functools
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,23 +63,22 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+#: ``revision: str = "0002"`` and ``down_revision: str | None = "0001"`` at the top level of a
+#: revision file (as Alembic's template writes them).
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(.+?)\s*$", re.MULTILINE)
+
+
 @functools.cache
 def revisions() -> dict[str, tuple[str, ...]]:
-    """Every revision this version ships, with the ones it follows: the module-level
+    """Every revision this version ships, with the ones it follows: the top-level
     ``revision`` and ``down_revision`` of each file in ``versions/``, which is what Alembic
     imports those files to learn (tests/unit/store/test_migrations.py checks that they agree)."""
     found: dict[str, tuple[str, ...]] = {}
     for path in sorted((Path(SCRIPT_LOCATION) / "versions").glob("*.py")):
-        values: dict[str, object] = {}
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                target, value = node.target, node.value
-            else:
-                continue
-            if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
-                values[target.id] = ast.literal_eval(value)
+        values = {
+            name: ast.literal_eval(value)
+            for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8"))
+        }
         revision, down = values.get("revision"), values.get("down_revision")
         if isinstance(revision, str):
             follows = down if isinstance(down, tuple | list) else () if down is None else (down,)
