@@ -1,22 +1,24 @@
 """The ``leaddesk`` command line: the GUI by default, and every scripting command.
 
-Each command lives in a module of ``leaddesk.commands`` that adds its own sub-parser; this module
-only builds the parser, resolves the database and reports errors in one line.
+Each command lives in a module of ``leaddesk.commands`` that declares its own arguments; this
+module only builds the parser, resolves the database and reports errors in one line. A command's
+module is imported only when that command is named, so start-up pays for that command alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
+import importlib
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from leaddesk import __version__
-from leaddesk.commands import COMMAND_MODULES
+from leaddesk.commands import COMMANDS
 from leaddesk.commands.common import CommandError, add_sign_in_arguments
+from leaddesk.heap import freeze_for_exit
 from leaddesk.services.errors import ServiceError
-from leaddesk.store.migrate import DatabaseTooNewError
+from leaddesk.store.errors import DatabaseTooNewError
 
 EXIT_USAGE = 2
 
@@ -26,6 +28,33 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class Commands(argparse._SubParsersAction):
+    """Sub-commands known by name and help line; a command's arguments are declared (its module
+    imported) when it is named, just before its parser reads the rest of the command line."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._undeclared: dict[str, str] = {}
+
+    def add_command(self, name: str, help: str, arguments: str) -> None:
+        self.add_parser(name, help=help)
+        self._undeclared[name] = arguments
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        name = values[0]
+        if name in self._undeclared:
+            module, _, function = self._undeclared.pop(name).partition(":")
+            declare = getattr(importlib.import_module(f"leaddesk.commands.{module}"), function)
+            declare(self.choices[name])
+        super().__call__(parser, namespace, values, option_string)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,16 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_sign_in_arguments(parser, top_level=True)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more detail")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser,
+                                action=Commands)
+    for command in COMMANDS:
+        sub.add_command(*command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # --version and --help exit here, before logging loads
+    import logging
+
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -69,6 +101,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run(argv: Sequence[str] | None = None) -> int:
+    """The ``leaddesk`` program: :func:`main`, after which the process ends, so what is left is
+    hidden from the collector first (``heap.freeze_for_exit``). Tests call :func:`main`."""
+    code = main(argv)
+    freeze_for_exit()
+    return code
+
+
 def main_gui() -> int:
     """The GUI entry point of installers (no console window on Windows)."""
-    return main(["gui"])
+    return run(["gui"])

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "LeadDesk"
 APP_AUTHOR = "LeadDesk"
 DATABASE_ENV = "LEADDESK_DATABASE_URL"
@@ -27,7 +25,12 @@ def private_dir(path: Path) -> Path:
 def data_dir() -> Path:
     """The per-user folder for the database, backups and logs (created on demand, private)."""
     override = os.environ.get(DATA_DIR_ENV)
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
+    if override:
+        path = Path(override)
+    else:
+        import platformdirs  # only here: every other use of this module is a plain lookup
+
+        path = Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
     return private_dir(path)
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import add_sign_in_arguments, whole_number
 from leaddesk.commands.users import signed_in
-from leaddesk.services.team.audit import AuditFilter, AuditLogService
+
+if TYPE_CHECKING:
+    from leaddesk.services.team.audit import AuditFilter
 
 
 def _date(value: str) -> dt.datetime:
@@ -22,8 +25,7 @@ def _date(value: str) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("audit", help="the audit log: list or export (admins)")
+def arguments(parser: argparse.ArgumentParser) -> None:
     add_sign_in_arguments(parser)
     asub = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     for name, helptext in (("list", "newest entries first"), ("export", "write CSV (admins)")):
@@ -40,11 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _filter(args: argparse.Namespace) -> AuditFilter:
+    from leaddesk.services.team.audit import AuditFilter
+
     return AuditFilter(actions=tuple(args.action), entity_types=tuple(args.entity),
                        since=args.since)
 
 
 def _list(args: argparse.Namespace) -> int:
+    from leaddesk.services.team.audit import AuditLogService
+
     with signed_in(args) as app:
         entries = AuditLogService(app.ctx).search(_filter(args), limit=args.limit)
     for e in entries:
@@ -55,6 +61,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from leaddesk.services.team.audit import AuditLogService
+
     with signed_in(args) as app:
         count = AuditLogService(app.ctx).export_csv(args.out, _filter(args))
     print(f"exported {count} entries to {args.out}")

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import CommandError, add_sign_in_arguments, whole_number
 from leaddesk.commands.users import signed_in
-from leaddesk.services.leads.changes import ChangeSetRecord, ChangeSetService
+
+if TYPE_CHECKING:
+    from leaddesk.services.leads.changes import ChangeSetRecord
 
 KINDS = ("import", "bulk_edit", "merge")
 
@@ -26,8 +29,7 @@ def _change_set_id(value: str) -> uuid.UUID:
         ) from None
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("changes", help="imports, bulk edits and merges: list, undo")
+def arguments(parser: argparse.ArgumentParser) -> None:
     add_sign_in_arguments(parser)
     csub = parser.add_subparsers(dest="changes_command", metavar="ACTION", required=True)
     listing = csub.add_parser("list", help="recent change sets, newest first")
@@ -51,6 +53,8 @@ def _line(change: ChangeSetRecord) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from leaddesk.services.leads.changes import ChangeSetService
+
     with signed_in(args) as app:
         changes = ChangeSetService(app.ctx).recent(kind=args.kind, limit=args.limit)
     for change in changes:
@@ -61,6 +65,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _undo(args: argparse.Namespace) -> int:
+    from leaddesk.services.leads.changes import ChangeSetService
+
     with signed_in(args) as app:
         service = ChangeSetService(app.ctx)
         change = service.get(args.change_set)

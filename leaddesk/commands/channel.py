@@ -13,12 +13,15 @@ import functools
 import getpass
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from leaddesk.channels.secrets import KeyringUnavailable, SecretStore, SecretStoreError
 from leaddesk.commands.common import CommandError, open_services
 from leaddesk.config import data_dir
-from leaddesk.services.messaging.integrations import SCHEMAS, IntegrationService, secret_names
+from leaddesk.services.messaging.integration_schemas import SCHEMAS, secret_names
+
+if TYPE_CHECKING:
+    from leaddesk.channels.secrets import SecretStore
+    from leaddesk.services.messaging.integrations import IntegrationService
 
 CREDENTIALS_FILE = "credentials.cfg"
 
@@ -42,6 +45,8 @@ class SecretInput:
 
 def secret_store(inputs: SecretInput, force_file: bool = False) -> SecretStore:
     """The OS keyring; without one, the encrypted file store after saying why."""
+    from leaddesk.channels.secrets import KeyringUnavailable, SecretStore
+
     store = SecretStore()
     if not force_file and store.is_available():
         return store
@@ -61,6 +66,8 @@ def translated(handler: Callable[[argparse.Namespace], int]) -> Callable[..., in
 
     @functools.wraps(handler)
     def run(args: argparse.Namespace) -> int:
+        from leaddesk.channels.secrets import SecretStoreError
+
         try:
             return handler(args)
         except SecretStoreError as exc:
@@ -76,8 +83,7 @@ def _setting(text: str) -> tuple[str, str]:
     return key.strip(), value
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("channel", help="configure email, SMS/WhatsApp/voice and LinkedIn")
+def arguments(parser: argparse.ArgumentParser) -> None:
     csub = parser.add_subparsers(dest="channel_command", metavar="ACTION", required=True)
     add = csub.add_parser(
         "add", help="add a channel (secrets are prompted for, or read from stdin)",
@@ -103,6 +109,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _add(args: argparse.Namespace) -> int:
+    from leaddesk.channels.secrets import SecretStore
+    from leaddesk.services.messaging.integrations import IntegrationService
+
     settings = dict(args.settings)
     wanted = secret_names(args.kind, settings)
     inputs = SecretInput()
@@ -115,6 +124,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from leaddesk.services.messaging.integrations import IntegrationService
+
     with open_services(args) as app:
         records = IntegrationService(app.ctx).list()
     for r in records:
@@ -126,6 +137,9 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _service(app: Any, args: argparse.Namespace, name: str) -> IntegrationService:
+    from leaddesk.channels.secrets import SecretStore
+    from leaddesk.services.messaging.integrations import IntegrationService
+
     record = IntegrationService(app.ctx).get(name)
     wanted = secret_names(record.kind, record.settings)
     store = secret_store(SecretInput(), args.file_store) if wanted else SecretStore()

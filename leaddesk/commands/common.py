@@ -14,17 +14,14 @@ import contextlib
 import getpass
 import sys
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import make_url
+if TYPE_CHECKING:
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.context import Actor
+    from leaddesk.store.database import Store
 
-from leaddesk.config import backups_dir, database_url
-from leaddesk.services.app_services import AppServices
-from leaddesk.services.context import Actor
-from leaddesk.services.team import auth
-from leaddesk.services.team.team_mode import connect
-from leaddesk.store.database import Store
-
-SignIn = Callable[[Store], Actor]
+SignIn = Callable[["Store"], "Actor"]
 
 
 class CommandError(Exception):
@@ -81,6 +78,14 @@ def open_services(
     """The chosen database, upgraded to this version's schema (after a backup), acting as
     ``--as`` (after its password), else as ``sign_in`` decides (the GUI's dialogs), else as the
     local admin where the database allows it."""
+    # Imported here: the command line's parser and help need none of this.
+    from sqlalchemy.engine import make_url
+
+    from leaddesk.config import backups_dir, database_url
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.team import auth
+    from leaddesk.services.team.team_mode import connect
+
     url = database_url(args.db)
     name = _as_user(args)
     if name and make_url(url).get_backend_name() == "postgresql":

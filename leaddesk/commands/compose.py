@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import CommandError, open_services
 from leaddesk.commands.template import find_template
-from leaddesk.services.messaging.compose import ComposePlan
-from leaddesk.services.messaging.whatsapp_content import ordered, part_name
 from leaddesk.store.enums import Channel
+
+if TYPE_CHECKING:
+    from leaddesk.services.messaging.compose import ComposePlan
 
 PREVIEWS_SHOWN = 3
 
@@ -26,8 +28,7 @@ def parse_time(value: str) -> dt.datetime:
     return when.astimezone(dt.UTC) if when.tzinfo else when.astimezone().astimezone(dt.UTC)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("compose", help="render a template for leads and queue the messages")
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channel", required=True, choices=[c.value for c in Channel])
     parser.add_argument("--template", required=True, metavar="NAME_OR_ID")
     who = parser.add_mutually_exclusive_group(required=True)
@@ -43,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def print_plan(plan: ComposePlan) -> None:
+    from leaddesk.services.messaging.whatsapp_content import ordered, part_name
+
     shown = [p for p in plan.previews if not p.blocked_reason][:PREVIEWS_SHOWN]
     if plan.content_sid:
         print(f"WhatsApp content template {plan.content_sid} (its approved text is sent)")

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from leaddesk.commands.common import CommandError, open_services, whole_number
 from leaddesk.services.credits import caps as credit_caps
-from leaddesk.services.credits import history as credit_history
 from leaddesk.services.credits import topup_codes
-from leaddesk.store.models.credit import CapPeriod
+from leaddesk.store.enums import CapPeriod
 
 DEFAULT_CODE_DAYS = 365
 
@@ -44,8 +43,7 @@ def _price(value: str) -> tuple[str, int]:
     return action.strip(), _whole(credits)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("credits", help="credit balance, history, top-up codes, allocations")
+def arguments(parser: argparse.ArgumentParser) -> None:
     csub = parser.add_subparsers(dest="credits_command", metavar="ACTION", required=True)
 
     bal = csub.add_parser("balance", help="show the balance, reserved credits and this month's use")
@@ -156,6 +154,8 @@ def _history(args: argparse.Namespace) -> int:
     with open_services(args) as app:
         rows = app.credits.history(limit=args.limit, since=args.since, user=args.user)
     if args.csv:
+        from leaddesk.services.credits import history as credit_history
+
         credit_history.write_csv(rows, sys.stdout, credit_history.CSV_COLUMNS[:6])
         return 0
     for r in rows:

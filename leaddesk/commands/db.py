@@ -7,12 +7,9 @@ import argparse
 from leaddesk.commands import team_db
 from leaddesk.commands.common import CommandError
 from leaddesk.config import backups_dir, database_url
-from leaddesk.store import migrate
-from leaddesk.store.database import Store
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("db", help="database schema: upgrade or show the current revision")
+def arguments(parser: argparse.ArgumentParser) -> None:
     db_sub = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     up = db_sub.add_parser("upgrade", help="upgrade the database to this version (backs up first)")
     up.set_defaults(handler=_upgrade)
@@ -22,6 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _upgrade(args: argparse.Namespace) -> int:
+    from leaddesk.store import migrate
+    from leaddesk.store.database import Store
+
     store = Store.open(database_url(args.db))
     try:
         before = migrate.schema_state(store.engine)
@@ -36,6 +36,9 @@ def _upgrade(args: argparse.Namespace) -> int:
 
 
 def _current(args: argparse.Namespace) -> int:
+    from leaddesk.store import migrate
+    from leaddesk.store.database import Store
+
     store = Store.open(database_url(args.db))
     try:
         state = migrate.schema_state(store.engine)

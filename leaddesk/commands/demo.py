@@ -6,11 +6,9 @@ import argparse
 import sys
 
 from leaddesk.commands.common import open_services, whole_number
-from leaddesk.services import demo
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("demo", help="fill the database with synthetic demo data")
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--leads", type=whole_number(0), default=5000, metavar="N",
                         help="how many leads to generate (default 5000)")
     parser.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
@@ -18,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from leaddesk.services import demo
+
     tty = sys.stderr.isatty()
 
     def progress(done: int) -> None:

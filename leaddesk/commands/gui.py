@@ -6,21 +6,21 @@ import argparse
 import os
 import sys
 from pathlib import Path
-
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import open_services
 from leaddesk.config import database_url
-from leaddesk.services import demo, settings
-from leaddesk.services.app_services import AppServices
+from leaddesk.heap import collection_paused
 from leaddesk.store.enums import Role
+
+if TYPE_CHECKING:
+    from leaddesk.services.app_services import AppServices
 
 FIRST_RUN_DONE = "first_run_done"
 FIRST_RUN_DEMO_LEADS = 5000
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("gui", help="open the LeadDesk window (the default)")
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-demo", action="store_true",
                         help="do not create demo data in an empty database")
     parser.set_defaults(handler=_run)
@@ -40,9 +40,13 @@ def _ensure_display() -> None:
 def first_start(app: AppServices, with_demo: bool = True) -> None:
     """After the first-run choice: an empty database gets demo data, made by its admin (a rep
     who signs in first finds no leads of their own, not an empty database)."""
+    from leaddesk.services import settings
+
     if settings.get(app.store, FIRST_RUN_DONE, False) or app.ctx.actor.role is not Role.ADMIN:
         return
     if with_demo and app.leads.count() == 0:
+        from leaddesk.services import demo  # the generator, for an empty database only
+
         report = demo.populate(app, FIRST_RUN_DEMO_LEADS)
         print(f"leaddesk: first start on an empty database: created {report.leads:,} "
               "demo leads to explore (start with --no-demo to skip)", file=sys.stderr)
@@ -51,6 +55,16 @@ def first_start(app: AppServices, with_demo: bool = True) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     _ensure_display()
+    # Start-up (the window's modules, the database) makes only objects that live on: they are
+    # not collected but frozen once the window runs (run_gui, leaddesk.heap).
+    with collection_paused():
+        return _open_window(args)
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    from sqlalchemy.engine import make_url
+
+    from leaddesk.services.app_services import AppServices
     from leaddesk.ui.app import application, run_gui, window_settings
     from leaddesk.ui.auth.start import SignInCancelled, dialog_sign_in, team_sign_in
 

@@ -5,18 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import CommandError, open_services, whole_number
-from leaddesk.services.exporting.exporter import export_leads
-from leaddesk.services.importing.errors import ImportFormatError
-from leaddesk.services.importing.importer import ImportReport, LeadImporter
-from leaddesk.services.importing.mapping import MappingError, mapping_from_json
+
+if TYPE_CHECKING:
+    from leaddesk.services.importing.importer import ImportReport
 
 MAX_LISTED = 1000
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    imp = sub.add_parser("import", help="import leads from a CSV, XLSX or vCard file")
+def import_arguments(imp: argparse.ArgumentParser) -> None:
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.add_argument(
         "--mapping",
@@ -47,7 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="validate big files on N worker processes (default: one per core, up to 4)",
     )
     imp.set_defaults(handler=_import)
-    exp = sub.add_parser("export", help="export leads to a CSV, XLSX or vCard file")
+
+
+def export_arguments(exp: argparse.ArgumentParser) -> None:
     exp.add_argument("file", type=Path, metavar="FILE")
     exp.add_argument(
         "--format",
@@ -82,6 +83,10 @@ def print_report(report: ImportReport, file_name: str) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from leaddesk.services.importing.errors import ImportFormatError
+    from leaddesk.services.importing.importer import LeadImporter
+    from leaddesk.services.importing.mapping import MappingError, mapping_from_json
+
     mapping = None
     if args.mapping is not None:
         try:
@@ -124,6 +129,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from leaddesk.services.exporting.exporter import export_leads
+
     if not args.file.parent.is_dir():
         raise CommandError(f"{args.file.parent}: no such folder")
     with open_services(args) as app:

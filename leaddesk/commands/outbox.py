@@ -8,16 +8,12 @@ import uuid
 from leaddesk.commands.channel import translated
 from leaddesk.commands.common import CommandError, open_services, whole_number
 from leaddesk.commands.send import integrations_for_sending
-from leaddesk.sending.dispatcher import Dispatcher
-from leaddesk.sending.inbox import poll_inbox
-from leaddesk.sending.recovery import resolve_unknown
 
 STATE_ORDER = ("draft", "held", "queued", "sending", "sent", "delivered", "replied", "bounced",
                "failed", "unknown", "cancelled")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("outbox", help="what is queued, sent and failed")
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--failures", type=whole_number(0), default=20, metavar="N",
                         help="list up to N failed/unknown/held messages (default 20)")
     parser.set_defaults(handler=_show)
@@ -61,6 +57,8 @@ def _show(args: argparse.Namespace) -> int:
 def _resolve(args: argparse.Namespace) -> int:
     if args.requeue and args.arrived:
         raise CommandError("--requeue goes with --not-arrived")
+    from leaddesk.sending.recovery import resolve_unknown
+
     with open_services(args) as app:
         state = resolve_unknown(app.ctx, app.credits, args.message, arrived=args.arrived,
                                 requeue=args.requeue)
@@ -83,6 +81,9 @@ def _queue(args: argparse.Namespace) -> int:
 
 
 def _poll(args: argparse.Namespace) -> int:
+    from leaddesk.sending.dispatcher import Dispatcher
+    from leaddesk.sending.inbox import poll_inbox
+
     with open_services(args) as app:
         integrations = integrations_for_sending(app, args.file_store)
         for record in integrations.list("email"):

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from leaddesk.commands.common import open_services
+from leaddesk.heap import collection_paused, frozen_startup_objects
 
 VIEWS = ("leads", "campaigns", "composer", "credits")
 
@@ -19,8 +20,7 @@ def _size(value: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("screenshot", help="save a PNG of a view, rendered offscreen")
+def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--view", choices=VIEWS, required=True)
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.png")
     parser.add_argument("--size", type=_size, default=(1280, 800), metavar="WxH")
@@ -29,9 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from leaddesk.ui.screenshot import save_screenshot
+    # Start-up (the window's modules, the database) makes only objects that live on: they are
+    # not collected but frozen, as the app's window runs (leaddesk.heap).
+    with collection_paused():
+        from leaddesk.ui.screenshot import save_screenshot
 
-    with open_services(args) as app:
-        path = save_screenshot(app, args.view, args.out, args.size)
+        with open_services(args) as app, frozen_startup_objects():
+            path = save_screenshot(app, args.view, args.out, args.size)
     print(path)
     return 0

@@ -5,19 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from typing import TYPE_CHECKING
 
-from leaddesk.channels.secrets import SecretStore
 from leaddesk.commands.channel import SecretInput, secret_store, translated
 from leaddesk.commands.common import open_services
 from leaddesk.heap import frozen_startup_objects
-from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig, MessageEvent, Progress
-from leaddesk.services.app_services import AppServices
-from leaddesk.services.messaging.integrations import IntegrationService, secret_names
+from leaddesk.services.messaging.integration_schemas import secret_names
+
+if TYPE_CHECKING:
+    from leaddesk.sending.dispatcher import MessageEvent, Progress
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.messaging.integrations import IntegrationService
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("send", help="send the queued messages now (until the outbox is "
-                                         "empty)")
+def arguments(parser: argparse.ArgumentParser) -> None:
+    # The dispatcher's default for the help text: ``send --help`` pays for importing it.
+    from leaddesk.sending.dispatcher import DispatcherConfig
+
     workers = DispatcherConfig().workers
     parser.add_argument(
         "--workers", type=int, default=workers, help=f"parallel senders (default {workers})"
@@ -33,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def integrations_for_sending(app: AppServices, file_store: bool) -> IntegrationService:
     """Opens the keyring (or asks for the file's master password) only if a channel needs it."""
+    from leaddesk.channels.secrets import SecretStore
+    from leaddesk.services.messaging.integrations import IntegrationService
+
     plain = IntegrationService(app.ctx)
     if not any(secret_names(r.kind, r.settings) for r in plain.list()):
         return IntegrationService(app.ctx, SecretStore())
@@ -47,6 +54,8 @@ def summary(p: Progress) -> str:
 
 
 def _send(args: argparse.Namespace) -> int:
+    from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
+
     lock = threading.Lock()
 
     def report(event: MessageEvent) -> None:

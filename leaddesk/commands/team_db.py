@@ -9,7 +9,6 @@ import argparse
 
 from leaddesk.commands.common import read_password
 from leaddesk.config import database_url
-from leaddesk.services.team.team_mode import connect, privileges_wider_than_model, setup_team
 
 
 def register_db_actions(db_sub: argparse._SubParsersAction) -> None:
@@ -35,6 +34,8 @@ def register_db_actions(db_sub: argparse._SubParsersAction) -> None:
 
 
 def _setup(args: argparse.Namespace) -> int:
+    from leaddesk.services.team.team_mode import setup_team
+
     password = read_password(args, f"new database password for {args.admin}: ", confirm=True)
     setup_team(database_url(args.db), args.admin, password, args.name)
     print(f"team database ready; {args.admin} signs in as database role ld_{args.admin}")
@@ -42,6 +43,8 @@ def _setup(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from leaddesk.services.team.team_mode import connect, privileges_wider_than_model
+
     member = connect(database_url(args.db), args.as_user,
                      read_password(args, f"password for {args.as_user}: "))
     try:

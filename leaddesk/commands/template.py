@@ -6,16 +6,18 @@ import argparse
 import sys
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import open_services
-from leaddesk.services.app_services import AppServices
 from leaddesk.services.errors import NotFoundError
-from leaddesk.services.messaging.templates import TemplateRecord
 from leaddesk.store.enums import Channel
 
+if TYPE_CHECKING:
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.messaging.templates import TemplateRecord
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("template", help="message templates")
+
+def arguments(parser: argparse.ArgumentParser) -> None:
     tsub = parser.add_subparsers(dest="template_command", metavar="ACTION", required=True)
     add = tsub.add_parser("add", help="add a template (body from --body-file, else stdin)")
     add.add_argument("--channel", required=True, choices=[c.value for c in Channel])

@@ -14,8 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Iterator
-
-from sqlalchemy.engine import make_url
+from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import (
     CommandError,
@@ -24,17 +23,16 @@ from leaddesk.commands.common import (
     read_password,
 )
 from leaddesk.config import backups_dir, database_url
-from leaddesk.services.app_services import AppServices
-from leaddesk.services.team import auth
-from leaddesk.services.team.users import UserRecord, UserService
-from leaddesk.store import migrate
-from leaddesk.store.database import Store
+from leaddesk.store.enums import LoginMode
 
-__all__ = ["read_password", "register", "signed_in"]
+if TYPE_CHECKING:
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.team.users import UserRecord, UserService
+
+__all__ = ["arguments", "read_password", "signed_in"]
 
 
-def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("users", help="team members: add, list, deactivate, roles, passwords")
+def arguments(parser: argparse.ArgumentParser) -> None:
     add_sign_in_arguments(parser)
     usub = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     usub.add_parser("list", help="list users").set_defaults(handler=_list)
@@ -63,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     first.add_argument("--name", default="")
     first.set_defaults(handler=_first_admin)
     mode = usub.add_parser("login-mode", help="show or set how this computer signs in")
-    mode.add_argument("mode", nargs="?", choices=[m.value for m in auth.LoginMode])
+    mode.add_argument("mode", nargs="?", choices=[m.value for m in LoginMode])
     mode.set_defaults(handler=_login_mode)
 
 
@@ -73,12 +71,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 @contextlib.contextmanager
 def signed_in(args: argparse.Namespace) -> Iterator[AppServices]:
     """Services acting as ``--as`` (after its password), or as the local admin where allowed."""
+    from sqlalchemy.engine import make_url
+
     if make_url(database_url(args.db)).get_backend_name() == "postgresql" and not getattr(
         args, "as_user", None
     ):
         raise CommandError("a team database needs --as NAME")
     with open_services(args) as app:
         yield app
+
+
+def _users(app: AppServices) -> UserService:
+    from leaddesk.services.team.users import UserService
+
+    return UserService(app.ctx)
 
 
 def _line(user: UserRecord, names: dict[object, str]) -> str:
@@ -89,7 +95,7 @@ def _line(user: UserRecord, names: dict[object, str]) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     with signed_in(args) as app:
-        users = UserService(app.ctx).list()
+        users = _users(app).list()
     names = {u.id: u.username for u in users}
     for user in users:
         print(_line(user, names))
@@ -102,7 +108,7 @@ def _manager_id(service: UserService, username: str | None) -> object:
 
 def _add(args: argparse.Namespace) -> int:
     with signed_in(args) as app:
-        service = UserService(app.ctx)
+        service = _users(app)
         password = read_password(args, f"new password for {args.username}: ", confirm=True)
         user = service.add(args.username, args.name, args.role, password, email=args.email,
                            manager_id=_manager_id(service, args.manager))  # type: ignore[arg-type]
@@ -112,7 +118,7 @@ def _add(args: argparse.Namespace) -> int:
 
 def _set_active(args: argparse.Namespace) -> int:
     with signed_in(args) as app:
-        service = UserService(app.ctx)
+        service = _users(app)
         user = service.set_active(service.by_username(args.username).id, args.active)
     print(f"{user.username} is {'active' if user.is_active else 'deactivated'}")
     return 0
@@ -120,7 +126,7 @@ def _set_active(args: argparse.Namespace) -> int:
 
 def _role(args: argparse.Namespace) -> int:
     with signed_in(args) as app:
-        service = UserService(app.ctx)
+        service = _users(app)
         user = service.set_role(service.by_username(args.username).id, args.role,
                                 _manager_id(service, args.manager))  # type: ignore[arg-type]
     print(f"{user.username} is now {user.role}")
@@ -129,7 +135,7 @@ def _role(args: argparse.Namespace) -> int:
 
 def _passwd(args: argparse.Namespace) -> int:
     with signed_in(args) as app:
-        service = UserService(app.ctx)
+        service = _users(app)
         target = service.by_username(args.username)
         password = read_password(args, f"new password for {target.username}: ", confirm=True)
         service.reset_password(target.id, password)
@@ -138,6 +144,10 @@ def _passwd(args: argparse.Namespace) -> int:
 
 
 def _first_admin(args: argparse.Namespace) -> int:
+    from leaddesk.services.team import auth
+    from leaddesk.store import migrate
+    from leaddesk.store.database import Store
+
     store = Store.open(database_url(args.db))
     try:
         migrate.upgrade(store.engine, backups_dir())
@@ -150,9 +160,11 @@ def _first_admin(args: argparse.Namespace) -> int:
 
 
 def _login_mode(args: argparse.Namespace) -> int:
+    from leaddesk.services.team import auth
+
     with signed_in(args) as app:
         if args.mode:
-            auth.set_login_mode(app.ctx, auth.LoginMode(args.mode))
+            auth.set_login_mode(app.ctx, LoginMode(args.mode))
         mode = auth.login_mode(app.store)
     print(mode.value if mode else "not set up (first run)")
     return 0

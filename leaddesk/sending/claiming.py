@@ -15,8 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from leaddesk.sending.claims import Cap, Claimed
-from leaddesk.services.credits.ledger import ReserveItem
-from leaddesk.services.credits.records import BatchReserved
+from leaddesk.services.credits.records import BatchReserved, ReserveItem
 from leaddesk.services.messaging import suppression
 from leaddesk.store import postgres_security
 from leaddesk.store.enums import Handoff, MessageState

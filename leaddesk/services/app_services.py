@@ -1,4 +1,9 @@
-"""Open a database and hand out every service for the acting user."""
+"""Open a database and hand out every service for the acting user.
+
+Each service's module is imported when that service is first asked for: the window's first
+paint uses a handful of them, and the rest (the composer's channels and templates, importing)
+load when a view or command needs them.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +11,27 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from leaddesk.services.activity import ActivityService
-from leaddesk.services.campaigns.service import CampaignService
 from leaddesk.services.context import Actor, ServiceContext
-from leaddesk.services.credits.ledger import CreditService
-from leaddesk.services.credits.settling import STALE_AFTER
-from leaddesk.services.importing.importer import LeadImporter
-from leaddesk.services.leads import search as lead_search
-from leaddesk.services.leads.bulk_edit import BulkEditService
-from leaddesk.services.leads.changes import ChangeSetService
-from leaddesk.services.leads.duplicates import DuplicateService
-from leaddesk.services.leads.saved_views import SavedViewService
-from leaddesk.services.leads.service import LeadService
-from leaddesk.services.leads.tasks import TaskService
-from leaddesk.services.messaging.compose import ComposeService
-from leaddesk.services.messaging.integrations import IntegrationService
-from leaddesk.services.messaging.messages import MessageService
-from leaddesk.services.messaging.suppression import SuppressionService
-from leaddesk.services.messaging.templates import TemplateService
-from leaddesk.services.team.users import ensure_local_user
-from leaddesk.store import migrate
 from leaddesk.store.database import Store
+
+if TYPE_CHECKING:
+    from leaddesk.services.activity import ActivityService
+    from leaddesk.services.campaigns.service import CampaignService
+    from leaddesk.services.credits.ledger import CreditService
+    from leaddesk.services.importing.importer import LeadImporter
+    from leaddesk.services.leads.bulk_edit import BulkEditService
+    from leaddesk.services.leads.changes import ChangeSetService
+    from leaddesk.services.leads.duplicates import DuplicateService
+    from leaddesk.services.leads.saved_views import SavedViewService
+    from leaddesk.services.leads.service import LeadService
+    from leaddesk.services.leads.tasks import TaskService
+    from leaddesk.services.messaging.compose import ComposeService
+    from leaddesk.services.messaging.integrations import IntegrationService
+    from leaddesk.services.messaging.messages import MessageService
+    from leaddesk.services.messaging.suppression import SuppressionService
+    from leaddesk.services.messaging.templates import TemplateService
 
 
 @dataclass
@@ -48,6 +52,12 @@ class AppServices:
         Raises ``migrate.DatabaseTooNewError`` for a database from a newer LeadDesk, and
         whatever ``sign_in`` raises (the database is closed again).
         """
+        from leaddesk.services.credits.ledger import CreditService
+        from leaddesk.services.credits.settling import STALE_AFTER
+        from leaddesk.services.leads import search as lead_search
+        from leaddesk.services.team.users import ensure_local_user
+        from leaddesk.store import migrate
+
         store = Store.open(url)
         try:
             migrate.upgrade(store.engine, backup_dir)
@@ -66,62 +76,92 @@ class AppServices:
 
     @functools.cached_property
     def leads(self) -> LeadService:
+        from leaddesk.services.leads.service import LeadService
+
         return LeadService(self.ctx)
 
     @functools.cached_property
     def credits(self) -> CreditService:
+        from leaddesk.services.credits.ledger import CreditService
+
         return CreditService(self.ctx)
 
     @functools.cached_property
     def campaigns(self) -> CampaignService:
+        from leaddesk.services.campaigns.service import CampaignService
+
         return CampaignService(self.ctx)
 
     @functools.cached_property
     def templates(self) -> TemplateService:
+        from leaddesk.services.messaging.templates import TemplateService
+
         return TemplateService(self.ctx)
 
     @functools.cached_property
     def messages(self) -> MessageService:
+        from leaddesk.services.messaging.messages import MessageService
+
         return MessageService(self.ctx)
 
     @functools.cached_property
     def activity(self) -> ActivityService:
+        from leaddesk.services.activity import ActivityService
+
         return ActivityService(self.ctx)
 
     @functools.cached_property
     def tasks(self) -> TaskService:
+        from leaddesk.services.leads.tasks import TaskService
+
         return TaskService(self.ctx)
 
     @functools.cached_property
     def suppression(self) -> SuppressionService:
+        from leaddesk.services.messaging.suppression import SuppressionService
+
         return SuppressionService(self.ctx)
 
     @functools.cached_property
     def integrations(self) -> IntegrationService:
+        from leaddesk.services.messaging.integrations import IntegrationService
+
         return IntegrationService(self.ctx)
 
     @functools.cached_property
     def compose(self) -> ComposeService:
+        from leaddesk.services.messaging.compose import ComposeService
+
         return ComposeService(self.ctx, self.credits, self.integrations)
 
     @functools.cached_property
     def lead_import(self) -> LeadImporter:
+        from leaddesk.services.importing.importer import LeadImporter
+
         return LeadImporter(self.ctx)
 
     @functools.cached_property
     def lead_changes(self) -> ChangeSetService:
+        from leaddesk.services.leads.changes import ChangeSetService
+
         return ChangeSetService(self.ctx)
 
     @functools.cached_property
     def duplicates(self) -> DuplicateService:
+        from leaddesk.services.leads.duplicates import DuplicateService
+
         return DuplicateService(self.ctx)
 
     @functools.cached_property
     def bulk_edit(self) -> BulkEditService:
+        from leaddesk.services.leads.bulk_edit import BulkEditService
+
         return BulkEditService(self.ctx)
 
     @functools.cached_property
     def saved_views(self) -> SavedViewService:
+        from leaddesk.services.leads.saved_views import SavedViewService
+
         return SavedViewService(self.ctx)
 
     def close(self) -> None:

@@ -1,18 +1,19 @@
-"""Validation and normalisation of lead input at the service boundary."""
+"""Validation and normalisation of lead input at the service boundary.
+
+The phone and email libraries are imported at the first number or address checked: most
+services import this module, and the window paints its leads without checking any.
+"""
 
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from typing import TypeVar
-
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 
 from leaddesk.services.errors import ValidationError
 
 E = TypeVar("E", bound=enum.StrEnum)
-KNOWN_REGIONS = frozenset(phonenumbers.SUPPORTED_REGIONS)
 _LINKEDIN = re.compile(
     r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(in|pub|company)/([^/?#\s]+)/?(?:[?#].*)?$",
     re.IGNORECASE,
@@ -24,6 +25,8 @@ def normalize_email(value: str, field: str = "email") -> str:
     value = value.strip()
     if not value:
         return ""
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         result = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -36,6 +39,8 @@ def normalize_phone(value: str, region: str | None = None, field: str = "phone")
     value = value.strip()
     if not value:
         return ""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(value, region.upper() if region else None)
     except phonenumbers.NumberParseException as exc:
@@ -56,11 +61,19 @@ def normalize_linkedin(value: str, field: str = "linkedin_url") -> str:
     return f"https://www.linkedin.com/{match.group(1).lower()}/{match.group(2)}"
 
 
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """The ISO 3166 codes the phone number library has a numbering plan for."""
+    import phonenumbers
+
+    return frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
 def normalize_country(value: str, field: str = "country") -> str:
     value = value.strip().upper()
     if not value:
         return ""
-    if value not in KNOWN_REGIONS:
+    if value not in known_regions():
         raise ValidationError(field, f"{value!r} is not an ISO 3166 two-letter country code")
     return value
 

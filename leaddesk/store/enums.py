@@ -84,3 +84,17 @@ class TaskKind(enum.StrEnum):
     LINKEDIN = "linkedin"
     EMAIL = "email"
     FOLLOW_UP = "follow_up"
+
+
+class CapPeriod(enum.StrEnum):
+    """The period an admin's spend cap on a member counts over (calendar, UTC)."""
+
+    WEEK = "week"
+    MONTH = "month"
+
+
+class LoginMode(enum.StrEnum):
+    """How this computer signs in (the ``login_mode`` setting): passwords, or none."""
+
+    PASSWORD = "password"
+    NONE = "none"

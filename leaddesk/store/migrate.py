@@ -2,21 +2,31 @@
 
 A database stamped with a revision this version does not know comes from a newer LeadDesk;
 it is refused untouched rather than guessed at.
+
+Telling where a database stands needs no Alembic, whose import costs more than the rest of
+opening a database: this version's revisions are read from the revision files' own ``revision``
+and ``down_revision`` lines, the database's from its ``alembic_version`` table. Alembic is
+imported to run an upgrade.
 """
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import functools
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
+
+from leaddesk.store.errors import DatabaseTooNewError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 from leaddesk.store.database import create_private
 
@@ -35,10 +45,6 @@ def include_object(
     return not (reflected and compare_to is None and (name or "").startswith(UNMODELLED_PREFIXES))
 
 
-class DatabaseTooNewError(RuntimeError):
-    """The database was written by a newer LeadDesk."""
-
-
 @dataclass(frozen=True)
 class SchemaState:
     current: str | None
@@ -51,15 +57,40 @@ class SchemaState:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     return cfg
 
 
+#: ``revision: str = "0002"`` and ``down_revision: str | None = "0001"`` at the top level of a
+#: revision file (as Alembic's template writes them).
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(.+?)\s*$", re.MULTILINE)
+
+
+@functools.cache
+def revisions() -> dict[str, tuple[str, ...]]:
+    """Every revision this version ships, with the ones it follows: the top-level
+    ``revision`` and ``down_revision`` of each file in ``versions/``, which is what Alembic
+    imports those files to learn (tests/unit/store/test_migrations.py checks that they agree)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for path in sorted((Path(SCRIPT_LOCATION) / "versions").glob("*.py")):
+        values = {
+            name: ast.literal_eval(value)
+            for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8"))
+        }
+        revision, down = values.get("revision"), values.get("down_revision")
+        if isinstance(revision, str):
+            follows = down if isinstance(down, tuple | list) else () if down is None else (down,)
+            found[revision] = tuple(map(str, follows))
+    return found
+
+
 def head_revision() -> str:
-    script = ScriptDirectory(SCRIPT_LOCATION)
-    heads = script.get_heads()
+    known = revisions()
+    heads = sorted(set(known) - {earlier for follows in known.values() for earlier in follows})
     if len(heads) != 1:
         raise RuntimeError(f"migration history must have one head, found {heads}")
     return heads[0]
@@ -67,16 +98,21 @@ def head_revision() -> str:
 
 def schema_state(engine: Engine) -> SchemaState:
     with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_revision()
-        has_tables = bool(set(inspect(conn).get_table_names()) - {"alembic_version"})
-    return SchemaState(current=current, head=head_revision(), has_tables=has_tables)
+        tables = set(inspect(conn).get_table_names())
+        current = (
+            conn.scalar(text("SELECT version_num FROM alembic_version"))
+            if "alembic_version" in tables
+            else None
+        )
+    return SchemaState(
+        current=current, head=head_revision(), has_tables=bool(tables - {"alembic_version"})
+    )
 
 
 def check_not_newer(state: SchemaState) -> None:
     if state.current is None:
         return
-    known = {rev.revision for rev in ScriptDirectory(SCRIPT_LOCATION).walk_revisions()}
-    if state.current not in known:
+    if state.current not in revisions():
         raise DatabaseTooNewError(
             f"this database is at schema revision {state.current}, which this LeadDesk "
             f"(schema {state.head}) does not know: it was written by a newer LeadDesk. "
@@ -117,6 +153,8 @@ def upgrade(engine: Engine, backup_dir: Path | None = None) -> SchemaState:
         )
     if state.has_tables and backup_dir is not None:
         backup_sqlite(engine, backup_dir, f"before-{state.head}")
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

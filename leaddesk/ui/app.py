@@ -5,20 +5,23 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 import leaddesk
 from leaddesk.heap import frozen_startup_objects
-from leaddesk.services import demo
 from leaddesk.services.app_services import AppServices
-from leaddesk.services.team.team_mode import TeamSession
 from leaddesk.ui import operations, qt_messages, theme
 from leaddesk.ui.errors import install_excepthook, show_error
 from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import MainWindow
 from leaddesk.ui.operations import OpContext, op
+
+if TYPE_CHECKING:
+    from leaddesk.services import demo
+    from leaddesk.services.team.team_mode import TeamSession
 
 log = logging.getLogger("leaddesk.ui")
 
@@ -137,6 +140,8 @@ def create_demo_data(window: QWidget, services: AppServices, leads: int | None =
     progress.setValue(0)
 
     def work(ctx: OpContext) -> demo.DemoReport:
+        from leaddesk.services import demo  # the generator, for an empty database only
+
         return demo.populate(services, leads, progress=lambda n: ctx.progress(n, leads))
 
     def done(report: demo.DemoReport) -> None:

@@ -2,11 +2,15 @@
 
 The window is where the application's services are split up: each view receives only the
 services it uses. Geometry, dock/toolbar state and the last view are kept in QSettings.
+Only the lead table is built with the window: each other view (and its modules: the composer's
+channels and templates, the credit charts) is built when first shown, and so are the team
+dialogs.
 """
 
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -22,21 +26,22 @@ from PySide6.QtWidgets import (
 )
 
 import leaddesk
-from leaddesk.services.app_services import AppServices
-from leaddesk.services.credits.records import Balance
 from leaddesk.services.team.users import UserService
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
-from leaddesk.ui.auth.team_connect import TeamConnectDialog
-from leaddesk.ui.auth.user_admin import UserAdminView
-from leaddesk.ui.campaigns.view import CampaignsView
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
-from leaddesk.ui.composer.view import ComposerView
-from leaddesk.ui.credits.view import CreditsView
 from leaddesk.ui.leads.file_actions import LeadFileActions
 from leaddesk.ui.leads.view import Choice, LeadsView
 from leaddesk.ui.operations import op
 from leaddesk.ui.sidebar import Sidebar
+
+if TYPE_CHECKING:
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.credits.records import Balance
+    from leaddesk.ui.auth.team_connect import TeamConnectDialog
+    from leaddesk.ui.campaigns.view import CampaignsView
+    from leaddesk.ui.composer.view import ComposerView
+    from leaddesk.ui.credits.view import CreditsView
 
 VIEWS = ("leads", "campaigns", "composer", "credits")
 
@@ -78,26 +83,15 @@ class MainWindow(QMainWindow):
             choices=lambda: lead_choices(services),
             message_leads=self.message_leads, tasks=services.tasks,
         )
-        self.campaigns_view = CampaignsView(services.campaigns)
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)
-        self.composer_view = ComposerView(
-            services.templates, services.leads, services.messages, services.credits,
-            sender={"name": services.ctx.actor.name},
-            compose=services.compose, runner=self.outbox_runner, views=services.saved_views,
-        )
-        self.credits_view = CreditsView(services.credits, users=UserService(services.ctx))
-        self.views: dict[str, QWidget] = {
-            "leads": self.leads_view,
-            "campaigns": self.campaigns_view,
-            "composer": self.composer_view,
-            "credits": self.credits_view,
-        }
+        #: The views built so far (see :meth:`view`); the stack holds a placeholder for each other.
+        self.views: dict[str, QWidget] = {"leads": self.leads_view}
         labels = (self.tr("Leads"), self.tr("Campaigns"), self.tr("Composer"), self.tr("Credits"))
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("ViewArea")
         for name in VIEWS:
-            self.stack.addWidget(self.views[name])
+            self.stack.addWidget(self.views.get(name) or QWidget())
         self.sidebar = Sidebar(list(zip(VIEWS, labels, strict=True)))
         actor = services.ctx.actor
         self.sidebar.footer.setText(self.tr("Signed in as %1 (%2)").replace("%1", actor.name)
@@ -122,8 +116,6 @@ class MainWindow(QMainWindow):
         self.sidebar.selected.connect(self._on_sidebar)
         self.leads_view.leadsChanged.connect(self.refresh_lead_count)
         self.leads_view.leadsChanged.connect(self.file_actions.refresh_pipeline)
-        self.credits_view.creditsChanged.connect(self.refresh_balance)
-        self.credits_view.creditsChanged.connect(self.composer_view.refresh_balance)
         self.balance: Balance | None = None
         self.low_balance: str | None = None
         self.lead_count: int | None = None
@@ -238,6 +230,8 @@ class MainWindow(QMainWindow):
     def open_users(self) -> QDialog:
         """The admin's user screen (the service refuses anyone else's changes anyway)."""
         if self.users_dialog is None:
+            from leaddesk.ui.auth.user_admin import UserAdminView
+
             dialog = QDialog(self)
             dialog.setWindowTitle(self.tr("Users"))
             dialog.resize(900, 480)
@@ -252,6 +246,8 @@ class MainWindow(QMainWindow):
         return self.users_dialog
 
     def connect_team(self) -> TeamConnectDialog:
+        from leaddesk.ui.auth.team_connect import TeamConnectDialog
+
         settings = self._settings if self._settings is not None else QSettings()
         dialog = TeamConnectDialog(settings, parent=self)
         dialog.connected.connect(self.teamConnected)
@@ -261,8 +257,58 @@ class MainWindow(QMainWindow):
         return dialog
 
     # -- views -----------------------------------------------------------------------------------
+    def view(self, name: str) -> QWidget:
+        """The view ``name``, built (in place of its placeholder) the first time it is asked for."""
+        view = self.views.get(name)
+        if view is None:
+            view = self.views[name] = self._build_view(name)
+            index = VIEWS.index(name)
+            placeholder = self.stack.widget(index)
+            self.stack.insertWidget(index, view)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        return view
+
+    def _build_view(self, name: str) -> QWidget:
+        services = self._services
+        if name == "campaigns":
+            from leaddesk.ui.campaigns.view import CampaignsView
+
+            return CampaignsView(services.campaigns)
+        if name == "composer":
+            from leaddesk.ui.composer.view import ComposerView
+
+            return ComposerView(
+                services.templates, services.leads, services.messages, services.credits,
+                sender={"name": services.ctx.actor.name},
+                compose=services.compose, runner=self.outbox_runner, views=services.saved_views,
+            )
+        from leaddesk.ui.credits.view import CreditsView
+
+        credits_view = CreditsView(services.credits, users=UserService(services.ctx))
+        credits_view.creditsChanged.connect(self.refresh_balance)
+        credits_view.creditsChanged.connect(self._refresh_composer_balance)
+        return credits_view
+
+    @property
+    def campaigns_view(self) -> CampaignsView:
+        return self.view("campaigns")  # type: ignore[return-value]
+
+    @property
+    def composer_view(self) -> ComposerView:
+        return self.view("composer")  # type: ignore[return-value]
+
+    @property
+    def credits_view(self) -> CreditsView:
+        return self.view("credits")  # type: ignore[return-value]
+
+    def _refresh_composer_balance(self) -> None:
+        """A composer not built yet reads the balance when it is."""
+        if "composer" in self.views:
+            self.composer_view.refresh_balance()
+
     def show_view(self, name: str) -> QWidget:
-        view = self.views[name]
+        view = self.view(name)
         self.stack.setCurrentWidget(view)
         self.sidebar.set_current(VIEWS.index(name))
         self.view_actions[name].setChecked(True)
@@ -276,11 +322,11 @@ class MainWindow(QMainWindow):
             self.show_view(VIEWS[row])
 
     def refresh_all(self) -> None:
-        """Reload every view and the status bar (after the data changed wholesale)."""
-        self.leads_view.refresh()
-        self.campaigns_view.refresh()
-        self.composer_view.refresh()
-        self.credits_view.refresh()
+        """Reload every view built so far and the status bar (after the data changed wholesale);
+        a view built later loads the new data then."""
+        for name in VIEWS:
+            if name in self.views:
+                self.views[name].refresh()  # type: ignore[attr-defined]
         self.refresh_balance()
         self.refresh_lead_count()
 

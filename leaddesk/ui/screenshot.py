@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QAbstractAnimation, QRect
+from PySide6.QtWidgets import QApplication, QWidget
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.leads.service import LeadRecord
@@ -21,8 +22,11 @@ from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import VIEWS, MainWindow
 from leaddesk.ui.operations import op
 
-#: How long the window's layouts settle after its data arrived, before the picture is taken.
+#: How long the window's layouts settle after its data arrived, at most, before the picture is
+#: taken; it is taken sooner once they are still (see ``_settle``).
 SETTLE_SECONDS = 0.2
+#: Still: no widget moved, resized, appeared or vanished for this long, and no animation runs.
+STILL_SECONDS = 0.06
 
 
 class ScreenshotError(RuntimeError):
@@ -41,13 +45,29 @@ def _application() -> QApplication:
     return app
 
 
-def _settle(app: QApplication, seconds: float = SETTLE_SECONDS) -> None:
+def _settle(app: QApplication, window: QWidget, seconds: float = SETTLE_SECONDS) -> None:
     """Let layouts finish: a panel that just grew (word-wrapped labels, a scroll bar that
-    appears) takes several passes of posted layout requests to reach its final geometry."""
+    appears) takes several passes of posted layout requests to reach its final geometry, and a
+    line edit's clear button fades in. Done once the window is still, at most after ``seconds``
+    (what was seen moving did so within its first 40 ms)."""
+
+    def geometry() -> list[tuple[QRect, bool]]:
+        return [(w.geometry(), w.isVisible()) for w in window.findChildren(QWidget)]
+
+    def animating() -> bool:
+        running = QAbstractAnimation.State.Running
+        return any(a.state() == running for a in window.findChildren(QAbstractAnimation))
+
     end = time.monotonic() + seconds
-    while time.monotonic() < end:
+    last, unchanged_since = geometry(), time.monotonic()
+    while (now := time.monotonic()) < end:
         app.processEvents()
         time.sleep(0.01)
+        current = geometry()
+        if current != last or animating():
+            last, unchanged_since = current, time.monotonic()
+        elif now - unchanged_since >= STILL_SECONDS:
+            return
 
 
 def _wait(ready: Callable[[], bool], deadline: float, what: str) -> None:
@@ -108,7 +128,7 @@ def save_screenshot(
             composer.render_preview()
         elif view == "credits":
             _wait(window.credits_view.is_loaded, deadline, "the credits")
-        _settle(app)
+        _settle(app, window)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         if not window.grab().save(str(out), "PNG"):

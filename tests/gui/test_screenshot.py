@@ -1,6 +1,11 @@
-"""``save_screenshot`` writes a PNG of the requested size with the view's data loaded."""
+"""``save_screenshot`` writes a PNG of the requested size with the view's data loaded, and the
+lead table paints without loading what only the other views use."""
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
 
 import pytest
 from PySide6.QtGui import QImage
@@ -25,3 +30,28 @@ def test_screenshot_rejects_an_unknown_view(demo_app, tmp_path) -> None:
 def test_screenshot_of_an_empty_database(qtbot, app, tmp_path) -> None:
     out = save_screenshot(app, "leads", tmp_path / "empty.png")
     assert QImage(str(out)).size().toTuple() == (1280, 800)
+
+
+#: What painting the lead table does not need: the other views (the composer, the credit charts,
+#: campaigns), files, sending, templates, channels, the schema tool and PostgreSQL's driver.
+NOT_FOR_THE_LEAD_TABLE = (
+    "leaddesk.ui.composer.view", "leaddesk.ui.credits", "leaddesk.ui.campaigns",
+    "leaddesk.services.importing", "leaddesk.services.exporting", "leaddesk.sending",
+    "pyqtgraph", "jinja2", "httpx", "openpyxl", "phonenumbers", "email_validator", "alembic",
+    "psycopg",
+)
+
+
+def test_the_lead_table_paints_without_the_other_views_modules(demo_app, tmp_path) -> None:
+    probe = ("import json, sys\nfrom leaddesk.cli import main\nmain(sys.argv[1:])\n"
+             "print(json.dumps(sorted(sys.modules)))\n")
+    url = demo_app.store.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "leads.png"
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "--db", url, "screenshot", "--view", "leads", "--out",
+         str(out)], capture_output=True, text=True, timeout=120, check=True,
+    )
+    loaded = json.loads(proc.stdout.splitlines()[-1])
+    assert out.stat().st_size > 10_000
+    assert [m for m in loaded if m.startswith(NOT_FOR_THE_LEAD_TABLE)] == []
+    assert "leaddesk.ui.leads.view" in loaded

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from leaddesk import __version__
 from leaddesk.cli import main
+from leaddesk.commands import COMMANDS
 from leaddesk.commands.common import whole_number
 
 
@@ -101,3 +103,52 @@ def test_whole_numbers_read_separators_and_name_their_floor() -> None:
         whole_number(0)("-1")
     with pytest.raises(argparse.ArgumentTypeError, match="'ten' is not a whole number"):
         whole_number()("ten")
+
+
+#: What no help text needs: the database, the window, the services and Alembic.
+HEAVY = ("sqlalchemy", "alembic", "PySide6", "leaddesk.ui", "leaddesk.services.app_services",
+         "leaddesk.store.database", "leaddesk.sending")
+
+
+def modules_loaded_by(*args: str) -> set[str]:
+    """The modules a fresh interpreter holds after ``leaddesk ARGS`` (its output swallowed)."""
+    probe = (
+        "import contextlib, io, json, sys\n"
+        "from leaddesk.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(sys.argv[1:])\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True,
+                          timeout=120, check=True)
+    return set(json.loads(proc.stdout))
+
+
+def heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if m.startswith(HEAVY))
+
+
+def test_building_the_parser_loads_no_command_and_no_service() -> None:
+    probe = ("import json, sys, leaddesk.cli; leaddesk.cli.build_parser(); "
+             "print(json.dumps(sorted(sys.modules)))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, check=True)
+    loaded = set(json.loads(proc.stdout))
+    assert heavy(loaded) == []
+    assert sorted(m for m in loaded if m.startswith("leaddesk.commands.")) == [
+        "leaddesk.commands.common"]
+    assert sorted(m for m in loaded if m.startswith("leaddesk.services.")) == [
+        "leaddesk.services.errors"]
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_load_no_command(args: list[str]) -> None:
+    loaded = modules_loaded_by(*args)
+    assert heavy(loaded) == []
+    assert "leaddesk.commands.credits" not in loaded and "multiprocessing" not in loaded
+
+
+@pytest.mark.parametrize("command", [c.name for c in COMMANDS if c.name != "send"])
+def test_a_command_help_loads_its_arguments_only(command: str) -> None:
+    """``send --help`` is left out: its --workers default is the dispatcher's own."""
+    assert heavy(modules_loaded_by(command, "--help")) == []

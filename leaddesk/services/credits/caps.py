@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from leaddesk.store.models.credit import CapPeriod
+from leaddesk.store.enums import CapPeriod
 
 
 def week_key(moment: dt.datetime) -> int:

@@ -34,10 +34,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from leaddesk.config import resources_dir
+
+# ``cryptography.hazmat.primitives.serialization`` (PEM keys) is imported where keys are read or
+# written: the ledger imports this module on every start, and redeeming a code is rare.
 
 FORMAT_VERSION = 1
 PREFIX = "LD"
@@ -154,6 +156,8 @@ class CodeAlreadyRedeemed(TopupCodeError):
 
 def generate_keypair(password: bytes | None = None) -> tuple[bytes, bytes]:
     """A new seller key pair as ``(private_pem, public_pem)``, private encrypted if asked."""
+    from cryptography.hazmat.primitives import serialization
+
     key = Ed25519PrivateKey.generate()
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(password)
@@ -170,6 +174,8 @@ def generate_keypair(password: bytes | None = None) -> tuple[bytes, bytes]:
 
 
 def public_key_from_pem(pem: bytes) -> Ed25519PublicKey:
+    from cryptography.hazmat.primitives import serialization
+
     key = serialization.load_pem_public_key(pem)
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError(f"expected an Ed25519 public key, got {type(key).__name__}")
@@ -177,6 +183,8 @@ def public_key_from_pem(pem: bytes) -> Ed25519PublicKey:
 
 
 def private_key_from_pem(pem: bytes, password: bytes | None = None) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization
+
     key = serialization.load_pem_private_key(pem, password)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"expected an Ed25519 private key, got {type(key).__name__}")

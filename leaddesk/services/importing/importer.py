@@ -57,7 +57,7 @@ from leaddesk.services.leads.duplicate_keys import (
 from leaddesk.services.leads.lead_input import IDENTITY_FIELDS
 from leaddesk.services.leads.references import ReferenceTable, load_reference_table
 from leaddesk.services.leads.writer import LeadWriter
-from leaddesk.services.validation import KNOWN_REGIONS
+from leaddesk.services.validation import known_regions
 from leaddesk.store.models import Lead
 from leaddesk.store.types import utcnow
 from leaddesk.worker_processes import process_pool
@@ -205,13 +205,13 @@ class LeadImporter:
         chosen = region or self.default_region or settings.get(self._ctx.store, REGION_SETTING)
         if chosen:
             code = chosen.strip().upper()
-            if code not in KNOWN_REGIONS:
+            if code not in known_regions():
                 raise ValidationError(
                     "region", f"{chosen!r} is not a known country code (two letters: GB, US, DE…)"
                 )
             return code
         local = os_region()
-        return local if local in KNOWN_REGIONS else None
+        return local if local in known_regions() else None
 
     def import_file(
         self,

@@ -2,10 +2,10 @@
 
 Kinds: ``email`` (an SMTP account, optionally its IMAP inbox for replies and bounces),
 ``twilio`` (a Twilio-compatible account for SMS, WhatsApp and voice) and ``linkedin`` (manual
-tasks). Settings are checked against a small schema per kind so a typo fails when the channel is
-added, not at the first send. Secrets (``smtp_password``, ``imap_password``, ``auth_token``)
-go to :class:`~leaddesk.channels.secrets.SecretStore` under ``leaddesk:<integration id>`` and
-never into the database, the audit log or an error message.
+tasks). Settings are checked against a small schema per kind (``integration_schemas``) so a
+typo fails when the channel is added, not at the first send. Secrets (``smtp_password``,
+``imap_password``, ``auth_token``) go to :class:`~leaddesk.channels.secrets.SecretStore` under
+``leaddesk:<integration id>`` and never into the database, the audit log or an error message.
 """
 
 from __future__ import annotations
@@ -34,50 +34,12 @@ from leaddesk.channels.twilio import (
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.messaging.integration_schemas import SCHEMAS, SECRETS, secret_names
 from leaddesk.services.records import to_record
 from leaddesk.services.validation import require_text
 from leaddesk.store.models import Integration
 from leaddesk.store.types import utcnow
 
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    type: type
-    required: bool = False
-
-
-_LIMITS = {  # shared by every kind: rate limits and caps the dispatcher enforces
-    "rate_per_minute": Field(float),
-    "hourly_cap": Field(int),
-    "daily_cap": Field(int),
-}
-SCHEMAS: dict[str, dict[str, Field]] = {
-    "email": {
-        "host": Field(str, True), "port": Field(int, True), "security": Field(str),
-        "username": Field(str), "from_address": Field(str, True), "from_name": Field(str),
-        "message_id_domain": Field(str), "reply_to": Field(str),
-        "unsubscribe_mailto": Field(str), "unsubscribe_url": Field(str),
-        "max_messages_per_connection": Field(int), "timeout": Field(float),
-        "ca_file": Field(str),
-        "imap_host": Field(str), "imap_port": Field(int), "imap_security": Field(str),
-        "imap_username": Field(str), "imap_mailbox": Field(str),
-        **_LIMITS,
-    },
-    "twilio": {
-        "account_sid": Field(str, True), "from_number": Field(str),
-        "messaging_service_sid": Field(str), "whatsapp_from": Field(str),
-        "voice_from": Field(str), "voice_url": Field(str), "voice_language": Field(str),
-        "status_callback_url": Field(str), "base_url": Field(str), "timeout": Field(float),
-        "ca_file": Field(str),
-        **_LIMITS,
-    },
-    "linkedin": {**_LIMITS},
-}
-SECRETS: dict[str, tuple[str, ...]] = {
-    "email": ("smtp_password", "imap_password"),
-    "twilio": ("auth_token",),
-    "linkedin": (),
-}
 SERVES: dict[str, tuple[ChannelKind, ...]] = {
     "email": (ChannelKind.EMAIL,),
     "twilio": (ChannelKind.SMS, ChannelKind.WHATSAPP, ChannelKind.VOICE),
@@ -102,16 +64,6 @@ class IntegrationRecord:
     def limit(self, key: str, default: float | None = None) -> float | None:
         value = self.settings.get(key)
         return default if value is None else float(value)
-
-
-def secret_names(kind: str, settings: Mapping[str, Any]) -> tuple[str, ...]:
-    """The secrets this configuration uses (a relay without login needs none)."""
-    if kind == "email":
-        wanted = ["smtp_password"] if settings.get("username") else []
-        if settings.get("imap_host"):
-            wanted.append("imap_password")
-        return tuple(wanted)
-    return SECRETS.get(kind, ())
 
 
 def clean_settings(kind: str, settings: Mapping[str, Any]) -> dict[str, Any]:

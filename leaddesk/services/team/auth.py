@@ -14,7 +14,6 @@ chooses ``none`` (``choose_no_login``). Team databases sign in as database roles
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import func, select
 
@@ -31,14 +30,9 @@ from leaddesk.services.team.users import (
     team_database,
 )
 from leaddesk.store.database import Store
-from leaddesk.store.enums import Role
+from leaddesk.store.enums import LoginMode, Role
 from leaddesk.store.models import User
 from leaddesk.store.types import utcnow
-
-
-class LoginMode(enum.StrEnum):
-    PASSWORD = "password"
-    NONE = "none"
 
 
 class LoginFailedError(PermissionDeniedError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import psycopg
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -84,6 +83,8 @@ def _classify(exc: BaseException) -> TeamConnectionError:
 
 def check_connection(store: Store) -> str:
     """The server's schema revision, or TeamConnectionError saying what is wrong."""
+    import psycopg  # only a team database gets here: a SQLite user never loads the driver
+
     try:
         state = migrate.schema_state(store.engine)
     except (OperationalError, psycopg.OperationalError) as exc:

@@ -4,7 +4,6 @@ reservations in flight, redeemed top-up codes and the versioned price list."""
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import uuid
 from typing import Any
 
@@ -12,16 +11,9 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leaddesk.store.base import Base, IdMixin, TimestampMixin
-from leaddesk.store.enums import Plan, TransactionKind
+from leaddesk.store.enums import CapPeriod, Plan, TransactionKind
 from leaddesk.store.models.columns import enum_type
 from leaddesk.store.types import utcnow
-
-
-class CapPeriod(enum.StrEnum):
-    """The period an admin's spend cap on a member counts over (calendar, UTC)."""
-
-    WEEK = "week"
-    MONTH = "month"
 
 
 class CreditAccount(IdMixin, TimestampMixin, Base):

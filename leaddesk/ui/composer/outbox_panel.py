@@ -9,15 +9,16 @@ call the dispatcher's thread-safe controls. The GUI thread never touches the dat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig, Progress
-from leaddesk.sending.outbox import Outbox
 from leaddesk.ui.operations import OpContext, Operation, op
 from leaddesk.ui.operations import Progress as OpProgress
+
+if TYPE_CHECKING:
+    from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig, Progress
 
 
 class OutboxRunner(QObject):
@@ -46,9 +47,20 @@ class OutboxRunner(QObject):
     @classmethod
     def for_services(cls, services: Any, config: DispatcherConfig | None = None,
                      parent: QObject | None = None) -> OutboxRunner:
-        return cls(lambda: Dispatcher(services.ctx, services.credits, services.integrations,
-                                      config), parent,
-                   due_count=lambda: Outbox(services.ctx).due_count())
+        """A runner on the app's services. The sending machinery (the dispatcher, the channels)
+        is imported at the first look for due messages, not when the window opens."""
+
+        def dispatcher() -> Dispatcher:
+            from leaddesk.sending.dispatcher import Dispatcher
+
+            return Dispatcher(services.ctx, services.credits, services.integrations, config)
+
+        def due_count() -> int:
+            from leaddesk.sending.outbox import Outbox
+
+            return Outbox(services.ctx).due_count()
+
+        return cls(dispatcher, parent, due_count=due_count)
 
     # -- the always-on outbox ----------------------------------------------------------------
     def start_timer(self, interval_ms: int = 30_000) -> None:

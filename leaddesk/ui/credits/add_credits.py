@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.credits.ledger import CreditService, TransactionRecord
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.pricing import Package, PriceList
+from leaddesk.services.credits.records import TransactionRecord
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import Card, muted, section

@@ -7,8 +7,9 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from leaddesk.services.credits.ledger import CreditService, TransactionRecord
+from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.pricing import PriceList
+from leaddesk.services.credits.records import TransactionRecord
 from leaddesk.services.team.users import UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.credits.allocate import AllocateDialog

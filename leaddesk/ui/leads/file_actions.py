@@ -3,27 +3,30 @@ main window, and dropping a lead file on it.
 
 The window hands this object the services; it owns those actions, opens the import dialog
 (also when a file is dropped on the window) and runs exports off the GUI thread with their
-progress in the status bar and a Cancel.
+progress in the status bar and a Cancel. The dialogs, the board and the exporter are imported
+when first used, so the window's menus cost no more than their actions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QPushButton
 
-from leaddesk.services.app_services import AppServices
-from leaddesk.services.exporting import ExportResult
-from leaddesk.services.exporting.exporter import export_leads
-from leaddesk.services.leads.query import LeadQuery
 from leaddesk.ui.errors import show_error
-from leaddesk.ui.leads.duplicates_dialog import DuplicatesDialog
-from leaddesk.ui.leads.import_wizard import ImportDialog
-from leaddesk.ui.leads.kanban import KanbanView
 from leaddesk.ui.operations import OpContext, Operation, op
+
+if TYPE_CHECKING:
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.exporting import ExportResult
+    from leaddesk.services.leads.query import LeadQuery
+    from leaddesk.ui.leads.duplicates_dialog import DuplicatesDialog
+    from leaddesk.ui.leads.import_wizard import ImportDialog
+    from leaddesk.ui.leads.kanban import KanbanView
 
 IMPORT_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".vcf", ".vcard"})
 
@@ -79,6 +82,8 @@ class LeadFileActions(QObject):
 
     def open_duplicates(self) -> DuplicatesDialog:
         if self.duplicates_dialog is None:
+            from leaddesk.ui.leads.duplicates_dialog import DuplicatesDialog
+
             services = self._services
             self.duplicates_dialog = DuplicatesDialog(
                 services.duplicates, services.leads, services.lead_changes, self._window
@@ -91,6 +96,8 @@ class LeadFileActions(QObject):
     def open_pipeline(self) -> KanbanView:
         """The pipeline board, in a window of its own beside the lead table."""
         if self.pipeline is None:
+            from leaddesk.ui.leads.kanban import KanbanView
+
             self.pipeline = KanbanView(self._services.leads, parent=self._window)
             self.pipeline.setWindowFlag(Qt.WindowType.Window, True)
             self.pipeline.leadsChanged.connect(self.leadsChanged)
@@ -108,6 +115,8 @@ class LeadFileActions(QObject):
     # -- import ----------------------------------------------------------------------------------
     def open_import(self, path: Path | None = None) -> ImportDialog:
         if self.dialog is None:
+            from leaddesk.ui.leads.import_wizard import ImportDialog
+
             self.dialog = ImportDialog(
                 self._services.lead_import, self._services.lead_changes, self._window
             )
@@ -144,6 +153,8 @@ class LeadFileActions(QObject):
     def export(
         self, path: Path, done: Callable[[ExportResult], object] | None = None
     ) -> Operation[ExportResult]:
+        from leaddesk.services.exporting.exporter import export_leads
+
         ctx = self._services.ctx
         query = self._current_query() if self._current_query is not None else None
         status = self._window.statusBar()

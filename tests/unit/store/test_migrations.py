@@ -40,6 +40,16 @@ def test_revision_history_is_linear() -> None:
         assert not isinstance(rev.down_revision, tuple | list), f"{rev.revision} is a merge"
 
 
+def test_the_revisions_read_without_alembic_are_alembics() -> None:
+    script = ScriptDirectory(migrate.SCRIPT_LOCATION)
+    expected = {}
+    for rev in script.walk_revisions():
+        down = rev.down_revision
+        expected[rev.revision] = () if down is None else (down,) if isinstance(down, str) else down
+    assert migrate.revisions() == expected
+    assert migrate.head_revision() == script.get_current_head()
+
+
 def test_upgrade_again_is_a_no_op(tmp_path: Path) -> None:
     path = tmp_path / "x.db"
     store = Store.open(f"sqlite:///{path}")
