@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         return view
 
     def _build_view(self, name: str) -> QWidget:
+        """The campaigns, composer or credits view, its module imported now."""
         services = self._services
         if name == "campaigns":
             from leaddesk.ui.campaigns.view import CampaignsView
