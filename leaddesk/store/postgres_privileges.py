@@ -51,6 +51,12 @@ class TableGrants:
     #: Only these columns may the member role UPDATE (``users``: a user's own row).
     user_update_columns: frozenset[str] = frozenset()
 
+    @property
+    def user_table_wide(self) -> frozenset[str]:
+        """The member role's privileges on the whole table (UPDATE goes by column when
+        ``user_update_columns`` names them)."""
+        return self.user - ({UPDATE} if self.user_update_columns else set())
+
 
 #: Tables whose grants are not "read and write within scope" (every other app table is scoped).
 SPECIAL_TABLES: dict[str, TableGrants] = {
@@ -100,7 +106,7 @@ def grants_for(table: str) -> TableGrants:
 def grant_statements(table: str) -> Iterable[str]:
     """GRANTs of ``table`` to the member and admin roles (after a REVOKE ALL)."""
     grants = grants_for(table)
-    plain = sorted(grants.user - ({UPDATE} if grants.user_update_columns else set()))
+    plain = sorted(grants.user_table_wide)
     if plain:
         yield f"GRANT {', '.join(plain)} ON public.{table} TO {USER_ROLE}"
     if grants.user_update_columns:
@@ -149,7 +155,7 @@ WHERE starts_with(p.proname, 'leaddesk') AND a.grantee <> p.proowner
 def _allowed(table: str, role: str | None) -> frozenset[str]:
     grants = grants_for(table)
     if role == USER_ROLE:
-        return grants.user - ({UPDATE} if grants.user_update_columns else set())
+        return grants.user_table_wide
     if role == ADMIN_ROLE:
         return grants.admin
     return frozenset()
