@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from leaddesk.store import scoping
+from leaddesk.store.change_feed import ChangeFeed, feed_for
 from leaddesk.store.checkpointer import Checkpointer
 
 log = logging.getLogger("leaddesk.store")
@@ -130,6 +131,12 @@ class Store:
         self._bulk_write = sessionmaker(bulk, expire_on_commit=False)
         for factory in (self._read, self._write, self._bulk_write):
             scoping.install(factory)
+        feed_for(self.engine)  # every commit from now on is announced
+
+    @property
+    def changes(self) -> ChangeFeed:
+        """What each commit wrote (see ``leaddesk.store.change_feed``)."""
+        return feed_for(self.engine)
 
     @classmethod
     def open(cls, url: str, **kwargs: Any) -> Store:

@@ -1,0 +1,48 @@
+"""The change feed announces the tables each commit wrote, and nothing for a rollback."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from leaddesk.store.change_feed import Change, tables_written
+from leaddesk.store.database import Store
+
+
+@pytest.mark.parametrize(
+    ("statement", "table"),
+    [
+        ("INSERT INTO leads (id) VALUES (?)", "leads"),
+        ('insert or replace into "tasks" (id) values (1)', "tasks"),
+        ("UPDATE credit_ledger SET amount = 1", "credit_ledger"),
+        ("DELETE FROM saved_views WHERE id = 1", "saved_views"),
+        ("SELECT * FROM leads", None),
+        ("PRAGMA data_version", None),
+    ],
+)
+def test_tables_written(statement: str, table: str | None) -> None:
+    assert tables_written(statement) == table
+
+
+def test_commit_announces_tables_and_rollback_nothing() -> None:
+    store = Store.open("sqlite://")
+    seen: list[Change] = []
+    store.changes.subscribe(seen.append)
+    with store.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id INTEGER)"))
+    with store.engine.begin() as conn:
+        conn.execute(text("INSERT INTO notes VALUES (1)"))
+    conn = store.engine.connect()
+    transaction = conn.begin()
+    conn.execute(text("DELETE FROM notes"))
+    transaction.rollback()
+    conn.close()
+    assert seen == [Change(frozenset({"notes"}))]
+    assert seen[0].touches("notes", "leads") and not seen[0].touches("leads")
+
+
+def test_external_change_without_tables_touches_everything() -> None:
+    unknown = Change(frozenset(), external=True)
+    assert unknown.touches("leads")
+    assert Change(frozenset({"leads"})).merged(unknown) == unknown
+    assert Change(frozenset({"a"})).merged(Change(frozenset({"b"}))).tables == {"a", "b"}
