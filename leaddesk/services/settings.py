@@ -8,6 +8,13 @@ from leaddesk.store.database import Store
 from leaddesk.store.models import AppSetting
 
 DEMO_DATABASE = "demo_database"
+#: The sender identity every outgoing email carries (the Settings dialog and ``leaddesk settings``
+#: write them; compliance reads the postal address into each email's footer).
+SENDER_NAME = "sender.name"
+SENDER_SIGNATURE = "sender.signature"
+SENDER_POSTAL_ADDRESS = "sender.postal_address"
+#: The region national phone numbers are read in (ISO 3166 alpha-2, e.g. "GB").
+PHONE_DEFAULT_REGION = "phone.default_region"
 
 
 def get(store: Store, key: str, default: Any = None) -> Any:
