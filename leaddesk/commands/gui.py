@@ -17,12 +17,11 @@ if TYPE_CHECKING:
     from leaddesk.services.app_services import AppServices
 
 FIRST_RUN_DONE = "first_run_done"
-FIRST_RUN_DEMO_LEADS = 5000
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-demo", action="store_true",
-                        help="do not create demo data in an empty database")
+                        help="do not offer demo data for an empty database")
     parser.set_defaults(handler=_run)
 
 
@@ -37,20 +36,16 @@ def _ensure_display() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
-def first_start(app: AppServices, with_demo: bool = True) -> None:
-    """After the first-run choice: an empty database gets demo data, made by its admin (a rep
-    who signs in first finds no leads of their own, not an empty database)."""
+def first_start(app: AppServices, demo_chosen: bool = False) -> bool:
+    """Once per database, for its admin (a rep who signs in first finds no leads of their own,
+    not an empty database): whether to add the demo data the first-run dialog asked for, into
+    a database still empty. Demo data is never added unasked."""
     from leaddesk.services import settings
 
     if settings.get(app.store, FIRST_RUN_DONE, False) or app.ctx.actor.role is not Role.ADMIN:
-        return
-    if with_demo and app.leads.count() == 0:
-        from leaddesk.services import demo  # the generator, for an empty database only
-
-        report = demo.populate(app, FIRST_RUN_DEMO_LEADS)
-        print(f"leaddesk: first start on an empty database: created {report.leads:,} "
-              "demo leads to explore (start with --no-demo to skip)", file=sys.stderr)
+        return False
     settings.put(app.store, FIRST_RUN_DONE, True)
+    return demo_chosen and app.leads.count() == 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -66,6 +61,7 @@ def _open_window(args: argparse.Namespace) -> int:
 
     from leaddesk.services.app_services import AppServices
     from leaddesk.ui.app import application, run_gui, window_settings
+    from leaddesk.ui.auth.first_run import StartChoice
     from leaddesk.ui.auth.start import SignInCancelled, dialog_sign_in, team_sign_in
 
     application()
@@ -83,8 +79,12 @@ def _open_window(args: argparse.Namespace) -> int:
                 app.close()
         where = (f"{Path(url.database or '').name} on this computer"
                  if url.get_backend_name() == "sqlite" else f"{url.database} on {url.host}")
-        with open_services(args, sign_in=dialog_sign_in(ui_settings, where=where)) as app:
-            first_start(app, with_demo=not args.no_demo)
-            return run_gui(app, settings=ui_settings, offer_demo=False)
+        choice = StartChoice()
+        sign_in = dialog_sign_in(ui_settings, where=where, choice=choice)
+        with open_services(args, sign_in=sign_in) as app:
+            add_demo = first_start(app, demo_chosen=choice.demo)
+            # A database set up without the first-run dialog is asked in the window instead.
+            return run_gui(app, settings=ui_settings, add_demo=add_demo,
+                           offer_demo=not choice.asked and not args.no_demo)
     except SignInCancelled:
         return 0

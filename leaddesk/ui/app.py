@@ -14,6 +14,7 @@ import leaddesk
 from leaddesk.heap import frozen_startup_objects
 from leaddesk.services.app_services import AppServices
 from leaddesk.ui import operations, qt_messages, theme
+from leaddesk.ui.auth.first_run import DEMO_LEADS
 from leaddesk.ui.errors import install_excepthook, show_error
 from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import MainWindow
@@ -27,7 +28,6 @@ log = logging.getLogger("leaddesk.ui")
 
 ORGANISATION = "LeadDesk"
 APPLICATION = "LeadDesk"
-DEMO_LEADS = 2_000
 _DEMO_OFFERED = "firstRun/demoOffered"
 
 
@@ -54,11 +54,13 @@ def run_gui(
     argv: Sequence[str] | None = None,
     settings: QSettings | None = None,
     offer_demo: bool = True,
+    add_demo: bool = False,
 ) -> int:
     """Show the main window until the user quits; returns the exit code.
 
-    On first start with an empty database the user is offered demo data (callers that fill the
-    database themselves simply find it non-empty).
+    ``add_demo``: the first-run dialog chose demo data, added now with a progress dialog.
+    ``offer_demo``: an empty database the first-run dialog did not ask about is offered demo
+    data once (callers that fill the database themselves simply find it non-empty).
     """
     app = application(argv)
     collector = GuiGarbageCollector(app).start()
@@ -83,7 +85,9 @@ def run_gui(
     operations.set_default_failure_handler(lambda exc: show_error(window, exc))
     window.show()
     window.outbox_runner.start_timer()  # due scheduled messages go out while the app is open
-    if offer_demo:
+    if add_demo:
+        QTimer.singleShot(0, lambda: create_demo_data(window, app_services))
+    elif offer_demo:
         QTimer.singleShot(0, lambda: offer_demo_data(window, app_services, settings))
     try:
         with frozen_startup_objects():
@@ -117,7 +121,8 @@ def _ask_for_demo(window: MainWindow, services: AppServices, settings: QSettings
     )
     box.setInformativeText(window.tr(
         "%1 sample leads, three campaigns, message templates and a credit history. "
-        "The database is marked as a demo database.").replace("%1", f"{DEMO_LEADS:,}"))
+        "The window marks demo data; File ▸ Remove demo data… takes it all out again."
+    ).replace("%1", f"{DEMO_LEADS:,}"))
     box.button(QMessageBox.StandardButton.Yes).setText(window.tr("Add demo data"))
     box.button(QMessageBox.StandardButton.No).setText(window.tr("Start empty"))
     box.button(QMessageBox.StandardButton.Yes).clicked.connect(
@@ -148,6 +153,7 @@ def create_demo_data(window: QWidget, services: AppServices, leads: int | None =
         log.info("demo data: %s leads in %.1f s", report.leads, report.seconds)
         if isinstance(window, MainWindow):
             window.refresh_all()
+            window.demo_mark.refresh()
 
     (
         op(work, parent=window, context=True)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 import leaddesk
 from leaddesk.services.team.users import UserService
 from leaddesk.store.enums import Role
-from leaddesk.ui import formatting
+from leaddesk.ui import demo_mark, formatting
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.leads.file_actions import LeadFileActions
 from leaddesk.ui.leads.view import Choice, LeadsView
@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
 
         self._make_menus(labels)
+        self.demo_mark = demo_mark.install(self, services)  # "Demo data — remove…" while marked
         self.sidebar.selected.connect(self._on_sidebar)
         self.leads_view.leadsChanged.connect(self.refresh_lead_count)
         self.leads_view.leadsChanged.connect(self.file_actions.refresh_pipeline)

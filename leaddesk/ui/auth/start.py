@@ -22,7 +22,7 @@ from leaddesk.services.team import auth, passwords
 from leaddesk.services.team.team_mode import TeamSession, connect
 from leaddesk.services.team.users import ensure_local_user
 from leaddesk.store.database import Store
-from leaddesk.ui.auth.first_run import FirstRunDialog
+from leaddesk.ui.auth.first_run import FirstRunDialog, StartChoice
 from leaddesk.ui.auth.login_dialog import LoginDialog
 
 ShowDialog = Callable[[QDialog], object]
@@ -41,8 +41,10 @@ def dialog_sign_in(
     show: ShowDialog = exec_dialog,
     where: str = "",
     throttle: passwords.LoginThrottle | None = None,
+    choice: StartChoice | None = None,
 ) -> Callable[[Store], Actor]:
-    """``sign_in(store)`` for ``AppServices.open``, asking with dialogs."""
+    """``sign_in(store)`` for ``AppServices.open``, asking with dialogs; the first-run
+    dialog's other choices (demo data or empty) are written into ``choice``."""
 
     def sign_in(store: Store) -> Actor:
         mode = auth.login_mode(store)
@@ -53,11 +55,17 @@ def dialog_sign_in(
                 lambda user, name, secret: auth.create_first_admin(store, user, name, secret),
                 lambda: auth.choose_no_login(store),
             )
+            if choice is not None:
+                first.done.connect(lambda _actor: _remember(choice, first))
             return _ask(first, first.done, show)
         login = LoginDialog(auth.LoginService(store, throttle).login, settings, where)
         return _ask(login, login.signed_in, show)
 
     return sign_in
+
+
+def _remember(choice: StartChoice, dialog: FirstRunDialog) -> None:
+    choice.asked, choice.demo = True, dialog.with_demo.isChecked()
 
 
 def _ask(dialog: QDialog, done: SignalInstance, show: ShowDialog) -> Actor:
