@@ -36,6 +36,7 @@ class DemoMark(QObject):
         layout.setSpacing(8)
         self.badge = badge(self.tr("Demo data"), "paused")
         self.note = muted(self.tr("sample leads and free credits, not real work"))
+        self.note.setWordWrap(False)
         self.button = QPushButton(self.tr("Remove demo data…"))
         self.button.setFlat(True)
         self.button.setStyleSheet("QPushButton { color: palette(link); font-weight: 600; }")

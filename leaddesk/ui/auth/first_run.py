@@ -70,7 +70,7 @@ class FirstRunDialog(QDialog):
         self.with_login.toggled.connect(self.form.setEnabled)
         self.start_empty = QRadioButton(self.tr("Start with an empty database"))
         self.with_demo = QRadioButton(self.tr(
-            "Add demo data to look around: %1 sample leads, campaigns and free credits")
+            "Demo data to look around (%1 sample leads, campaigns, credits)")
             .replace("%1", f"{DEMO_LEADS:,}"))
         self.start_empty.setChecked(True)
         data_group = QButtonGroup(self)
