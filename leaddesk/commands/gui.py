@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ from leaddesk.heap import collection_paused
 from leaddesk.store.enums import Role
 
 if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
     from leaddesk.services.app_services import AppServices
 
 FIRST_RUN_DONE = "first_run_done"
@@ -57,34 +60,58 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _open_window(args: argparse.Namespace) -> int:
-    from sqlalchemy.engine import make_url
-
-    from leaddesk.services.app_services import AppServices
+    """Open the database (asking what to do when it cannot be: ``ui.start_faults``), then
+    show the window until the user quits."""
+    from leaddesk.config import backups_dir
+    from leaddesk.services.start_faults import describe
     from leaddesk.ui.app import application, run_gui, window_settings
-    from leaddesk.ui.auth.first_run import StartChoice
-    from leaddesk.ui.auth.start import SignInCancelled, dialog_sign_in, team_sign_in
+    from leaddesk.ui.auth.start import SignInCancelled
+    from leaddesk.ui.start_faults import ask_about_fault
 
     application()
     ui_settings = window_settings()
-    url = make_url(database_url(args.db))
-    try:
-        if url.get_backend_name() == "postgresql" and not url.username and not args.as_user:
-            # A team database: each member signs in as their own database role.
-            member = team_sign_in(url.render_as_string(), ui_settings,
-                                  where=f"{url.database} on {url.host}")
-            app = AppServices(member.context())
+    with contextlib.ExitStack() as stack:
+        while True:
             try:
-                return run_gui(app, settings=ui_settings, offer_demo=False)
-            finally:
-                app.close()
-        where = (f"{Path(url.database or '').name} on this computer"
-                 if url.get_backend_name() == "sqlite" else f"{url.database} on {url.host}")
-        choice = StartChoice()
-        sign_in = dialog_sign_in(ui_settings, where=where, choice=choice)
-        with open_services(args, sign_in=sign_in) as app:
-            add_demo = first_start(app, demo_chosen=choice.demo)
-            # A database set up without the first-run dialog is asked in the window instead.
-            return run_gui(app, settings=ui_settings, add_demo=add_demo,
-                           offer_demo=not choice.asked and not args.no_demo)
-    except SignInCancelled:
-        return 0
+                app, options = _open_database(args, ui_settings, stack)
+                break
+            except SignInCancelled:
+                return 0
+            except Exception as exc:
+                fault = describe(exc, database_url(args.db))
+                if fault is None:
+                    raise
+                next_url = ask_about_fault(fault, backups_dir())
+                if next_url is None:
+                    print(f"leaddesk: error: {fault.message}", file=sys.stderr)
+                    return 1
+                args.db = next_url
+        return run_gui(app, settings=ui_settings, **options)
+
+
+def _open_database(
+    args: argparse.Namespace, ui_settings: QSettings, stack: contextlib.ExitStack
+) -> tuple[AppServices, dict[str, bool]]:
+    """The services the window works with (closed by ``stack``) and how it starts."""
+    from sqlalchemy.engine import make_url
+
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.ui.auth.first_run import StartChoice
+    from leaddesk.ui.auth.start import dialog_sign_in, team_sign_in
+
+    url = make_url(database_url(args.db))
+    if url.get_backend_name() == "postgresql" and not url.username and not args.as_user:
+        # A team database: each member signs in as their own database role.
+        member = team_sign_in(url.render_as_string(), ui_settings,
+                              where=f"{url.database} on {url.host}")
+        app = AppServices(member.context())
+        stack.callback(app.close)
+        return app, {"add_demo": False, "offer_demo": False}
+    where = (f"{Path(url.database or '').name} on this computer"
+             if url.get_backend_name() == "sqlite" else f"{url.database} on {url.host}")
+    choice = StartChoice()
+    sign_in = dialog_sign_in(ui_settings, where=where, choice=choice)
+    app = stack.enter_context(open_services(args, sign_in=sign_in))
+    add_demo = first_start(app, demo_chosen=choice.demo)
+    # A database set up without the first-run dialog is asked in the window instead.
+    return app, {"add_demo": add_demo, "offer_demo": not choice.asked and not args.no_demo}
