@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leaddesk.commands.common import open_services
+from leaddesk.commands.common import CommandError, open_services
 from leaddesk.config import database_url
 from leaddesk.heap import collection_paused
 from leaddesk.store.enums import Role
@@ -39,6 +39,16 @@ def _ensure_display() -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
+def _ensure_window_libraries() -> None:
+    """Name the missing system library (and its package) instead of Qt's abort."""
+    from leaddesk import qt_libraries
+
+    if qt_libraries.needs_xcb():
+        missing = qt_libraries.missing_packages()
+        if missing:
+            raise CommandError(qt_libraries.missing_message(missing))
+
+
 def first_start(app: AppServices, demo_chosen: bool = False) -> bool:
     """Once per database, for its admin (a rep who signs in first finds no leads of their own,
     not an empty database): whether to add the demo data the first-run dialog asked for, into
@@ -53,6 +63,7 @@ def first_start(app: AppServices, demo_chosen: bool = False) -> bool:
 
 def _run(args: argparse.Namespace) -> int:
     _ensure_display()
+    _ensure_window_libraries()
     # Start-up (the window's modules, the database) makes only objects that live on: they are
     # not collected but frozen once the window runs (run_gui, leaddesk.heap).
     with collection_paused():
