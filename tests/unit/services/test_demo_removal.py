@@ -118,3 +118,15 @@ def test_demo_refuses_real_leads_even_on_a_demo_database(app: AppServices) -> No
     app.leads.create({"first_name": "Real", "email": "real@customer.example"})
     with pytest.raises(PermissionDeniedError, match="holds real leads"):
         demo.populate(app, 10)
+
+
+def test_only_an_admin_removes_the_demo_data(app: AppServices) -> None:
+    from leaddesk.services.context import Actor, ServiceContext
+    from leaddesk.services.team.users import UserService
+    from leaddesk.store.enums import Role
+
+    demo.populate(app, 10)
+    rep = UserService(app.ctx).add("rep", "Rita Rep", Role.REP.value, password="rep-secret-123")
+    with pytest.raises(PermissionDeniedError, match="only an admin can remove the demo data"):
+        demo_rows.remove(ServiceContext(app.store, Actor(rep.id, rep.name, Role.REP)))
+    assert app.credits.is_demo_database() and _count(app, Lead) == 10
