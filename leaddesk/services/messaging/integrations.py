@@ -172,6 +172,35 @@ class IntegrationService:
                 self.secrets.delete(new_id, key)
             raise
 
+    def update(
+        self, ref: str | uuid.UUID, settings: Mapping[str, Any],
+        secrets: Mapping[str, str] | None = None,
+    ) -> IntegrationRecord:
+        """Change some settings (a ``None`` or empty value removes an optional one) and replace
+        the secrets given; the result is checked as a whole, as when the channel was added."""
+        record = self.get(ref)
+        merged = {**record.settings, **settings}
+        merged = {k: v for k, v in merged.items() if v not in (None, "")}
+        values = clean_settings(record.kind, merged)
+        secrets = dict(secrets or {})
+        for key in secrets:
+            if key not in SECRETS[record.kind]:
+                raise ValidationError(key, f"is not a secret of a {record.kind} channel")
+        for key, value in secrets.items():
+            self.secrets.set(record.id, key, value)
+        with self._ctx.store.write() as session:
+            row = session.get(Integration, record.id)
+            assert row is not None
+            changes = {k: [record.settings.get(k), values.get(k)]
+                       for k in set(record.settings) | set(values)
+                       if record.settings.get(k) != values.get(k)}
+            row.settings = values
+            row.status = "configured"
+            activity.record(session, self._ctx.actor.id, "update", "integration", row.id,
+                            summary=f"changed {row.kind} channel {row.name}", changes=changes)
+            session.flush()
+            return to_record(IntegrationRecord, row)
+
     def list(self, kind: str | None = None) -> list[IntegrationRecord]:
         stmt = select(Integration).order_by(Integration.created_at, Integration.id)
         if kind:
