@@ -16,11 +16,14 @@ from leaddesk.services.errors import ValidationError
 from leaddesk.services.settings import PHONE_DEFAULT_REGION
 from leaddesk.services.validation import normalize_country
 
+#: Regions the number library names by their code only.
+_NAMES = {"AC": "Ascension Island", "TA": "Tristan da Cunha", "XK": "Kosovo"}
+
 
 @functools.cache
 def regions() -> tuple[tuple[str, str], ...]:
     """``(code, name)`` of every region the number parser knows, sorted by name."""
-    pairs = [(code, geocoder._region_display_name(code, "en") or code)
+    pairs = [(code, geocoder._region_display_name(code, "en") or _NAMES.get(code, code))
              for code in phonenumbers.SUPPORTED_REGIONS]
     return tuple(sorted(pairs, key=lambda pair: pair[1].casefold()))
 
