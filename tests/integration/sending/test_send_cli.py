@@ -87,7 +87,7 @@ def test_channel_template_compose_outbox_send(db_url: str, tmp_path, ok,
 def test_without_a_keyring_the_secret_goes_to_the_encrypted_file(db_url: str, run) -> None:
     settings = ["--set", "account_sid=AC" + "0" * 32, "--set", "from_number=+14155550123"]
     proc = run(db_url, "channel", "add", "twilio", "sms", *settings,
-               stdin="master password\nthe-auth-token\n")
+               stdin="master password\nmaster password\nthe-auth-token\n")
     assert proc.returncode == 0, proc.stderr
     assert "No system keyring is available" in proc.stderr
     assert "encrypted credentials file" in proc.stderr

@@ -34,9 +34,9 @@ def test_values_are_checked_stored_shown_and_audited(app: AppServices) -> None:
     assert settings.get(app.store, settings.PHONE_DEFAULT_REGION) == "GB"
     summaries = [entry.summary for entry in app.activity.recent(limit=20)]
     assert "setting sender.name changed" in summaries
-    with pytest.raises(ValidationError, match="phone.default_region: 'ZZ' is not"):
+    with pytest.raises(ValidationError, match=r"phone\.default_region: 'ZZ' is not"):
         values.put(app.ctx, settings.PHONE_DEFAULT_REGION, "zz")
-    with pytest.raises(ValidationError, match="sender.postal_address: is 501 characters"):
+    with pytest.raises(ValidationError, match=r"sender\.postal_address: is 501 characters"):
         values.put(app.ctx, settings.SENDER_POSTAL_ADDRESS, "x" * 501)
     with pytest.raises(ValidationError, match="colour: is not a setting"):
         values.put(app.ctx, "colour", "red")
