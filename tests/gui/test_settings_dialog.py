@@ -273,3 +273,26 @@ def test_without_a_keyring_a_new_master_password_is_asked_twice(  # type: ignore
     store = credentials.open_secret_store("master-1", force_file=True)
     record = IntegrationService(app.ctx).get("Work mail")
     assert store.get(record.id, "smtp_password") == SMTP_PASSWORD
+
+
+def test_giving_up_on_the_master_password_says_why_and_adds_nothing(  # type: ignore[no-untyped-def]
+        dialog_for, app: AppServices) -> None:
+    def give_up(dialog: QDialog) -> object:
+        assert isinstance(dialog, MasterPasswordDialog)
+        dialog.reject()
+        return dialog.result()
+
+    def fill_and_see(form: QDialog) -> object:
+        _fill_email(2525, "pw")(form)
+        assert "master password" in form.error.text()  # type: ignore[attr-defined]
+        form.reject()
+        return form.result()
+
+    IntegrationService(app.ctx).add("linkedin", "LinkedIn", {})
+    drive = Drive(fill_and_see, give_up, lambda box: QMessageBox.StandardButton.Yes)
+    page = dialog_for(drive).show_page("channels")
+    page.add_button.click()
+    assert page.table.rowCount() == 1
+    page.table.selectRow(0)  # LinkedIn has no secrets: removing it asks for no password
+    page.remove_button.click()
+    assert page.table.rowCount() == 0 and not drive.steps

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesk.services.context import ServiceContext
+from leaddesk.services.errors import ServiceError
+from leaddesk.services.messaging.integration_schemas import secret_names
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.store.change_feed import Change
 from leaddesk.ui.operations import op
@@ -32,6 +34,10 @@ from leaddesk.ui.widgets import MessageBar, muted, title
 
 KIND_LABELS = {"email": "Email", "twilio": "SMS · WhatsApp · Voice", "linkedin": "LinkedIn"}
 ShowDialog = Any
+
+
+def _has_secrets(record: IntegrationRecord) -> bool:
+    return bool(secret_names(record.kind, record.settings))
 
 
 class ChannelsPage(QWidget):
@@ -79,15 +85,22 @@ class ChannelsPage(QWidget):
         layout.addLayout(buttons)
         self.reload()
 
-    def _service(self, with_secrets: bool) -> IntegrationService | None:
+    def _service(self, with_secrets: bool) -> IntegrationService:
+        """Raises ServiceError when the secrets are needed and the file stays locked."""
         if not with_secrets:
             return IntegrationService(self._ctx)
         store = self._secrets.store()
         if store is None:
-            self.message.show_message(self.tr(
-                "Channel secrets need the credentials file's master password."))
-            return None
+            raise ServiceError(self.tr("channel passwords and tokens need the credentials "
+                                       "file's master password; nothing was changed"))
         return IntegrationService(self._ctx, store)
+
+    def _service_or_say(self, with_secrets: bool) -> IntegrationService | None:
+        try:
+            return self._service(with_secrets)
+        except ServiceError as exc:
+            self.message.show_message(str(exc))
+            return None
 
     def reload(self) -> None:
         self.records = IntegrationService(self._ctx).list()
@@ -118,9 +131,7 @@ class ChannelsPage(QWidget):
 
     def add(self) -> None:
         def save(kind: str, name: str, settings: dict[str, Any], secrets: dict[str, str]) -> None:
-            service = self._service(bool(secrets))
-            if service is not None:
-                service.add(kind, name, settings, secrets)
+            self._service(bool(secrets)).add(kind, name, settings, secrets)
 
         self._open(ChannelForm(save, parent=self), self.tr("Channel added."))
 
@@ -131,9 +142,7 @@ class ChannelsPage(QWidget):
 
         def save(_kind: str, _name: str, settings: dict[str, Any],
                  secrets: dict[str, str]) -> None:
-            service = self._service(bool(secrets))
-            if service is not None:
-                service.update(record.id, settings, secrets)
+            self._service(bool(secrets)).update(record.id, settings, secrets)
 
         self._open(ChannelForm(save, record, parent=self), self.tr("Channel saved."))
 
@@ -146,7 +155,7 @@ class ChannelsPage(QWidget):
 
     def test(self) -> None:
         record = self.selected()
-        service = self._service(True) if record is not None else None
+        service = self._service_or_say(_has_secrets(record)) if record is not None else None
         if record is None or service is None:
             return
         self.test_button.setEnabled(False)
@@ -176,7 +185,7 @@ class ChannelsPage(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, self))
         if answer != QMessageBox.StandardButton.Yes:
             return
-        service = self._service(True)
+        service = self._service_or_say(_has_secrets(record))
         if service is not None:
             service.remove(record.id)
             self.reload()
