@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QSpinBox,
     QStackedWidget,
@@ -54,6 +56,13 @@ SECRET_FIELDS = frozenset({"smtp_password", "imap_password", "auth_token"})
 Save = Callable[[str, str, dict[str, Any], dict[str, str]], object]
 
 
+def _label(text: str) -> QLabel:
+    """Form labels of one width, so the kind's fields line up under Kind and Name."""
+    label = QLabel(text)
+    label.setMinimumWidth(130)
+    return label
+
+
 class ChannelForm(QDialog):
     """``save(kind, name, settings, secrets)`` stores the channel (raising when it refuses)."""
 
@@ -70,19 +79,20 @@ class ChannelForm(QDialog):
         self.name = QLineEdit(record.name if record else "")
         self.name.setPlaceholderText(self.tr("e.g. Work mail"))
         top = QFormLayout()
-        top.addRow(self.tr("Kind"), self.kind)
-        top.addRow(self.tr("Name"), self.name)
+        top.addRow(_label(self.tr("Kind")), self.kind)
+        top.addRow(_label(self.tr("Name")), self.name)
         self.fields: dict[str, dict[str, QLineEdit]] = {}
         self.ports: dict[str, QSpinBox] = {}
         self.security: dict[str, QComboBox] = {}
         self.pages = QStackedWidget()
-        for key, _label in KINDS:
+        for key, _kind_label in KINDS:
             self.pages.addWidget(self._page(key))
         self.kind.currentIndexChanged.connect(self.pages.setCurrentIndex)
         if record is not None:
             self.kind.setCurrentIndex([k for k, _ in KINDS].index(record.kind))
             self.kind.setEnabled(False)
             self.name.setReadOnly(True)  # other records refer to a channel by its name
+            self.name.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self._fill(record)
         self.error = error_label()
         self.buttons = dialog_buttons(self, self.submit)
@@ -105,34 +115,32 @@ class ChannelForm(QDialog):
                 if self.record is not None:
                     edit.setPlaceholderText(self.tr("unchanged (type to replace)"))
             edits[key] = edit
-            form.addRow(self.tr(label), edit)
+            form.addRow(_label(self.tr(label)), edit)
             if key == "host":
-                form.addRow(self.tr("SMTP port and security"), self._port_row(kind, 587))
+                form.addRow(_label(self.tr("SMTP port")), self._port_row(kind, 587))
+                form.addRow(_label(self.tr("Security")), self.security[kind])
             if key == "imap_host":
-                form.addRow(self.tr("IMAP port"), self._port_row("imap", 993))
+                form.addRow(_label(self.tr("IMAP port")), self._port_row("imap", 993))
         if kind == "linkedin":
             form.addRow(muted(self.tr("LinkedIn messages become tasks: open the profile, copy "
                                       "the message, mark it done. Nothing to connect.")))
         self.fields[kind] = edits
         return page
 
-    def _port_row(self, key: str, default: int) -> QWidget:
+    def _port_row(self, key: str, default: int) -> QSpinBox:
         port = QSpinBox()
         port.setRange(1, 65535)
         port.setValue(default)
+        port.setMaximumWidth(120)
         self.ports[key] = port
-        if key == "imap":
-            return port
-        row = QWidget()
-        box = QFormLayout(row)
-        box.setContentsMargins(0, 0, 0, 0)
-        security = QComboBox()
-        for value, label in (("starttls", "STARTTLS (port 587)"), ("ssl", "SSL/TLS (port 465)"),
-                             ("none", "None (a relay on this computer)")):
-            security.addItem(self.tr(label), value)
-        self.security[key] = security
-        box.addRow(port, security)
-        return row
+        if key != "imap":
+            security = QComboBox()
+            for value, label in (("starttls", "STARTTLS (usually port 587)"),
+                                 ("ssl", "SSL/TLS (usually port 465)"),
+                                 ("none", "None (a relay on this computer)")):
+                security.addItem(self.tr(label), value)
+            self.security[key] = security
+        return port
 
     def _fill(self, record: IntegrationRecord) -> None:
         settings = record.settings

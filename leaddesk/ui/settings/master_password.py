@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog, QFormLayout, QLineEdit, QVBoxLayout, QWid
 from leaddesk.channels.secrets import SecretStore, SecretStoreError
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.preferences import credentials
-from leaddesk.ui.widgets import dialog_buttons, error_label, muted
+from leaddesk.ui.widgets import dialog_buttons, error_label, muted, title
 
 
 class MasterPasswordDialog(QDialog):
@@ -25,9 +25,8 @@ class MasterPasswordDialog(QDialog):
         self.store: SecretStore | None = None
         self.setWindowTitle(self.tr("Credentials file"))
         self.setMinimumWidth(440)
-        problem = credentials.keyring_problem() or self.tr("none chosen")
-        intro = (self.tr("No system keyring is available (%1). Channel passwords and tokens are "
-                         "kept in an encrypted file instead.").replace("%1", problem))
+        intro = self.tr("This computer has no system keyring, so channel passwords and tokens "
+                        "are kept in an encrypted file instead.")
         intro += " " + (self.tr("Choose a master password for it; you will need it to send.")
                         if new else self.tr("Enter its master password."))
         self.password = QLineEdit()
@@ -39,10 +38,15 @@ class MasterPasswordDialog(QDialog):
         if new:
             form.addRow(self.tr("Again"), self.again)
         self.error = error_label()
-        self.buttons = dialog_buttons(self, self.unlock, text=self.tr("Unlock"))
+        self.buttons = dialog_buttons(
+            self, self.unlock, text=self.tr("Create") if new else self.tr("Unlock"))
+        where = muted(str(credentials.credentials_path()))
+        where.setToolTip(credentials.keyring_problem() or "")  # why no keyring, for support
         layout = QVBoxLayout(self)
+        layout.addWidget(title(self.tr("New master password") if new
+                               else self.tr("Master password")))
         layout.addWidget(muted(intro))
-        layout.addWidget(muted(str(credentials.credentials_path())))
+        layout.addWidget(where)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
