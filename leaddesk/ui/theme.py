@@ -30,7 +30,7 @@ PALETTES: dict[str, dict[QPalette.ColorRole, str]] = {
         _R.Window: "#111318", _R.Base: "#1b1e24", _R.AlternateBase: "#171a1f",
         _R.Text: "#e5e7eb", _R.WindowText: "#e5e7eb", _R.ButtonText: "#e5e7eb",
         _R.Button: "#1b1e24", _R.Highlight: "#1e40af", _R.HighlightedText: "#f9fafb",
-        _R.PlaceholderText: "#6b7280", _R.ToolTipBase: "#e5e7eb", _R.ToolTipText: "#111827",
+        _R.PlaceholderText: "#6b7280", _R.ToolTipBase: "#2d323b", _R.ToolTipText: "#f9fafb",
         _R.Link: "#60a5fa", _R.Mid: "#3a404a", _R.Midlight: "#2d323b", _R.Light: "#3a404a",
         _R.Dark: "#0b0d11", _R.Shadow: "#000000", _R.BrightText: "#ffffff",
     },
