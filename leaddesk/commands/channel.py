@@ -99,6 +99,7 @@ def _secret_name(text: str) -> str:
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = STDIN_HELP
     csub = parser.add_subparsers(dest="channel_command", metavar="ACTION", required=True)
     add = csub.add_parser(
         "add", help="add a channel (secrets are prompted for, or read from stdin)",

@@ -79,7 +79,8 @@ class ChannelsPage(QWidget):
         layout.addWidget(muted(self.tr(
             "Where messages go out: email over SMTP (replies and bounces read over IMAP), SMS, "
             "WhatsApp and voice through a Twilio-compatible account, LinkedIn as tasks. "
-            "Passwords and tokens are kept in the system keyring, never in the database.")))
+            "Passwords and tokens are kept in the system keyring (or an encrypted file), never in "
+            "the database.")))
         layout.addWidget(self.message)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
