@@ -296,3 +296,24 @@ def test_giving_up_on_the_master_password_says_why_and_adds_nothing(  # type: ig
     page.table.selectRow(0)  # LinkedIn has no secrets: removing it asks for no password
     page.remove_button.click()
     assert page.table.rowCount() == 0 and not drive.steps
+
+
+def test_a_rep_sees_the_database_settings_but_cannot_save_them(  # type: ignore[no-untyped-def]
+        qtbot, app: AppServices) -> None:
+    from leaddesk.services.context import Actor, ServiceContext
+    from leaddesk.services.team import passwords
+    from leaddesk.services.team.users import UserService
+    from leaddesk.store.enums import Role
+
+    settings.put(app.store, settings.SENDER_NAME, "Ann Example")
+    with passwords.hashing_parameters():
+        rep = UserService(app.ctx).add("ray", "Ray Rep", "rep", "rep-password-1")
+    dialog = SettingsDialog(ServiceContext(app.store, Actor(rep.id, rep.name, Role.REP)),
+                            show=Drive())
+    qtbot.addWidget(dialog)
+    for name in ("sender", "region", "sign_in"):
+        page = dialog.show_page(name)
+        assert not page.save_button.isEnabled()
+        assert page.message.text.text() == "Only an admin changes these settings."
+    assert dialog.pages["sender"].name.text() == "Ann Example"
+    assert dialog.pages["appearance"].save_button.isEnabled()  # their own screen

@@ -18,6 +18,7 @@ class IdentityPage(SettingsPage):
             self.tr("Who your emails come from. The postal address goes into every email's "
                     "footer, as anti-spam laws (CAN-SPAM, PECR) require."), parent)
         self._ctx = ctx
+        self.admins_only(ctx)
         self.name = QLineEdit()
         self.name.setPlaceholderText(self.tr("e.g. Ann Example, Example Ltd"))
         self.signature = QPlainTextEdit()

@@ -6,7 +6,9 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ServiceError
+from leaddesk.store.enums import Role
 from leaddesk.ui.widgets import MessageBar, muted, title
 
 
@@ -16,6 +18,8 @@ class SettingsPage(QWidget):
     def __init__(self, heading: str, intro: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.message = MessageBar()
+        #: True for someone who may look but not change (see ``admins_only``).
+        self.read_only = False
         self.form = QFormLayout()
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setProperty("primary", True)
@@ -31,6 +35,15 @@ class SettingsPage(QWidget):
         self.extra = QVBoxLayout()
         self.body.addLayout(self.extra, 1)
         self.body.addLayout(self.buttons)
+
+    def admins_only(self, ctx: ServiceContext) -> None:
+        """Database-wide settings: shown to everyone, changed by admins (the service refuses
+        anyone else anyway; this says so before they try)."""
+        if ctx.actor.role is not Role.ADMIN:
+            self.read_only = True
+            self.save_button.setEnabled(False)
+            self.save_button.setToolTip(self.tr("Only an admin changes these settings."))
+            self.message.show_message(self.tr("Only an admin changes these settings."), "info")
 
     def load(self) -> None:
         raise NotImplementedError

@@ -28,6 +28,7 @@ class RegionPage(SettingsPage):
             self.tr("Phone numbers typed or imported without a country code (e.g. 020 7946 "
                     "0000) are read as numbers of this country."), parent)
         self._ctx = ctx
+        self.admins_only(ctx)
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search countries or codes"))
         self.search.setClearButtonEnabled(True)

@@ -25,6 +25,7 @@ class SignInPage(SettingsPage):
                     "a password (Team ▸ Users…). Sign out or switch user from the File menu."),
             parent)
         self._ctx = ctx
+        self.admins_only(ctx)
         self.none = QRadioButton(self.tr("No login on this computer (whoever uses this "
                                          "computer account acts as the local admin)"))
         self.password = QRadioButton(self.tr("Password sign-in (each person signs in with "
@@ -47,7 +48,7 @@ class SignInPage(SettingsPage):
             self.note.setText(self.tr("This is a team database: everyone signs in as their "
                                       "own database user."))
         for widget in (self.none, self.password, self.save_button):
-            widget.setEnabled(not self.team)
+            widget.setEnabled(not self.team and not self.read_only)
 
     def chosen(self) -> str:
         return (LoginMode.PASSWORD if self.password.isChecked() else LoginMode.NONE).value
