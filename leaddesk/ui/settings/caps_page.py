@@ -3,7 +3,15 @@ the providers' published limits as presets (see ``services/preferences/caps.py``
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QPushButton, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QWidget,
+)
 
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.messaging.integrations import IntegrationService
@@ -39,9 +47,14 @@ class CapsPage(SettingsPage):
         self.per_minute.setDecimals(1)
         self.per_minute.setSpecialValueText(self.tr("no rate limit"))
         self.effective = muted()
+        preset_row = QHBoxLayout()
+        preset_row.addWidget(self.preset, 1)
+        preset_row.addWidget(self.apply_button)
+        for box in (self.daily, self.hourly, self.per_minute):
+            box.setMinimumWidth(220)
+            box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.form.addRow(self.tr("Channel"), self.channel)
-        self.form.addRow(self.tr("Provider preset"), self.preset)
-        self.form.addRow("", self.apply_button)
+        self.form.addRow(self.tr("Provider preset"), preset_row)
         self.form.addRow(self.tr("Per day"), self.daily)
         self.form.addRow(self.tr("Per hour"), self.hourly)
         self.form.addRow(self.tr("Per minute"), self.per_minute)
@@ -73,9 +86,11 @@ class CapsPage(SettingsPage):
         if record is None:
             return
         self.preset.clear()
+        limits = caps.caps_of(record)
         for preset in caps.presets_for(record.kind):
             self.preset.addItem(f"{preset.label}: {preset.daily:,} a day", preset.key)
-        limits = caps.caps_of(record)
+            if not limits.daily_is_default and preset.daily == limits.daily:
+                self.preset.setCurrentIndex(self.preset.count() - 1)  # the one in force
         self.daily.setValue(0 if limits.daily_is_default else int(limits.daily or 0))
         self.hourly.setValue(limits.hourly or 0)
         self.per_minute.setValue(limits.per_minute or 0)
