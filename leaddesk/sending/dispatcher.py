@@ -41,6 +41,7 @@ from leaddesk.sending.outgoing import expected_provider_id
 from leaddesk.sending.prebuild import EmailPrebuilder
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
 from leaddesk.sending.status import PollReport, poll_statuses
+from leaddesk.sending.text_inbox import TextInboxReport, poll_all_texts
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
@@ -263,6 +264,16 @@ class Dispatcher:
             counts[new] = counts.get(new, 0) + 1
         return RecoveryReport(counts["queued"], counts["sent"], counts["failed"],
                               counts["unknown"])
+
+    def poll_opt_outs(self) -> dict[str, TextInboxReport | str]:
+        """Inbound "STOP" texts on the Twilio channels, onto the do-not-contact list (see
+        ``text_inbox``); run before sending so a number that just opted out is spared."""
+        self._channels.load()
+        try:
+            return poll_all_texts(self._ctx, list(self._channels.records.values()),
+                                  lambda record: self._channels.channel(record, "sms"))
+        finally:
+            self._channels.close()
 
     def poll_statuses(self, limit: int = 500) -> PollReport:
         """Delivery status from providers that can say (Twilio), by the stored SID."""

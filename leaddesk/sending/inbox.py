@@ -145,7 +145,7 @@ def _reply(ctx: ServiceContext, reply: Reply, subject: str) -> str:
         else:
             lead.status = LeadStatus.REPLIED
             kind = "replies"
-        stopped = _stop_sequence(session, lead.id)
+        stopped = stop_sequence(session, lead.id)
         activity.record(session, ctx.actor.id, "reply", "message", msg.id, lead_id=lead.id,
                         summary=f"{reply.from_addr} replied"
                         + (" (unsubscribe)" if kind == "unsubscribes" else "")
@@ -169,7 +169,7 @@ def _fresh_unsubscribe(ctx: ServiceContext, found: Unsubscribe) -> str:
                            note="unsubscribe mail", lead_id=first)
         for lead in leads:
             lead.status = LeadStatus.UNSUBSCRIBED
-            stopped = _stop_sequence(session, lead.id)
+            stopped = stop_sequence(session, lead.id)
             activity.record(session, ctx.actor.id, "unsubscribe", "lead", lead.id,
                             lead_id=lead.id, summary=f"{address} asked to unsubscribe by mail"
                             + (f"; {stopped} follow-ups stopped" if stopped else ""))
@@ -206,7 +206,7 @@ def _bounce(ctx: ServiceContext, bounce: Bounce) -> str:
         msg.error = f"bounced: {detail}"[:2000]
         lead.status = LeadStatus.BOUNCED
         _suppress(ctx, session, lead, msg, "bounce", bounce.recipient or msg.to_address)
-        _stop_sequence(session, lead.id)
+        stop_sequence(session, lead.id)
         activity.record(session, ctx.actor.id, "bounce", "message", msg.id, lead_id=lead.id,
                         summary=f"bounced: {detail}"[:500])
     return "bounces"
@@ -237,7 +237,7 @@ def _suppress(ctx: ServiceContext, session: Session, lead: Lead, msg: Message, r
                        lead_id=lead.id)
 
 
-def _stop_sequence(session: Session, lead_id: uuid.UUID) -> int:
+def stop_sequence(session: Session, lead_id: uuid.UUID) -> int:
     """Cancel the lead's campaign messages that have not gone out."""
     result = session.execute(
         update(Message)
