@@ -45,9 +45,9 @@ def held_reason(channel: str, address: str | None) -> str:
     return ""
 
 
-def preview_footer(channel: str, address: str | None) -> str:
-    """The footer the composer shows under an email's preview ("" for other channels); the
-    unsubscribe link itself depends on the mailbox, so the preview shows the reply line."""
+def preview_footer(channel: str, address: str | None, sender_email: str | None = None) -> str:
+    """The footer the composer shows under an email's preview ("" for other channels): as sent
+    by a mailbox with the default unsubscribe address, its own (``sender_email``)."""
     if channel != "email":
         return ""
-    return text_footer(address, None, None)
+    return text_footer(address, None, sender_email or None)

@@ -108,5 +108,5 @@ def preview(
         segments,
         content_sid,
         tuple(whatsapp_content.ordered(variables)),
-        compliance.preview_footer(channel, postal),
+        compliance.preview_footer(channel, postal, (sender or {}).get("email")),
     )
