@@ -44,7 +44,7 @@ from email.utils import format_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from tests.fakes.twilio_spec import (
     SPEC_MISSING_REASON,
@@ -216,24 +216,6 @@ class FakeTwilioServer:
             resource["status"] = status
             resource["_frozen"] = True
 
-    def inbound(self, from_: str, to: str, body: str,
-                sent: dt.datetime | None = None) -> str:
-        """A message someone sent to our number ``to`` (listed by ``GET .../Messages.json``)."""
-        sid = "SM" + secrets.token_hex(16)
-        when = format_datetime(sent or dt.datetime.now(dt.UTC))
-        with self._lock:
-            self.messages[sid] = {
-                "account_sid": self.account_sid, "api_version": API_VERSION, "body": body,
-                "date_created": when, "date_sent": when, "date_updated": when,
-                "direction": "inbound", "error_code": None, "error_message": None,
-                "from": from_, "messaging_service_sid": None, "num_media": "0",
-                "num_segments": str(segments(body)), "price": None, "price_unit": "USD",
-                "sid": sid, "status": "received", "subresource_uris": {}, "to": to,
-                "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json",
-                "_sent": sent or dt.datetime.now(dt.UTC),
-            }
-        return sid
-
     # -- request handling (called from handler threads) -------------------------------------
 
     def _next_fault(self) -> _Fault | None:
@@ -286,7 +268,6 @@ class FakeTwilioServer:
             "CreateCall": self._create_call,
             "FetchCall": self._fetch_call,
             "FetchAccount": self._fetch_account,
-            "ListMessage": self._list_messages,
         }.get(request.operation or "")
         if handler is None:
             return 501, error_body(
@@ -395,32 +376,6 @@ class FakeTwilioServer:
         self, _: RecordedRequest, params: dict[str, str]
     ) -> tuple[int, dict[str, Any]]:
         return self._fetch(self.messages, params["Sid"], MESSAGE_FLOW)
-
-    def _list_messages(
-        self, request: RecordedRequest, _: dict[str, str]
-    ) -> tuple[int, dict[str, Any]]:
-        """Newest first, filtered by To, From and DateSent> (a day), in pages (Page=N)."""
-        query = {k: v[0] for k, v in request.query.items()}
-        after = dt.date.fromisoformat(query["DateSent>"][:10]) if "DateSent>" in query else None
-        with self._lock:
-            found = [m for m in self.messages.values()
-                     if query.get("To") in (None, m["to"])
-                     and query.get("From") in (None, m["from"])
-                     and (after is None or m.get("_sent", dt.datetime.now(dt.UTC)).date() >= after)]
-        found.sort(key=lambda m: m.get("_sent", dt.datetime.now(dt.UTC)), reverse=True)
-        size, page = int(query.get("PageSize", "50")), int(query.get("Page", "0"))
-        chunk = found[page * size : (page + 1) * size]
-        base = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json"
-        keep = urlencode([(k, v) for k, values in request.query.items() if k != "Page"
-                          for v in values])
-        more = (page + 1) * size < len(found)
-        return 200, {
-            "messages": [_public(m) for m in chunk], "page": page, "page_size": size,
-            "start": page * size, "end": page * size + len(chunk),
-            "first_page_uri": f"{base}?{keep}&Page=0", "uri": f"{base}?{keep}&Page={page}",
-            "next_page_uri": f"{base}?{keep}&Page={page + 1}" if more else None,
-            "previous_page_uri": f"{base}?{keep}&Page={page - 1}" if page else None,
-        }
 
     def _fetch_call(self, _: RecordedRequest, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
         return self._fetch(self.calls, params["Sid"], CALL_FLOW)

@@ -13,7 +13,7 @@ from leaddesk.services import settings
 from leaddesk.services.messaging.compliance import NO_POSTAL_ADDRESS
 from leaddesk.store.models import AppSetting, BusinessProfile
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
-from tests.fakes.twilio_server import FakeTwilioServer
+from tests.fakes.twilio_inbox import FakeTwilioInbox
 from tests.fakes.twilio_spec import SPEC_MISSING_REASON, spec_available
 from tests.support.memory_keyring import MemoryKeyring, installed
 
@@ -65,10 +65,10 @@ def test_without_a_postal_address_the_preview_warns_and_the_send_is_held(
 
 
 @pytest.fixture
-def twilio() -> Iterator[FakeTwilioServer]:
+def twilio() -> Iterator[FakeTwilioInbox]:
     if not spec_available():
         pytest.skip(SPEC_MISSING_REASON)
-    with FakeTwilioServer() as server:
+    with FakeTwilioInbox() as server:
         yield server
 
 

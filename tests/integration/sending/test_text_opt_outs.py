@@ -16,7 +16,7 @@ from leaddesk.channels.twilio import TwilioClient
 from leaddesk.channels.twilio_inbound import inbound_texts
 from leaddesk.cli import main
 from leaddesk.services.messaging.integrations import twilio_settings
-from tests.fakes.twilio_server import FakeTwilioServer
+from tests.fakes.twilio_inbox import FakeTwilioInbox
 from tests.fakes.twilio_spec import SPEC_MISSING_REASON, spec_available
 
 pytestmark = pytest.mark.skipif(not spec_available(), reason=SPEC_MISSING_REASON)
@@ -26,8 +26,8 @@ PHONES = [f"+1415555010{i}" for i in range(5)]
 
 
 @pytest.fixture
-def twilio() -> Iterator[FakeTwilioServer]:
-    with FakeTwilioServer() as server:
+def twilio() -> Iterator[FakeTwilioInbox]:
+    with FakeTwilioInbox() as server:
         yield server
 
 
