@@ -92,7 +92,7 @@ def _poll(args: argparse.Namespace) -> int:
                 print(f"{record.name}: {r.fetched} new, {r.replies} replies, {r.bounces} "
                       f"bounces, {r.auto_replies} out-of-office, {r.unsubscribes} unsubscribes")
         dispatcher = Dispatcher(app.ctx, app.credits, integrations)
-        for name, texts in dispatcher.poll_opt_outs().items():
+        for name, texts in dispatcher.poll_opt_outs(mail=False).items():
             print(f"{name}: {texts}" if isinstance(texts, str) else
                   f"{name}: {texts.fetched} texts received, {texts.stops} opt-outs (STOP), "
                   f"{texts.added} numbers added to do-not-contact")

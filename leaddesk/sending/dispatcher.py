@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import select
 
 from leaddesk.sending.claims import Cap, Claimed, HandoffNote
+from leaddesk.sending.inbox import InboxReport, poll_mailboxes
 from leaddesk.sending.integration_channels import ChannelFactory, IntegrationChannels
 from leaddesk.sending.limits import Backoff
 from leaddesk.sending.message_sender import Attempt, MessageSender
@@ -265,13 +266,16 @@ class Dispatcher:
         return RecoveryReport(counts["queued"], counts["sent"], counts["failed"],
                               counts["unknown"])
 
-    def poll_opt_outs(self) -> dict[str, TextInboxReport | str]:
-        """Inbound "STOP" texts on the Twilio channels, onto the do-not-contact list (see
-        ``text_inbox``); run before sending so a number that just opted out is spared."""
+    def poll_opt_outs(self, *, mail: bool = True) -> dict[str, InboxReport | TextInboxReport | str]:
+        """What arrived on the channels, per channel: the inboxes (replies, bounces, unsubscribe
+        mails; ``mail``) and "STOP" texts; run before sending so whoever just opted out is
+        spared (see ``inbox`` and ``text_inbox``)."""
         self._channels.load()
+        records = list(self._channels.records.values())
         try:
-            return poll_all_texts(self._ctx, list(self._channels.records.values()),
-                                  lambda record: self._channels.channel(record, "sms"))
+            reports = poll_mailboxes(self._ctx, self._integrations, records) if mail else {}
+            return reports | poll_all_texts(self._ctx, records,
+                                            lambda record: self._channels.channel(record, "sms"))
         finally:
             self._channels.close()
 

@@ -16,6 +16,7 @@ Where the sync stopped (UIDVALIDITY and last UID) is kept per channel in ``app_s
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from leaddesk.channels.base import ChannelError
 from leaddesk.channels.imap_inbox import (
     AutoReply,
     Bounce,
@@ -33,12 +35,14 @@ from leaddesk.channels.imap_inbox import (
 )
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
+from leaddesk.services.errors import ValidationError
 from leaddesk.services.messaging import suppression
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.store.enums import Channel, LeadStatus, MessageState
 from leaddesk.store.models import AppSetting, Lead, Message
 from leaddesk.store.types import utcnow
 
+log = logging.getLogger(__name__)
 _UNSUBSCRIBE = re.compile(r"^\s*(?:re:\s*)?unsubscribe\b", re.IGNORECASE)
 _NOT_SENT_YET = (MessageState.DRAFT, MessageState.HELD, MessageState.QUEUED)
 
@@ -103,6 +107,22 @@ def poll_inbox(ctx: ServiceContext, integrations: IntegrationService, channel: s
             row.value = value
     counts.pop("none", None)
     return InboxReport(fetched=len(result.items), more=result.more, **counts)
+
+
+def poll_mailboxes(ctx: ServiceContext, integrations: IntegrationService,
+                   records: list[IntegrationRecord]) -> dict[str, InboxReport | str]:
+    """:func:`poll_inbox` on every email channel with an inbox: its report, or the error that
+    stopped it (one failing mailbox does not stop the others, nor the sending that follows)."""
+    reports: dict[str, InboxReport | str] = {}
+    for record in records:
+        if record.kind != "email" or not record.settings.get("imap_host"):
+            continue
+        try:
+            reports[record.name] = poll_inbox(ctx, integrations, record.name)
+        except (ChannelError, ValidationError) as exc:
+            log.warning("reading the inbox of %s failed: %s", record.name, exc)
+            reports[record.name] = f"error: {exc}"
+    return reports
 
 
 def _unsubscribe_addresses(record: IntegrationRecord) -> frozenset[str]:

@@ -56,3 +56,21 @@ def test_fresh_unsubscribe_mails_suppress_the_sender(funded, smtp, dispatcher_fo
     # A later send to an unsubscribed lead is blocked, not queued.
     later = funded.compose.send("email", leads[:2], template_id=email_template(funded))
     assert (later.queued, later.blocked) == (0, 2)
+
+
+def test_the_sending_loop_reads_unsubscribes_before_it_sends(funded, smtp, dispatcher_for,
+                                                             keyring_backend):
+    """The dispatcher's ``poll_opt_outs`` (run by the GUI's outbox runner and ``leaddesk send``
+    before sending) reads the inbox: a lead who wrote "unsubscribe" is not mailed again."""
+    with FakeImapServer(users={USER: PASSWORD}) as imap:
+        add_email_channel(funded, smtp.port, {"imap_password": PASSWORD}, imap_host="127.0.0.1",
+                          imap_port=imap.port, imap_security="none", imap_username=USER)
+        leads = make_leads(funded, 2)
+        funded.compose.send("email", leads, template_id=email_template(funded))
+        imap.append(USER, fresh("lead1@example.org", "unsubscribe", ""))
+        dispatcher = dispatcher_for()
+        reports = dispatcher.poll_opt_outs()
+        progress = dispatcher.run_until_empty()
+    assert reports["work mail"].unsubscribes == 1
+    assert progress.sent == 1 and progress.cancelled == 1  # do-not-contact, checked at claim
+    assert [m.rcpt_tos for m in smtp.messages] == [("lead0@example.org",)]
