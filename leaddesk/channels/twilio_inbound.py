@@ -29,7 +29,7 @@ STOP_KEYWORDS = frozenset({
 })
 _TRIM = " \t\r\n.!?,;:'\"()[]*-"
 PAGE_SIZE = 200
-MAX_PAGES = 20  # 4,000 messages per number and poll: the rest waits for the next poll
+MAX_PAGES = 20  # 4,000 messages per number and poll, newest first (``more`` says if cut)
 
 
 @dataclass(frozen=True, slots=True)

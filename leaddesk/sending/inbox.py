@@ -122,6 +122,9 @@ def poll_mailboxes(ctx: ServiceContext, integrations: IntegrationService,
         except (ChannelError, ValidationError) as exc:
             log.warning("reading the inbox of %s failed: %s", record.name, exc)
             reports[record.name] = f"error: {exc}"
+        except Exception as exc:  # e.g. a member who may not store the sync position
+            log.exception("reading the inbox of %s failed", record.name)
+            reports[record.name] = f"error: {type(exc).__name__}"
     return reports
 
 

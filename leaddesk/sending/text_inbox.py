@@ -127,4 +127,7 @@ def poll_all_texts(ctx: ServiceContext, records: list[IntegrationRecord],
         except ChannelError as exc:
             log.warning("reading opt-outs from %s failed: %s", record.name, exc)
             reports[record.name] = f"error: {exc}"
+        except Exception as exc:  # e.g. a member who may not store the poll position
+            log.exception("reading opt-outs from %s failed", record.name)
+            reports[record.name] = f"error: {type(exc).__name__}"
     return reports
