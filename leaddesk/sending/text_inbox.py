@@ -43,13 +43,15 @@ class TextInboxReport:
 
 
 def our_numbers(record: IntegrationRecord) -> list[str]:
-    """The ``To`` values people reply to: the SMS number and the WhatsApp sender."""
+    """The ``To`` values people reply to: the SMS number and the WhatsApp sender (the SMS
+    number too, as WhatsApp messages go out from it when no WhatsApp sender is set)."""
     s = record.settings
     numbers = []
     if s.get("from_number"):
         numbers.append(normalize_e164(str(s["from_number"]), "from_number"))
-    if s.get("whatsapp_from"):
-        numbers.append("whatsapp:" + normalize_e164(str(s["whatsapp_from"]), "whatsapp_from"))
+    whatsapp = s.get("whatsapp_from") or s.get("from_number")
+    if whatsapp:
+        numbers.append("whatsapp:" + normalize_e164(str(whatsapp), "whatsapp_from"))
     return numbers
 
 

@@ -83,4 +83,5 @@ def test_the_sending_loop_reads_stop_texts_first(qtbot, sending_app, twilio) -> 
         with qtbot.waitSignal(runner.finished, timeout=30_000):
             runner.start()
     assert sending_app.suppression.is_suppressed("+14155550142")
-    assert [r.operation for r in twilio.requests] == ["ListMessage"]
+    assert [r.query["To"] for r in twilio.requests] == [["+14155550123"],
+                                                        ["whatsapp:+14155550123"]]
