@@ -186,8 +186,8 @@ def recipients(msg: Message) -> list[str]:
 
 
 def asks_to_unsubscribe(msg: Message) -> bool:
-    """True when the subject starts with an opt-out word, or the first line of the text is one
-    ("unsubscribe", "Remove me, thanks", "STOP")."""
+    """True when the subject, or the first line of the text, is an opt-out phrase and nothing
+    more ("unsubscribe", "Re: remove me", "Remove me, thanks", "STOP")."""
     if UNSUBSCRIBE_SUBJECT.match(str(msg.get("Subject", ""))):
         return True
     first = next((line for line in message_text(msg).splitlines() if line.strip()), "")
