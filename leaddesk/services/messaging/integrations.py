@@ -112,7 +112,7 @@ def _ssl_context(settings: Mapping[str, Any]) -> ssl.SSLContext:
     return _context_for(settings.get("ca_file") or None)
 
 
-def smtp_settings(s: Mapping[str, Any]) -> SmtpSettings:
+def smtp_settings(s: Mapping[str, Any], name: str = "") -> SmtpSettings:
     from_domain = str(s["from_address"]).rpartition("@")[2] or "localhost"
     return SmtpSettings(
         host=s["host"], port=int(s["port"]),
@@ -120,7 +120,8 @@ def smtp_settings(s: Mapping[str, Any]) -> SmtpSettings:
         security=SmtpSecurity(s.get("security", "starttls")), username=s.get("username") or None,
         timeout=float(s.get("timeout", 30.0)),
         max_messages_per_connection=int(s.get("max_messages_per_connection", 50)),
-        ssl_context=_ssl_context(s),
+        ssl_context=_ssl_context(s), channel_name=name,
+        allow_plaintext_login=bool(s.get("allow_plaintext_login", False)),
     )
 
 
@@ -280,7 +281,7 @@ class IntegrationService:
         if record.kind == "email" and kind is ChannelKind.EMAIL:
             # No login, no keyring: a relay on this machine needs no password.
             password = self.secrets.get(record.id, "smtp_password") if s.get("username") else None
-            return SmtpEmailChannel(smtp_settings(s), password)
+            return SmtpEmailChannel(smtp_settings(s, record.name), password)
         if record.kind == "twilio" and kind in SERVES["twilio"]:
             token = self.secrets.get(record.id, "auth_token") or ""
             cls = {ChannelKind.SMS: TwilioSmsChannel, ChannelKind.WHATSAPP: TwilioWhatsAppChannel,
