@@ -47,11 +47,14 @@ class StartFault:
         return f"{self.reason}: {self.hint}" if self.hint else self.reason
 
     def backups(self, backup_dir: Path) -> list[Path]:
-        """Backups of this SQLite file in ``backup_dir``, newest first."""
-        if self.path is None or not backup_dir.is_dir():
+        """Backups of this SQLite file in ``backup_dir``, newest first (as Settings lists
+        them)."""
+        from leaddesk.services.preferences.data_location import DataLocation, backups
+
+        if self.path is None:
             return []
-        found = [p for p in backup_dir.glob(f"{self.path.stem}-*.db") if p.is_file()]
-        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+        where = DataLocation(self.url, "sqlite", self.path.resolve(), backup_dir)
+        return [backup.path for backup in backups(where)]
 
 
 def _sqlite_path(url: str) -> Path | None:

@@ -24,7 +24,7 @@ ENTRY = shutil.which("leaddesk", path=str(Path(sys.executable).parent)) or ""
 OPENING = [["outbox"], ["credits", "balance"], ["credits", "history"], ["demo", "--leads", "1"],
            ["template", "list"], ["changes", "list"], ["users", "list"], ["audit", "list"],
            ["export", "out.csv"], ["send"], ["channel", "list"], ["db", "current"],
-           ["db", "upgrade"]]
+           ["db", "upgrade"], ["settings", "show"]]
 #: Every fault is tried on these; the corrupt file on every command above (one path in
 #: ``cli.main`` reports them all, and a subprocess costs about a second on a loaded machine).
 SAMPLE = [["outbox"], ["credits", "history"], ["db", "current"], ["export", "out.csv"]]
