@@ -236,3 +236,42 @@ def test_a_view_saved_here_is_the_windows_view(db_url: str, app: AppServices,
     same = app.saved_views.get("Same")
     assert dataclasses.astuple(same)[2:] == dataclasses.astuple(
         app.saved_views.get("From the window"))[2:]
+
+
+def test_a_rep_lists_and_edits_what_the_window_shows_them(db_url: str, monkeypatch,
+                                                          capsys) -> None:
+    from leaddesk.services.context import ServiceContext
+    from leaddesk.services.team import auth, passwords
+    from leaddesk.services.team.users import UserService
+    from leaddesk.store import migrate
+    from leaddesk.store.database import Store
+
+    with passwords.hashing_parameters():
+        store = Store.open(db_url)
+        try:
+            migrate.upgrade(store.engine)
+            admin = auth.create_first_admin(store, "boss", "Boss", "boss-password-1")
+            ray = UserService(ServiceContext(store, admin)).add("ray", "Ray", "rep",
+                                                                "ray-password-1")
+        finally:
+            store.dispose()
+
+        def as_user(name: str, *args: str) -> int:
+            monkeypatch.setattr("sys.stdin", io.StringIO(f"{name}-password-1\n"))
+            return main(["--db", db_url, "--as", name, "--password-stdin", "leads", *args])
+
+        assert as_user("boss", "add", "--email", "own@example.org") == 0
+        assert as_user("boss", "add", "--email", "rays@example.org", "--owner", "ray") == 0
+        capsys.readouterr()
+        assert as_user("ray", "list", "--json") == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert [(r["email"], r["owner"]) for r in rows] == [("rays@example.org", "ray")]
+        assert as_user("ray", "show", "own@example.org") == 1
+        assert "no lead with email own@example.org" in capsys.readouterr().err
+        assert as_user("ray", "list", "--owner", "boss") == 1
+        assert "--owner: no owner named 'boss' that you can see" in capsys.readouterr().err
+        assert as_user("ray", "edit", "rays@example.org", "--status", "contacted") == 0
+        capsys.readouterr()
+        assert as_user("ray", "show", "rays@example.org", "--json") == 0
+        shown = json.loads(capsys.readouterr().out)
+        assert (shown["status"], shown["owner"]) == ("contacted", ray.username)
