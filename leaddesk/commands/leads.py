@@ -88,7 +88,7 @@ def _field_arguments(parser: argparse.ArgumentParser) -> None:
     fields.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
                         help="any field by its name, e.g. --set linkedin_url=... (repeatable)")
     parser.add_argument("--region", metavar="CC", help="country for phone numbers without a "
-                        "country code (default: the phone region setting)")
+                        "country code (default: the phone region in Settings)")
 
 
 def _given_fields(args: argparse.Namespace) -> dict[str, str]:
@@ -122,12 +122,6 @@ def _lead_values(app: AppServices, given: dict[str, str]) -> dict[str, Any]:
     for name in cleared:
         values[NAMED_FIELDS[name]] = None
     return values
-
-
-def _region(app: AppServices, args: argparse.Namespace) -> str | None:
-    from leaddesk.services import settings
-
-    return args.region or settings.get(app.store, settings.PHONE_DEFAULT_REGION) or None
 
 
 def find_lead(app: AppServices, reference: str) -> LeadRecord:
@@ -248,7 +242,7 @@ def _add(args: argparse.Namespace) -> int:
     with signed_in(args) as app:
         values = _lead_values(app, given)
         try:
-            lead = app.leads.create(values, region=_region(app, args),
+            lead = app.leads.create(values, region=args.region,
                                     check_duplicates=not args.allow_duplicate)
         except DuplicateLeadError as exc:
             raise CommandError(f"{exc}; --allow-duplicate adds it anyway") from None
@@ -264,7 +258,7 @@ def _edit(args: argparse.Namespace) -> int:
         lead = find_lead(app, args.lead)
         values = _lead_values(app, given)
         lead = app.leads.update(lead.id, values, expected_version=lead.version,
-                                region=_region(app, args), check_duplicates=True)
+                                region=args.region, check_duplicates=True)
     print(f"edited {lead.full_name or lead.email} {lead.id}: {', '.join(sorted(given))}")
     return 0
 

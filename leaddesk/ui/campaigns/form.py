@@ -176,9 +176,9 @@ class CampaignForm(QWidget):
 
     def set_stats(self, leads: int, messages: int) -> None:
         self.stats.setText(
-            self.tr("%1 · %2")
-            .replace("%1", formatting.plural(leads, "lead"))
-            .replace("%2", formatting.plural(messages, "message"))
+            self.tr("%1 leads · %2 messages")
+            .replace("%1", formatting.number(leads))
+            .replace("%2", formatting.number(messages))
         )
 
 
