@@ -72,6 +72,13 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     delete.add_argument("--yes", action="store_true", help="do not ask")
     delete.set_defaults(handler=_delete)
 
+    bulk = lsub.add_parser("bulk", help="change or delete every lead a filter matches (one "
+                           "undoable change set)")
+    from leaddesk.commands.lead_bulk import bulk_arguments
+
+    bulk_arguments(bulk)
+    bulk.set_defaults(handler=_bulk)
+
     tag = lsub.add_parser("tag", help="add or remove tags")
     tag.add_argument("lead", metavar="ID|EMAIL")
     tag.add_argument("--add", action="append", default=[], metavar="TAG", help="repeatable")
@@ -107,8 +114,9 @@ def _given_fields(args: argparse.Namespace) -> dict[str, str]:
     return values
 
 
-def _lead_values(app: AppServices, given: dict[str, str]) -> dict[str, Any]:
-    """Field values for the lead service: owner and campaign names resolved to ids."""
+def lead_values(app: AppServices, given: dict[str, str], flags: str = "--") -> dict[str, Any]:
+    """Field values for the lead service: owner and campaign names resolved to ids (a name
+    that names nobody is refused, naming its flag: ``flags`` + the field)."""
     from leaddesk.services.leads.references import ReferenceIssue, load_reference_table, resolve
 
     values: dict[str, Any] = dict(given)
@@ -118,7 +126,7 @@ def _lead_values(app: AppServices, given: dict[str, str]) -> dict[str, Any]:
     issues: list[ReferenceIssue] = resolve(values, table)
     if issues:
         issue = issues[0]
-        raise CommandError(f"--{issue.field}: {issue.message.split(';')[0]}")
+        raise CommandError(f"{flags}{issue.field}: {issue.message.split(';')[0]}")
     for name in cleared:
         values[NAMED_FIELDS[name]] = None
     return values
@@ -240,7 +248,7 @@ def _add(args: argparse.Namespace) -> int:
     from leaddesk.services.leads.duplicate_keys import DuplicateLeadError
 
     with signed_in(args) as app:
-        values = _lead_values(app, given)
+        values = lead_values(app, given)
         try:
             lead = app.leads.create(values, region=args.region,
                                     check_duplicates=not args.allow_duplicate)
@@ -256,7 +264,7 @@ def _edit(args: argparse.Namespace) -> int:
         raise CommandError("name a field to change, e.g. --status contacted (see --help)")
     with signed_in(args) as app:
         lead = find_lead(app, args.lead)
-        values = _lead_values(app, given)
+        values = lead_values(app, given)
         lead = app.leads.update(lead.id, values, expected_version=lead.version,
                                 region=args.region, check_duplicates=True)
     print(f"edited {lead.full_name or lead.email} {lead.id}: {', '.join(sorted(given))}")
@@ -277,6 +285,12 @@ def _delete(args: argparse.Namespace) -> int:
         app.leads.delete(lead.id)
     print(f"deleted {label}")
     return 0
+
+
+def _bulk(args: argparse.Namespace) -> int:
+    from leaddesk.commands.lead_bulk import bulk
+
+    return bulk(args)
 
 
 def _tag(args: argparse.Namespace) -> int:

@@ -28,7 +28,8 @@ def test_version_and_help() -> None:
     assert code == 0 and out.strip() == f"leaddesk {__version__}"
     for command in ([], ["demo"], ["credits"], ["credits", "history"], ["screenshot"],
                     ["db"], ["db", "upgrade"], ["gui"], ["leads"], ["leads", "list"],
-                    ["leads", "edit"], ["views", "save"], ["tasks"], ["tasks", "snooze"]):
+                    ["leads", "edit"], ["leads", "bulk"], ["views", "save"], ["tasks"],
+                    ["tasks", "snooze"]):
         with pytest.raises(SystemExit) as exit_:
             main([*command, "--help"])
         assert exit_.value.code == 0
@@ -42,7 +43,8 @@ def test_version_and_help() -> None:
      ["credits", "history", "--limit", "0"], ["changes", "list", "--limit", "none"],
      ["leads"], ["leads", "list", "--limit", "-1"], ["leads", "list", "--json", "--csv"],
      ["leads", "edit", "x", "--colour", "red"], ["leads", "list", "--score-min", "high"],
-     ["views", "save"], ["tasks", "list", "--overdue", "--done"], ["tasks", "add", "x"]],
+     ["views", "save"], ["tasks", "list", "--overdue", "--done"], ["tasks", "add", "x"],
+     ["leads", "bulk", "--set-status"]],
 )
 def test_bad_arguments_exit_2_with_one_line(args: list[str]) -> None:
     code, out, err = run(*args)
