@@ -79,6 +79,15 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     bulk_arguments(bulk)
     bulk.set_defaults(handler=_bulk)
 
+    from leaddesk.commands.lead_duplicates import duplicates_arguments, merge_arguments
+
+    found = lsub.add_parser("duplicates", help="groups of leads that look like one person")
+    duplicates_arguments(found)
+    found.set_defaults(handler=_duplicates)
+    merge = lsub.add_parser("merge", help="merge one lead into another (undoable)")
+    merge_arguments(merge)
+    merge.set_defaults(handler=_merge)
+
     tag = lsub.add_parser("tag", help="add or remove tags")
     tag.add_argument("lead", metavar="ID|EMAIL")
     tag.add_argument("--add", action="append", default=[], metavar="TAG", help="repeatable")
@@ -291,6 +300,18 @@ def _bulk(args: argparse.Namespace) -> int:
     from leaddesk.commands.lead_bulk import bulk
 
     return bulk(args)
+
+
+def _duplicates(args: argparse.Namespace) -> int:
+    from leaddesk.commands.lead_duplicates import duplicates
+
+    return duplicates(args)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from leaddesk.commands.lead_duplicates import merge
+
+    return merge(args)
 
 
 def _tag(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""``leaddesk leads bulk``: the table's bulk actions over a filter, one undoable change set."""
+"""``leaddesk leads bulk``, ``duplicates`` and ``merge``: the table's bulk actions and the
+window's Find duplicates, each write one change set ``changes undo`` takes back."""
 
 from __future__ import annotations
 
@@ -52,3 +53,29 @@ def test_bulk_delete_asks_first_and_names_bad_values(db_url: str, app: AppServic
     assert "status: 'hot' is not one of" in capsys.readouterr().err
     assert bulk(db_url, "--yes") == 1
     assert "change: nothing to change" in capsys.readouterr().err
+
+
+def test_duplicates_listed_then_merged_and_undone(db_url: str, app: AppServices,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    bea = app.leads.create({"first_name": "Bea", "last_name": "Fischer", "company": "Summit",
+                            "email": "bea@summit.example"})
+    twin = app.leads.create({"first_name": "Bea", "last_name": "Fischer", "company": "Summit",
+                             "email": "b.fischer@summit.example", "title": "CTO",
+                             "tags": "event"})
+    assert main(["--db", db_url, "leads", "duplicates", "--rule", "name_company"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "same name + company: 2 leads"
+    assert [line.split()[0] for line in lines[1:3]] == [str(bea.id), str(twin.id)]
+    assert main(["--db", db_url, "leads", "duplicates", "--rule", "email"]) == 0
+    assert capsys.readouterr().out.strip() == "no duplicates"
+
+    assert main(["--db", db_url, "leads", "merge", "bea@summit.example", str(twin.id),
+                 "--take", "colour"]) == 1
+    assert "colour: cannot be chosen in a merge" in capsys.readouterr().err
+    assert main(["--db", db_url, "leads", "merge", "bea@summit.example", str(twin.id),
+                 "--take", "title"]) == 0
+    out = capsys.readouterr().out
+    kept = app.leads.get(bea.id)
+    assert (kept.title, kept.tags, app.leads.count()) == ("CTO", ("event",), 1)
+    assert main(["--db", db_url, "changes", "undo", out.split()[-1]]) == 0
+    assert app.leads.count() == 2
