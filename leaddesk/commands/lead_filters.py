@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from leaddesk.services.leads.query import LeadQuery, LeadSort
 
 
-def add_filter_arguments(parser: argparse.ArgumentParser, with_view: bool = True) -> None:
+def add_filter_arguments(
+    parser: argparse.ArgumentParser, with_view: bool = True, with_sort: bool = True
+) -> None:
     """The filter bar's fields as flags; a repeated flag adds a choice (any of them matches)."""
     group = parser.add_argument_group("filters (as in the lead table)")
     if with_view:
@@ -48,6 +50,8 @@ def add_filter_arguments(parser: argparse.ArgumentParser, with_view: bool = True
         group.add_argument(f"--{name}-since", metavar="DATE",
                            help=f"{what} on or after DATE (YYYY-MM-DD, UTC)")
         group.add_argument(f"--{name}-before", metavar="DATE", help=f"{what} before DATE")
+    if not with_sort:
+        return
     group.add_argument("--sort", metavar="FIELD",
                        help="sort by first_name, last_name, email, company, title, industry, "
                        "country, city, status, score, created_at or updated_at (default: "
@@ -122,7 +126,7 @@ def query_from_arguments(app: AppServices, args: argparse.Namespace) -> tuple[Le
         if value is not None:
             changes[field] = value
     query = dataclasses.replace(query, **changes)  # type: ignore[arg-type]
-    if args.sort or args.order:
+    if getattr(args, "sort", None) or getattr(args, "order", None):
         field = args.sort or sort.field
         descending = args.order == "desc" if args.order else not args.sort and sort.descending
         try:

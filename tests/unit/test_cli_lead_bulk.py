@@ -79,3 +79,18 @@ def test_duplicates_listed_then_merged_and_undone(db_url: str, app: AppServices,
     assert (kept.title, kept.tags, app.leads.count()) == ("CTO", ("event",), 1)
     assert main(["--db", db_url, "changes", "undo", out.split()[-1]]) == 0
     assert app.leads.count() == 2
+
+
+def test_export_takes_the_tables_filters(db_url: str, app: AppServices, five_leads, tmp_path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "lost.csv"
+    assert main(["--db", db_url, "export", str(target), "--status", "lost", "--search",
+                 "lee4"]) == 0
+    assert capsys.readouterr().out.strip() == f"exported 1 lead to {target}"
+    text = target.read_text(encoding="utf-8-sig")
+    assert "lee4@example.org" in text and "lee3@example.org" not in text
+    app.saved_views.save("Lost", LeadQuery(statuses=("lost",)))
+    assert main(["--db", db_url, "export", str(target), "--view", "Lost"]) == 0
+    assert "exported 2 leads" in capsys.readouterr().out
+    exports = [a for a in app.activity.recent(entity_type="lead") if a.action == "export"]
+    assert [a.changes["view"] for a in exports[:2]] == ["Lost", ""]
