@@ -38,6 +38,7 @@ COMMANDS = (
             "import_export:export_arguments"),
     Command("leads", "list, show, add, edit, delete and tag leads", "leads:arguments"),
     Command("views", "saved views of the lead table: list, save, delete", "views:arguments"),
+    Command("campaigns", "campaigns: list, show, add, edit, delete", "campaigns:arguments"),
     Command("tasks", "calls and follow-ups: list, add, done, snooze", "tasks:arguments"),
     Command("changes", "imports, bulk edits and merges: list, undo", "changes:arguments"),
     Command("users", "team members: add, list, deactivate, roles, passwords", "users:arguments"),

@@ -68,8 +68,10 @@ def label(value: str) -> str:
 
 
 def plural(count: int, word: str, words: str = "") -> str:
-    """``1 lead``, ``2 leads``, ``1,500 leads`` (``words``: an irregular plural)."""
-    return f"{count:,} {word if count == 1 else words or word + 's'}"
+    """``1 lead``, ``2 leads``, ``1,500 leads`` (``words``: an irregular plural); the noun is
+    translated in context "Count"."""
+    noun = word if count == 1 else words or word + "s"
+    return f"{count:,} {QCoreApplication.translate('Count', noun)}"
 
 
 #: Channels and task kinds by their proper names (``label`` would write "Sms", "Linkedin").

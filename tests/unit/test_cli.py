@@ -29,7 +29,7 @@ def test_version_and_help() -> None:
     for command in ([], ["demo"], ["credits"], ["credits", "history"], ["screenshot"],
                     ["db"], ["db", "upgrade"], ["gui"], ["leads"], ["leads", "list"],
                     ["leads", "edit"], ["leads", "bulk"], ["views", "save"], ["tasks"],
-                    ["tasks", "snooze"]):
+                    ["tasks", "snooze"], ["campaigns"], ["campaigns", "edit"]):
         with pytest.raises(SystemExit) as exit_:
             main([*command, "--help"])
         assert exit_.value.code == 0
@@ -45,7 +45,7 @@ def test_version_and_help() -> None:
      ["leads", "edit", "x", "--colour", "red"], ["leads", "list", "--score-min", "high"],
      ["views", "save"], ["tasks", "list", "--overdue", "--done"], ["tasks", "add", "x"],
      ["leads", "bulk", "--set-status"], ["leads", "merge", "x"],
-     ["leads", "duplicates", "--rule", "fax"]],
+     ["leads", "duplicates", "--rule", "fax"], ["campaigns"], ["campaigns", "add"]],
 )
 def test_bad_arguments_exit_2_with_one_line(args: list[str]) -> None:
     code, out, err = run(*args)
