@@ -72,6 +72,10 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     delete.add_argument("--yes", action="store_true", help="do not ask")
     delete.set_defaults(handler=_delete)
 
+    pipeline = lsub.add_parser("pipeline", help="the pipeline board's columns: leads per status")
+    add_filter_arguments(pipeline, with_sort=False)
+    pipeline.set_defaults(handler=_pipeline)
+
     bulk = lsub.add_parser("bulk", help="change or delete every lead a filter matches (one "
                            "undoable change set)")
     from leaddesk.commands.lead_bulk import bulk_arguments
@@ -233,6 +237,23 @@ def _print_table(leads: list[LeadRecord]) -> None:
                   "status": lead.status, "score": str(lead.score)}
         print((f"{lead.id}  " + "  ".join(
             f"{cell(values[name], width):<{width}}" for name, width in LIST_COLUMNS)).rstrip())
+
+
+def _pipeline(args: argparse.Namespace) -> int:
+    """Leads per status in the board's order (a status filter keeps only its columns)."""
+    import dataclasses
+
+    from leaddesk.store.enums import LeadStatus
+
+    with signed_in(args) as app:
+        query, _sort = query_from_arguments(app, args)
+        shown = [s.value for s in LeadStatus if not query.statuses or s.value in query.statuses]
+        counts = {s: app.leads.count(dataclasses.replace(query, statuses=(s,))) for s in shown}
+    with closed_pipe_ends_quietly():
+        for status, count in counts.items():
+            print(f"{status:<14}{count:>9,}")
+        print(f"{'total':<14}{sum(counts.values()):>9,}")
+    return 0
 
 
 def _show(args: argparse.Namespace) -> int:

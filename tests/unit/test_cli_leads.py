@@ -275,3 +275,19 @@ def test_a_rep_lists_and_edits_what_the_window_shows_them(db_url: str, monkeypat
         assert as_user("ray", "show", "rays@example.org", "--json") == 0
         shown = json.loads(capsys.readouterr().out)
         assert (shown["status"], shown["owner"]) == ("contacted", ray.username)
+
+
+def test_pipeline_counts_the_boards_columns(demo_db: str, demo_app: AppServices,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--db", demo_db, "leads", "pipeline", "--tag", "enterprise"]) == 0
+    lines = [line.split() for line in capsys.readouterr().out.splitlines()]
+    counts = {status: int(count.replace(",", "")) for status, count in lines}
+    statuses = [s for s in counts if s != "total"]
+    assert statuses == ["new", "contacted", "replied", "qualified", "won", "lost",
+                        "unsubscribed", "bounced"]
+    for status in statuses:
+        assert counts[status] == demo_app.leads.count(LeadQuery(statuses=(status,),
+                                                                tags=("enterprise",)))
+    assert counts["total"] == demo_app.leads.count(LeadQuery(tags=("enterprise",)))
+    assert main(["--db", demo_db, "leads", "pipeline", "--status", "won"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["won", "total"]
