@@ -13,7 +13,8 @@ import dataclasses
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import CommandError, whole_number
@@ -70,7 +71,8 @@ def _date(value: str | None, flag: str) -> dt.datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _resolved(names: list[str] | None, table: dict[str, object], what: str) -> tuple:
+def _resolved(names: list[str] | None, table: Mapping[str, object],
+              what: str) -> tuple[uuid.UUID, ...]:
     """Ids for ``names`` in a reference table (``references.load_reference_table``)."""
     from leaddesk.services.leads.references import name_key
 
@@ -79,7 +81,7 @@ def _resolved(names: list[str] | None, table: dict[str, object], what: str) -> t
         found = table.get(name_key(name))
         if found is None:
             raise CommandError(f"--{what}: no {what} named {name!r} that you can see")
-        if not hasattr(found, "hex"):
+        if not isinstance(found, uuid.UUID):  # references.AMBIGUOUS
             raise CommandError(f"--{what}: {name!r} names several; use another name")
         ids.append(found)
     return tuple(ids)
@@ -109,9 +111,9 @@ def query_from_arguments(app: AppServices, args: argparse.Namespace) -> tuple[Le
             parse_choice(LeadStatus, s, "--status").value for s in args.status
         )
     if args.owner:
-        changes["owner_ids"] = _resolved(args.owner, dict(references.owners), "owner")
+        changes["owner_ids"] = _resolved(args.owner, references.owners, "owner")
     if args.campaign:
-        changes["campaign_ids"] = _resolved(args.campaign, dict(references.campaigns), "campaign")
+        changes["campaign_ids"] = _resolved(args.campaign, references.campaigns, "campaign")
     for flag, field in (("tag", "tags"), ("industry", "industries")):
         if getattr(args, flag):
             changes[field] = tuple(v.strip() for v in getattr(args, flag) if v.strip())

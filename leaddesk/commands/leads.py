@@ -43,7 +43,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     lsub = parser.add_subparsers(dest="leads_command", metavar="ACTION", required=True)
     listing = lsub.add_parser("list", help="leads matching the table's filters")
     add_filter_arguments(listing)
-    listing.add_argument("--limit", type=whole_number(0), default=50,
+    listing.add_argument("--limit", type=whole_number(0), default=50, metavar="N",
                          help="at most this many (default 50; 0: all)")
     output = listing.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON (every field)")
