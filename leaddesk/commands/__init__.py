@@ -41,6 +41,7 @@ COMMANDS = (
     Command("views", "saved views of the lead table: list, save, delete", "views:arguments"),
     Command("campaigns", "campaigns: list, show, add, edit, delete", "campaigns:arguments"),
     Command("tasks", "calls and follow-ups: list, add, done, snooze", "tasks:arguments"),
+    Command("dnc", "the do-not-contact list: list, add, remove", "dnc:arguments"),
     Command("changes", "imports, bulk edits and merges: list, undo", "changes:arguments"),
     Command("users", "team members: add, list, deactivate, roles, passwords", "users:arguments"),
     Command("audit", "the audit log: list or export (admins)", "audit:arguments"),

@@ -45,7 +45,8 @@ def test_version_and_help() -> None:
      ["leads", "edit", "x", "--colour", "red"], ["leads", "list", "--score-min", "high"],
      ["views", "save"], ["tasks", "list", "--overdue", "--done"], ["tasks", "add", "x"],
      ["leads", "bulk", "--set-status"], ["leads", "merge", "x"],
-     ["leads", "duplicates", "--rule", "fax"], ["campaigns"], ["campaigns", "add"]],
+     ["leads", "duplicates", "--rule", "fax"], ["campaigns"], ["campaigns", "add"],
+     ["dnc", "add"]],
 )
 def test_bad_arguments_exit_2_with_one_line(args: list[str]) -> None:
     code, out, err = run(*args)
