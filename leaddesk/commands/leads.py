@@ -53,7 +53,9 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
     show = lsub.add_parser("show", help="every field of one lead")
     show.add_argument("lead", metavar="ID|EMAIL")
-    show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--json", action="store_true", help="print JSON (the fields only)")
+    show.add_argument("--entries", type=whole_number(1), default=10, metavar="N",
+                      help="tasks and timeline entries shown (10)")
     show.set_defaults(handler=_show)
 
     add = lsub.add_parser("add", help="add a lead (refused when it duplicates one)")
@@ -257,8 +259,12 @@ def _pipeline(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    """The lead's fields, then (as the detail panel lists them) its tasks and timeline."""
     with signed_in(args) as app:
-        row = _rows(app, [find_lead(app, args.lead)])[0]
+        lead = find_lead(app, args.lead)
+        row = _rows(app, [lead])[0]
+        tasks = app.tasks.for_lead(lead.id, limit=args.entries)
+        timeline = app.activity.for_lead(lead.id, limit=args.entries)
     with closed_pipe_ends_quietly():
         if args.json:
             print(_json(row))
@@ -267,6 +273,16 @@ def _show(args: argparse.Namespace) -> int:
 
         for name in (*EXPORT_FIELDS, "created_at", "updated_at"):
             print(f"{name + ':':<16}{cell_text(row.get(name))}".rstrip())
+        print("\ntasks:" if tasks else "\ntasks: none")
+        for task in tasks:
+            when = task.done_at or task.due_at
+            state = "done" if task.done else "due"
+            moment = f"{state} {when.astimezone():%Y-%m-%d %H:%M}" if when else "no date"
+            print(f"  {task.id}  {moment:<21}  {task.kind:<9}  {task.title}")
+        print("\ntimeline:" if timeline else "\ntimeline: empty")
+        for entry in timeline:
+            when = entry.created_at.astimezone()
+            print(f"  {when:%Y-%m-%d %H:%M}  {entry.summary or entry.action}")
     return 0
 
 

@@ -55,6 +55,10 @@ def test_add_list_snooze_and_done(db_url: str, app: AppServices, lead_id: str,
     assert len(listed(db_url, capsys, "--all", "--lead", "ida@example.org")) == 2
     timeline = [a.summary for a in app.activity.for_lead(uuid.UUID(lead_id))]
     assert "completed task: Call about the pilot" in timeline
+    assert main(["--db", db_url, "leads", "show", lead_id]) == 0
+    shown = capsys.readouterr().out.split("\ntasks:\n", 1)[1]
+    assert f"  {call}  done " in shown and "Send the deck" in shown
+    assert "completed task: Call about the pilot" in shown.split("\ntimeline:\n", 1)[1]
 
 
 @pytest.mark.parametrize(
