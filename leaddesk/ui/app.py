@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 import leaddesk
 from leaddesk.heap import frozen_startup_objects
 from leaddesk.services.app_services import AppServices
-from leaddesk.ui import operations, qt_messages, theme
+from leaddesk.ui import operations, qt_messages, theme, widgets
 from leaddesk.ui.auth.first_run import DEMO_LEADS
 from leaddesk.ui.errors import install_excepthook, show_error
 from leaddesk.ui.gc_guard import GuiGarbageCollector
@@ -38,6 +38,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
         qt_messages.route_to_logging()
         app = QApplication(list(argv if argv is not None else sys.argv))
         theme.apply(app)
+        widgets.plain_dialog_buttons(app)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(leaddesk.__version__)
