@@ -31,6 +31,7 @@ from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.leads.file_actions import LeadFileActions
+from leaddesk.ui.leads.lead_work import LeadWorkServices
 from leaddesk.ui.leads.view import Choice, LeadsView
 from leaddesk.ui.operations import op
 from leaddesk.ui.sidebar import Sidebar
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
             bulk=services.bulk_edit, lead_changes=services.lead_changes,
             choices=lambda: lead_choices(services),
             message_leads=self.message_leads, tasks=services.tasks,
+            work=LeadWorkServices.of(services),
         )
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)
         #: The views built so far (see :meth:`view`); the stack holds a placeholder for each other.

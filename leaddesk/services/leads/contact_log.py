@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.services.validation import limit_text, require_text
 from leaddesk.store.models import Lead
 from leaddesk.store.types import utcnow
@@ -40,8 +41,8 @@ class ContactLogService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def add_note(self, lead_id: uuid.UUID, text: str) -> str:
-        """Put a dated note on top of the lead's notes; returns the notes as they now read."""
+    def add_note(self, lead_id: uuid.UUID, text: str) -> LeadRecord:
+        """Put a dated note on top of the lead's notes; returns the lead as it now reads."""
         note = require_text(text, "note", 10_000)
         with self._ctx.store.write() as session:
             lead = _lead(session, lead_id)
@@ -51,9 +52,11 @@ class ContactLogService:
             _touch(lead)
             activity.record(session, self._ctx.actor.id, NOTE_ACTION, "lead", lead.id,
                             lead_id=lead.id, summary=f"note: {note}")
-            return lead.notes
+        return LeadService(self._ctx).get(lead_id)
 
-    def log_contact(self, lead_id: uuid.UUID, kind: str, outcome: str, notes: str = "") -> None:
+    def log_contact(
+        self, lead_id: uuid.UUID, kind: str, outcome: str, notes: str = ""
+    ) -> LeadRecord:
         """Record a call, meeting or email that happened; the lead was contacted now."""
         kind = kind.strip().lower()
         if kind not in CONTACT_KINDS:
@@ -70,3 +73,4 @@ class ContactLogService:
             activity.record(session, self._ctx.actor.id, f"log_{kind}", "lead", lead.id,
                             lead_id=lead.id, summary=summary,
                             changes={"kind": kind, "outcome": outcome, "notes": details})
+        return LeadService(self._ctx).get(lead_id)

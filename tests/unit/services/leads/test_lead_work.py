@@ -41,7 +41,7 @@ def test_task_needs_a_title_and_a_known_kind(app: AppServices) -> None:
 def test_note_and_logged_call(app: AppServices) -> None:
     lead = app.leads.create({"first_name": "Ada", "notes": "Met at the fair"})
     log = ContactLogService(app.ctx)
-    notes = log.add_note(lead.id, "Wants a demo in March")
+    notes = log.add_note(lead.id, "Wants a demo in March").notes
     assert notes.splitlines()[0].endswith("UTC — Wants a demo in March")
     assert notes.endswith("Met at the fair")
     log.log_contact(lead.id, "call", "Left voicemail", "back Monday")
