@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Signal
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -31,7 +31,7 @@ def _tr(text: str) -> str:
 def _narrow(widget: QWidget) -> QWidget:
     """Let the layout shrink the widget below its text's width (no clipping of the panel)."""
     widget.setSizePolicy(QSizePolicy.Policy.Ignored, widget.sizePolicy().verticalPolicy())
-    widget.setMinimumWidth(60)
+    widget.setMinimumWidth(90)
     return widget
 
 
@@ -137,13 +137,14 @@ class TaskForm(_Form):
         self.add_button = QPushButton(_tr("Add task"))
         self.add_button.clicked.connect(self._submit)
         self.title.returnPressed.connect(self._submit)
-        self.grid.addWidget(_narrow(self.title), 0, 0, 1, 3)
+        self.due.setToolTip(_tr("When the task is due"))
+        self.grid.addWidget(_narrow(self.title), 0, 0, 1, 2)
         self.grid.addWidget(_narrow(self.kind), 1, 0)
         self.grid.addWidget(_narrow(self.due), 1, 1)
-        self.grid.addWidget(self.add_button, 1, 2)
-        self.grid.addWidget(self.error, 2, 0, 1, 3)
-        self.grid.setColumnStretch(0, 1)
-        self.grid.setColumnStretch(1, 2)
+        self.grid.addWidget(self.error, 2, 0)
+        self.grid.addWidget(self.add_button, 2, 1, Qt.AlignmentFlag.AlignRight)
+        self.grid.setColumnStretch(0, 2)
+        self.grid.setColumnStretch(1, 3)
 
     def reset_due(self) -> None:
         """Due tomorrow at 09:00, local time."""

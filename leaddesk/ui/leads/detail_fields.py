@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSizePolicy,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -78,7 +77,6 @@ class LeadFieldsForm(Card):
         form.setContentsMargins(12, 10, 12, 10)
         form.setHorizontalSpacing(10)
         form.setVerticalSpacing(4)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.lead: LeadRecord | None = None
         self.inputs: dict[str, QLineEdit] = {}
@@ -93,8 +91,10 @@ class LeadFieldsForm(Card):
         for field, caption in (("status", "Status"), ("owner_id", "Owner"),
                                ("campaign_id", "Campaign")):
             combo = self.choices[field]
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+            combo.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             combo.activated.connect(lambda _i, f=field: self._choice_picked(f))
             self._add_row(form, field, caption, combo)
         for field, caption in TEXT_FIELDS:
@@ -117,14 +117,11 @@ class LeadFieldsForm(Card):
         form.addRow(_caption("Last contacted"), self.last_contacted)
 
     def _add_row(self, form: QFormLayout, field: str, caption: str, widget: QWidget) -> None:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(widget)
+        form.addRow(_caption(caption) if caption else QLabel(), widget)
         self.errors[field] = error_label()
-        column.addWidget(self.errors[field])
-        form.addRow(_caption(caption) if caption else QLabel(), box)
+        self.errors[field].setSizePolicy(QSizePolicy.Policy.Ignored,
+                                         QSizePolicy.Policy.Preferred)
+        form.addRow(self.errors[field])
 
     def set_phone_placeholder(self, text: str) -> None:
         self.inputs["phone"].setPlaceholderText(text)
@@ -151,6 +148,7 @@ class LeadFieldsForm(Card):
             if same and edit.hasFocus() and edit.isModified():
                 continue
             edit.setText(_text_of(lead, field))
+            edit.setToolTip(edit.text())
             edit.setModified(False)
             edit.setCursorPosition(0)
         self.do_not_contact.setChecked(lead.do_not_contact)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -209,6 +210,20 @@ class LeadDetailPanel(QScrollArea):
             self.activity.addWidget(activity_row(entry))
         if not activities:
             self.activity.addWidget(muted(self.tr("No activity yet.")))
+        QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        """Size the body to its new content at the current width: a scroll area keeps the
+        height it computed before the lists filled, which would squeeze the fields."""
+        body = self.widget()
+        layout = body.layout()
+        width = self.viewport().width()
+        body.setMinimumHeight(layout.totalHeightForWidth(width))
+        body.resize(width, max(body.height(), body.minimumHeight()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._refit()
 
     def activity_lines(self) -> list[str]:
         """The timeline as text, newest first (what a screen reader or a test reads)."""

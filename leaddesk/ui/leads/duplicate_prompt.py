@@ -35,7 +35,7 @@ class DuplicateWarning(QDialog):
         self.existing = existing
         self.setObjectName("DuplicateWarning")
         self.setWindowTitle(self.tr("Possible duplicate"))
-        self.setMinimumWidth(440)
+        self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
         what = formatting.label(field.replace("_url", "").replace("_", " ")).lower()
         self.intro = QLabel(self.tr(
@@ -60,9 +60,9 @@ class DuplicateWarning(QDialog):
         form.addRow(self.tr("Status"), badge(existing.status))
         layout.addWidget(card)
         self.buttons = QDialogButtonBox()
-        self.open_button = self._button(self.tr("Open existing lead"), OPEN, primary=True)
+        self.open_button = self._button(self.tr("Open existing"), OPEN, primary=True)
         if creating:
-            self.merge_button = self._button(self.tr("Add details to existing"), MERGE)
+            self.merge_button = self._button(self.tr("Add details to it"), MERGE)
             self.merge_button.setToolTip(self.tr(
                 "Fill the existing lead's empty fields with what you typed; no new lead"))
             self.anyway_button: QPushButton | None = self._button(self.tr("Add anyway"), ANYWAY)
