@@ -29,6 +29,8 @@ COMMANDS = (
     Command("db", "database schema: upgrade or show the current revision", "db:arguments"),
     Command("channel", "configure email, SMS/WhatsApp/voice and LinkedIn", "channel:arguments"),
     Command("template", "message templates", "template:arguments"),
+    Command("lead", "one lead: show, add a note, log a call, tasks", "lead:arguments"),
+    Command("dnc", "the do-not-contact list: list, add, remove", "dnc:arguments"),
     Command("compose", "render a template for leads and queue the messages", "compose:arguments"),
     Command("outbox", "what is queued, sent and failed", "outbox:arguments"),
     Command("send", "send the queued messages now (until the outbox is empty)", "send:arguments"),
