@@ -209,3 +209,41 @@ def test_new_lead_takes_a_national_phone_number(qtbot, demo_app) -> None:
     qtbot.waitUntil(lambda: bool(again.errors.shown()))
     assert again.errors.shown() == {"phone": "'12345' is not a valid phone number for GB"}
     again.close()
+
+
+def test_table_edit_making_a_duplicate_offers_open_or_merge(qtbot, view, demo_app) -> None:
+    lead, other = view.model.record(0), view.model.record(1)
+    column = view.model.column_for_field("email")
+    with qtbot.waitSignal(view.model.duplicateFound) as found:
+        view.model.setData(view.model.index(0, column), other.email)
+    assert found.args == [lead.id, [other.id]]
+    qtbot.waitUntil(lambda: view.work.warning is not None and view.work.warning.isVisible())
+    assert view.work.warning.existing.id == other.id
+    assert demo_app.leads.get(lead.id).email == lead.email
+    qtbot.mouseClick(view.work.warning.merge_button, Qt.MouseButton.LeftButton)
+    merge = view.work.merge_dialog
+    assert merge is not None and merge.isVisible()
+    assert (merge.keep.id, merge.other.id) == (other.id, lead.id)
+    merge.reject()
+
+
+def test_panel_reloads_the_timeline_on_changes(qtbot, view, demo_app) -> None:
+    from leaddesk.store.change_feed import Change
+
+    lead = view.detail.lead
+    demo_app.tasks.create(lead.id, "call", "Written elsewhere")
+    view.detail_loader.on_changes(Change(frozenset({"tasks", "activities"}), external=True))
+    qtbot.waitUntil(view.detail_loader.history_loaded)
+    assert any("Written elsewhere" in line for line in view.detail.task_lines())
+
+
+def test_tags_edited_in_the_panel(qtbot, view, demo_app) -> None:
+    lead = view.detail.lead
+    edit = view.detail.fields.inputs["tags"]
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "VIP, renewal")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: demo_app.leads.get(lead.id).tags == ("renewal", "vip"))
+    qtbot.waitUntil(lambda: view.detail.lead.tags == ("renewal", "vip"))
+    assert edit.text() == "renewal, vip"

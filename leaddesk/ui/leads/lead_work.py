@@ -79,9 +79,23 @@ class LeadWork(QObject):
 
     # -- edits ---------------------------------------------------------------------------------
     def _edit_field(self, field: str, text: str) -> None:
+        """Through the model (undoable, the table repaints), except tags: the model keeps an
+        edit's old value as text, which a tag list is not."""
         lead = self._view.detail.lead
-        if lead is not None:
+        if lead is None:
+            return
+        if field != "tags":
             self._view.model.write_field(lead.id, field, text, undoable=True)
+            return
+        leads, model, fields = self._services.leads, self._view.model, self._view.detail.fields
+        (
+            op(lambda: leads.update(lead.id, {"tags": text}, expected_version=lead.version),
+               parent=self)
+            .success(model.update_record)
+            .failure(lambda exc: fields.show_error(
+                "tags", getattr(exc, "message", None) or str(exc)))
+            .run()
+        )
 
     def _duplicate_found(self, lead_id: uuid.UUID, duplicate_ids: list[uuid.UUID]) -> None:
         leads = self._services.leads

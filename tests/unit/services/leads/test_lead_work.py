@@ -70,3 +70,17 @@ def test_phone_messages_are_human() -> None:
     placeholder = phone_placeholder("GB")
     assert placeholder.endswith("(GB) or +44…")
     assert normalize_phone(placeholder.removeprefix("e.g. ").split(" (")[0], "GB")
+
+
+def test_without_a_setting_the_os_locale_names_the_region(app: AppServices, monkeypatch) -> None:
+    import locale
+
+    from leaddesk.services.validation import default_phone_region, locale_region
+
+    monkeypatch.setattr(locale, "getlocale", lambda *a: ("de_DE", "UTF-8"))
+    assert locale_region() == "DE"
+    assert default_phone_region(app.store) == "DE"
+    lead = app.leads.create({"first_name": "Jan", "phone": "030 901820"})
+    assert lead.phone == "+4930901820"
+    settings.put(app.store, settings.PHONE_DEFAULT_REGION, "GB")
+    assert default_phone_region(app.store) == "GB"
