@@ -247,3 +247,12 @@ def test_tags_edited_in_the_panel(qtbot, view, demo_app) -> None:
     qtbot.waitUntil(lambda: demo_app.leads.get(lead.id).tags == ("renewal", "vip"))
     qtbot.waitUntil(lambda: view.detail.lead.tags == ("renewal", "vip"))
     assert edit.text() == "renewal, vip"
+
+
+def test_panel_phone_field_names_the_default_region(qtbot, view, demo_app) -> None:
+    settings.put(demo_app.store, settings.PHONE_DEFAULT_REGION, "GB")
+    phone = view.detail.fields.inputs["phone"]
+    view.activateWindow()
+    phone.setFocus()
+    qtbot.waitUntil(lambda: phone.placeholderText() != "")
+    assert phone.placeholderText().endswith("(GB) or +44…")

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QWidget
 
 from leaddesk.services.leads.contact_log import ContactLogService
@@ -55,12 +55,23 @@ class LeadWork(QObject):
         model.editFailed.connect(panel.fields.show_error)
         model.duplicateFound.connect(self._duplicate_found)
         loader.leadChanged.connect(model.update_record)
-        self.region = default_phone_region(services.store)
-        self.phone_placeholder = phone_placeholder(self.region)
-        panel.fields.set_phone_placeholder(self.phone_placeholder)
+        self._placeholder: str | None = None
+        panel.fields.inputs["phone"].installEventFilter(self)
         self.context = LeadContextActions(
             view.current_lead, self.edit, self.add_note, self.add_task, self)
         self.context.add_to(view.table_menu)
+
+    def phone_placeholder(self) -> str:
+        """The phone fields' hint, naming the default region. Worked out when a phone field is
+        first used: the phone library is not loaded to paint the table."""
+        if self._placeholder is None:
+            self._placeholder = phone_placeholder(default_phone_region(self._services.store))
+        return self._placeholder
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            self._view.detail.fields.set_phone_placeholder(self.phone_placeholder())
+        return super().eventFilter(watched, event)
 
     # -- the context menu's actions ------------------------------------------------------------
     def edit(self) -> None:

@@ -274,7 +274,7 @@ class LeadsView(QWidget):
 
     def new_lead(self) -> NewLeadDialog:
         """Open the new-lead dialog; the table reloads when a lead was added."""
-        placeholder = self.work.phone_placeholder if self.work is not None else ""
+        placeholder = self.work.phone_placeholder() if self.work is not None else ""
         dialog = NewLeadDialog(self._leads.create, self, self._leads, placeholder)
         dialog.created.connect(self._on_created)
         dialog.openRequested.connect(self.detail_loader.show)
