@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from leaddesk.services import settings
 from leaddesk.ui.leads.lead_work import LeadWorkServices
@@ -104,7 +104,7 @@ def test_task_create_complete_snooze_from_the_panel(qtbot, view, demo_app) -> No
     task = next(t for t in demo_app.tasks.for_lead(lead.id) if t.title == "Send the proposal")
     assert any("Send the proposal" in line for line in view.detail.task_lines())
 
-    snooze = _task_card(view, "Send the proposal").findChild(QToolButton, "SnoozeTask")
+    snooze = _task_card(view, "Send the proposal").findChild(QPushButton, "SnoozeTask")
     with qtbot.waitSignal(view.detail_loader.saved):
         snooze.menu().actions()[2].trigger()  # next week
     snoozed = next(t for t in demo_app.tasks.for_lead(lead.id) if t.id == task.id)

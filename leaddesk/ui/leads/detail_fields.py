@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -69,6 +70,8 @@ class LeadFieldsForm(Card):
     """Emits ``fieldEdited(field, text)`` when a value was changed by the rep."""
 
     fieldEdited = Signal(str, str)
+    #: The captions moved above the fields or back: the form's height changed.
+    wrapChanged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -122,6 +125,21 @@ class LeadFieldsForm(Card):
         self.errors[field].setSizePolicy(QSizePolicy.Policy.Ignored,
                                          QSizePolicy.Policy.Preferred)
         form.addRow(self.errors[field])
+
+    #: Narrower than this, each caption goes above its field so the field gets the full width.
+    WRAP_BELOW = 380
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        form = self.layout()
+        assert isinstance(form, QFormLayout)
+        wrap = (QFormLayout.RowWrapPolicy.WrapAllRows if event.size().width() < self.WRAP_BELOW
+                else QFormLayout.RowWrapPolicy.DontWrapRows)
+        if form.rowWrapPolicy() != wrap:
+            form.setRowWrapPolicy(wrap)
+            form.invalidate()
+            self.updateGeometry()
+            self.wrapChanged.emit()
 
     def set_phone_placeholder(self, text: str) -> None:
         self.inputs["phone"].setPlaceholderText(text)

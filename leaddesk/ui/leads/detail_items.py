@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -135,11 +134,8 @@ def task_card(
     if task.done:
         return card
     row = _actions(card)
-    snooze_button = QToolButton()
+    snooze_button = _small_button(_tr("Snooze"), _tr("Move the due time later"))
     snooze_button.setObjectName("SnoozeTask")
-    snooze_button.setText(_tr("Snooze"))
-    snooze_button.setToolTip(_tr("Move the due time later"))
-    snooze_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     menu = QMenu(snooze_button)
     for text, delta in SNOOZE_CHOICES:
         action = menu.addAction(_tr(text))

@@ -110,6 +110,7 @@ class LeadDetailPanel(QScrollArea):
 
         self.fields = LeadFieldsForm()
         self.fieldEdited = self.fields.fieldEdited
+        self.fields.wrapChanged.connect(lambda: QTimer.singleShot(0, self._refit))
         content.addWidget(section(self.tr("Details")))
         content.addWidget(self.fields)
 
@@ -217,9 +218,10 @@ class LeadDetailPanel(QScrollArea):
         height it computed before the lists filled, which would squeeze the fields."""
         body = self.widget()
         layout = body.layout()
+        layout.invalidate()
         width = self.viewport().width()
         body.setMinimumHeight(layout.totalHeightForWidth(width))
-        body.resize(width, max(body.height(), body.minimumHeight()))
+        body.resize(width, max(self.viewport().height(), body.minimumHeight()))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

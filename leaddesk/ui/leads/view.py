@@ -191,7 +191,7 @@ class LeadsView(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([900, 320])
+        self.splitter.setSizes([860, 440])
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
