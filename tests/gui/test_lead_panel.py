@@ -256,3 +256,20 @@ def test_panel_phone_field_names_the_default_region(qtbot, view, demo_app) -> No
     phone.setFocus()
     qtbot.waitUntil(lambda: phone.placeholderText() != "")
     assert phone.placeholderText().endswith("(GB) or +44…")
+
+
+def test_campaign_and_status_picked_in_the_panel(qtbot, view, demo_app) -> None:
+    lead = view.detail.lead
+    campaigns = [(c.id, c.name) for c in demo_app.campaigns.list()]
+    view.detail.set_choices([(demo_app.ctx.actor.id, demo_app.ctx.actor.name)], campaigns)
+    target = next(c for c in campaigns if c[0] != lead.campaign_id)
+    combo = view.detail.fields.campaign
+    combo.setCurrentIndex(combo.findData(str(target[0])))
+    with qtbot.waitSignal(view.model.leadUpdated):
+        combo.activated.emit(combo.currentIndex())
+    assert demo_app.leads.get(lead.id).campaign_id == target[0]
+    status = view.detail.fields.status
+    status.setCurrentIndex(status.findData("qualified"))
+    with qtbot.waitSignal(view.model.leadUpdated):
+        status.activated.emit(status.currentIndex())
+    assert demo_app.leads.get(lead.id).status == "qualified"
