@@ -273,3 +273,15 @@ def test_campaign_and_status_picked_in_the_panel(qtbot, view, demo_app) -> None:
     with qtbot.waitSignal(view.model.leadUpdated):
         status.activated.emit(status.currentIndex())
     assert demo_app.leads.get(lead.id).status == "qualified"
+
+
+def test_notes_edited_in_place(qtbot, view, demo_app) -> None:
+    lead = view.detail.lead
+    notes = view.detail.notes_editor
+    qtbot.mouseClick(notes.edit_button, Qt.MouseButton.LeftButton)
+    assert notes.editor.isVisible() and not notes.label.isVisible()
+    notes.editor.setPlainText("Budget approved for Q3")
+    with qtbot.waitSignal(view.model.leadUpdated):
+        qtbot.mouseClick(notes.save_button, Qt.MouseButton.LeftButton)
+    assert demo_app.leads.get(lead.id).notes == "Budget approved for Q3"
+    qtbot.waitUntil(lambda: notes.label.text() == "Budget approved for Q3")

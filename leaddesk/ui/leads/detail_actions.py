@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QGridLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -51,6 +52,60 @@ class _Form(Card):
     def clear_error(self) -> None:
         self.error.clear()
         self.error.hide()
+
+
+class NotesEditor(QWidget):
+    """The lead's notes as text, and Edit notes… to change them in place; emits
+    ``edited(text)`` on Save."""
+
+    edited = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text = ""
+        self.label = QLabel()
+        self.label.setObjectName("LeadNotes")
+        self.label.setWordWrap(True)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.editor = QPlainTextEdit()
+        self.editor.setFixedHeight(120)
+        self.edit_button = QPushButton(_tr("Edit notes"))
+        self.save_button = QPushButton(_tr("Save notes"))
+        self.cancel_button = QPushButton(_tr("Cancel"))
+        self.edit_button.clicked.connect(lambda: self._editing(True))
+        self.cancel_button.clicked.connect(lambda: self._editing(False))
+        self.save_button.clicked.connect(self._save)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.label, 0, 0, 1, 3)
+        grid.addWidget(self.editor, 1, 0, 1, 3)
+        grid.addWidget(self.edit_button, 2, 2)
+        grid.addWidget(self.cancel_button, 2, 1)
+        grid.addWidget(self.save_button, 2, 2)
+        grid.setColumnStretch(0, 1)
+        self._editing(False)
+
+    def show_notes(self, text: str) -> None:
+        self.text = text
+        self.label.setText(text or _tr("No notes yet."))
+        self.label.setProperty("role", "" if text else "muted")
+        self._editing(False)
+
+    def _editing(self, on: bool) -> None:
+        if on:
+            self.editor.setPlainText(self.text)
+        for widget in (self.editor, self.save_button, self.cancel_button):
+            widget.setVisible(on)
+        self.label.setVisible(not on)
+        self.edit_button.setVisible(not on)
+
+    def _save(self) -> None:
+        text = self.editor.toPlainText().strip()
+        self._editing(False)
+        if text != self.text.strip():
+            self.label.setText(text or _tr("No notes yet."))
+            self.edited.emit(text)
 
 
 class NoteForm(_Form):

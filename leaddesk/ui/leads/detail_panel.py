@@ -28,7 +28,7 @@ from leaddesk.services.activity import ActivityRecord
 from leaddesk.services.leads.service import LeadRecord
 from leaddesk.services.leads.tasks import TaskRecord
 from leaddesk.services.messaging.messages import MessageRecord
-from leaddesk.ui.leads.detail_actions import ContactLogForm, NoteForm, TaskForm
+from leaddesk.ui.leads.detail_actions import ContactLogForm, NoteForm, NotesEditor, TaskForm
 from leaddesk.ui.leads.detail_fields import Choice, LeadFieldsForm
 from leaddesk.ui.leads.detail_items import (
     activity_row,
@@ -115,12 +115,10 @@ class LeadDetailPanel(QScrollArea):
         content.addWidget(self.fields)
 
         content.addWidget(section(self.tr("Notes")))
-        self.notes = QLabel()
-        self.notes.setObjectName("LeadNotes")
-        self.notes.setWordWrap(True)
-        self.notes.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        content.addWidget(self.notes)
+        self.notes_editor = NotesEditor()
+        self.notes = self.notes_editor.label
+        self.notes_editor.edited.connect(lambda text: self.fieldEdited.emit("notes", text))
+        content.addWidget(self.notes_editor)
         self.note_form = NoteForm()
         self.note_form.submitted.connect(self.noteSubmitted)
         content.addWidget(self.note_form)
@@ -168,8 +166,7 @@ class LeadDetailPanel(QScrollArea):
         self.score.setText(self.tr("Score %1").replace("%1", str(lead.score)))
         self.do_not_contact.setVisible(lead.do_not_contact)
         self.fields.show_lead(lead)
-        self.notes.setText(lead.notes or self.tr("No notes yet."))
-        self.notes.setProperty("role", "" if lead.notes else "muted")
+        self.notes_editor.show_notes(lead.notes)
         if not same:
             for form in (self.note_form, self.log_form, self.task_form):
                 form.clear_error()
