@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from leaddesk.commands.common import CommandError, add_sign_in_arguments, whole_number
+from leaddesk.commands.lead_contacts import contact_arguments
 from leaddesk.commands.lead_filters import (
     add_filter_arguments,
     closed_pipe_ends_quietly,
@@ -99,6 +100,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     tag.add_argument("--add", action="append", default=[], metavar="TAG", help="repeatable")
     tag.add_argument("--remove", action="append", default=[], metavar="TAG", help="repeatable")
     tag.set_defaults(handler=_tag)
+    contact_arguments(lsub)
 
 
 def _field_arguments(parser: argparse.ArgumentParser) -> None:
