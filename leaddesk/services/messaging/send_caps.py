@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from leaddesk.services import settings
+from leaddesk.services.context import ServiceContext
 from leaddesk.services.messaging.integrations import DEFAULT_DAILY_CAP, IntegrationRecord
 from leaddesk.store.enums import MessageState
 from leaddesk.store.models import Message, SendCounter
 
+#: The database-wide switch every dispatcher reads before it claims (True: paused).
+SENDING_PAUSED = "sending.paused"
 #: Windows looked ahead when spreading a send over caps (a year of days, or weeks of hours).
 MAX_WINDOWS = 400
 
@@ -124,3 +128,8 @@ def spread(count: int, caps: Sequence[Cap], used_now: Mapping[Cap, int], now: dt
         at = next_at
     windows.append(Window(need - max(0, ahead), at, waiting_for))
     return windows
+
+
+def is_paused(ctx: ServiceContext) -> bool:
+    """Whether someone paused sending for the whole database (read before each claim)."""
+    return bool(settings.get(ctx.store, SENDING_PAUSED, False))
