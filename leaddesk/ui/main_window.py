@@ -283,6 +283,7 @@ class MainWindow(QMainWindow):
                 services.templates, services.leads, services.messages, services.credits,
                 sender={"name": services.ctx.actor.name},
                 compose=services.compose, runner=self.outbox_runner, views=services.saved_views,
+                campaigns=services.campaigns,
             )
         from leaddesk.ui.credits.view import CreditsView
 
