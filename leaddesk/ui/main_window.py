@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from leaddesk.ui.composer.view import ComposerView
     from leaddesk.ui.credits.view import CreditsView
 
-VIEWS = ("leads", "campaigns", "composer", "credits")
+VIEWS = ("leads", "campaigns", "composer", "credits", "outbox")
 
 
 def lead_choices(services: AppServices) -> tuple[list[Choice], list[Choice]]:
@@ -86,7 +86,8 @@ class MainWindow(QMainWindow):
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)
         #: The views built so far (see :meth:`view`); the stack holds a placeholder for each other.
         self.views: dict[str, QWidget] = {"leads": self.leads_view}
-        labels = (self.tr("Leads"), self.tr("Campaigns"), self.tr("Composer"), self.tr("Credits"))
+        labels = (self.tr("Leads"), self.tr("Campaigns"), self.tr("Composer"), self.tr("Credits"),
+                  self.tr("Outbox"))
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("ViewArea")
@@ -285,6 +286,10 @@ class MainWindow(QMainWindow):
                 compose=services.compose, runner=self.outbox_runner, views=services.saved_views,
                 campaigns=services.campaigns,
             )
+        if name == "outbox":
+            from leaddesk.ui.outbox.view import outbox_view
+
+            return outbox_view(services, self.outbox_runner)
         from leaddesk.ui.credits.view import CreditsView
 
         credits_view = CreditsView(services.credits, users=UserService(services.ctx))

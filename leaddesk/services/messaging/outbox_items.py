@@ -24,6 +24,7 @@ from leaddesk.services.errors import ValidationError
 from leaddesk.services.messaging import send_caps
 from leaddesk.services.messaging.compose import ComposeService
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
+from leaddesk.services.messaging.messages import MessageService
 from leaddesk.store.enums import MessageState
 from leaddesk.store.models import Lead, Message
 from leaddesk.store.types import utcnow
@@ -165,6 +166,10 @@ class OutboxService:
                 activity.record(session, self._ctx.actor.id, "retry", "message", failed[0],
                                 summary=f"queued {len(failed)} failed message(s) again")
         return count
+
+    def cancel(self, message_ids: Iterable[uuid.UUID]) -> int:
+        """Cancel these messages, those that have not gone out (``MessageService.cancel``)."""
+        return MessageService(self._ctx).cancel(list(message_ids))
 
     def paused(self) -> bool:
         return send_caps.is_paused(self._ctx)
