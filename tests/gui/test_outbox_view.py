@@ -78,7 +78,7 @@ def test_statuses_reasons_and_the_model(qtbot, qtmodeltester, view) -> None:
     assert held.reason == "the lead has no email address" and "Retry" in held.fix
     failed = next(i for i in view.items if i.status == "failed")
     assert "no such mailbox" in failed.reason
-    view.filter.setCurrentIndex(2)  # needs you
+    view.filter.setCurrentIndex(3)  # needs you
     assert {view.model.item(r).status for r in range(view.model.rowCount())} == \
         {"held", "failed"}
     row = next(r for r in range(view.model.rowCount()) if view.model.item(r).status == "held")

@@ -37,7 +37,7 @@ class ConfirmSendDialog(QDialog):
         self.quote = quote
         self.setWindowTitle(self.tr("Confirm send"))
         self.setMinimumWidth(520)
-        heading = QLabel(self.tr("Send %1 %2 messages?").replace(
+        heading = QLabel(self.tr("Send %1 messages by %2?").replace(
             "%1", f"{quote.to_send:,}").replace("%2", formatting.channel_label(quote.channel)))
         heading.setProperty("role", "strong")
         self.summary = QLabel(self.summary_html())
@@ -99,9 +99,9 @@ class ConfirmSendDialog(QDialog):
 
     @staticmethod
     def _row(label: str, count: str, text: str) -> str:
-        return (f"<tr><td><b>{html.escape(label)}</b></td>"
-                f"<td align='right' style='padding:0 10px'>{count}</td>"
-                f"<td>{html.escape(text)}</td></tr>")
+        return (f"<tr><td valign='top'><b>{html.escape(label)}</b></td>"
+                f"<td valign='top' align='right' style='padding:0 10px'>{count}</td>"
+                f"<td valign='top'>{html.escape(text)}</td></tr>")
 
     def _reasons(self, title: str, total: int, reasons: tuple[ReasonCount, ...]) -> list[str]:
         if not total:

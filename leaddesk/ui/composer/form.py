@@ -112,9 +112,9 @@ class ComposerForm(QWidget):
         pv.addWidget(self.issues)
         footer = QHBoxLayout()
         footer.setSpacing(12)
-        footer.addWidget(self.cost)
+        self.cost.setWordWrap(True)  # a quoted send says now, later, held: it may wrap
+        footer.addWidget(self.cost, 1)
         footer.addWidget(self.segments)
-        footer.addStretch(1)
         footer.addWidget(self.balance)
         pv.addLayout(footer)
 

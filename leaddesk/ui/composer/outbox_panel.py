@@ -58,7 +58,10 @@ class OutboxRunner(QObject):
 
         def due_count() -> int:
             from leaddesk.sending.outbox import Outbox
+            from leaddesk.services.messaging.send_caps import is_paused
 
+            if is_paused(services.ctx):  # paused in the Outbox: nothing is due until resumed
+                return 0
             return Outbox(services.ctx).due_count()
 
         return cls(dispatcher, parent, due_count=due_count)

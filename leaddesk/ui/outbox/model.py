@@ -16,8 +16,8 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 class OutboxModel(QAbstractTableModel):
     """Rows are :class:`OutboxItem`s, set whole by :meth:`set_items` (filtered by status)."""
 
-    HEADERS = ("Status", "When", "Lead", "To", "Channel", "Subject", "Why / what to do")
-    COL_STATUS, COL_WHEN, COL_LEAD, COL_TO, COL_CHANNEL, COL_SUBJECT, COL_REASON = range(7)
+    HEADERS = ("Status", "When", "Lead", "Why / what to do", "To", "Channel", "Subject")
+    COL_STATUS, COL_WHEN, COL_LEAD, COL_REASON, COL_TO, COL_CHANNEL, COL_SUBJECT = range(7)
     #: The item itself, and the status key the badge delegate colours by.
     ItemRole = Qt.ItemDataRole.UserRole + 1
     StatusRole = Qt.ItemDataRole.UserRole + 2
@@ -85,6 +85,8 @@ class OutboxModel(QAbstractTableModel):
         if column == OutboxModel.COL_STATUS:
             return formatting.label(item.status)
         if column == OutboxModel.COL_WHEN:
+            if item.status == "queued" and not item.reason:
+                return "Due now"
             return formatting.date_time(item.when)
         if column == OutboxModel.COL_LEAD:
             return item.lead_name

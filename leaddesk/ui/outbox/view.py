@@ -41,6 +41,7 @@ FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("Everything", None),
     ("Waiting (queued, scheduled, capped)", frozenset({"queued", "scheduled", "capped",
                                                         "sending"})),
+    ("Capped (waiting for a cap to reset)", frozenset({"capped"})),
     ("Needs you (held, failed, unknown)", frozenset({"held", "failed", "unknown"})),
     ("Sent", frozenset({"sent", "delivered", "replied", "bounced"})),
     ("Cancelled", frozenset({"cancelled"})),
@@ -91,7 +92,7 @@ class OutboxView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in ((0, 110), (1, 140), (2, 150), (3, 220), (4, 80), (5, 200)):
+        for column, width in ((0, 100), (1, 125), (2, 140), (3, 280), (4, 190), (5, 80)):
             self.table.setColumnWidth(column, width)
 
         bar = QHBoxLayout()
