@@ -24,10 +24,8 @@ from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.leads.query import LeadQuery
-from leaddesk.services.leads.query_sql import apply_filters
-from leaddesk.services.leads.saved_views import query_from_json
-from leaddesk.services.messaging import channel_rules, suppression, whatsapp_content
+from leaddesk.services.messaging import audience, channel_rules, suppression, whatsapp_content
+from leaddesk.services.messaging.audience import ViewAudience
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.messaging.messages import address_for
 from leaddesk.services.messaging.send_quote import SendQuote, quote_send
@@ -42,7 +40,6 @@ from leaddesk.store.models import (
     Lead,
     Message,
     MessageTemplate,
-    SavedView,
     User,
 )
 from leaddesk.store.types import utcnow
@@ -113,15 +110,6 @@ class ComposePlan:
 
 
 @dataclass(frozen=True, slots=True)
-class ViewAudience:
-    """A saved view's leads, and the campaign its filter names (when it names exactly one)."""
-
-    name: str
-    lead_ids: list[uuid.UUID]
-    campaign_id: uuid.UUID | None
-
-
-@dataclass(frozen=True, slots=True)
 class ComposeResult:
     message_ids: tuple[uuid.UUID, ...]
     queued: int
@@ -170,22 +158,6 @@ def _missing_reason(exc: TemplateError) -> str:
     return f"missing {names}{where}: add a value to the lead or a fallback to the template"
 
 
-def _view_query(name: str, data: dict[str, Any]) -> LeadQuery:
-    """A saved view's filter as the saved views service reads it; one it cannot read is
-    refused naming the filter and its value."""
-    try:
-        return query_from_json(data)
-    except (TypeError, ValueError) as exc:
-        for key, value in data.items():
-            try:
-                query_from_json({key: value})
-            except (TypeError, ValueError):
-                raise ValidationError(f"saved view {name!r}", f"its filter {key} holds "
-                                      f"{value!r}, which cannot be read ({exc})") from None
-        raise ValidationError(f"saved view {name!r}", f"its filter cannot be read ({exc})") \
-            from None
-
-
 class ComposeService:
     def __init__(
         self, ctx: ServiceContext, credits: CreditService, integrations: IntegrationService
@@ -200,25 +172,12 @@ class ComposeService:
         return self.view_audience(name).lead_ids
 
     def view_names(self) -> list[str]:
-        """The acting user's saved views by name (a view whose filter cannot be read is listed
-        too: choosing it says what is wrong)."""
-        with self._ctx.store.read() as session:
-            return list(session.scalars(select(SavedView.name).where(
-                SavedView.user_id == self._ctx.actor.id).order_by(SavedView.name)))
+        """The acting user's saved views by name (see ``messaging.audience``)."""
+        return audience.view_names(self._ctx)
 
     def view_audience(self, name: str) -> ViewAudience:
-        """The leads of the saved view ``name``, its filters read as the saved views service
-        reads them (owners, campaigns and dates as their types), and its campaign."""
-        with self._ctx.store.read() as session:
-            view = session.scalar(select(SavedView).where(
-                SavedView.user_id == self._ctx.actor.id, SavedView.name == name))
-            if view is None:
-                raise NotFoundError("saved view", name)
-            query = _view_query(name, view.query or {})
-            stmt = apply_filters(select(Lead.id), query).order_by(Lead.id).limit(MAX_RECIPIENTS)
-            ids = list(session.scalars(stmt))
-        campaign = query.campaign_ids[0] if len(query.campaign_ids) == 1 else None
-        return ViewAudience(name, ids, campaign)
+        """The leads and campaign of the saved view ``name`` (see ``messaging.audience``)."""
+        return audience.view_audience(self._ctx, name, MAX_RECIPIENTS)
 
     def sender_values(self, channel: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The ``sender`` and ``company`` variables a message on ``channel`` is rendered with
