@@ -123,14 +123,15 @@ def quote_send(
     first_now = windows[0].count if windows and windows[0].cap is None and start == now else 0
     later = tuple(LaterBatch(w.count, w.at, w.cap.label if w.cap else "")
                   for w in windows[1 if first_now else 0:])
-    price_each = credits.prices.cost(channel)
-    if to_send:
+    if to_send:  # the ledger's own quote, at one price list (each message carries its share)
         preflight = credits.preflight(channel, to_send)
         cost, version = preflight.quote.cost, preflight.quote.price_version
+        price_each = cost // to_send
         available, ok, message = preflight.available, preflight.ok, preflight.message
     else:
-        balance = credits.balance()
-        cost, version, ok, message = 0, credits.prices.version, True, "nothing to send"
+        balance, prices = credits.balance(), credits.prices
+        cost, version, ok, message = 0, prices.version, True, "nothing to send"
+        price_each = prices.cost(channel)
         available = None if balance.unlimited else balance.available
     return SendQuote(channel, recipients, to_send, first_now, later, grouped(held_reasons),
                      grouped(blocked_reasons), price_each, cost, version, available, ok, message)

@@ -96,3 +96,15 @@ def test_saved_views_by_owner_campaign_and_date_and_the_campaign_is_recorded(har
         rows = list(session.scalars(select(Message)))
     assert {m.campaign_id for m in rows} == {campaign.id}
     assert {m.state for m in rows} == {MessageState.QUEUED}
+
+
+def test_a_scheduled_send_is_quoted_for_its_time(harness):
+    app = harness.app
+    at = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    plan = app.compose.plan("email", harness.leads(2, company="Acme"), at=at, **BODY)
+    quote = plan.quote
+    assert (quote.now, [(b.count, b.at, b.why) for b in quote.later]) == (0, [(2, at, "scheduled")])
+    result = app.compose.commit(plan)  # at the time it was quoted for
+    with app.store.read() as session:
+        assert {m.scheduled_at for m in session.scalars(select(Message))} == {at}
+    assert result.queued == 2
