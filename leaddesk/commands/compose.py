@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import uuid
 from typing import TYPE_CHECKING
 
@@ -45,6 +46,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true",
                         help="preview and quote only (now, later, held, credits)")
     parser.add_argument("--draft", action="store_true", help="save as drafts, do not queue")
+    parser.add_argument("--yes", action="store_true",
+                        help="do not ask before queuing for several leads at a terminal")
     parser.set_defaults(handler=_compose)
 
 
@@ -101,6 +104,10 @@ def _compose(args: argparse.Namespace) -> int:
             return 0
         if not plan.affordable and not args.draft:
             raise CommandError(f"not enough credits: {plan.quote.credits_message}")
+        if len(plan.previews) > 1 and not (args.draft or args.yes) and sys.stdin.isatty():
+            answer = input(f"Queue {plan.sendable:,} messages as quoted above? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                raise CommandError("not confirmed: nothing was queued")
         result = app.compose.commit(plan, draft=args.draft)
     when = f" for {args.at:%Y-%m-%d %H:%M} UTC" if args.at else ""
     print(f"queued {result.queued}{when}, held {result.held}, drafts {result.drafts}; "

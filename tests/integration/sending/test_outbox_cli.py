@@ -91,3 +91,27 @@ def test_pause_resume_and_retry(funded, smtp, cli) -> None:
     refused = cli("outbox", "retry", str(failed[0].id), code=1)
     assert "is sent: only failed and held messages are retried" in refused
     assert "'bogus' is not one of" in cli("outbox", "list", "--status", "bogus", code=1)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_compose_at_a_terminal_asks_before_queuing(funded, smtp, db_url, capsys,
+                                                   monkeypatch) -> None:
+    add_email_channel(funded, smtp.port)
+    funded.templates.create({"channel": "email", "name": "Intro", "subject": "Hi",
+                             "body": "Hello {{ first_name }}"})
+    leads = [str(i) for i in make_leads(funded, 2)]
+    args = ["--db", db_url, "compose", "--channel", "email", "--template", "Intro",
+            "--lead", leads[0], "--lead", leads[1]]
+    monkeypatch.setattr(sys, "stdin", _Terminal("n\n"))
+    assert main(args) == 1
+    out, err = capsys.readouterr()
+    assert "Queue 2 messages as quoted above? [y/N]" in out
+    assert "not confirmed: nothing was queued" in err
+    assert funded.messages.counts_by_state() == {}
+    monkeypatch.setattr(sys, "stdin", _Terminal("y\n"))
+    assert main(args) == 0
+    assert funded.messages.counts_by_state() == {"queued": 2}
