@@ -74,6 +74,8 @@ def test_statuses_reasons_and_the_model(qtbot, qtmodeltester, view) -> None:
         hour=0, minute=0, second=0, microsecond=0)
     assert {i.when for i in capped} == {tomorrow}
     assert "the daily cap of 10,000 on 'work mail' is used up" in view.next_capped.text()
+    assert view.caps.text().startswith("The daily cap of 10,000 on 'work mail': 9,999 of "
+                                       "10,000 used, starts again")
     held = next(i for i in view.items if i.status == "held")
     assert held.reason == "the lead has no email address" and "Retry" in held.fix
     failed = next(i for i in view.items if i.status == "failed")

@@ -59,6 +59,20 @@ class OutboxItem:
     fix: str
 
 
+@dataclass(frozen=True, slots=True)
+class CapUsage:
+    """How much of one sending cap this window has used, and when it starts again."""
+
+    label: str
+    used: int
+    limit: int
+    resets_at: dt.datetime
+
+    @property
+    def full(self) -> bool:
+        return self.used >= self.limit
+
+
 class OutboxService:
     """The acting user's view of the outbox (the row scope decides whose messages)."""
 
@@ -84,6 +98,15 @@ class OutboxService:
                 .order_by(Message.updated_at.desc(), Message.id.desc()).limit(done_limit)))
             capped = self._capped(session, [m for m, _ in open_rows], now)
         return [self._item(m, (n or "").strip(), now, capped) for m, n in open_rows + done_rows]
+
+    def cap_usage(self) -> list[CapUsage]:
+        """Every configured channel's caps with what they counted in this window."""
+        now = utcnow()
+        caps = [cap for record in self._integrations.list()
+                for cap in send_caps.caps_for(record, "")]
+        with self._ctx.store.read() as session:
+            used = send_caps.used(session, caps, now)
+        return [CapUsage(cap.label, used[cap], cap.limit, cap.resets_at(now)) for cap in caps]
 
     def counts(self, items: Sequence[OutboxItem]) -> dict[str, int]:
         """How many items have each status, in :data:`STATUSES` order."""

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.messaging.outbox_items import OutboxItem, OutboxService
+from leaddesk.services.messaging.outbox_items import CapUsage, OutboxItem, OutboxService
 from leaddesk.store.change_feed import Change
 from leaddesk.ui import formatting
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
@@ -67,6 +67,9 @@ class OutboxView(QWidget):
         self.counts.setWordWrap(True)
         self.next_capped = muted()
         self.next_capped.setWordWrap(True)
+        #: Each channel's sending caps and how much of them is used.
+        self.caps = muted()
+        self.caps.setWordWrap(True)
         self.filter = QComboBox()
         for label, _statuses in FILTERS:
             self.filter.addItem(self.tr(label))
@@ -109,6 +112,7 @@ class OutboxView(QWidget):
         layout.addWidget(self.message_bar)
         layout.addWidget(self.counts)
         layout.addWidget(self.next_capped)
+        layout.addWidget(self.caps)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
@@ -132,7 +136,7 @@ class OutboxView(QWidget):
         outbox = self._outbox
         self._busy += 1
         (
-            op(lambda: (outbox.items(), outbox.paused()), parent=self)
+            op(lambda: (outbox.items(), outbox.paused(), outbox.cap_usage()), parent=self)
             .success(lambda result: self._arrived(*result))
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
             .finished(self._done)
@@ -148,7 +152,7 @@ class OutboxView(QWidget):
                                            "integrations"):
             self.refresh()
 
-    def _arrived(self, items: list[OutboxItem], paused: bool) -> None:
+    def _arrived(self, items: list[OutboxItem], paused: bool, caps: list[CapUsage]) -> None:
         self._loaded = True
         self.items = items
         self.paused = paused
@@ -165,6 +169,12 @@ class OutboxView(QWidget):
                 "%1", f"{len(capped):,}").replace("%2", first.reason).replace(
                 "%3", formatting.date_time(first.when)))
         self.next_capped.setVisible(bool(capped))
+        self.caps.setText(" · ".join(
+            self.tr("%1: %2 of %3 used, starts again %4").replace("%1", cap.label[:1].upper()
+                                                                  + cap.label[1:])
+            .replace("%2", f"{cap.used:,}").replace("%3", f"{cap.limit:,}")
+            .replace("%4", formatting.date_time(cap.resets_at)) for cap in caps))
+        self.caps.setVisible(bool(caps))
         self.pause_button.setText(self.tr("Resume sending") if paused
                                   else self.tr("Pause sending"))
         self._update_buttons()
