@@ -95,7 +95,7 @@ class OutboxView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in ((0, 100), (1, 125), (2, 140), (3, 280), (4, 190), (5, 80)):
+        for column, width in ((0, 100), (1, 145), (2, 135), (3, 275), (4, 180), (5, 80)):
             self.table.setColumnWidth(column, width)
 
         bar = QHBoxLayout()
