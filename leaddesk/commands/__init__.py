@@ -28,6 +28,8 @@ COMMANDS = (
     Command("screenshot", "save a PNG of a view, rendered offscreen", "screenshot:arguments"),
     Command("db", "database schema: upgrade or show the current revision", "db:arguments"),
     Command("channel", "configure email, SMS/WhatsApp/voice and LinkedIn", "channel:arguments"),
+    Command("settings", "sender identity, phone region, sign-in, theme, caps, backups",
+            "settings:arguments"),
     Command("template", "message templates", "template:arguments"),
     Command("compose", "render a template for leads and queue the messages", "compose:arguments"),
     Command("outbox", "what is queued, sent and failed", "outbox:arguments"),

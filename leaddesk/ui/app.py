@@ -68,17 +68,22 @@ def run_gui(
 
     def to_team(member: TeamSession) -> None:
         """The connect dialog signed in to a team database: a new window works there."""
+        to_services(AppServices(member.context()))
+
+    def to_services(services: AppServices) -> None:
+        """A team database, or another user after a sign-out: a new window works as them."""
         nonlocal window
-        services = AppServices(member.context())
         team_services.append(services)
         old, window = window, MainWindow(services, settings)
         window.teamConnected.connect(to_team)
+        window.session.switched.connect(to_services)
         window.show()
         window.outbox_runner.start_timer()
         old.close()
         old.deleteLater()
 
     window.teamConnected.connect(to_team)
+    window.session.switched.connect(to_services)
     previous_hook = install_excepthook(lambda: window)
     operations.set_default_failure_handler(lambda exc: show_error(window, exc))
     window.show()

@@ -33,6 +33,7 @@ from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.leads.file_actions import LeadFileActions
 from leaddesk.ui.leads.view import Choice, LeadsView
 from leaddesk.ui.operations import op
+from leaddesk.ui.settings.actions import SessionActions
 from leaddesk.ui.sidebar import Sidebar
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.file_actions.import_action)
         file_menu.addAction(self.file_actions.export_action)
         file_menu.addSeparator()
+        self.session = SessionActions(self._services, self, self._settings)
+        file_menu.addAction(self.session.sign_out_action)
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -156,6 +159,8 @@ class MainWindow(QMainWindow):
         self._wire_undo()
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.session.settings_action)
         if self.leads_view.bulk_actions is not None:
             edit_menu.addSeparator()
             edit_menu.addMenu(self.leads_view.bulk_actions.menu)

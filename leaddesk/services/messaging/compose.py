@@ -24,7 +24,13 @@ from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.messaging import audience, channel_rules, suppression, whatsapp_content
+from leaddesk.services.messaging import (
+    audience,
+    channel_rules,
+    compliance,
+    suppression,
+    whatsapp_content,
+)
 from leaddesk.services.messaging.audience import ViewAudience
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.messaging.messages import address_for
@@ -140,6 +146,7 @@ def _sender_values(session: Session, actor_id: uuid.UUID,
     if profile is not None:
         company = {"name": profile.company, "offer": profile.offer, "website": profile.website,
                    "postal_address": profile.postal_address}
+    company["postal_address"] = compliance.postal_address(session, actor_id)
     return sender, company
 
 
@@ -282,7 +289,8 @@ class ComposeService:
         else:
             issues = tuple(channel_rules.check(chan.value, subject, rendered.body_text))
         errors = [i.message for i in issues if i.level == "error"]
-        held = no_address or (errors[0] if errors else "")
+        held = no_address or (errors[0] if errors else "") or compliance.held_reason(
+            chan.value, company.get("postal_address"))
         return Preview(**base, subject=subject, body=rendered.body_text, held_reason=held,
                        blocked_reason=blocked or "", issues=issues, content_variables=variables)
 

@@ -166,7 +166,7 @@ class ComposerForm(QWidget):
     def show_preview(self, result: Preview, to: str) -> None:
         self.to_line.setText(to)
         self.preview_subject.setText(result.subject or self.tr("(no subject)"))
-        self.preview_body.setPlainText(result.body)
+        self.preview_body.setPlainText(result.body + result.footer)
         self.content.setText(self._content_html(result))
         self.content.setVisible(bool(result.content_sid))
         self.preview_error.setText(result.error)

@@ -117,6 +117,7 @@ class OutboxRunner(QObject):
                 ctx.progress(p.done, None, "")
 
             dispatcher.on_progress = report
+            dispatcher.poll_opt_outs()  # "STOP" texts first: those numbers are spared
             return dispatcher.run_until_empty()
 
         self._operation = (
