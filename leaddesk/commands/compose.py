@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sys
 import uuid
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from leaddesk.commands.template import find_template
 from leaddesk.store.enums import Channel
 
 if TYPE_CHECKING:
+    from leaddesk.services.app_services import AppServices
     from leaddesk.services.messaging.compose import ComposePlan
 
 PREVIEWS_SHOWN = 3
@@ -34,12 +36,18 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--lead", action="append", type=uuid.UUID, metavar="ID",
                      help="a lead id (repeat for several)")
-    who.add_argument("--view", metavar="NAME", help="every lead of a saved view")
+    who.add_argument("--view", metavar="NAME", help="every lead of a saved view (its campaign, "
+                     "when its filter names one, is recorded on the messages)")
+    parser.add_argument("--campaign", metavar="NAME_OR_ID",
+                        help="record the messages under this campaign")
     parser.add_argument("--via", metavar="CHANNEL_NAME", help="which configured channel "
                         "(default: the first one for --channel)")
     parser.add_argument("--at", type=parse_time, metavar="TIME", help="schedule for this time")
-    parser.add_argument("--dry-run", action="store_true", help="preview and cost only")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="preview and quote only (now, later, held, credits)")
     parser.add_argument("--draft", action="store_true", help="save as drafts, do not queue")
+    parser.add_argument("--yes", action="store_true",
+                        help="do not ask before queuing for several leads at a terminal")
     parser.set_defaults(handler=_compose)
 
 
@@ -65,25 +73,42 @@ def print_plan(plan: ComposePlan) -> None:
         print(f"--- and {hidden} more")
     for p in plan.blocked:
         print(f"skipped {p.lead_name}: {p.blocked_reason}")
-    available = "unlimited" if plan.unlimited else f"{plan.available:,} available"
-    print(f"{plan.sendable} to send, {len(plan.held)} held, {len(plan.blocked)} do-not-contact; "
-          f"cost {plan.total_cost:,} credits ({plan.price_each} each; {available})")
+    for line in plan.quote.lines():
+        print(line)
+
+
+def find_campaign(app: AppServices, ref: str) -> uuid.UUID:
+    """A campaign by id or by name (case-insensitive)."""
+    campaigns = app.campaigns.list()
+    found = [c for c in campaigns if str(c.id) == ref or c.name.casefold() == ref.casefold()]
+    if not found:
+        raise CommandError(f"--campaign: no campaign {ref!r}")
+    return found[0].id
 
 
 def _compose(args: argparse.Namespace) -> int:
     with open_services(args) as app:
         template = find_template(app, args.template, args.channel)
-        lead_ids = args.lead if args.lead else app.compose.leads_in_view(args.view)
+        campaign_id = find_campaign(app, args.campaign) if args.campaign else None
+        if args.lead:
+            lead_ids = args.lead
+        else:
+            audience = app.compose.view_audience(args.view)
+            lead_ids, campaign_id = audience.lead_ids, campaign_id or audience.campaign_id
         if not lead_ids:
             raise CommandError(f"the view {args.view!r} has no leads")
-        plan = app.compose.plan(args.channel, lead_ids, template_id=template.id, via=args.via)
+        plan = app.compose.plan(args.channel, lead_ids, template_id=template.id, via=args.via,
+                                campaign_id=campaign_id, at=args.at)
         print_plan(plan)
         if args.dry_run:
             return 0
         if not plan.affordable and not args.draft:
-            raise CommandError(f"not enough credits: the send costs {plan.total_cost:,}, "
-                               f"{plan.available:,} are available")
-        result = app.compose.commit(plan, at=args.at, draft=args.draft)
+            raise CommandError(f"not enough credits: {plan.quote.credits_message}")
+        if len(plan.previews) > 1 and not (args.draft or args.yes) and sys.stdin.isatty():
+            answer = input(f"Queue {plan.sendable:,} messages as quoted above? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                raise CommandError("not confirmed: nothing was queued")
+        result = app.compose.commit(plan, draft=args.draft)
     when = f" for {args.at:%Y-%m-%d %H:%M} UTC" if args.at else ""
     print(f"queued {result.queued}{when}, held {result.held}, drafts {result.drafts}; "
           "run `leaddesk send` to send")

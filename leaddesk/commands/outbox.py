@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import uuid
+from typing import TYPE_CHECKING
 
 from leaddesk.commands.channel import translated
 from leaddesk.commands.common import CommandError, open_services, whole_number
 from leaddesk.commands.send import integrations_for_sending
+
+if TYPE_CHECKING:
+    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.messaging.outbox_items import OutboxService
 
 STATE_ORDER = ("draft", "held", "queued", "sending", "sent", "delivered", "replied", "bounced",
                "failed", "unknown", "cancelled")
@@ -38,12 +43,34 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     queue = osub.add_parser("queue", help="queue drafts or held messages (after a fix)")
     queue.add_argument("messages", nargs="+", type=uuid.UUID)
     queue.set_defaults(handler=_queue)
+    retry = osub.add_parser("retry", help="queue failed or held messages again")
+    retry.add_argument("messages", nargs="+", type=uuid.UUID)
+    retry.set_defaults(handler=_retry)
+    pause = osub.add_parser("pause", help="pause sending on this database (every sender)")
+    pause.set_defaults(handler=lambda args: _set_paused(args, True))
+    resume = osub.add_parser("resume", help="resume sending")
+    resume.set_defaults(handler=lambda args: _set_paused(args, False))
+    items = osub.add_parser("list", help="each message: queued, scheduled, capped (and when it "
+                                         "goes), held (and the fix), failed, sent")
+    items.add_argument("--status", action="append", metavar="STATUS",
+                       help="only this status (repeat for several)")
+    items.add_argument("--limit", type=whole_number(1), default=50, metavar="N")
+    items.set_defaults(handler=_list)
+
+
+def _outbox(app: AppServices) -> OutboxService:
+    from leaddesk.services.messaging.outbox_items import OutboxService
+
+    return OutboxService(app.ctx, app.integrations, app.compose)
 
 
 def _show(args: argparse.Namespace) -> int:
     with open_services(args) as app:
         counts = app.messages.counts_by_state()
         failures = app.messages.failures(args.failures) if args.failures else []
+        paused = _outbox(app).paused()
+    if paused:
+        print("sending is paused (`leaddesk outbox resume` resumes it)")
     if not counts:
         print("the outbox is empty")
         return 0
@@ -51,6 +78,41 @@ def _show(args: argparse.Namespace) -> int:
     for m in failures:
         reason = m.hold_reason if m.state == "held" else m.error
         print(f"{m.state:<8} {m.channel:<8} {m.id}  {m.to_address}  {reason}")
+    return 0
+
+
+def _retry(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        count = _outbox(app).retry(args.messages)
+    print(f"queued {count} again")
+    return 0
+
+
+def _set_paused(args: argparse.Namespace, paused: bool) -> int:
+    with open_services(args) as app:
+        _outbox(app).set_paused(paused)
+    print("sending paused: nothing goes out until `leaddesk outbox resume`" if paused
+          else "sending resumed")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from leaddesk.services.messaging.outbox_items import STATUSES
+
+    wanted = set(args.status or STATUSES)
+    unknown = wanted - set(STATUSES)
+    if unknown:
+        raise CommandError(f"--status: {sorted(unknown)[0]!r} is not one of "
+                           f"{', '.join(STATUSES)}")
+    with open_services(args) as app:
+        outbox = _outbox(app)
+        items = outbox.items()
+        counts = outbox.counts(items)
+    print("  ".join(f"{status} {n:,}" for status, n in counts.items()) or "the outbox is empty")
+    for item in [i for i in items if i.status in wanted][:args.limit]:
+        when = f"{item.when.astimezone():%Y-%m-%d %H:%M}" if item.when else "-"
+        why = f"  {item.reason}" + (f" ({item.fix})" if item.fix else "") if item.reason else ""
+        print(f"{item.status:<9} {when:<16} {item.channel:<8} {item.id}  {item.to_address}{why}")
     return 0
 
 

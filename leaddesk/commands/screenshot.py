@@ -10,7 +10,7 @@ from pathlib import Path
 from leaddesk.commands.common import open_services
 from leaddesk.heap import collection_paused, frozen_startup_objects
 
-VIEWS = ("leads", "campaigns", "composer", "credits")
+VIEWS = ("leads", "campaigns", "composer", "credits", "outbox")
 
 
 def _size(value: str) -> tuple[int, int]:

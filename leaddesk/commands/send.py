@@ -50,7 +50,12 @@ def summary(p: Progress) -> str:
     parts = [f"sent {p.sent}", f"failed {p.failed}", f"retried {p.retried}",
              f"unknown {p.unknown}", f"held {p.held}", f"cancelled {p.cancelled}",
              f"LinkedIn tasks {p.tasks}"]
-    return ", ".join(parts)
+    text = ", ".join(parts)
+    if p.paused_everywhere:
+        text += "; sending is paused (`leaddesk outbox resume` resumes it)"
+    for cap, until in p.capped.items():
+        text += f"; stopped by {cap}: the rest go from {until.astimezone():%Y-%m-%d %H:%M}"
+    return text
 
 
 def _send(args: argparse.Namespace) -> int:

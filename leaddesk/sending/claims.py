@@ -11,29 +11,15 @@ import uuid
 from dataclasses import dataclass
 
 from leaddesk.services.credits.records import SettleItem
+from leaddesk.services.messaging.send_caps import Cap
 from leaddesk.store.enums import Handoff, TransactionKind
+
+__all__ = ["Cap", "ClaimBatch", "Claimed", "HandoffNote", "Outcome", "worker_identity"]
 
 
 def worker_identity() -> str:
     """``host:pid:token``: recovery tells a crashed process on this machine from a live one."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-@dataclass(frozen=True, slots=True)
-class Cap:
-    """At most ``limit`` claims per ``period`` ("hour" or "day", UTC) in ``scope``."""
-
-    scope: str
-    period: str
-    limit: int
-
-    def key(self, now: dt.datetime) -> str:
-        return now.strftime("h%Y-%m-%dT%H" if self.period == "hour" else "d%Y-%m-%d")
-
-    def resets_at(self, now: dt.datetime) -> dt.datetime:
-        if self.period == "hour":
-            return now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
-        return now.replace(hour=0, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from leaddesk.sending.status import PollReport, poll_statuses
 from leaddesk.sending.text_inbox import TextInboxReport, poll_all_texts
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
+from leaddesk.services.messaging import send_caps
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.store.enums import MessageState
 from leaddesk.store.models import Message
@@ -79,6 +80,10 @@ class Progress:
     paused: bool = False
     blocked: Mapping[str, str] = field(default_factory=dict)  # integration name -> why
     last: MessageEvent | None = None
+    #: Caps reached: what the cap is (its label) -> when it resets and the rest can go.
+    capped: Mapping[str, dt.datetime] = field(default_factory=dict)
+    #: Someone paused sending for the whole database (``leaddesk outbox pause``, the Outbox).
+    paused_everywhere: bool = False
 
     @property
     def done(self) -> int:
@@ -301,6 +306,13 @@ class Dispatcher:
                 self._running.wait()
                 if self._stop.is_set():
                     break
+                if send_caps.is_paused(self._ctx):  # paused for everyone: keep the queue as it is
+                    self._update(paused_everywhere=True)
+                    if not forever or self._stop.wait(self.config.poll_seconds):
+                        break
+                    continue
+                if self.progress.paused_everywhere:
+                    self._update(paused_everywhere=False)
                 batch = self._claim()
                 if batch:
                     self._run_batch(batch)
@@ -319,6 +331,8 @@ class Dispatcher:
                                   exclude_integrations=exclude,
                                   caps_for=self._caps, reserve=self._credits.batch_reserver())
         self._capped.update(batch.capped)
+        if batch.capped:
+            self._note_caps(batch.capped, now)
         if batch.messages:
             with self._lock:
                 self._progress = replace(
@@ -375,6 +389,17 @@ class Dispatcher:
 
     def _caps(self, integration_id: uuid.UUID | None, channel: str) -> list[Cap]:
         return self._channels.caps(integration_id, channel, self.config.channel_daily_caps)
+
+    def _note_caps(self, capped: Mapping[uuid.UUID | None, dt.datetime],
+                   now: dt.datetime) -> None:
+        """Say which caps were reached and when they reset (the status after a capped send)."""
+        named = dict(self.progress.capped)
+        for integration_id, until in capped.items():
+            record = self._channels.record(integration_id)
+            caps = [c for c in send_caps.caps_for(record, "") if c.resets_at(now) == until]
+            label = caps[0].label if caps else "a daily sending cap"
+            named[label] = until
+        self._update(capped=named)
 
     def _unusable(self, record: IntegrationRecord, error: str) -> None:
         """The account, not the message, is at fault: stop using it, keep its messages queued."""

@@ -14,12 +14,8 @@ from leaddesk.channels.base import Channel
 from leaddesk.sending.claims import Cap, Claimed
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.messaging import compliance
-from leaddesk.services.messaging.integrations import (
-    DEFAULT_DAILY_CAP,
-    IntegrationRecord,
-    IntegrationService,
-)
+from leaddesk.services.messaging import compliance, send_caps
+from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 
 log = logging.getLogger(__name__)
 
@@ -63,20 +59,8 @@ class IntegrationChannels:
 
     def caps(self, integration_id: uuid.UUID | None, channel: str,
              channel_daily_caps: Mapping[str, int]) -> list[Cap]:
-        """The caps a claim counts a message against: its integration's daily (by default for
-        its kind) and hourly caps, and the daily cap of its kind of channel."""
-        caps = []
-        record = self.record(integration_id)
-        if record is not None:
-            daily = record.settings.get("daily_cap", DEFAULT_DAILY_CAP.get(record.kind))
-            if daily:
-                caps.append(Cap(f"integration:{record.id}", "day", int(daily)))
-            if record.settings.get("hourly_cap"):
-                caps.append(Cap(f"integration:{record.id}", "hour",
-                                int(record.settings["hourly_cap"])))
-        if channel_daily_caps.get(channel):
-            caps.append(Cap(f"channel:{channel}", "day", channel_daily_caps[channel]))
-        return caps
+        """The caps a claim counts a message against (see ``messaging.send_caps``)."""
+        return send_caps.caps_for(self.record(integration_id), channel, channel_daily_caps)
 
     def channel(self, record: IntegrationRecord, channel: str) -> Channel:
         """One channel object per worker thread and integration (SMTP connections are kept)."""

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from leaddesk.ui.composer.view import ComposerView
     from leaddesk.ui.credits.view import CreditsView
 
-VIEWS = ("leads", "campaigns", "composer", "credits")
+VIEWS = ("leads", "campaigns", "composer", "credits", "outbox")
 
 
 def lead_choices(services: AppServices) -> tuple[list[Choice], list[Choice]]:
@@ -91,7 +91,8 @@ class MainWindow(QMainWindow):
         self.list_actions = MessageListActions(services, self)
         #: The views built so far (see :meth:`view`); the stack holds a placeholder for each other.
         self.views: dict[str, QWidget] = {"leads": self.leads_view}
-        labels = (self.tr("Leads"), self.tr("Campaigns"), self.tr("Composer"), self.tr("Credits"))
+        labels = (self.tr("Leads"), self.tr("Campaigns"), self.tr("Composer"), self.tr("Credits"),
+                  self.tr("Outbox"))
 
         self.stack = QStackedWidget()
         self.stack.setObjectName("ViewArea")
@@ -296,9 +297,14 @@ class MainWindow(QMainWindow):
                 services.templates, services.leads, services.messages, services.credits,
                 sender={"name": services.ctx.actor.name},
                 compose=services.compose, runner=self.outbox_runner, views=services.saved_views,
+                campaigns=services.campaigns,
             )
             self.list_actions.attach(composer)
             return composer
+        if name == "outbox":
+            from leaddesk.ui.outbox.view import outbox_view
+
+            return outbox_view(services, self.outbox_runner)
         from leaddesk.ui.credits.view import CreditsView
 
         credits_view = CreditsView(services.credits, users=UserService(services.ctx))

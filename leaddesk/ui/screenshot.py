@@ -130,6 +130,8 @@ def save_screenshot(
             composer.render_preview()
         elif view == "credits":
             _wait(window.credits_view.is_loaded, deadline, "the credits")
+        elif view == "outbox":
+            _wait(window.view("outbox").is_loaded, deadline, "the outbox")  # type: ignore[attr-defined]
         _settle(app, window)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)

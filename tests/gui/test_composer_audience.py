@@ -48,8 +48,14 @@ def test_send_now_to_a_saved_view_shows_its_cost_then_sends_to_each(
     assert view.lead is not None and view.lead.id == sorted(trio)[0]  # the first is previewed
     assert not view.picker.isEnabled()
     qtbot.waitUntil(lambda: view.form.send_button.isEnabled())
+    view.form.send_button.click()  # more than one lead: it asks first
+    qtbot.waitUntil(lambda: view.sending.confirm_dialog is not None)
+    dialog = view.sending.confirm_dialog
+    assert dialog.quote.to_send == 3 and dialog.quote.credits == 3 * price
+    assert dialog.send_button.text() == "Send 3" and dialog.send_button.isEnabled()
+    assert smtp.messages == [] and sending_app.messages.counts_by_state().get("queued") is None
     with qtbot.waitSignal(view.sending.runner.finished, timeout=30_000) as done:
-        view.form.send_button.click()
+        dialog.send_button.click()
     assert done.args[0].sent == 3
     assert sorted(m.rcpt_tos[0] for m in smtp.messages) == [
         f"quill{i}@example.org" for i in range(3)]
@@ -62,8 +68,15 @@ def test_send_now_to_a_selection(qtbot, view, sending_app, smtp, trio) -> None:
     qtbot.waitUntil(lambda: view.is_loaded() and view.lead is not None)
     assert "2 selected" in view.form.audience.currentText()
     qtbot.waitUntil(lambda: view.form.send_button.isEnabled())
+    view.form.send_button.click()
+    qtbot.waitUntil(lambda: view.sending.confirm_dialog is not None)
+    view.sending.confirm_dialog.reject()  # changed their mind: nothing is queued
+    qtbot.waitUntil(lambda: view.form.send_button.isEnabled())
+    assert sending_app.messages.counts_by_state().get("queued") is None
+    view.form.send_button.click()
+    qtbot.waitUntil(lambda: view.sending.confirm_dialog is not None)
     with qtbot.waitSignal(view.sending.runner.finished, timeout=30_000) as done:
-        view.form.send_button.click()
+        view.sending.confirm_dialog.accept()
     assert done.args[0].sent == 2 and len(smtp.messages) == 2
     view.form.audience.setCurrentIndex(0)  # back to one lead: the picker decides again
     assert view.picker.isEnabled() and view.recipient_ids() == [view.lead.id]

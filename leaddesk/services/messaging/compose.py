@@ -3,7 +3,8 @@
 :meth:`ComposeService.plan` renders the template against every recipient (sender from the user
 and the business profile) and returns a :class:`ComposePlan`: one preview per lead, the
 channel-rule issues, which leads are held (a missing variable, no address) or blocked
-(do-not-contact), and the credit cost of the whole send. Nothing is written. :meth:`commit`
+(do-not-contact), and the quote of the whole send (``send_quote``: now, later under a cap,
+held by reason, the credits). Nothing is written. :meth:`commit`
 turns the same plan into outbox rows in one transaction: ``queued`` (or scheduled), ``held`` with
 the reason, or ``draft``. A message with a missing variable is never queued.
 """
@@ -23,11 +24,17 @@ from leaddesk.services import activity
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
-from leaddesk.services.leads.query import LeadQuery
-from leaddesk.services.leads.query_sql import apply_filters
-from leaddesk.services.messaging import channel_rules, compliance, suppression, whatsapp_content
+from leaddesk.services.messaging import (
+    audience,
+    channel_rules,
+    compliance,
+    suppression,
+    whatsapp_content,
+)
+from leaddesk.services.messaging.audience import ViewAudience
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.messaging.messages import address_for
+from leaddesk.services.messaging.send_quote import SendQuote, quote_send
 from leaddesk.services.messaging.templating.errors import TemplateError
 from leaddesk.services.messaging.templating.rendering import MessageSource, render
 from leaddesk.services.messaging.templating.variables import LEAD_FIELDS, RenderContext
@@ -35,10 +42,10 @@ from leaddesk.services.validation import parse_choice
 from leaddesk.store.enums import Channel, MessageState
 from leaddesk.store.models import (
     BusinessProfile,
+    Campaign,
     Lead,
     Message,
     MessageTemplate,
-    SavedView,
     User,
 )
 from leaddesk.store.types import utcnow
@@ -78,15 +85,22 @@ class ComposePlan:
     price_each: int
     available: int
     unlimited: bool
+    #: How many go now and later, who is held and why, the credits (one quote per plan).
+    quote: SendQuote
     #: The WhatsApp content template (``HX...``) the messages are sent as ("" for none).
     content_sid: str = ""
-    sendable: int = field(init=False)
-    total_cost: int = field(init=False)
+    #: The campaign each message is recorded under (None: no campaign).
+    campaign_id: uuid.UUID | None = None
+    #: When the messages go (None: now); the quote counts the caps from then.
+    at: dt.datetime | None = None
 
-    def __post_init__(self) -> None:
-        count = sum(1 for p in self.previews if p.sendable)
-        object.__setattr__(self, "sendable", count)
-        object.__setattr__(self, "total_cost", count * self.price_each)
+    @property
+    def sendable(self) -> int:
+        return self.quote.to_send
+
+    @property
+    def total_cost(self) -> int:
+        return self.quote.credits
 
     @property
     def held(self) -> list[Preview]:
@@ -98,7 +112,7 @@ class ComposePlan:
 
     @property
     def affordable(self) -> bool:
-        return self.unlimited or self.total_cost <= self.available
+        return self.quote.credits_ok
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,15 +176,15 @@ class ComposeService:
     # -- recipients ------------------------------------------------------------------------
     def leads_in_view(self, name: str) -> list[uuid.UUID]:
         """The lead ids of the acting user's saved view ``name`` (its filters, not its page)."""
-        with self._ctx.store.read() as session:
-            view = session.scalar(select(SavedView).where(
-                SavedView.user_id == self._ctx.actor.id, SavedView.name == name))
-            if view is None:
-                raise NotFoundError("view", name)
-            query = LeadQuery(**{k: tuple(v) if isinstance(v, list) else v
-                                 for k, v in (view.query or {}).items()})
-            stmt = apply_filters(select(Lead.id), query).order_by(Lead.id).limit(MAX_RECIPIENTS)
-            return list(session.scalars(stmt))
+        return self.view_audience(name).lead_ids
+
+    def view_names(self) -> list[str]:
+        """The acting user's saved views by name (see ``messaging.audience``)."""
+        return audience.view_names(self._ctx)
+
+    def view_audience(self, name: str) -> ViewAudience:
+        """The leads and campaign of the saved view ``name`` (see ``messaging.audience``)."""
+        return audience.view_audience(self._ctx, name, MAX_RECIPIENTS)
 
     def sender_values(self, channel: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The ``sender`` and ``company`` variables a message on ``channel`` is rendered with
@@ -194,8 +208,10 @@ class ComposeService:
         body: str = "",
         via: str | None = None,
         integration: IntegrationRecord | None = None,
+        campaign_id: uuid.UUID | None = None,
+        at: dt.datetime | None = None,
     ) -> ComposePlan:
-        """Render and price the send without writing anything."""
+        """Render and quote the send (from ``at``, default now) without writing anything."""
         chan = parse_choice(Channel, channel, "channel")
         if not lead_ids:
             raise ValidationError("leads", "no recipients")
@@ -204,14 +220,21 @@ class ComposeService:
         if integration is None:
             integration = self._integrations.for_channel(chan.value, via)
         with self._ctx.store.read() as session:
+            if campaign_id is not None and session.get(Campaign, campaign_id) is None:
+                raise NotFoundError("campaign", campaign_id)
             source = self._source(session, chan, template_id, subject, body)
             sender, company = _sender_values(session, self._ctx.actor.id, integration)
             previews = [self._preview(session, chan, lead, source, sender, company)
                         for lead in self._leads(session, lead_ids)]
-        price = self._credits.prices.cost(chan.value)
+            quote = quote_send(
+                session, self._credits, integration, chan.value,
+                to_send=sum(1 for p in previews if p.sendable), recipients=len(previews),
+                held_reasons=[p.held_reason for p in previews if not p.blocked_reason],
+                blocked_reasons=[p.blocked_reason for p in previews], now=utcnow(), at=at)
         balance = self._credits.balance()
-        return ComposePlan(chan.value, integration.id, template_id, tuple(previews), price,
-                           balance.available, balance.unlimited, source.content_sid)
+        return ComposePlan(chan.value, integration.id, template_id, tuple(previews),
+                           quote.price_each, balance.available, balance.unlimited, quote,
+                           source.content_sid, campaign_id, at)
 
     @staticmethod
     def _source(session: Session, chan: Channel, template_id: uuid.UUID | None,
@@ -250,6 +273,7 @@ class ComposeService:
         blocked = suppression.blocked_reason(session, lead)
         source = src.message
         context = RenderContext(lead=lead_values(lead), sender=sender, company=company)
+        no_address = "" if base["to_address"] else f"the lead has no {_ADDRESS_NAMES[chan]}"
         try:
             rendered = render(source, context)
             variables = whatsapp_content.render_variables(src.content_variables, context)
@@ -257,20 +281,16 @@ class ComposeService:
             if exc.kind != "missing":
                 raise ValidationError(exc.part or "body", exc.message) from None
             return Preview(**base, subject=source.subject or "", body=source.body,
-                           held_reason=_missing_reason(exc), blocked_reason=blocked or "")
+                           held_reason=no_address or _missing_reason(exc),
+                           blocked_reason=blocked or "")
         subject = rendered.subject if chan is Channel.EMAIL or chan is Channel.LINKEDIN else ""
         if src.content_sid:  # the approved template's text is sent, not the body
             issues = tuple(whatsapp_content.variable_issues(variables))
         else:
             issues = tuple(channel_rules.check(chan.value, subject, rendered.body_text))
         errors = [i.message for i in issues if i.level == "error"]
-        held = ""
-        if not base["to_address"]:
-            held = f"the lead has no {_ADDRESS_NAMES[chan]}"
-        elif errors:
-            held = errors[0]
-        elif reason := compliance.held_reason(chan.value, company.get("postal_address")):
-            held = reason
+        held = no_address or (errors[0] if errors else "") or compliance.held_reason(
+            chan.value, company.get("postal_address"))
         return Preview(**base, subject=subject, body=rendered.body_text, held_reason=held,
                        blocked_reason=blocked or "", issues=issues, content_variables=variables)
 
@@ -278,7 +298,10 @@ class ComposeService:
     def commit(
         self, plan: ComposePlan, *, at: dt.datetime | None = None, draft: bool = False
     ) -> ComposeResult:
-        """Write the plan to the outbox in one transaction. Blocked leads get no message."""
+        """Write the plan to the outbox in one transaction. Blocked leads get no message. Each
+        message carries the quote's price (what the dispatcher reserves) and the plan's campaign;
+        ``at`` defaults to the time the plan was quoted for."""
+        at = at if at is not None else plan.at
         if at is not None and at.tzinfo is None:
             raise ValidationError("at", "needs a time zone")
         now = utcnow()
@@ -298,6 +321,7 @@ class ComposeService:
                 msg = Message(
                     channel=chan, lead_id=p.lead_id, template_id=plan.template_id,
                     integration_id=plan.integration_id, to_address=p.to_address,
+                    campaign_id=plan.campaign_id,
                     subject=p.subject, body=p.body, state=state, hold_reason=p.held_reason,
                     cost=plan.price_each, scheduled_at=at, content_sid=plan.content_sid,
                     content_variables=dict(p.content_variables) if plan.content_sid else None,
@@ -386,4 +410,4 @@ class ComposeService:
     def send(self, channel: str, lead_ids: Iterable[uuid.UUID], *,
              at: dt.datetime | None = None, **source: Any) -> ComposeResult:
         """Plan and commit in one call (scripts and tests; the GUI confirms in between)."""
-        return self.commit(self.plan(channel, list(lead_ids), **source), at=at)
+        return self.commit(self.plan(channel, list(lead_ids), at=at, **source))

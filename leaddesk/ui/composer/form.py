@@ -41,6 +41,9 @@ class ComposerForm(QWidget):
         #: saved view (the picker's lead is then the one previewed).
         self.audience = elided_combo()
         self.audience.addItem(self.tr("One lead"), None)
+        #: The campaign the messages are recorded under (a saved view's campaign by default).
+        self.campaign = QComboBox()
+        self.campaign.addItem(self.tr("No campaign"), None)
         self.subject_label = QLabel(self.tr("Subject"))
         self.subject = QLineEdit()
         self.body = QPlainTextEdit()
@@ -61,6 +64,7 @@ class ComposerForm(QWidget):
         form.addRow(self.tr("Template"), self.template)
         form.addRow(self.tr("Send to"), self.audience)
         form.addRow(self.tr("To"), self.picker)
+        form.addRow(self.tr("Campaign"), self.campaign)
         form.addRow(self.subject_label, self.subject)
         form.addRow(self.tr("Message"), self.body)
         form.addRow("", hint)
@@ -108,9 +112,9 @@ class ComposerForm(QWidget):
         pv.addWidget(self.issues)
         footer = QHBoxLayout()
         footer.setSpacing(12)
-        footer.addWidget(self.cost)
+        self.cost.setWordWrap(True)  # a quoted send says now, later, held: it may wrap
+        footer.addWidget(self.cost, 1)
         footer.addWidget(self.segments)
-        footer.addStretch(1)
         footer.addWidget(self.balance)
         pv.addLayout(footer)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from leaddesk.ui import formatting
 from leaddesk.ui.formatting import plural
 from leaddesk.ui.operations import OpContext, Operation, op
 from leaddesk.ui.operations import Progress as OpProgress
@@ -58,7 +59,10 @@ class OutboxRunner(QObject):
 
         def due_count() -> int:
             from leaddesk.sending.outbox import Outbox
+            from leaddesk.services.messaging.send_caps import is_paused
 
+            if is_paused(services.ctx):  # paused in the Outbox: nothing is due until resumed
+                return 0
             return Outbox(services.ctx).due_count()
 
         return cls(dispatcher, parent, due_count=due_count)
@@ -202,6 +206,16 @@ class OutboxPanel(QWidget):
         self.status.setText(text)
         self.pause_button.setText(self.tr("Resume") if p.paused else self.tr("Pause"))
 
+    def stopped_text(self, p: Progress) -> str:
+        """Why sending stopped: all sent, paused for everyone, or a cap (and when the rest go)."""
+        if p.paused_everywhere:
+            return self.tr(" · sending is paused in the Outbox: resume it there")
+        if p.capped:
+            cap, until = min(p.capped.items(), key=lambda item: item[1])
+            return self.tr(" · stopped: %1 is used up; the rest go from %2").replace(
+                "%1", cap).replace("%2", formatting.date_time(until))
+        return self.tr(" · done")
+
     def _toggle_pause(self) -> None:
         last = self.runner.last
         if last is not None and last.paused:
@@ -212,6 +226,6 @@ class OutboxPanel(QWidget):
     def _finished(self, p: Progress | None) -> None:
         if p is not None:
             self.show_progress(p)
-            self.status.setText(self.status.text() + self.tr(" · done"))
+            self.status.setText(self.status.text() + self.stopped_text(p))
         self.pause_button.setEnabled(False)
         self.cancel_button.setEnabled(False)

@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.messaging.compose import ComposeResult, ComposeService
+from leaddesk.services.messaging.compose import ComposePlan, ComposeResult, ComposeService
 from leaddesk.services.messaging.templates import TemplateRecord
+from leaddesk.ui.composer.confirm_send import ConfirmSendDialog
 from leaddesk.ui.composer.form import ComposerForm
 from leaddesk.ui.composer.outbox_panel import OutboxPanel, OutboxRunner
 from leaddesk.ui.composer.rendering import Preview
@@ -49,6 +50,8 @@ class Composer(Protocol):
     def render_preview(self) -> Preview: ...
 
     def refresh_balance(self) -> None: ...
+
+    def campaign_id(self) -> uuid.UUID | None: ...
 
 
 class ScheduleDialog(QDialog):
@@ -88,6 +91,9 @@ class SendActions(QObject):
         self.runner = runner
         self.panel = panel
         self.last_result: ComposeResult | None = None
+        self.last_plan: ComposePlan | None = None
+        #: The confirmation open now (a send to more than one lead), if any.
+        self.confirm_dialog: ConfirmSendDialog | None = None
         view.form.send_button.clicked.connect(lambda: self.send())
         view.form.schedule_button.clicked.connect(self.ask_schedule)
 
@@ -102,53 +108,83 @@ class SendActions(QObject):
             self.send(dialog.chosen())
 
     def send(self, at: dt.datetime | None = None) -> None:
-        """Queue the message for the chosen recipients (one lead, a selection or a saved view;
-        now, or at ``at``) and start the outbox."""
+        """Plan the send for the chosen recipients (one lead, a selection or a saved view; now,
+        or at ``at``); to more than one lead, ask first with the plan's quote; then queue it
+        and start the outbox."""
         view = self.view
         preview = view.render_preview()
         recipients = view.recipient_ids()
         if not recipients or preview.blocking:
             return
-        compose, channel = self.compose, view.channel
+        compose, channel, campaign_id = self.compose, view.channel, view.campaign_id()
         subject, body = view.form.subject.text(), view.form.body.toPlainText()
         # a WhatsApp content template goes out as itself (its SID and variables)
         template = view.template() if preview.content_sid else None
         source = {"template_id": template.id} if template else {"subject": subject, "body": body}
-        view.form.send_button.setEnabled(False)
-        view.form.schedule_button.setEnabled(False)
-
-        def queue() -> ComposeResult:
-            plan = compose.plan(channel, recipients, **source)
-            return compose.commit(plan, at=at)
-
+        self._busy(True)
         (
-            op(queue, parent=self)
-            .success(lambda result: self._queued(result, at))
-            .failure(lambda exc: view.message_bar.show_message(
-                self.tr("Not sent — ") + str(exc)))
-            .finished(lambda: self.update(view.last_preview or preview, ""))
+            op(lambda: compose.plan(channel, recipients, campaign_id=campaign_id, at=at,
+                                    **source), parent=self)
+            .success(lambda plan: self._planned(plan, len(recipients)))
+            .failure(self._refused)
             .run()
         )
 
-    def _queued(self, result: ComposeResult, at: dt.datetime | None) -> None:
+    def _busy(self, busy: bool) -> None:
+        if busy:
+            self.view.form.send_button.setEnabled(False)
+            self.view.form.schedule_button.setEnabled(False)
+        else:
+            self.update(self.view.last_preview or self.view.render_preview(), "")
+
+    def _refused(self, exc: BaseException) -> None:
+        self.view.message_bar.show_message(self.tr("Not sent — ") + str(exc))
+        self._busy(False)
+
+    def _planned(self, plan: ComposePlan, recipients: int) -> None:
+        self.last_plan = plan
+        if recipients <= 1:
+            self._commit(plan)
+            return
+        dialog = self.confirm_dialog = ConfirmSendDialog(plan.quote, plan.at is not None,
+                                                         self._parent)
+        dialog.accepted.connect(lambda: self._commit(plan))
+        dialog.rejected.connect(lambda: self._busy(False))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+
+    def _commit(self, plan: ComposePlan) -> None:
+        self.confirm_dialog = None
+        compose = self.compose
+        (
+            op(lambda: compose.commit(plan), parent=self)
+            .success(lambda result: self._queued(result, plan))
+            .failure(self._refused)
+            .finished(lambda: self._busy(False))
+            .run()
+        )
+
+    def _queued(self, result: ComposeResult, plan: ComposePlan) -> None:
         self.last_result = result
-        view = self.view
-        if len(result.message_ids) > 1 or result.queued > 1:
-            skipped = [(result.held, self.tr("held (a variable has no value)")),
-                       (result.blocked, self.tr("on the do-not-contact list"))]
-            notes = "; ".join(f"{n:,} {label}" for n, label in skipped if n)
+        view, quote, at = self.view, plan.quote, plan.at
+        if len(plan.previews) > 1:
             text = self.tr("%1 messages queued").replace("%1", f"{result.queued:,}")
-            view.message_bar.show_message(text + (f" — {notes}." if notes else "."),
-                                          kind="info",
-                                          timeout_ms=6000)
+            if quote.later:
+                text += self.tr(" (%1 now, %2 later: %3)").replace("%1", f"{quote.now:,}") \
+                    .replace("%2", f"{quote.later_count:,}").replace("%3", quote.later[0].why)
+            notes = [f"{r.count:,} held ({r.reason})" for r in quote.held[:2]]
+            notes += [f"{r.count:,} not contacted ({r.reason})" for r in quote.blocked[:1]]
+            view.message_bar.show_message(text + (f" — {'; '.join(notes)}." if notes else "."),
+                                          kind="info", timeout_ms=8000)
             if not result.queued:
                 return
         elif result.blocked:
-            view.message_bar.show_message(self.tr("Not sent: this person is on the "
-                                                  "do-not-contact list."))
+            view.message_bar.show_message(self.tr("Not sent: %1.").replace(
+                "%1", plan.blocked[0].blocked_reason))
             return
         elif result.held:
-            view.message_bar.show_message(self.tr("Held: a variable has no value."))
+            view.message_bar.show_message(self.tr("Held: %1.").replace(
+                "%1", plan.held[0].held_reason))
             return
         if at is not None:
             when = at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -156,8 +192,8 @@ class SendActions(QObject):
                                           kind="info", timeout_ms=4000)
             return
         if not self.runner.running:
-            self.panel.begin(result.queued)
+            self.panel.begin(quote.now or result.queued)
         else:
-            self.panel.total += result.queued
+            self.panel.total += quote.now or result.queued
         self.runner.start()
         view.refresh_balance()

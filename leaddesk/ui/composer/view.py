@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from leaddesk.services.campaigns.service import CampaignService
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.records import Balance, Preflight
 from leaddesk.services.errors import ValidationError
@@ -18,17 +19,23 @@ from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.services.messaging.compose import ComposeService
 from leaddesk.services.messaging.messages import MessageRecord, MessageService
 from leaddesk.services.messaging.templates import TemplateRecord, TemplateService
+from leaddesk.store.change_feed import Change
 from leaddesk.ui import formatting
+from leaddesk.ui.composer.audience import AudienceMixin
 from leaddesk.ui.composer.form import ComposerForm
 from leaddesk.ui.composer.lead_picker import LeadPicker, describe
 from leaddesk.ui.composer.outbox_panel import OutboxPanel, OutboxRunner
+from leaddesk.ui.composer.quoting import CostMixin, SendQuoter
 from leaddesk.ui.composer.rendering import CHANNELS, SUBJECT_CHANNELS, Preview, preview
 from leaddesk.ui.composer.send_actions import SendActions
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import MessageBar, title
 
+#: The ledger's tables: a write there can change the balance and what a send may spend.
+CREDIT_TABLES = ("credit_accounts", "credit_transactions", "credit_holds", "price_list_versions")
 
-class ComposerView(QWidget):
+
+class ComposerView(AudienceMixin, CostMixin, QWidget):
     """Emits ``draftSaved(MessageRecord)``."""
 
     draftSaved = Signal(object)
@@ -44,8 +51,14 @@ class ComposerView(QWidget):
         compose: ComposeService | None = None,
         runner: OutboxRunner | None = None,
         views: SavedViewService | None = None,
+        campaigns: CampaignService | None = None,
     ) -> None:
         super().__init__(parent)
+        self._campaigns = campaigns
+        #: Why the chosen saved view cannot be sent to ("" when it can).
+        self.audience_error = ""
+        self.quoter = SendQuoter(self)
+        self.quoter.quoted.connect(lambda _quote: self._show_cost())
         self._templates_service = templates
         self._leads = leads
         self._compose = compose
@@ -120,7 +133,12 @@ class ComposerView(QWidget):
 
     def is_loaded(self) -> bool:
         return (self._loaded and self._loading == 0 and self._audience_loading == 0
-                and not self._render_timer.isActive())
+                and not self._render_timer.isActive() and not self.quoter.busy)
+
+    def campaign_id(self) -> uuid.UUID | None:
+        """The campaign chosen for the messages (None: none)."""
+        data = self.form.campaign.currentData()
+        return uuid.UUID(data) if data else None
 
     def recipient_ids(self) -> list[uuid.UUID]:
         """Who Send now / Schedule… queue for: the selection or view, else the picker's lead."""
@@ -138,12 +156,14 @@ class ComposerView(QWidget):
         """Load the templates, the balance and the saved views in the background."""
         self._loading += 1
         templates, credits, views = self._templates_service, self._credits, self._views
-        compose = self._compose
+        compose, campaigns = self._compose, self._campaigns
         (
             op(lambda: (templates.list(), credits.balance(),
-                        [v.name for v in views.list()] if views is not None else [],
+                        (compose.view_names() if compose is not None else
+                         [v.name for v in views.list()]) if views is not None else [],
                         {c: compose.sender_values(c) for c in CHANNELS}
-                        if compose is not None else {}),
+                        if compose is not None else {},
+                        [(c.id, c.name) for c in campaigns.list()] if campaigns else []),
                parent=self)
             .success(lambda result: self._loaded_data(*result))
             .failure(lambda exc: self.message_bar.show_message(str(exc)))
@@ -156,26 +176,16 @@ class ComposerView(QWidget):
 
     def _loaded_data(self, templates: list[TemplateRecord], balance: Balance,
                      view_names: list[str],
-                     sender_values: dict[str, tuple[dict[str, Any], dict[str, Any]]]) -> None:
+                     sender_values: dict[str, tuple[dict[str, Any], dict[str, Any]]],
+                     campaigns: list[tuple[uuid.UUID, str]]) -> None:
         self._loaded = True
+        self._fill_campaigns(campaigns)
         self._sender_values = sender_values
         self._templates = templates
         self._balance = balance
         self._fill_views(view_names)
         self._fill_templates()
         self.render_preview()
-
-    def _fill_views(self, names: list[str]) -> None:
-        combo = self.form.audience
-        current = combo.currentData()
-        combo.blockSignals(True)
-        for index in range(combo.count() - 1, 0, -1):
-            if str(combo.itemData(index)).startswith("view:"):
-                combo.removeItem(index)
-        for name in names:
-            combo.addItem(self.tr("Saved view: %1").replace("%1", name), f"view:{name}")
-        combo.setCurrentIndex(max(0, combo.findData(current)))
-        combo.blockSignals(False)
 
     def refresh_balance(self) -> None:
         credits = self._credits
@@ -184,68 +194,20 @@ class ComposerView(QWidget):
     def _balance_arrived(self, balance: Balance) -> None:
         self._balance = balance
         self._preflight_asked = None  # the balance changed: ask again
+        self.quoter.invalidate()
         self._show_cost()
 
-    # -- recipients: one lead, a selection, a saved view ---------------------------------------
-    def set_selection(self, lead_ids: list[uuid.UUID]) -> None:
-        """Send to these leads (the leads view's selection); the first one is previewed."""
-        combo = self.form.audience
-        combo.blockSignals(True)
-        index = combo.findData("selection")
-        if index < 0:
-            combo.insertItem(1, "", "selection")
-            index = 1
-        text = (self.tr("The selected lead") if len(lead_ids) == 1
-                else self.tr("The %1 selected leads").replace("%1", f"{len(lead_ids):,}"))
-        combo.setItemText(index, text)
-        combo.setCurrentIndex(index)
-        combo.blockSignals(False)
-        self._use_recipients(list(lead_ids))
-
-    def choose_view(self, name: str) -> bool:
-        """Send to the leads of the saved view ``name`` (its filters, read when chosen)."""
-        index = self.form.audience.findData(f"view:{name}")
-        if index >= 0:
-            self.form.audience.setCurrentIndex(index)
-        return index >= 0
-
-    def _on_audience(self) -> None:
-        data = self.form.audience.currentData()
-        if data is None:
-            self._recipients = None
-            self.picker.setEnabled(True)
-            self._show_cost()
-            self.render_preview()
-        elif data == "selection":
-            pass  # set_selection keeps the ids
-        elif str(data).startswith("view:") and self._compose is not None:
-            name, compose = str(data)[5:], self._compose
-            self._audience_loading += 1
-            (
-                op(lambda: compose.leads_in_view(name), parent=self)
-                .success(self._use_recipients)
-                .failure(lambda exc: self.message_bar.show_message(str(exc)))
-                .finished(self._audience_done)
-                .run()
-            )
-
-    def _audience_done(self) -> None:
-        self._audience_loading -= 1
-
-    def _use_recipients(self, lead_ids: list[uuid.UUID]) -> None:
-        self._recipients = lead_ids
-        self.picker.setEnabled(False)  # the first recipient is previewed
-        if lead_ids and (self.lead is None or self.lead.id not in set(lead_ids[:1])):
-            leads, first = self._leads, lead_ids[0]
-            self._audience_loading += 1
-            (
-                op(lambda: leads.get(first), parent=self)
-                .success(self.set_lead)
-                .finished(self._audience_done)
-                .run()
-            )
-        self._show_cost()
-        self.render_preview()
+    def on_changes(self, change: Change) -> None:
+        """Reload what another window, process or user changed: the saved views of "Send to",
+        the balance, and the quote (the queue ahead and the leads count in it)."""
+        if not self._loaded:
+            return  # the first showing loads everything
+        if change.touches("saved_views", "campaigns"):
+            self.refresh()
+        if change.touches(*CREDIT_TABLES):
+            self.refresh_balance()
+        if change.touches("messages", "leads", "send_counters", *CREDIT_TABLES):
+            self.quoter.invalidate()
 
     # -- choices ---------------------------------------------------------------------------------
     def set_channel(self, channel: str) -> None:
@@ -324,56 +286,10 @@ class ComposerView(QWidget):
         self._update_save_state(result)
         return result
 
-    def _show_cost(self) -> None:
-        count = len(self.recipient_ids())
-        cost = self.cost()
-        if count > 1:
-            text = self.tr("Cost: %1 (%2 messages)").replace(
-                "%1", formatting.credits(cost * count)).replace("%2", f"{count:,}")
-        else:
-            text = self.tr("Cost: %1").replace("%1", formatting.credits(cost))
-        self.form.cost.setText(text)
-        self._ask_preflight(max(count, 1))
-        preflight = self.preflight
-        if preflight is not None and not preflight.ok and count:
-            self.form.balance.setText(self.tr("Cannot send: %1").replace("%1", preflight.message))
-            return
-        balance = self._balance
-        if balance is None:
-            self.form.balance.setText("")
-        elif balance.unlimited:
-            self.form.balance.setText(self.tr("Unlimited plan"))
-        else:
-            text = self.tr("Balance: %1").replace("%1", formatting.credits(balance.available))
-            if balance.available < cost:
-                text += self.tr(" — not enough to send")
-            self.form.balance.setText(text)
-
-    def _ask_preflight(self, count: int) -> None:
-        """The credits check of the whole send (balance and spend cap), off the GUI thread."""
-        asked = (self.channel, count)
-        if asked == self._preflight_asked:
-            return
-        self._preflight_asked = asked
-        credits, channel = self._credits, self.channel
-        self._audience_loading += 1
-        (
-            op(lambda: credits.preflight(channel, count), parent=self)
-            .success(lambda result: self._preflight_arrived(asked, result))
-            .finished(self._audience_done)
-            .run()
-        )
-
-    def _preflight_arrived(self, asked: tuple[str, int], result: Preflight) -> None:
-        if asked != self._preflight_asked:
-            return  # a newer question is on its way
-        self.preflight = result
-        self._show_cost()
-        if self.last_preview is not None:
-            self._update_save_state(self.last_preview)
-
     def _update_save_state(self, result: Preview) -> None:
-        if self.lead is None:
+        if self.audience_error:
+            reason = self.audience_error
+        elif self.lead is None:
             reason = self.tr("Choose a recipient to save a draft.")
         elif not result.body.strip() and not result.content_sid:
             reason = self.tr("Write a message to save a draft.")
@@ -388,8 +304,10 @@ class ComposerView(QWidget):
         self.form.save_hint.setText(draft_reason)
         if self.sending is not None:
             preflight = self.preflight
+            if not reason and self._recipients is not None and not self._recipients:
+                reason = self.tr("Nobody to send to.")
             if not reason and preflight is not None and not preflight.ok \
-                    and self._preflight_asked == (self.channel, max(len(self.recipient_ids()), 1)):
+                    and self._preflight_asked == (self.channel, self.preflight_count()):
                 reason = self.tr("Not enough credits: %1").replace("%1", preflight.message)
                 self.form.save_hint.setText(reason)
             self.sending.update(result, reason)

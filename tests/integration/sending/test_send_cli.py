@@ -70,7 +70,8 @@ def test_channel_template_compose_outbox_send(db_url: str, tmp_path, ok,
                  "--lead", str(lead), "--lead", str(nameless), "--dry-run")
     assert "Subject: Hi Lee0" in preview and "Hello Lee0, a quick question." in preview
     assert "HELD: missing first_name" in preview
-    assert "1 to send, 1 held, 0 do-not-contact; cost 1 credits" in preview
+    assert "1 of 2 to send: 1 now" in preview and "credits: 1 (1 each" in preview
+    assert "1 held:\n  1: missing first_name" in preview
     assert "the outbox is empty" in ok(db_url, "outbox")
 
     ok(db_url, "compose", "--channel", "email", "--template", "Intro", "--lead", str(lead),
