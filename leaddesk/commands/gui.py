@@ -64,7 +64,9 @@ def _run(args: argparse.Namespace) -> int:
 def _open_window(args: argparse.Namespace) -> int:
     from sqlalchemy.engine import make_url
 
-    from leaddesk.services.app_services import AppServices
+    from leaddesk.services.app_services import AppServices, import_before_qt
+
+    import_before_qt()
     from leaddesk.ui.app import application, run_gui, window_settings
     from leaddesk.ui.auth.start import SignInCancelled, dialog_sign_in, team_sign_in
 
