@@ -74,7 +74,10 @@ def _open_window(args: argparse.Namespace) -> int:
     """Open the database (asking what to do when it cannot be: ``ui.start_faults``), then
     show the window until the user quits."""
     from leaddesk.config import backups_dir
+    from leaddesk.services.app_services import import_before_qt
     from leaddesk.services.start_faults import describe
+
+    import_before_qt()
     from leaddesk.ui.app import application, run_gui, window_settings
     from leaddesk.ui.auth.start import SignInCancelled
     from leaddesk.ui.start_faults import ask_about_fault

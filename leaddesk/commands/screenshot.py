@@ -32,6 +32,9 @@ def _run(args: argparse.Namespace) -> int:
     # Start-up (the window's modules, the database) makes only objects that live on: they are
     # not collected but frozen, as the app's window runs (leaddesk.heap).
     with collection_paused():
+        from leaddesk.services.app_services import import_before_qt
+
+        import_before_qt()
         from leaddesk.ui.screenshot import save_screenshot
 
         with open_services(args) as app, frozen_startup_objects():

@@ -55,3 +55,20 @@ def test_the_lead_table_paints_without_the_other_views_modules(demo_app, tmp_pat
     assert out.stat().st_size > 10_000
     assert [m for m in loaded if m.startswith(NOT_FOR_THE_LEAD_TABLE)] == []
     assert "leaddesk.ui.leads.view" in loaded
+
+
+def test_the_first_paint_imports_its_services_before_qt(demo_app, tmp_path) -> None:
+    """PySide6 reads the source of every module imported after it (its ``__feature__`` hook), so
+    the services the lead table uses come first (``app_services.import_before_qt``); a service
+    that the first paint starts to use belongs in ``FIRST_PAINT_MODULES``."""
+    probe = ("import json, sys\nfrom leaddesk.cli import main\nmain(sys.argv[1:])\n"
+             "print(json.dumps(list(sys.modules)))\n")  # in import order
+    url = demo_app.store.engine.url.render_as_string(hide_password=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "--db", url, "screenshot", "--view", "leads", "--out",
+         str(tmp_path / "leads.png")], capture_output=True, text=True, timeout=120, check=True,
+    )
+    loaded = json.loads(proc.stdout.splitlines()[-1])
+    after_qt = loaded[loaded.index("PySide6.QtCore"):]
+    assert "leaddesk.services.leads.service" in loaded
+    assert [m for m in after_qt if m.startswith(("leaddesk.services", "leaddesk.store"))] == []

@@ -28,8 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from leaddesk.services.context import Actor, ServiceContext
 from leaddesk.services.credits import limits, movements, queries, reserving, settling
@@ -47,6 +46,9 @@ from leaddesk.services.credits.records import (
 from leaddesk.store.database import Store
 from leaddesk.store.enums import TransactionKind
 from leaddesk.store.models.credit import CapPeriod
+
+if TYPE_CHECKING:  # cryptography loads when a code is redeemed, not at start
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
 class CreditService:

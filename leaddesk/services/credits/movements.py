@@ -9,15 +9,13 @@ commit together, and an idempotency key makes a retry return the first result.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import case, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leaddesk.services import settings
-from leaddesk.services.credits import topup_codes
 from leaddesk.services.credits.book import LedgerBook, require_nonzero, tx_by_key
 from leaddesk.services.credits.pricing import Package
 from leaddesk.services.credits.records import TransactionRecord, refund_key, settle_key
@@ -27,6 +25,9 @@ from leaddesk.store.database import Store
 from leaddesk.store.enums import Plan, TransactionKind
 from leaddesk.store.ids import demo_ids, new_id
 from leaddesk.store.models.credit import RedeemedTopupCode
+
+if TYPE_CHECKING:  # cryptography (topup_codes) loads when a code is redeemed, not at start
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 
 # -- purchases and top-up codes ----------------------------------------------------------------
@@ -122,6 +123,8 @@ def redeem(
     if book.through_functions:
         # The database cannot check a code's signature, so it lets only admins add credits.
         book.require_admin("redeem a top-up code on a team database (then allocate credits)")
+    from leaddesk.services.credits import topup_codes
+
     key = public_key or topup_codes.load_shipped_public_key()
     topup = topup_codes.verify_code(code, key, book.now())
     if topup.plan is not None:
@@ -170,6 +173,8 @@ def _refuse_redeemed(session: Session, code_id: uuid.UUID) -> None:
     stmt = select(RedeemedTopupCode.redeemed_at).where(RedeemedTopupCode.code_id == code_id)
     prior = session.execute(stmt).scalar_one_or_none()
     if prior is not None:
+        from leaddesk.services.credits import topup_codes
+
         raise topup_codes.CodeAlreadyRedeemed(code_id, prior)
 
 
