@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
 
 import leaddesk
 from leaddesk.services.team.users import UserService
+from leaddesk.store.change_feed import Change
 from leaddesk.store.enums import Role
+from leaddesk.store.postgres_privileges import LEDGER_TABLES
 from leaddesk.ui import formatting
+from leaddesk.ui.change_hub import ChangeHub
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.leads.file_actions import LeadFileActions
 from leaddesk.ui.leads.view import Choice, LeadsView
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
     from leaddesk.ui.credits.view import CreditsView
 
 VIEWS = ("leads", "campaigns", "composer", "credits")
+#: What the status bar's balance is read from (the low-balance threshold is a setting).
+BALANCE_TABLES = (*LEDGER_TABLES, "price_list_versions", "app_settings")
 
 
 def lead_choices(services: AppServices) -> tuple[list[Choice], list[Choice]]:
@@ -119,6 +124,9 @@ class MainWindow(QMainWindow):
         self.balance: Balance | None = None
         self.low_balance: str | None = None
         self.lead_count: int | None = None
+        #: The store's commits (this process's and others'), coalesced, on the GUI thread.
+        self.changes = ChangeHub(services.ctx.store, self)
+        self.changes.changed.connect(self.on_changes)
 
         self._restore()
         self.refresh_balance()
@@ -331,6 +339,18 @@ class MainWindow(QMainWindow):
         self.refresh_balance()
         self.refresh_lead_count()
 
+    def on_changes(self, change: Change) -> None:
+        """Every built view that shows data reloads what ``change`` touches (a view built later
+        loads fresh data anyway), and so does the status bar."""
+        for view in list(self.views.values()):
+            reload = getattr(view, "on_changes", None)
+            if reload is not None:
+                reload(change)
+        if change.touches(*BALANCE_TABLES):
+            self.refresh_balance()
+        if change.touches("leads"):
+            self.refresh_lead_count()
+
     def new_lead(self) -> None:
         self.show_view("leads")
         self.leads_view.new_lead()
@@ -416,5 +436,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.outbox_runner.stop()  # no more looks; what is in hand finishes, the rest waits
+        self.changes.stop()
         self.save_state()
         super().closeEvent(event)
