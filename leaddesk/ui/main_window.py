@@ -29,10 +29,10 @@ import leaddesk
 from leaddesk.services.team.users import UserService
 from leaddesk.store.change_feed import Change
 from leaddesk.store.enums import Role
-from leaddesk.store.postgres_privileges import LEDGER_TABLES
 from leaddesk.ui import formatting
 from leaddesk.ui.change_hub import ChangeHub
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
+from leaddesk.ui.credits import CREDIT_TABLES
 from leaddesk.ui.leads.file_actions import LeadFileActions
 from leaddesk.ui.leads.view import Choice, LeadsView
 from leaddesk.ui.operations import op
@@ -47,8 +47,6 @@ if TYPE_CHECKING:
     from leaddesk.ui.credits.view import CreditsView
 
 VIEWS = ("leads", "campaigns", "composer", "credits")
-#: What the status bar's balance is read from (the low-balance threshold is a setting).
-BALANCE_TABLES = (*LEDGER_TABLES, "price_list_versions", "app_settings")
 
 
 def lead_choices(services: AppServices) -> tuple[list[Choice], list[Choice]]:
@@ -346,7 +344,7 @@ class MainWindow(QMainWindow):
             reload = getattr(view, "on_changes", None)
             if reload is not None:
                 reload(change)
-        if change.touches(*BALANCE_TABLES):
+        if change.touches(*CREDIT_TABLES):
             self.refresh_balance()
         if change.touches("leads"):
             self.refresh_lead_count()

@@ -31,8 +31,10 @@ from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.credits.records import Balance, SpendCap
 from leaddesk.services.team.users import UserService
+from leaddesk.store.change_feed import Change
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
+from leaddesk.ui.credits import CREDIT_TABLES
 from leaddesk.ui.credits.add_credits import AddCreditsCard
 from leaddesk.ui.credits.admin_tools import CreditAdminTools
 from leaddesk.ui.credits.ledger_filters import LedgerFilters
@@ -84,6 +86,7 @@ class CreditsView(QWidget):
         self._admin = credits.actor.role is Role.ADMIN
         self._loaded = False
         self._loading = 0
+        self._stale = False  # data changed while loading: load again when done
         self.usage_days = USAGE_DAYS
         self.balance: Balance | None = None
         self.low_balance: str | None = None
@@ -306,8 +309,23 @@ class CreditsView(QWidget):
         )
         self.model.refresh()
 
+    def on_changes(self, change: Change) -> None:
+        """Sends, the CLI or a team-mate moved credits: figures, chart and history reload (one
+        reload at a time; a view never loaded loads when shown). An open allocation dialog
+        reads its balances again too."""
+        if not change.touches(*CREDIT_TABLES):
+            return
+        self.admin.on_changes(change)
+        if self._loading:
+            self._stale = True
+        elif self._loaded:
+            self.refresh()
+
     def _load_done(self) -> None:
         self._loading -= 1
+        if self._stale and not self._loading:
+            self._stale = False
+            self.refresh()
 
     def _table_loaded(self) -> None:
         self.table.resizeColumnToContents(TransactionTableModel.COL_REFERENCE)

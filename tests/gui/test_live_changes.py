@@ -1,0 +1,81 @@
+"""Nothing stale: the change hub brings every commit (this process's, on any thread, and
+another process's) to the window once, coalesced, on the GUI thread."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from PySide6.QtCore import QThread
+
+from leaddesk.services.app_services import AppServices
+from leaddesk.store.change_feed import Change
+from leaddesk.ui.change_hub import ChangeHub
+from leaddesk.ui.main_window import MainWindow
+
+
+def _cli(app: AppServices, *args: str) -> str:
+    """Run the ``leaddesk`` command in a process of its own against ``app``'s database."""
+    url = app.ctx.store.engine.url.render_as_string(hide_password=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "leaddesk", "--db", url, *args],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_commits_on_worker_threads_arrive_once_on_the_gui_thread(qtbot: Any, demo_app) -> None:
+    hub = ChangeHub(demo_app.ctx.store, watch=False)
+    seen: list[tuple[Change, bool]] = []
+    hub.changed.connect(lambda change: seen.append(
+        (change, QThread.currentThread() is hub.thread())))
+    names = [f"Worker {n}" for n in range(5)]
+    threads = [threading.Thread(target=demo_app.campaigns.create, args=({"name": name},))
+               for name in names]
+    with qtbot.waitSignal(hub.changed, timeout=5_000):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    qtbot.wait(400)  # a burst is one emission, not five
+    hub.stop()
+    assert len(seen) == 1
+    change, on_gui_thread = seen[0]
+    assert on_gui_thread and change.touches("campaigns") and not change.external
+
+
+def test_a_stopped_hub_hears_nothing(qtbot: Any, demo_app) -> None:
+    hub = ChangeHub(demo_app.ctx.store, watch=False)
+    hub.stop()
+    demo_app.campaigns.create({"name": "After the stop"})
+    qtbot.wait(300)
+    assert hub.flush() is None
+
+
+def test_another_process_moves_the_status_bar_and_credits_view(
+    qtbot: Any, window: MainWindow
+) -> None:
+    credits_view = window.show_view("credits")
+    qtbot.waitUntil(lambda: credits_view.balance is not None, timeout=10_000)
+    before = window.balance.available
+    shown_before = window.balance_label.text()
+
+    _cli(window._services, "credits", "adjust", "250", "--reason", "correction from the CLI")
+
+    qtbot.waitUntil(lambda: window.balance.available == before + 250, timeout=10_000)
+    assert window.balance_label.text() != shown_before
+    qtbot.waitUntil(lambda: credits_view.balance.available == before + 250, timeout=10_000)
+
+
+def test_another_process_importing_moves_the_lead_count(
+    qtbot: Any, window: MainWindow, tmp_path
+) -> None:
+    before = window.lead_count
+    csv = tmp_path / "more.csv"
+    csv.write_text("email,first_name\nnew.one@example.com,New\nnew.two@example.com,Two\n")
+    _cli(window._services, "import", str(csv))
+    qtbot.waitUntil(lambda: window.lead_count == before + 2, timeout=10_000)
+    qtbot.waitUntil(lambda: window.leads_view.model.total == before + 2, timeout=10_000)
