@@ -46,3 +46,17 @@ def test_external_change_without_tables_touches_everything() -> None:
     assert unknown.touches("leads")
     assert Change(frozenset({"leads"})).merged(unknown) == unknown
     assert Change(frozenset({"a"})).merged(Change(frozenset({"b"}))).tables == {"a", "b"}
+
+
+def test_raw_group_commit_writes_are_announced(tmp_path) -> None:
+    from leaddesk.services.credits import group_commit
+
+    store = Store.open(f"sqlite:///{tmp_path / 'raw.db'}")
+    with store.engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (id INTEGER)"))
+    seen: list[Change] = []
+    store.changes.subscribe(seen.append)
+    combiner = group_commit.for_store(store)
+    combiner.run_raw(store, lambda raw: raw.execute("INSERT INTO notes VALUES (1)"), ("notes",))
+    assert seen == [Change(frozenset({"notes"}))]
+    store.dispose()
