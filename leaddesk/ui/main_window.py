@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.sidebar.selected.connect(self._on_sidebar)
         self.leads_view.leadsChanged.connect(self.refresh_lead_count)
         self.leads_view.leadsChanged.connect(self.file_actions.refresh_pipeline)
+        self.leads_view.model.totalChanged.connect(self._pipeline_follows)
         self.balance: Balance | None = None
         self.low_balance: str | None = None
         self.lead_count: int | None = None
@@ -340,7 +341,8 @@ class MainWindow(QMainWindow):
     def on_changes(self, change: Change) -> None:
         """Every built view that shows data reloads what ``change`` touches (a view built later
         loads fresh data anyway), and so does the status bar."""
-        for view in list(self.views.values()):
+        actions = self.file_actions
+        for view in (*self.views.values(), actions.pipeline, actions.duplicates_dialog):
             reload = getattr(view, "on_changes", None)
             if reload is not None:
                 reload(change)
@@ -348,6 +350,11 @@ class MainWindow(QMainWindow):
             self.refresh_balance()
         if change.touches("leads"):
             self.refresh_lead_count()
+
+    def _pipeline_follows(self) -> None:
+        """The table showed a (maybe new) filter or view: an open board shows the same."""
+        if self.file_actions.pipeline is not None:
+            self.file_actions.pipeline.follow_query()
 
     def new_lead(self) -> None:
         self.show_view("leads")

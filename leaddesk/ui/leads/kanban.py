@@ -13,7 +13,7 @@ keeps as many cards per column as were loaded, and each column's scroll position
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
 from leaddesk.services.leads.service import LeadRecord, LeadService
+from leaddesk.store.change_feed import Change
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting, widgets
 from leaddesk.ui.operations import op
@@ -55,6 +56,8 @@ RELOAD_LIMIT = 500  # a live refresh reloads the cards a column showed, up to th
 REFRESH_DELAY_MS = 250
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT = LeadSort("updated_at", descending=True)
+#: What moving a card writes (the lead, its timeline entry).
+MOVE_TABLES = frozenset({"leads", "activities"})
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -130,16 +133,16 @@ class KanbanColumnModel(QAbstractListModel):
             if lead.id == lead_id:
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self.rows[row]
+                self.total = max(0, self.total - 1)  # before the header reads it
                 self.endRemoveRows()
-                self.total = max(0, self.total - 1)
                 return lead
         return None
 
     def put_first(self, lead: LeadRecord) -> None:
         self.beginInsertRows(QModelIndex(), 0, 0)
         self.rows.insert(0, lead)
+        self.total += 1  # before the header reads it
         self.endInsertRows()
-        self.total += 1
 
     # -- drag and drop ---------------------------------------------------------------------------
     def supportedDragActions(self) -> Qt.DropAction:
@@ -285,22 +288,29 @@ class KanbanView(QWidget):
         statuses: Sequence[str] = tuple(s.value for s in LeadStatus),
         query: LeadQuery | None = None,
         parent: QWidget | None = None,
+        current_query: Callable[[], LeadQuery] | None = None,
     ) -> None:
+        """``current_query``: the lead table's filter (a saved view, search, filters), which
+        the board follows (see :meth:`follow_query`); without it, ``query`` stays."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Pipeline"))
         self._leads = leads
-        self.query = query or LeadQuery()
+        self._current_query = current_query
+        self.query = current_query() if current_query else query or LeadQuery()
         self.models: dict[str, KanbanColumnModel] = {}
         self.columns: dict[str, KanbanColumn] = {}
         self._pending = 0
         self._generation = 0
         self._stale = False
         self._emitting = False  # our own change is being announced: not news to us
+        self._moves_shown = 0  # own moves shown whose commit the change hub has not brought
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         outer = QVBoxLayout(self)
+        self.filter_note = widgets.muted()
+        outer.addWidget(self.filter_note)
         self.message = widgets.muted()
         outer.addWidget(self.message)
         host = QWidget()
@@ -327,8 +337,34 @@ class KanbanView(QWidget):
 
         return replace(self.query, statuses=(status,))
 
+    def follow_query(self) -> None:
+        """The lead table shows another filter or view: the board shows the same leads."""
+        if self._current_query is not None and self._current_query() != self.query:
+            self.schedule_refresh()
+
+    def on_changes(self, change: Change) -> None:
+        """Leads changed (here, in the table, in another process): the columns and their
+        totals reload (a hidden board when shown again)."""
+        if not change.touches("leads", "lead_tags"):
+            return
+        own_move = self._moves_shown and not change.external and change.tables <= MOVE_TABLES
+        self._moves_shown = 0
+        if not own_move:  # the board's own moves are shown already
+            self.schedule_refresh()
+
+    def _show_query(self) -> None:
+        """Columns outside a status filter are hidden; a filtered board says so."""
+        for status, column in self.columns.items():
+            column.setVisible(not self.query.statuses or status in self.query.statuses)
+        self.filter_note.setText(
+            self.tr("Showing the leads of the lead table's current view and filters.")
+            if self.query != LeadQuery() else "")
+
     def refresh(self) -> None:
         """Reload every column: its count and as many first cards as it shows now."""
+        if self._current_query is not None:
+            self.query = self._current_query()
+        self._show_query()
         self._refresh_timer.stop()
         self._stale = False
         self._generation += 1
@@ -408,6 +444,7 @@ class KanbanView(QWidget):
             self.tr("%1 is now %2.").replace("%1", record.full_name or record.email)
             .replace("%2", formatting.label(record.status))
         )
+        self._moves_shown += 1
         self._emitting = True
         try:
             self.leadsChanged.emit()
