@@ -142,8 +142,8 @@ class PostgresListener(_Thread):
 
     def _connect(self) -> Any:
         pooled = self._engine.raw_connection()
-        pooled.detach()  # ours until closed; the pool neither counts nor reuses it
         conn = pooled.driver_connection
+        pooled.detach()  # ours until closed; the pool neither counts nor reuses it
         conn.rollback()
         conn.autocommit = True
         # its notifications would be its own anyway; it never writes

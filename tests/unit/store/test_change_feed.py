@@ -60,3 +60,17 @@ def test_raw_group_commit_writes_are_announced(tmp_path) -> None:
     combiner.run_raw(store, lambda raw: raw.execute("INSERT INTO notes VALUES (1)"), ("notes",))
     assert seen == [Change(frozenset({"notes"}))]
     store.dispose()
+
+
+def test_the_notification_migration_does_nothing_on_sqlite(tmp_path) -> None:
+    from leaddesk.services.app_services import AppServices
+
+    app = AppServices.open(f"sqlite:///{tmp_path / 'plain.db'}")
+    try:
+        with app.store.engine.connect() as conn:
+            triggers = conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name = 'leaddesk_notify_change'")).all()
+        assert triggers == []
+    finally:
+        app.close()
