@@ -10,9 +10,9 @@ from alembic import command
 from sqlalchemy import text
 
 from leaddesk.services.app_services import AppServices
+from leaddesk.store import migrate
 from leaddesk.store.change_feed import Change
 from leaddesk.store.change_watchers import PostgresListener, start_watching
-from leaddesk.store import migrate
 from leaddesk.store.database import Store
 
 pytest_plugins = ["tests.support.pgcluster"]
