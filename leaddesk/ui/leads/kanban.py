@@ -356,9 +356,11 @@ class KanbanView(QWidget):
         """Columns outside a status filter are hidden; a filtered board says so."""
         for status, column in self.columns.items():
             column.setVisible(not self.query.statuses or status in self.query.statuses)
+        filtered = self.query != LeadQuery()
         self.filter_note.setText(
             self.tr("Showing the leads of the lead table's current view and filters.")
-            if self.query != LeadQuery() else "")
+            if filtered else "")
+        self.filter_note.setVisible(filtered)
 
     def refresh(self) -> None:
         """Reload every column: its count and as many first cards as it shows now."""
