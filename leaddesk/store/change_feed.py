@@ -31,6 +31,14 @@ _WRITE = re.compile(
 )
 _TOUCHED = "leaddesk_touched"
 
+#: What balances, usage and the credit history are read from: the ledger, the price list (plan
+#: and action names) and the settings (the low-balance threshold). A change to any of them
+#: reloads what shows credits.
+CREDIT_TABLES = frozenset({
+    "credit_accounts", "credit_transactions", "credit_holds", "redeemed_topup_codes",
+    "price_list_versions", "app_settings",
+})
+
 
 @dataclass(frozen=True, slots=True)
 class Change:

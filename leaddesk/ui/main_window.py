@@ -27,12 +27,11 @@ from PySide6.QtWidgets import (
 
 import leaddesk
 from leaddesk.services.team.users import UserService
-from leaddesk.store.change_feed import Change
+from leaddesk.store.change_feed import CREDIT_TABLES, Change
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
 from leaddesk.ui.change_hub import ChangeHub
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
-from leaddesk.ui.credits import CREDIT_TABLES
 from leaddesk.ui.leads.file_actions import LeadFileActions
 from leaddesk.ui.leads.view import Choice, LeadsView
 from leaddesk.ui.operations import op

@@ -28,9 +28,8 @@ from leaddesk.services.errors import (
     SpendCapExceededError,
 )
 from leaddesk.services.team.users import UserService
-from leaddesk.store.change_feed import Change
+from leaddesk.store.change_feed import CREDIT_TABLES, Change
 from leaddesk.ui import formatting
-from leaddesk.ui.credits import CREDIT_TABLES
 from leaddesk.ui.credits.members import MemberPicker
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import FieldErrors, error_label, muted

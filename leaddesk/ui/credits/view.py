@@ -31,10 +31,9 @@ from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.credits.records import Balance, SpendCap
 from leaddesk.services.team.users import UserService
-from leaddesk.store.change_feed import Change
+from leaddesk.store.change_feed import CREDIT_TABLES, Change
 from leaddesk.store.enums import Role
 from leaddesk.ui import formatting
-from leaddesk.ui.credits import CREDIT_TABLES
 from leaddesk.ui.credits.add_credits import AddCreditsCard
 from leaddesk.ui.credits.admin_tools import CreditAdminTools
 from leaddesk.ui.credits.ledger_filters import LedgerFilters

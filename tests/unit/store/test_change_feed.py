@@ -74,3 +74,11 @@ def test_the_notification_migration_does_nothing_on_sqlite(tmp_path) -> None:
         assert triggers == []
     finally:
         app.close()
+
+
+def test_credit_tables_name_the_ledger_and_existing_tables() -> None:
+    from leaddesk.store.base import Base
+    from leaddesk.store.change_feed import CREDIT_TABLES
+    from leaddesk.store.postgres_privileges import LEDGER_TABLES
+
+    assert LEDGER_TABLES <= CREDIT_TABLES <= set(Base.metadata.tables)
