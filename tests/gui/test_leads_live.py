@@ -38,3 +38,19 @@ def test_changes_to_other_tables_do_not_reload(qtbot, demo_app) -> None:
     qtbot.waitUntil(view.is_loaded)
     view.on_changes(Change(frozenset({"messages"})))
     assert not view.model.is_loading
+
+
+def test_changes_during_a_reload_make_one_more_reload(qtbot, demo_app) -> None:
+    view = LeadsView(demo_app.leads, demo_app.messages, demo_app.activity)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(view.is_loaded)
+    reloads: list[int] = []
+    view.model.totalChanged.connect(reloads.append)
+    view.refresh()
+    LeadService(demo_app.ctx).create({"email": "burst@example.com"})
+    for _ in range(5):  # a burst of sends while the table loads
+        view.on_changes(Change(frozenset({"leads"})))
+    qtbot.waitUntil(lambda: len(reloads) == 2 and view.is_loaded(), timeout=10_000)
+    qtbot.wait(300)
+    assert len(reloads) == 2 and reloads[-1] == demo_app.leads.count()

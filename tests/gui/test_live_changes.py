@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QThread
 
 from leaddesk.services.app_services import AppServices
+from leaddesk.services.leads.query import LeadQuery
 from leaddesk.store.change_feed import Change
 from leaddesk.ui.change_hub import ChangeHub
 from leaddesk.ui.main_window import MainWindow
@@ -79,3 +80,26 @@ def test_another_process_importing_moves_the_lead_count(
     _cli(window._services, "import", str(csv))
     qtbot.waitUntil(lambda: window.lead_count == before + 2, timeout=10_000)
     qtbot.waitUntil(lambda: window.leads_view.model.total == before + 2, timeout=10_000)
+
+
+def test_the_window_forwards_changes_to_the_open_board_and_duplicates_dialog(
+    qtbot: Any, window: MainWindow, demo_app
+) -> None:
+    board = window.file_actions.open_pipeline()
+    qtbot.waitUntil(board.is_loaded, timeout=20_000)
+    dialog = window.file_actions.open_duplicates()
+    dialog.scan()
+    qtbot.waitUntil(lambda: dialog.result is not None and dialog.scan_button.isEnabled(),
+                    timeout=20_000)
+    scanned = dialog.result
+    lost = board.models["lost"].total
+    lead = demo_app.leads.page(LeadQuery(statuses=("new",)), limit=1).rows[0]
+    worker = threading.Thread(target=demo_app.leads.update, args=(lead.id, {"status": "lost"}))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: board.models["lost"].total == lost + 1 and board.is_loaded(),
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.result is not scanned and dialog.scan_button.isEnabled(),
+                    timeout=20_000)
+    board.close()
+    dialog.close()

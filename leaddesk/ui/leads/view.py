@@ -224,13 +224,25 @@ class LeadsView(QWidget):
             self.saved_views.load()
         if not change.touches("leads", "lead_tags") or not self.model.has_loaded:
             return  # a view not loaded yet loads fresh data when shown
+        again = Change(frozenset({"leads"}))
         if self.table.state() is QAbstractItemView.State.EditingState:
-            QTimer.singleShot(500, lambda: self.on_changes(Change(frozenset({"leads"}))))
+            QTimer.singleShot(500, lambda: self.on_changes(again))
+            return
+        if self.model.is_loading:  # during a send burst: one more reload when this one lands
+            if not getattr(self, "_reload_queued", False):
+                self._reload_queued = True
+                self.model.loadingChanged.connect(
+                    lambda _loading: self._queued_reload(again),
+                    Qt.ConnectionType.SingleShotConnection)
             return
         place = TablePlace.of(self.table)
         self.model.modelReset.connect(
             lambda: place.restore(self.table), Qt.ConnectionType.SingleShotConnection)
         self.refresh()
+
+    def _queued_reload(self, change: Change) -> None:
+        self._reload_queued = False
+        self.on_changes(change)
 
     def is_loaded(self) -> bool:
         return self.model.has_loaded and not self.model.is_loading
