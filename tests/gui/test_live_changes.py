@@ -103,3 +103,19 @@ def test_the_window_forwards_changes_to_the_open_board_and_duplicates_dialog(
                     timeout=20_000)
     board.close()
     dialog.close()
+
+
+def test_credits_spent_on_a_sender_thread_move_the_status_bar(
+    qtbot: Any, window: MainWindow, demo_app
+) -> None:
+    before = window.balance.available
+
+    def send() -> None:  # what the outbox's senders do: reserve, then settle
+        for _ in range(3):
+            demo_app.credits.consume(demo_app.credits.reserve(2, "sms").id)
+
+    worker = threading.Thread(target=send)
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: window.balance.available == before - 6, timeout=10_000)
+    assert window.balance_label.text().startswith(f"Credits: {before - 6:,}")
