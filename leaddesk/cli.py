@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -18,9 +19,9 @@ from leaddesk.commands import COMMANDS
 from leaddesk.commands.common import CommandError, add_sign_in_arguments
 from leaddesk.heap import freeze_for_exit
 from leaddesk.services.errors import ServiceError
-from leaddesk.store.errors import DatabaseTooNewError
 
 EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141  # as a shell reports a command whose reader went away (SIGPIPE)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -93,18 +94,51 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args([*argv, "gui"])
     try:
         return int(args.handler(args) or 0)
-    except (CommandError, ServiceError, DatabaseTooNewError) as exc:
+    except (CommandError, ServiceError) as exc:
         print(f"leaddesk: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("leaddesk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+    except Exception as exc:
+        fault = _database_fault(exc, args)
+        if fault is None:
+            raise
+        print(f"leaddesk: error: {fault}", file=sys.stderr)
+        return 1
+
+
+def _database_fault(exc: Exception, args: argparse.Namespace) -> str | None:
+    """The one line for a database that cannot be opened (corrupt, unreachable, a missing
+    folder, an unsupported URL); None for anything else, which keeps its traceback."""
+    from leaddesk.config import database_url
+    from leaddesk.services.start_faults import describe
+
+    fault = describe(exc, database_url(getattr(args, "db", None)))
+    return None if fault is None else fault.message
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``leaddesk outbox | head -1``): stop quietly; what
+    is still buffered goes nowhere instead of raising again at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """The ``leaddesk`` program: :func:`main`, after which the process ends, so what is left is
     hidden from the collector first (``heap.freeze_for_exit``). Tests call :func:`main`."""
     code = main(argv)
+    try:
+        sys.stdout.flush()  # a closed pipe shows here when the output was short
+    except BrokenPipeError:
+        code = _reader_gone()
     freeze_for_exit()
     return code
 

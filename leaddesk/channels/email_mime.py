@@ -122,26 +122,52 @@ def list_unsubscribe_headers(url: str | None, mailto: str | None) -> dict[str, s
     return headers
 
 
-def text_footer(postal_address: str | None, unsubscribe_url: str | None) -> str:
-    """The plain-text footer: sender postal address and a visible unsubscribe link."""
-    lines = []
-    if postal_address:
-        lines.append(postal_address.strip())
+def _mailto_address(mailto: str | None) -> str:
+    """The address of a ``mailto:`` URI (without ``mailto:`` and ``?subject=...``)."""
+    if not mailto:
+        return ""
+    return mailto.removeprefix("mailto:").partition("?")[0].strip()
+
+
+def unsubscribe_line(unsubscribe_url: str | None, unsubscribe_mailto: str | None = None) -> str:
+    """The visible way out every email carries: the link when there is one, else the address
+    to write to, else a reply (the inbox reads "unsubscribe" replies and fresh mails alike)."""
     if unsubscribe_url:
-        lines.append(f"Unsubscribe: {unsubscribe_url}")
-    return "\n\n-- \n" + "\n".join(lines) + "\n" if lines else ""
+        return f"Unsubscribe: {unsubscribe_url}"
+    address = _mailto_address(unsubscribe_mailto)
+    if address:
+        return f'To unsubscribe, reply "unsubscribe" or write to {address}.'
+    return 'To unsubscribe, reply "unsubscribe".'
 
 
-def html_footer(postal_address: str | None, unsubscribe_url: str | None) -> str:
-    """The HTML footer, escaped, matching :func:`text_footer`."""
+def text_footer(
+    postal_address: str | None, unsubscribe_url: str | None, unsubscribe_mailto: str | None = None
+) -> str:
+    """The plain-text footer: the sender's postal address and a visible unsubscribe line."""
+    lines = []
+    if postal_address and postal_address.strip():
+        lines.append(postal_address.strip())
+    lines.append(unsubscribe_line(unsubscribe_url, unsubscribe_mailto))
+    return "\n\n-- \n" + "\n".join(lines) + "\n"
+
+
+def html_footer(
+    postal_address: str | None, unsubscribe_url: str | None, unsubscribe_mailto: str | None = None
+) -> str:
+    """The HTML footer, escaped, matching :func:`text_footer` (links where there are some)."""
     parts = []
-    if postal_address:
+    if postal_address and postal_address.strip():
         parts.append("<br>".join(html.escape(line) for line in postal_address.strip().splitlines()))
+    address = _mailto_address(unsubscribe_mailto)
     if unsubscribe_url:
         href = html.escape(unsubscribe_url, quote=True)
         parts.append(f'<a href="{href}">Unsubscribe</a>')
-    if not parts:
-        return ""
+    elif address:
+        href = html.escape(f"mailto:{address}?subject=unsubscribe", quote=True)
+        parts.append(f'To unsubscribe, reply "unsubscribe" or write to '
+                     f'<a href="{href}">{html.escape(address)}</a>.')
+    else:
+        parts.append(html.escape(unsubscribe_line(None), quote=False))
     body = "</p><p>".join(parts)
     return (
         f'\n<div class="leaddesk-footer" style="font-size:smaller;color:#666"><p>{body}</p></div>\n'
@@ -195,10 +221,14 @@ def build_email(
     except ValueError as exc:  # the email package refuses CR/LF in header values
         raise PermanentChannelError(f"invalid header: {exc}", code="header") from exc
 
-    text = msg.body_text + text_footer(msg.sender_postal_address, msg.unsubscribe_url)
+    text = msg.body_text + text_footer(
+        msg.sender_postal_address, msg.unsubscribe_url, msg.unsubscribe_mailto
+    )
     email.set_content(text, subtype="plain", charset="utf-8")
     if msg.body_html is not None:
-        footer = html_footer(msg.sender_postal_address, msg.unsubscribe_url)
+        footer = html_footer(
+            msg.sender_postal_address, msg.unsubscribe_url, msg.unsubscribe_mailto
+        )
         email.add_alternative(
             append_html_footer(msg.body_html, footer), subtype="html", charset="utf-8"
         )

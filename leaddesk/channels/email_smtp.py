@@ -57,6 +57,11 @@ class SmtpSettings:
     idle_timeout: float = 60.0
     local_hostname: str | None = None
     ssl_context: ssl.SSLContext | None = field(default=None, compare=False, repr=False)
+    #: Log in over a connection without TLS (the password crosses in clear text): only for a
+    #: relay on this machine that has no TLS, and only when the channel's settings say so.
+    allow_plaintext_login: bool = False
+    #: The configured channel's name, for messages a person reads.
+    channel_name: str = ""
 
 
 def _code_error(code: int, message: bytes | str, what: str) -> Exception:
@@ -171,6 +176,7 @@ class SmtpEmailChannel:
                 conn.starttls(context=self._tls())
                 conn.ehlo()
             if s.username:
+                self._refuse_plaintext_login(conn)
                 conn.login(s.username, self._password or "")
         except ssl.SSLError as exc:
             raise ChannelConfigurationError(f"TLS with {s.host} failed: {exc}", code="tls") from exc
@@ -187,6 +193,19 @@ class SmtpEmailChannel:
             raise _code_error(exc.smtp_code, exc.smtp_error, "SMTP handshake") from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise TemporaryChannelError(f"SMTP handshake with {s.host} failed: {exc}") from exc
+
+    def _refuse_plaintext_login(self, conn: smtplib.SMTP) -> None:
+        """No password over a connection without TLS unless the channel allows it."""
+        s = self.settings
+        encrypted = isinstance(getattr(conn, "sock", None), ssl.SSLSocket)
+        if encrypted or s.allow_plaintext_login:
+            return
+        who = f"channel {s.channel_name!r}" if s.channel_name else f"SMTP {s.host}"
+        raise ChannelConfigurationError(
+            f"{who}: refusing to send the SMTP password over an unencrypted connection; use "
+            "security starttls or ssl, or set allow_plaintext_login=true for a local relay",
+            code="insecure_login",
+        )
 
     def _tls(self) -> ssl.SSLContext:
         """The settings' context, else the system's, made once: loading the system's CA

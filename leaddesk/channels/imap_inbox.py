@@ -31,6 +31,7 @@ from leaddesk.channels.inbox_classify import (
     Bounce,
     Classification,
     Reply,
+    Unsubscribe,
     classify_message,
     normalize_message_id,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "InboxItem",
     "Reply",
     "SyncState",
+    "Unsubscribe",
     "classify_message",
     "normalize_message_id",
 ]
@@ -120,10 +122,12 @@ class ImapInbox:
         *,
         since: dt.date | None = None,
         limit: int = 500,
+        unsubscribe_addresses: Container[str] = (),
     ) -> FetchResult:
         """Messages that arrived after ``state``, each classified against ``known_ids`` (the
         Message-IDs we sent, see :func:`normalize_message_id`). With no state (or after a
         UIDVALIDITY change) it starts at ``since``, or at the beginning when that is ``None``.
+        ``unsubscribe_addresses``: see :func:`classify_message`.
         """
         with self._session() as conn:
             uidvalidity = self._select(conn)
@@ -136,7 +140,9 @@ class ImapInbox:
                 batch = uids[start : start + self.settings.batch_size]
                 for uid, raw in self._fetch(conn, batch):
                     msg = email.message_from_bytes(raw, policy=policy.compat32)
-                    items.append(InboxItem(uid, msg, classify_message(msg, known_ids)))
+                    found = classify_message(msg, known_ids,
+                                             unsubscribe_addresses=unsubscribe_addresses)
+                    items.append(InboxItem(uid, msg, found))
         new_last = max(uids, default=last_uid)
         return FetchResult(items=items, state=SyncState(uidvalidity, new_last), more=more)
 

@@ -15,17 +15,28 @@ from collections.abc import Container, Iterator
 from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
-from email.utils import parseaddr, parsedate_to_datetime
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
 from leaddesk.channels.return_date import extract_return_date
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A person answered one of our messages."""
+    """A person answered one of our messages (``unsubscribe``: asking to hear no more)."""
 
     in_reply_to_message_id: str
     from_addr: str
+    unsubscribe: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unsubscribe:
+    """A fresh mail (not threaded to ours) asking to hear no more: "unsubscribe", "remove me",
+    "stop" from someone, or anything sent to our List-Unsubscribe address
+    (``to_unsubscribe_address``). The caller matches ``from_addr`` to its leads."""
+
+    from_addr: str
+    to_unsubscribe_address: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +70,7 @@ class AutoReply:
     return_date: dt.date | None
 
 
-Classification = Reply | Bounce | AutoReply
+Classification = Reply | Bounce | AutoReply | Unsubscribe
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _STATUS = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
@@ -85,6 +96,17 @@ BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 BOUNCE_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon)@", re.IGNORECASE)
+#: "unsubscribe", "remove me", "stop" and the like, alone on the subject or the first line
+#: ("Stop by our booth" is not one).
+_OPT_OUT = (
+    r"(?:please\s+)?(?:unsubscribe(?:\s+me)?|remove\s+me(?:\s+from\s+(?:your|this)\s+list)?|"
+    r"stop|opt[- ]?out|take\s+me\s+off(?:\s+your\s+list)?|"
+    r"abmelden|désinscrire|desinscrire|désabonner|darse\s+de\s+baja|baja|"
+    r"cancella(?:re)?\s+iscrizione|afmelden|cancelar\s+inscrição)"
+)
+_POLITE_END = r"[\s.!,]*(?:please|thanks?|thank\s+you)?[\s.!]*$"
+UNSUBSCRIBE_SUBJECT = re.compile(rf"^\s*(?:re:\s*)?{_OPT_OUT}{_POLITE_END}", re.IGNORECASE)
+UNSUBSCRIBE_LINE = re.compile(rf"^\s*{_OPT_OUT}{_POLITE_END}", re.IGNORECASE)
 US_HINT = re.compile(r"\b(?:office|back|return|vacation|until)\b", re.IGNORECASE)
 
 
@@ -116,13 +138,16 @@ def referenced_ids(msg: Message) -> list[str]:
 
 
 def classify_message(
-    msg: Message, known_ids: Container[str], *, month_first: bool | None = None
+    msg: Message, known_ids: Container[str], *, month_first: bool | None = None,
+    unsubscribe_addresses: Container[str] = (),
 ) -> Classification | None:
     """What ``msg`` means for messages we sent, or ``None`` when it is about none of them.
 
     ``known_ids`` holds the Message-IDs we sent, normalized with :func:`normalize_message_id`
     (a set, or any object answering ``in``, e.g. a database lookup). ``month_first`` decides how
     an out-of-office "05/06" is read; ``None`` guesses from the language of the text.
+    ``unsubscribe_addresses`` (lower case) are our List-Unsubscribe mailto addresses: a mail to
+    one of them is an :class:`Unsubscribe` whatever it says.
     """
     bounce = parse_bounce(msg)
     if bounce is not None:
@@ -146,8 +171,27 @@ def classify_message(
         return AutoReply(original_message_id=original, from_addr=sender, return_date=return_date)
 
     if original is not None:
-        return Reply(in_reply_to_message_id=original, from_addr=sender)
+        return Reply(in_reply_to_message_id=original, from_addr=sender,
+                     unsubscribe=asks_to_unsubscribe(msg))
+    to_list = any(a.lower() in unsubscribe_addresses for a in recipients(msg))
+    if sender and (to_list or asks_to_unsubscribe(msg)):
+        return Unsubscribe(from_addr=sender, to_unsubscribe_address=to_list)
     return None
+
+
+def recipients(msg: Message) -> list[str]:
+    """The addresses a message was sent to (To, Cc, Delivered-To)."""
+    values = [str(v) for name in ("To", "Cc", "Delivered-To") for v in msg.get_all(name, [])]
+    return [address for _, address in getaddresses(values) if address]
+
+
+def asks_to_unsubscribe(msg: Message) -> bool:
+    """True when the subject, or the first line of the text, is an opt-out phrase and nothing
+    more ("unsubscribe", "Re: remove me", "Remove me, thanks", "STOP")."""
+    if UNSUBSCRIBE_SUBJECT.match(str(msg.get("Subject", ""))):
+        return True
+    first = next((line for line in message_text(msg).splitlines() if line.strip()), "")
+    return bool(UNSUBSCRIBE_LINE.match(first))
 
 
 def auto_reply_strength(msg: Message) -> str | None:

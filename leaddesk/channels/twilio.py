@@ -304,6 +304,16 @@ class TwilioClient:
     def fetch_account(self) -> dict[str, Any]:
         return self._request("GET", f"{self._account}.json")
 
+    def list_messages(self, query: Mapping[str, str]) -> dict[str, Any]:
+        """One page of ``GET .../Messages.json`` (filters: To, From, DateSent>, PageSize)."""
+        return self._request("GET", f"{self._account}/Messages.json", query=query)
+
+    def next_page(self, uri: str) -> dict[str, Any]:
+        """The page a list's ``next_page_uri`` names (only ever this account's resources)."""
+        if not uri.startswith(f"{self._account}/"):
+            raise PermanentChannelError(f"unexpected next page {uri!r}", code="bad_page")
+        return self._request("GET", uri)
+
     def close(self) -> None:
         self._http.close()
 
@@ -314,11 +324,13 @@ class TwilioClient:
         self.close()
 
     def _request(
-        self, method: str, path: str, form: Mapping[str, str] | None = None
+        self, method: str, path: str, form: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         creates = method == "POST"
         try:
-            response = self._http.request(method, path, data=dict(form) if form else None)
+            response = self._http.request(method, path, data=dict(form) if form else None,
+                                          params=dict(query) if query else None)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             if _is_certificate_error(exc):
                 raise ChannelConfigurationError(

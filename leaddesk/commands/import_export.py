@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leaddesk.commands.common import CommandError, open_services, whole_number
+from leaddesk.commands.lead_filters import add_filter_arguments, query_from_arguments
 
 if TYPE_CHECKING:
     from leaddesk.services.importing.importer import ImportReport
@@ -55,7 +56,7 @@ def export_arguments(exp: argparse.ArgumentParser) -> None:
         choices=("csv", "xlsx", "vcf"),
         help="file format (default: from the file's extension, else csv)",
     )
-    exp.add_argument("--view", metavar="NAME", help="only the leads of this saved view")
+    add_filter_arguments(exp, with_sort=False)  # the lead table's filters, --view among them
     exp.set_defaults(handler=_export)
 
 
@@ -134,8 +135,11 @@ def _export(args: argparse.Namespace) -> int:
     if not args.file.parent.is_dir():
         raise CommandError(f"{args.file.parent}: no such folder")
     with open_services(args) as app:
-        result = export_leads(app.ctx, args.file, args.format, view=args.view)
-    print(f"exported {result.rows:,} leads to {args.file}")
+        query, _sort = query_from_arguments(app, args)
+        view = args.view if query == (app.saved_views.get(args.view).query if args.view
+                                      else None) else None
+        result = export_leads(app.ctx, args.file, args.format, query=query, view=view)
+    print(f"exported {result.rows:,} lead{'' if result.rows == 1 else 's'} to {args.file}")
     for warning in result.warnings:
         print(f"warning: {warning}")
     return 0

@@ -28,8 +28,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     cancel = osub.add_parser("cancel", help="cancel messages that have not gone out")
     cancel.add_argument("messages", nargs="*", type=uuid.UUID, help="ids (default: all queued)")
     cancel.set_defaults(handler=_cancel)
-    poll = osub.add_parser("poll", help="read replies and bounces (IMAP) and delivery status "
-                                        "(Twilio)")
+    poll = osub.add_parser("poll", help="read replies, bounces and unsubscribes (IMAP), STOP "
+                                        "texts and delivery status (Twilio)")
     poll.add_argument("--file-store", action="store_true")
     poll.set_defaults(handler=translated(_poll))
     mark = osub.add_parser("mark-sent", help="a LinkedIn message you sent by hand: charge it")
@@ -91,7 +91,12 @@ def _poll(args: argparse.Namespace) -> int:
                 r = poll_inbox(app.ctx, integrations, record.name)
                 print(f"{record.name}: {r.fetched} new, {r.replies} replies, {r.bounces} "
                       f"bounces, {r.auto_replies} out-of-office, {r.unsubscribes} unsubscribes")
-        status = Dispatcher(app.ctx, app.credits, integrations).poll_statuses()
+        dispatcher = Dispatcher(app.ctx, app.credits, integrations)
+        for name, texts in dispatcher.poll_opt_outs(mail=False).items():
+            print(f"{name}: {texts}" if isinstance(texts, str) else
+                  f"{name}: {texts.fetched} texts received, {texts.stops} opt-outs (STOP), "
+                  f"{texts.added} numbers added to do-not-contact")
+        status = dispatcher.poll_statuses()
     print(f"delivery status: {status.checked} checked, {status.delivered} delivered, "
           f"{status.failed} failed")
     return 0

@@ -73,6 +73,11 @@ def _send(args: argparse.Namespace) -> int:
             on_message=report,
         )
         recovered = dispatcher.recover()
+        for name, found in dispatcher.poll_opt_outs().items():  # unsubscribes first
+            if isinstance(found, str):
+                print(f"{name}: {found}", file=sys.stderr)
+            elif count := getattr(found, "unsubscribes", 0) + getattr(found, "added", 0):
+                print(f"{name}: {count} unsubscribed before sending", file=sys.stderr)
         if any((recovered.requeued, recovered.sent, recovered.unknown, recovered.failed)):
             print(f"recovered after a crash: {recovered}", file=sys.stderr)
         with frozen_startup_objects():

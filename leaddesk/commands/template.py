@@ -1,4 +1,5 @@
-"""``leaddesk template add|list``: message templates for the composer and ``compose``."""
+"""``leaddesk template add|list|edit|delete``: message templates for the composer and
+``compose``."""
 
 from __future__ import annotations
 
@@ -33,6 +34,15 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     lst = tsub.add_parser("list", help="list templates")
     lst.add_argument("--channel", choices=[c.value for c in Channel])
     lst.set_defaults(handler=_list)
+    edit = tsub.add_parser("edit", help="change a template's name, subject or body")
+    edit.add_argument("template", metavar="TEMPLATE", help="its id or name")
+    edit.add_argument("--name")
+    edit.add_argument("--subject")
+    edit.add_argument("--body-file", type=Path, help="a UTF-8 file with the new body")
+    edit.set_defaults(handler=_edit)
+    delete = tsub.add_parser("delete", help="delete a template")
+    delete.add_argument("template", metavar="TEMPLATE", help="its id or name")
+    delete.set_defaults(handler=_delete)
 
 
 def find_template(app: AppServices, ref: str, channel: str | None = None) -> TemplateRecord:
@@ -68,4 +78,22 @@ def _list(args: argparse.Namespace) -> int:
         print(f"{t.channel:<9} {t.name:<30} {t.subject[:40] or t.content_sid}")
     if not records:
         print("no templates (leaddesk template add)")
+    return 0
+
+
+def _edit(args: argparse.Namespace) -> int:
+    changes = {k: v for k, v in (("name", args.name), ("subject", args.subject)) if v is not None}
+    if args.body_file:
+        changes["body"] = args.body_file.read_text(encoding="utf-8")
+    with open_services(args) as app:
+        record = app.templates.update(find_template(app, args.template).id, changes)
+    print(f"saved {record.channel} template {record.name!r}")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    with open_services(args) as app:
+        record = find_template(app, args.template)
+        app.templates.delete(record.id)
+    print(f"deleted {record.channel} template {record.name!r}")
     return 0

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from leaddesk.sending.claims import Cap, Claimed
 from leaddesk.services.credits.records import BatchReserved, ReserveItem
+from leaddesk.services.demo_rows import is_real_key
 from leaddesk.services.messaging import suppression
 from leaddesk.store import postgres_security
 from leaddesk.store.enums import Handoff, MessageState
@@ -51,7 +52,8 @@ def _claimable(exclude: bool, postgres: bool) -> Any:
     stmt = (
         select(t.id, t.integration_id, t.channel)
         .where(t.state == MessageState.QUEUED.value, t.deleted_at.is_(None),
-               or_(t.next_attempt_at.is_(None), t.next_attempt_at <= now))
+               or_(t.next_attempt_at.is_(None), t.next_attempt_at <= now),
+               is_real_key(t.id))  # the demo's "queued" messages are never sent
         .order_by(t.next_attempt_at)
         .limit(bindparam("c_limit", type_=Integer))
     )

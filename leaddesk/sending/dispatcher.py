@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import select
 
 from leaddesk.sending.claims import Cap, Claimed, HandoffNote
+from leaddesk.sending.inbox import InboxReport, poll_mailboxes
 from leaddesk.sending.integration_channels import ChannelFactory, IntegrationChannels
 from leaddesk.sending.limits import Backoff
 from leaddesk.sending.message_sender import Attempt, MessageSender
@@ -41,6 +42,7 @@ from leaddesk.sending.outgoing import expected_provider_id
 from leaddesk.sending.prebuild import EmailPrebuilder
 from leaddesk.sending.recovery import RecoveryReport, is_stale, recover_message
 from leaddesk.sending.status import PollReport, poll_statuses
+from leaddesk.sending.text_inbox import TextInboxReport, poll_all_texts
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
@@ -263,6 +265,19 @@ class Dispatcher:
             counts[new] = counts.get(new, 0) + 1
         return RecoveryReport(counts["queued"], counts["sent"], counts["failed"],
                               counts["unknown"])
+
+    def poll_opt_outs(self, *, mail: bool = True) -> dict[str, InboxReport | TextInboxReport | str]:
+        """What arrived on the channels, per channel: the inboxes (replies, bounces, unsubscribe
+        mails; ``mail``) and "STOP" texts; run before sending so whoever just opted out is
+        spared (see ``inbox`` and ``text_inbox``)."""
+        self._channels.load()
+        records = list(self._channels.records.values())
+        try:
+            reports = poll_mailboxes(self._ctx, self._integrations, records) if mail else {}
+            return reports | poll_all_texts(self._ctx, records,
+                                            lambda record: self._channels.channel(record, "sms"))
+        finally:
+            self._channels.close()
 
     def poll_statuses(self, limit: int = 500) -> PollReport:
         """Delivery status from providers that can say (Twilio), by the stored SID."""

@@ -1,6 +1,7 @@
 """The dispatcher's view of the configured integrations: their records and the sender's postal
-address as of the last :meth:`IntegrationChannels.load`, and one channel object per worker
-thread and integration (so an SMTP connection is kept between messages)."""
+address (business profile, else the sender setting) as of the last
+:meth:`IntegrationChannels.load`, and one channel object per worker thread and integration (so an
+SMTP connection is kept between messages)."""
 
 from __future__ import annotations
 
@@ -9,18 +10,16 @@ import threading
 import uuid
 from collections.abc import Callable, Mapping
 
-from sqlalchemy import select
-
 from leaddesk.channels.base import Channel
 from leaddesk.sending.claims import Cap, Claimed
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import NotFoundError, ValidationError
+from leaddesk.services.messaging import compliance
 from leaddesk.services.messaging.integrations import (
     DEFAULT_DAILY_CAP,
     IntegrationRecord,
     IntegrationService,
 )
-from leaddesk.store.models import BusinessProfile
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +44,7 @@ class IntegrationChannels:
         """The channels and the sender's postal address, as of now."""
         self.records = {r.id: r for r in self._integrations.list()}
         with self._ctx.store.read() as session:
-            profile = session.scalar(select(BusinessProfile).where(
-                BusinessProfile.user_id == self._ctx.actor.id).limit(1))
-            self.postal_address = profile.postal_address if profile else ""
+            self.postal_address = compliance.postal_address(session, self._ctx.actor.id)
 
     def record(self, integration_id: uuid.UUID | None) -> IntegrationRecord | None:
         """The loaded integration ``integration_id`` (None for none, or one not loaded)."""

@@ -28,6 +28,7 @@ from leaddesk.sending.outbox import Outbox
 from leaddesk.sending.outgoing import expected_provider_id, outgoing
 from leaddesk.sending.prebuild import EmailPrebuilder
 from leaddesk.services.context import ServiceContext
+from leaddesk.services.messaging import compliance
 from leaddesk.services.messaging.integrations import IntegrationRecord
 from leaddesk.services.messaging.messages import create_linkedin_task
 from leaddesk.store.enums import Handoff, MessageState
@@ -91,7 +92,8 @@ class MessageSender:
         if prebuilder is None or not prebuilder.ready:
             return
         for msg in batch:
-            if msg.channel != "email" or msg.blocked or msg.refused:
+            if msg.channel != "email" or msg.blocked or msg.refused \
+                    or not self._channels.postal_address:
                 continue
             record = self._channels.record_for(msg)
             if record is None:
@@ -128,6 +130,9 @@ class MessageSender:
             return self._manual_task(msg, record)
         if msg.refused:  # the claim could not reserve its credits
             return Attempt(Outbox.held(msg, msg.refused), "held", msg.refused)
+        held = compliance.held_reason(msg.channel, self._channels.postal_address)
+        if held:  # removed while the message waited: no email goes out without one
+            return Attempt(Outbox.held(msg, held), "held", held)
         reservation_id = msg.reservation_id  # settled with the outcome, by ``Outbox.finish``
         try:
             channel = self._channels.channel(record, msg.channel)

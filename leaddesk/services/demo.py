@@ -2,7 +2,9 @@
 
 Leads are generated as tuples and written through the driver in large batches (``demo_leads``);
 everything else (campaigns, templates, messages, tasks, credit history) goes through the services
-like real work, or as rows worded the way the real paths word them.
+like real work, or as rows worded the way the real paths word them. Every key the demo makes is
+a demo key (``store.ids.demo_ids``), so ``demo_rows.remove`` finds them all again; a second run
+adds leads and history but reuses the campaigns and templates still present.
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from typing import Any
 
 from sqlalchemy import exists, insert, select
 
-from leaddesk.services import settings
+from leaddesk.services import demo_rows, settings
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.demo_leads import insert_leads
 from leaddesk.services.errors import PermissionDeniedError
 from leaddesk.store.enums import Channel, MessageState, TaskKind
-from leaddesk.store.ids import new_id
+from leaddesk.store.ids import demo_ids, new_id
 from leaddesk.store.models import Activity, Lead, Message, Task
 
 _CAMPAIGNS = [
@@ -224,16 +226,14 @@ def _tasks(app: AppServices, rng: random.Random) -> int:
 
 
 def refuse_unless_demo_allowed(app: AppServices) -> None:
-    """Raise PermissionDeniedError unless the actor is an admin and the database holds no lead
-    or is a demo database already."""
+    """Raise PermissionDeniedError unless the actor is an admin and the database holds no real
+    lead (demo leads from an earlier run are fine)."""
     app.credits.require_admin("fill a database with demo data")
-    if app.credits.is_demo_database():
-        return
     with app.store.read() as session:
-        if session.scalar(select(exists().where(Lead.id.is_not(None)))):
+        if session.scalar(select(exists().where(demo_rows.is_real_key(Lead.id)))):
             raise PermissionDeniedError(
                 "this database holds real leads: demo data goes only into an empty database "
-                "(or one made by `leaddesk demo`)"
+                "(or one holding only demo data)"
             )
 
 
@@ -247,10 +247,19 @@ def populate(
     empty database or one made by ``leaddesk demo`` (its credit history would otherwise hand
     out credits on a database holding real work)."""
     refuse_unless_demo_allowed(app)
+    with demo_ids():
+        return _populate(app, leads, seed, progress)
+
+
+def _populate(
+    app: AppServices, leads: int, seed: int, progress: Callable[[int], None] | None
+) -> DemoReport:
     started = time.perf_counter()
     rng = random.Random(seed)
-    campaign_ids = [app.campaigns.create(c).id for c in _CAMPAIGNS]
-    template_ids = [app.templates.create(t).id for t in _TEMPLATES]
+    with app.store.read() as session:
+        campaigns, templates = demo_rows.demo_campaigns(session), demo_rows.demo_templates(session)
+    campaign_ids = [campaigns.get(c["name"]) or app.campaigns.create(c).id for c in _CAMPAIGNS]
+    template_ids = [templates.get(t["name"]) or app.templates.create(t).id for t in _TEMPLATES]
     settings.put(app.store, settings.DEMO_DATABASE, True)
     written = insert_leads(app, leads, app.ctx.actor.id, campaign_ids, seed, progress)
     messages = _messages(app, rng, template_ids) if written else 0
@@ -258,8 +267,8 @@ def populate(
     transactions = _credit_history(app, rng)
     return DemoReport(
         leads=written,
-        campaigns=len(campaign_ids),
-        templates=len(template_ids),
+        campaigns=len(set(campaign_ids) - set(campaigns.values())),
+        templates=len(set(template_ids) - set(templates.values())),
         messages=messages,
         tasks=tasks,
         transactions=transactions,

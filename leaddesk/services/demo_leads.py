@@ -24,7 +24,7 @@ from leaddesk.services.app_services import AppServices
 from leaddesk.services.leads import search as lead_search
 from leaddesk.services.leads.deferred_indexes import deferred_indexes
 from leaddesk.store.enums import LeadStatus
-from leaddesk.store.ids import new_id
+from leaddesk.store.ids import demo_ids, new_id
 from leaddesk.store.models import Lead, LeadTag
 from leaddesk.worker_processes import process_pool
 
@@ -90,7 +90,20 @@ def lead_batch(
     seed: int = 7,
     now: dt.datetime | None = None,
 ) -> list[tuple[dict[str, Any], list[str]]]:
-    """Leads ``start .. start+count-1`` as ``(values, tags)``, deterministic for a seed."""
+    """Leads ``start .. start+count-1`` as ``(values, tags)``, deterministic for a seed, with
+    demo keys (made in worker processes too, where the caller's ``demo_ids`` does not reach)."""
+    with demo_ids():
+        return _lead_batch(start, count, owner_id, campaign_ids, seed, now)
+
+
+def _lead_batch(
+    start: int,
+    count: int,
+    owner_id: uuid.UUID | None,
+    campaign_ids: list[uuid.UUID],
+    seed: int,
+    now: dt.datetime | None,
+) -> list[tuple[dict[str, Any], list[str]]]:
     vocab = _vocabulary()
     rng = random.Random(seed * 1_000_003 + start)
     now = now or dt.datetime.now(dt.UTC)

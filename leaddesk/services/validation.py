@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import enum
 import functools
+import os
 import re
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from leaddesk.services.errors import ValidationError
+
+if TYPE_CHECKING:
+    from leaddesk.store.database import Store
 
 E = TypeVar("E", bound=enum.StrEnum)
 _LINKEDIN = re.compile(
@@ -35,20 +39,61 @@ def normalize_email(value: str, field: str = "email") -> str:
 
 
 def normalize_phone(value: str, region: str | None = None, field: str = "phone") -> str:
-    """E.164 form. Numbers without a country code use ``region``."""
+    """E.164 form. Numbers without a country code are read in ``region``; the error says
+    what is wrong in words, never the phone library's own text."""
     value = value.strip()
     if not value:
         return ""
     import phonenumbers
 
+    region = (region or "").upper() or None
+    where = f" for {region}" if region else ""
     try:
-        number = phonenumbers.parse(value, region.upper() if region else None)
+        number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException as exc:
-        hint = "" if region or value.startswith("+") else " (no country code and no region set)"
-        raise ValidationError(field, f"{value!r} is not a phone number{hint}: {exc}") from None
+        if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            if value.startswith("+"):
+                raise ValidationError(
+                    field, f"{value!r} starts with an unknown country code") from None
+            raise ValidationError(
+                field, f"{value!r} has no country code: start it with + and the country "
+                "code, or set the default phone region") from None
+        raise ValidationError(field, f"{value!r} is not a valid phone number{where}") from None
     if not phonenumbers.is_valid_number(number):
+        if not value.startswith("+") and region:
+            raise ValidationError(field, f"{value!r} is not a valid phone number{where}")
         raise ValidationError(field, f"{value!r} is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def locale_region() -> str | None:
+    """The country of the OS locale (``en_GB`` gives GB), when the phone library knows it."""
+    import locale
+
+    names = [locale.getlocale()[0] or ""]
+    names += [os.environ.get(k, "") for k in ("LC_ALL", "LC_CTYPE", "LANG")]
+    for name in names:
+        match = re.match(r"^[a-z]{2,3}[_-]([A-Za-z]{2})\b", name)
+        if match and match.group(1).upper() in known_regions():
+            return match.group(1).upper()
+    return None
+
+
+def phone_placeholder(region: str | None) -> str:
+    """What a phone field shows when empty: an example national number in ``region`` and the
+    international form, so a rep knows both are accepted."""
+    import phonenumbers
+
+    if not region or region.upper() not in known_regions():
+        return "e.g. +44 20 7946 0018 (with the country code)"
+    region = region.upper()
+    example = phonenumbers.example_number_for_type(
+        region, phonenumbers.PhoneNumberType.FIXED_LINE) or phonenumbers.example_number(region)
+    code = phonenumbers.country_code_for_region(region)
+    if example is None:
+        return f"e.g. +{code}… ({region})"
+    national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return f"e.g. {national} ({region}) or +{code}…"
 
 
 def normalize_linkedin(value: str, field: str = "linkedin_url") -> str:
@@ -125,3 +170,12 @@ def parse_choice(enum_cls: type[E], value: object, field: str) -> E:
     except ValueError:
         allowed = ", ".join(m.value for m in enum_cls)
         raise ValidationError(field, f"{value!r} is not one of {allowed}") from None
+
+
+def default_phone_region(store: Store) -> str | None:
+    """The region national numbers are read in: the database's setting, else the OS locale's
+    country (None when neither names one)."""
+    from leaddesk.services import settings
+
+    chosen = str(settings.get(store, settings.PHONE_DEFAULT_REGION) or "").strip().upper()
+    return chosen if chosen in known_regions() else locale_region()

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 import leaddesk
 from leaddesk.heap import frozen_startup_objects
 from leaddesk.services.app_services import AppServices
-from leaddesk.ui import operations, qt_messages, theme
+from leaddesk.ui import operations, qt_messages, theme, widgets
+from leaddesk.ui.auth.first_run import DEMO_LEADS
 from leaddesk.ui.errors import install_excepthook, show_error
 from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import MainWindow
@@ -27,7 +28,6 @@ log = logging.getLogger("leaddesk.ui")
 
 ORGANISATION = "LeadDesk"
 APPLICATION = "LeadDesk"
-DEMO_LEADS = 2_000
 _DEMO_OFFERED = "firstRun/demoOffered"
 
 
@@ -38,6 +38,7 @@ def application(argv: Sequence[str] | None = None) -> QApplication:
         qt_messages.route_to_logging()
         app = QApplication(list(argv if argv is not None else sys.argv))
         theme.apply(app)
+        widgets.plain_dialog_buttons(app)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(leaddesk.__version__)
@@ -54,11 +55,13 @@ def run_gui(
     argv: Sequence[str] | None = None,
     settings: QSettings | None = None,
     offer_demo: bool = True,
+    add_demo: bool = False,
 ) -> int:
     """Show the main window until the user quits; returns the exit code.
 
-    On first start with an empty database the user is offered demo data (callers that fill the
-    database themselves simply find it non-empty).
+    ``add_demo``: the first-run dialog chose demo data, added now with a progress dialog.
+    ``offer_demo``: an empty database the first-run dialog did not ask about is offered demo
+    data once (callers that fill the database themselves simply find it non-empty).
     """
     app = application(argv)
     collector = GuiGarbageCollector(app).start()
@@ -68,22 +71,29 @@ def run_gui(
 
     def to_team(member: TeamSession) -> None:
         """The connect dialog signed in to a team database: a new window works there."""
+        to_services(AppServices(member.context()))
+
+    def to_services(services: AppServices) -> None:
+        """A team database, or another user after a sign-out: a new window works as them."""
         nonlocal window
-        services = AppServices(member.context())
         team_services.append(services)
         old, window = window, MainWindow(services, settings)
         window.teamConnected.connect(to_team)
+        window.session.switched.connect(to_services)
         window.show()
         window.outbox_runner.start_timer()
         old.close()
         old.deleteLater()
 
     window.teamConnected.connect(to_team)
+    window.session.switched.connect(to_services)
     previous_hook = install_excepthook(lambda: window)
     operations.set_default_failure_handler(lambda exc: show_error(window, exc))
     window.show()
     window.outbox_runner.start_timer()  # due scheduled messages go out while the app is open
-    if offer_demo:
+    if add_demo:
+        QTimer.singleShot(0, lambda: create_demo_data(window, app_services))
+    elif offer_demo:
         QTimer.singleShot(0, lambda: offer_demo_data(window, app_services, settings))
     try:
         with frozen_startup_objects():
@@ -117,7 +127,8 @@ def _ask_for_demo(window: MainWindow, services: AppServices, settings: QSettings
     )
     box.setInformativeText(window.tr(
         "%1 sample leads, three campaigns, message templates and a credit history. "
-        "The database is marked as a demo database.").replace("%1", f"{DEMO_LEADS:,}"))
+        "The window marks demo data; File ▸ Remove demo data… takes it all out again."
+    ).replace("%1", f"{DEMO_LEADS:,}"))
     box.button(QMessageBox.StandardButton.Yes).setText(window.tr("Add demo data"))
     box.button(QMessageBox.StandardButton.No).setText(window.tr("Start empty"))
     box.button(QMessageBox.StandardButton.Yes).clicked.connect(
@@ -148,6 +159,7 @@ def create_demo_data(window: QWidget, services: AppServices, leads: int | None =
         log.info("demo data: %s leads in %.1f s", report.leads, report.seconds)
         if isinstance(window, MainWindow):
             window.refresh_all()
+            window.demo_mark.refresh()
 
     (
         op(work, parent=window, context=True)

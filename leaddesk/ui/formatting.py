@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from PySide6.QtCore import QCoreApplication
 
@@ -52,10 +53,25 @@ def badge_colours(value: str) -> tuple[str, str]:
     return BADGE_COLOURS.get(value.lower(), _NEUTRAL)
 
 
+#: Words a label writes as people do (``label`` would write "Linkedin url", "Sms").
+_PROPER_WORDS = {"linkedin": "LinkedIn", "url": "URL", "sms": "SMS", "whatsapp": "WhatsApp",
+                 "csv": "CSV", "xlsx": "XLSX", "vcard": "vCard", "smtp": "SMTP", "imap": "IMAP",
+                 "utc": "UTC"}
+_PROPER = re.compile(r"\b(" + "|".join(_PROPER_WORDS) + r")\b")
+
+
 def label(value: str) -> str:
-    """A stored vocabulary value as a label: ``follow_up`` -> ``Follow up``."""
-    text = value.replace("_", " ").strip()
+    """A stored vocabulary value as a label: ``follow_up`` -> ``Follow up``,
+    ``linkedin_url`` -> ``LinkedIn URL``."""
+    text = _PROPER.sub(lambda word: _PROPER_WORDS[word[0]], value.replace("_", " ").strip())
     return text[:1].upper() + text[1:]
+
+
+def plural(count: int, word: str, words: str = "") -> str:
+    """``1 lead``, ``2 leads``, ``1,500 leads`` (``words``: an irregular plural); the noun is
+    translated in context "Count"."""
+    noun = word if count == 1 else words or word + "s"
+    return f"{count:,} {QCoreApplication.translate('Count', noun)}"
 
 
 #: Channels and task kinds by their proper names (``label`` would write "Sms", "Linkedin").

@@ -29,13 +29,16 @@ import leaddesk
 from leaddesk.services.team.users import UserService
 from leaddesk.store.change_feed import CREDIT_TABLES, Change
 from leaddesk.store.enums import Role
-from leaddesk.ui import formatting
+from leaddesk.ui import demo_mark, formatting
 from leaddesk.ui.change_hub import ChangeHub
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.leads.file_actions import LeadFileActions
+from leaddesk.ui.leads.lead_work import LeadWorkServices
 from leaddesk.ui.leads.view import Choice, LeadsView
 from leaddesk.ui.operations import op
+from leaddesk.ui.settings.actions import SessionActions
 from leaddesk.ui.sidebar import Sidebar
+from leaddesk.ui.templates.actions import MessageListActions
 
 if TYPE_CHECKING:
     from leaddesk.services.app_services import AppServices
@@ -84,8 +87,10 @@ class MainWindow(QMainWindow):
             bulk=services.bulk_edit, lead_changes=services.lead_changes,
             choices=lambda: lead_choices(services),
             message_leads=self.message_leads, tasks=services.tasks,
+            work=LeadWorkServices.of(services),
         )
         self.outbox_runner = OutboxRunner.for_services(services, parent=self)
+        self.list_actions = MessageListActions(services, self)
         #: The views built so far (see :meth:`view`); the stack holds a placeholder for each other.
         self.views: dict[str, QWidget] = {"leads": self.leads_view}
         labels = (self.tr("Leads"), self.tr("Campaigns"), self.tr("Composer"), self.tr("Credits"))
@@ -115,6 +120,7 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
 
         self._make_menus(labels)
+        self.demo_mark = demo_mark.install(self, services)  # "Demo data — remove…" while marked
         self.sidebar.selected.connect(self._on_sidebar)
         self.leads_view.leadsChanged.connect(self.refresh_lead_count)
         self.leads_view.leadsChanged.connect(self.file_actions.refresh_pipeline)
@@ -145,6 +151,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.file_actions.import_action)
         file_menu.addAction(self.file_actions.export_action)
         file_menu.addSeparator()
+        self.session = SessionActions(self._services, self, self._settings)
+        file_menu.addAction(self.session.sign_out_action)
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Q))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -161,6 +169,8 @@ class MainWindow(QMainWindow):
         self._wire_undo()
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.session.settings_action)
         if self.leads_view.bulk_actions is not None:
             edit_menu.addSeparator()
             edit_menu.addMenu(self.leads_view.bulk_actions.menu)
@@ -184,6 +194,9 @@ class MainWindow(QMainWindow):
         leads_menu.addAction(self.leads_view.message_action)
         leads_menu.addSeparator()
         leads_menu.addAction(self.file_actions.duplicates_action)
+        leads_menu.addSeparator()
+        leads_menu.addActions([self.list_actions.templates_action,
+                               self.list_actions.suppression_action])
 
         team_menu = self.menuBar().addMenu(self.tr("&Team"))
         self.users_action = QAction(self.tr("&Users…"), self)
@@ -285,11 +298,13 @@ class MainWindow(QMainWindow):
         if name == "composer":
             from leaddesk.ui.composer.view import ComposerView
 
-            return ComposerView(
+            composer = ComposerView(
                 services.templates, services.leads, services.messages, services.credits,
                 sender={"name": services.ctx.actor.name},
                 compose=services.compose, runner=self.outbox_runner, views=services.saved_views,
             )
+            self.list_actions.attach(composer)
+            return composer
         from leaddesk.ui.credits.view import CreditsView
 
         credits_view = CreditsView(services.credits, users=UserService(services.ctx))

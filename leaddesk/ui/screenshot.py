@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.leads.service import LeadRecord
-from leaddesk.ui import operations, qt_messages, theme
+from leaddesk.ui import operations, qt_messages, theme, widgets
 from leaddesk.ui.gc_guard import GuiGarbageCollector
 from leaddesk.ui.main_window import VIEWS, MainWindow
 from leaddesk.ui.operations import op
@@ -42,6 +42,7 @@ def _application() -> QApplication:
     qt_messages.route_to_logging()
     app = QApplication([])
     theme.apply(app)
+    widgets.plain_dialog_buttons(app)
     return app
 
 
@@ -97,6 +98,7 @@ def save_screenshot(
     app = _application()
     if not app.styleSheet():
         theme.apply(app)
+    widgets.plain_dialog_buttons(app)
     deadline = time.monotonic() + timeout
     collector = GuiGarbageCollector().start()
     window = MainWindow(app_services, settings=None)

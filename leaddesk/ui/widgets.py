@@ -1,5 +1,6 @@
 """Small widgets every view uses: badges, cards, stat tiles, inline errors, optional dates, a
-message bar and a progress strip with a Cancel."""
+message bar and a progress strip with a Cancel; and the app-wide habits of windows and
+dropdowns (Esc closes a secondary window, long names are elided, no generic button icons)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,17 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -24,11 +34,16 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
+    QProxyStyle,
     QPushButton,
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
+    QStyleHintReturn,
+    QStyleOption,
+    QStyleOptionComboBox,
     QStyleOptionViewItem,
+    QStylePainter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -336,3 +351,67 @@ class ProgressStrip(QFrame):
         self.cancel_button.setEnabled(False)
         self.cancel_button.setText(self.tr("Cancelling…"))
         self.cancelRequested.emit()
+
+
+# -- app-wide habits ------------------------------------------------------------------------------
+#: Characters a dropdown of user data shows before it elides (names, views, templates).
+COMBO_MIN_CHARS = 18
+
+
+class ElidedComboBox(QComboBox):
+    """Draws its current text elided with "…" where Qt would cut it off mid-letter; the whole
+    text is its tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentTextChanged.connect(self.setToolTip)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideRight, field.width())
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
+def elided_combo(min_chars: int = COMBO_MIN_CHARS) -> QComboBox:
+    """A dropdown for user data: as wide as ``min_chars`` (a long name does not stretch the form
+    it sits in), the current name elided at the end, the list's names elided in the middle."""
+    combo = ElidedComboBox()
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(min_chars)
+    combo.view().setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    return combo
+
+
+def close_on_escape(window: QWidget) -> QShortcut:
+    """Esc closes a secondary window as it closes a dialog."""
+    shortcut = QShortcut(QKeySequence(Qt.Key.Key_Escape), window, window.close)
+    shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
+    return shortcut
+
+
+class PlainButtonsStyle(QProxyStyle):
+    """The app's style, minus the generic icons some platforms put on dialog buttons (a tick on
+    OK, a red sign on Cancel): the app's buttons speak in words."""
+
+    def styleHint(self, hint: QStyle.StyleHint, option: QStyleOption | None = None,
+                  widget: QWidget | None = None,
+                  returnData: QStyleHintReturn | None = None) -> int:
+        if hint == QStyle.StyleHint.SH_DialogButtonBox_ButtonsHaveIcons:
+            return 0
+        return super().styleHint(hint, option, widget, returnData)
+
+
+def plain_dialog_buttons(app: QApplication) -> None:
+    """Turn dialog-button icons off app-wide (call after the theme; palette and sheet kept)."""
+    if isinstance(app.style(), PlainButtonsStyle):
+        return
+    palette, sheet = app.palette(), app.styleSheet()
+    app.setStyle(PlainButtonsStyle(app.style().name()))
+    app.setPalette(palette)
+    app.setStyleSheet(sheet)

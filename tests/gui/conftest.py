@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 
 from leaddesk.sending.dispatcher import DispatcherConfig
 from leaddesk.services import demo
+from leaddesk.services import settings as app_settings
 from leaddesk.services.app_services import AppServices
 from leaddesk.ui import operations
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
@@ -92,6 +93,7 @@ def smtp() -> Iterator[FakeSmtpServer]:
 def sending_app(demo_app: AppServices, smtp: FakeSmtpServer) -> AppServices:
     """The demo database with an email channel pointing at the local SMTP server."""
     demo_app.messages.cancel()  # the demo's own queued messages are not this test's
+    app_settings.put(demo_app.store, app_settings.SENDER_POSTAL_ADDRESS, "1 Example Road")
     demo_app.integrations.add("email", "work mail", {
         "host": "127.0.0.1", "port": smtp.port, "security": "none",
         "from_address": "rep@example.com", "daily_cap": 10_000})

@@ -37,7 +37,8 @@ def test_preview_renders_the_template_for_a_real_lead(qtbot, view, demo_app, lea
     assert preview.body.startswith(f"Hi {lead.first_name},")
     assert "Sam Seller" in preview.body
     assert view.form.preview_subject.text() == preview.subject
-    assert view.form.preview_body.toPlainText() == preview.body
+    assert view.form.preview_body.toPlainText() == preview.body + preview.footer
+    assert 'To unsubscribe, reply "unsubscribe"' in preview.footer
     assert view.form.cost.text() == "Cost: 1 credit"
     balance = demo_app.credits.balance().available
     assert view.form.balance.text() == f"Balance: {balance:,} credits"

@@ -42,9 +42,9 @@ class CountingLeads:
         self._note(f"rows_at:{offset}", len(rows))
         return rows
 
-    def update(self, lead_id, changes, expected_version=None):
+    def update(self, lead_id, changes, expected_version=None, **options):
         self._note("update")
-        return self._leads.update(lead_id, changes, expected_version=expected_version)
+        return self._leads.update(lead_id, changes, expected_version=expected_version, **options)
 
 
 def loaded_model(qtbot, leads: Any, **kwargs: Any) -> LeadTableModel:

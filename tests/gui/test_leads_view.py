@@ -62,7 +62,7 @@ def test_selecting_a_lead_fills_the_detail_panel(qtbot, view, demo_app) -> None:
     lead = view.model.record(0)
     assert view.detail.lead == lead
     assert view.detail.name.text() == lead.full_name
-    assert view.detail.values["email"].text() == (lead.email or "—")
+    assert view.detail.fields.inputs["email"].text() == lead.email
     qtbot.waitUntil(view.detail_loader.history_loaded)
     messages = demo_app.messages.for_lead(lead.id)
     shown = view.detail.messages.count()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 from leaddesk.commands import gui
+from leaddesk.services import demo
 from leaddesk.services import settings as app_settings
 from leaddesk.services.app_services import AppServices
 from leaddesk.services.context import ServiceContext
@@ -19,7 +20,7 @@ from leaddesk.services.team.users import UserService
 from leaddesk.store import migrate
 from leaddesk.store.database import Store
 from leaddesk.ui import operations
-from leaddesk.ui.auth.first_run import FirstRunDialog
+from leaddesk.ui.auth.first_run import FirstRunDialog, StartChoice
 from leaddesk.ui.auth.login_dialog import LAST_USER_KEY, LoginDialog
 from leaddesk.ui.auth.start import SignInCancelled, dialog_sign_in, team_sign_in
 from leaddesk.ui.main_window import MainWindow
@@ -61,34 +62,38 @@ def _admin_db(url: str) -> None:
         store.dispose()
 
 
-def test_first_run_creates_the_admin_who_gets_demo_data_and_the_window(
+def test_first_run_creates_the_admin_who_chose_demo_data_and_the_window(
     qtbot, db_url: str, settings: QSettings, tmp_path: Path
 ) -> None:
     def fill(dialog: QDialog) -> None:
         assert isinstance(dialog, FirstRunDialog)
         dialog.show()
+        assert dialog.start_empty.isChecked()  # demo data only when asked for
         dialog.username.setText("boss")
         dialog.name.setText("Ann Admin")
         dialog.password.setText("first-admin-pw")
         dialog.confirm.setText("first-admin-pw")
+        dialog.with_demo.setChecked(True)
         _shot(dialog, "first_run")
         dialog.finish()
         qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
 
+    choice = StartChoice()
     services = AppServices.open(db_url, backup_dir=tmp_path / "b",
-                                sign_in=dialog_sign_in(settings, show=fill))
+                                sign_in=dialog_sign_in(settings, show=fill, choice=choice))
     try:
         assert services.ctx.actor.name == "Ann Admin"
         assert auth.login_mode(services.store) is auth.LoginMode.PASSWORD
-        gui.FIRST_RUN_DEMO_LEADS, saved = 50, gui.FIRST_RUN_DEMO_LEADS
-        try:
-            gui.first_start(services)
-        finally:
-            gui.FIRST_RUN_DEMO_LEADS = saved
-        assert services.leads.count() == 50
+        assert choice == StartChoice(asked=True, demo=True)
+        assert gui.first_start(services, demo_chosen=choice.demo) is True
+        assert gui.first_start(services, demo_chosen=True) is False  # once per database
         assert app_settings.get(services.store, gui.FIRST_RUN_DONE) is True
+        demo.populate(services, 50)  # what the window's progress dialog runs
         window = _window(qtbot, services, settings)
         assert window.lead_count == 50
+        qtbot.waitUntil(lambda: window.demo_mark.is_demo is True)
+        assert window.demo_mark.widget.isVisibleTo(window)
+        assert window.demo_mark.remove_action.isVisible()
         assert "Ann Admin" in window.sidebar.footer.text()
         assert window.users_action.isVisible()
         users = window.open_users()
@@ -134,7 +139,7 @@ def test_wrong_password_then_right_opens_the_window_acting_as_that_user(
         assert drive.errors == ["wrong user name or password"]  # type: ignore[attr-defined]
         assert services.ctx.actor.name == "Ray Rep"
         assert settings.value(LAST_USER_KEY) == "ray"
-        gui.first_start(services)  # a rep: no demo data, the first run stays the admin's
+        assert gui.first_start(services, demo_chosen=True) is False  # a rep: the admin's call
         assert services.leads.count() == 0
         assert not app_settings.get(services.store, gui.FIRST_RUN_DONE, False)
         services.leads.create({"first_name": "Mine", "email": "mine@example.com"})
@@ -212,7 +217,7 @@ def test_a_team_member_signs_in_as_their_database_role(
 def test_leaddesk_gui_first_run_then_the_window_as_the_admin(
     qtbot, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The command's own wiring: the first-run dialog, demo data by the admin, the window."""
+    """The command's own wiring: the first-run dialog, an empty start, the window."""
     from leaddesk.cli import main
     from leaddesk.ui import app as ui_app
     from leaddesk.ui.auth import start
@@ -226,28 +231,27 @@ def test_leaddesk_gui_first_run_then_the_window_as_the_admin(
         dialog.finish()
         qtbot.waitUntil(lambda: dialog.result() == QDialog.DialogCode.Accepted, timeout=10_000)
 
-    opened: list[tuple[str, int]] = []
+    opened: list[tuple[str, int, object]] = []
 
-    def run_gui(services: AppServices, **_kwargs: object) -> int:
-        opened.append((services.ctx.actor.name, services.leads.count()))
+    def run_gui(services: AppServices, **kwargs: object) -> int:
+        opened.append((services.ctx.actor.name, services.leads.count(), kwargs["add_demo"]))
         return 0
 
     real = start.dialog_sign_in
-    monkeypatch.setattr(start, "dialog_sign_in",
-                        lambda settings, where="": real(settings, show=fill, where=where))
+    monkeypatch.setattr(start, "dialog_sign_in", lambda settings, where="", choice=None: real(
+        settings, show=fill, where=where, choice=choice))
     monkeypatch.setattr(ui_app, "run_gui", run_gui)
     monkeypatch.setattr(ui_app, "window_settings", lambda: QSettings(
         str(_SHOTS[0] / "ui.ini"), QSettings.Format.IniFormat))
-    monkeypatch.setattr(gui, "FIRST_RUN_DEMO_LEADS", 40)
     assert main(["--db", db_url, "gui"]) == 0
-    assert opened == [("Ann Admin", 40)]
+    assert opened == [("Ann Admin", 0, False)]  # started empty: no demo data unasked
 
     def cancel(dialog: QDialog) -> None:
         assert isinstance(dialog, LoginDialog)  # sign-in is required now
         dialog.reject()
 
-    monkeypatch.setattr(start, "dialog_sign_in",
-                        lambda settings, where="": real(settings, show=cancel, where=where))
+    monkeypatch.setattr(start, "dialog_sign_in", lambda settings, where="", choice=None: real(
+        settings, show=cancel, where=where, choice=choice))
     assert main(["--db", db_url, "gui"]) == 0  # cancelled: quits cleanly, no window
     assert len(opened) == 1
 

@@ -27,7 +27,9 @@ def test_version_and_help() -> None:
     code, out, _ = run("--version")
     assert code == 0 and out.strip() == f"leaddesk {__version__}"
     for command in ([], ["demo"], ["credits"], ["credits", "history"], ["screenshot"],
-                    ["db"], ["db", "upgrade"], ["gui"]):
+                    ["db"], ["db", "upgrade"], ["gui"], ["leads"], ["leads", "list"],
+                    ["leads", "edit"], ["leads", "bulk"], ["views", "save"], ["tasks"],
+                    ["tasks", "snooze"], ["campaigns"], ["campaigns", "edit"]):
         with pytest.raises(SystemExit) as exit_:
             main([*command, "--help"])
         assert exit_.value.code == 0
@@ -38,7 +40,13 @@ def test_version_and_help() -> None:
     [["--bogus"], ["demo", "--leads", "many"], ["credits", "spend"], ["screenshot", "--view",
      "inbox", "--out", "x.png"], ["screenshot", "--view", "leads", "--out", "x.png", "--size",
      "big"], ["demo", "--leads", "-5"], ["import", "x.csv", "--workers", "-1"],
-     ["credits", "history", "--limit", "0"], ["changes", "list", "--limit", "none"]],
+     ["credits", "history", "--limit", "0"], ["changes", "list", "--limit", "none"],
+     ["leads"], ["leads", "list", "--limit", "-1"], ["leads", "list", "--json", "--csv"],
+     ["leads", "edit", "x", "--colour", "red"], ["leads", "list", "--score-min", "high"],
+     ["views", "save"], ["tasks", "list", "--overdue", "--done"], ["tasks", "add", "x"],
+     ["leads", "bulk", "--set-status"], ["leads", "merge", "x"],
+     ["leads", "duplicates", "--rule", "fax"], ["campaigns"], ["campaigns", "add"],
+     ["dnc", "add"]],
 )
 def test_bad_arguments_exit_2_with_one_line(args: list[str]) -> None:
     code, out, err = run(*args)

@@ -25,7 +25,7 @@ from leaddesk.services.credits.statements import ACCOUNTS
 from leaddesk.services.errors import PermissionDeniedError, ValidationError
 from leaddesk.store.database import Store
 from leaddesk.store.enums import Plan, TransactionKind
-from leaddesk.store.ids import new_id
+from leaddesk.store.ids import demo_ids, new_id
 from leaddesk.store.models.credit import RedeemedTopupCode
 
 
@@ -85,8 +85,8 @@ def is_demo_database(store: Store) -> bool:
 
 
 def buy_package(book: LedgerBook, package: str) -> TransactionRecord:
-    """:func:`purchase` without paying, refused unless the database is a local demo one (never
-    on a team database, whatever its settings say)."""
+    """:func:`purchase` without paying, refused unless the database is a local demo one holding
+    demo data only (never on a team database, whatever its settings say)."""
     if book.store.dialect == "postgresql":
         raise PermissionDeniedError(
             "buying a package without a code is impossible on a team database; an admin "
@@ -97,7 +97,17 @@ def buy_package(book: LedgerBook, package: str) -> TransactionRecord:
             "buying a package works on demo databases only (made by `leaddesk demo`); "
             "to add credits, redeem a top-up code: `leaddesk credits redeem CODE`"
         )
-    return purchase(book, package)
+    from leaddesk.services import demo_rows  # reads leads: only on this demo-only path
+
+    with book.store.read() as session:
+        if demo_rows.holds_real_data(session):
+            raise PermissionDeniedError(
+                "this demo database now holds real leads, campaigns or messages, so free "
+                "packages are off; remove the demo data (`leaddesk demo --remove`) and redeem "
+                "a top-up code: `leaddesk credits redeem CODE`"
+            )
+    with demo_ids():  # free credits are demo rows: removing the demo data takes them back
+        return purchase(book, package)
 
 
 def redeem(

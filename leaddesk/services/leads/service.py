@@ -23,6 +23,7 @@ from leaddesk.services.leads import search as lead_search
 from leaddesk.services.leads.lead_input import IDENTITY_FIELDS, clean_lead_input
 from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
 from leaddesk.services.leads.query_sql import after_cursor, apply_filters, ordered_by
+from leaddesk.services.validation import default_phone_region
 from leaddesk.store.enums import LeadStatus
 from leaddesk.store.models import Lead, LeadTag
 from leaddesk.store.types import utcnow
@@ -60,6 +61,7 @@ class LeadRecord:
     created_at: dt.datetime
     updated_at: dt.datetime
     version: int
+    last_contacted_at: dt.datetime | None = None
     tags: tuple[str, ...] = ()
 
     @property
@@ -229,11 +231,17 @@ class LeadService:
         return (sort.field if hits >= lead_plan.MIN_HITS else None), search_walk
 
     # -- writes ------------------------------------------------------------------------------
+    def _region(self, data: Mapping[str, Any], region: str | None) -> str | None:
+        """The region a national phone number in ``data`` is read in (looked up only then)."""
+        if region or self.default_region or "phone" not in data:
+            return region or self.default_region
+        return default_phone_region(self._ctx.store)
+
     def create(
         self, data: Mapping[str, Any], region: str | None = None, check_duplicates: bool = False
     ) -> LeadRecord:
         """Create a lead; with ``check_duplicates``, raise ``DuplicateLeadError`` on a match."""
-        values = clean_lead_input(data, region or self.default_region)
+        values = clean_lead_input(data, self._region(data, region))
         if not any(values.get(k) for k in IDENTITY_FIELDS):
             raise ValidationError("name", "a lead needs a name, an email, a phone or LinkedIn URL")
         rules = duplicate_keys.load_rules(self._ctx.store) if check_duplicates else None
@@ -266,7 +274,7 @@ class LeadService:
         region: str | None = None,
         check_duplicates: bool = False,
     ) -> LeadRecord:
-        values = clean_lead_input(changes, region or self.default_region)
+        values = clean_lead_input(changes, self._region(changes, region))
         keyed = check_duplicates and bool(set(values) & set(duplicate_keys.KEY_FIELDS))
         rules = duplicate_keys.load_rules(self._ctx.store) if keyed else None
         with self._ctx.store.write() as session:

@@ -25,7 +25,7 @@ from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.errors import NotFoundError, ValidationError
 from leaddesk.services.leads.query import LeadQuery
 from leaddesk.services.leads.query_sql import apply_filters
-from leaddesk.services.messaging import channel_rules, suppression, whatsapp_content
+from leaddesk.services.messaging import channel_rules, compliance, suppression, whatsapp_content
 from leaddesk.services.messaging.integrations import IntegrationRecord, IntegrationService
 from leaddesk.services.messaging.messages import address_for
 from leaddesk.services.messaging.templating.errors import TemplateError
@@ -132,6 +132,7 @@ def _sender_values(session: Session, actor_id: uuid.UUID,
     if profile is not None:
         company = {"name": profile.company, "offer": profile.offer, "website": profile.website,
                    "postal_address": profile.postal_address}
+    company["postal_address"] = compliance.postal_address(session, actor_id)
     return sender, company
 
 
@@ -268,6 +269,8 @@ class ComposeService:
             held = f"the lead has no {_ADDRESS_NAMES[chan]}"
         elif errors:
             held = errors[0]
+        elif reason := compliance.held_reason(chan.value, company.get("postal_address")):
+            held = reason
         return Preview(**base, subject=subject, body=rendered.body_text, held_reason=held,
                        blocked_reason=blocked or "", issues=issues, content_variables=variables)
 

@@ -7,14 +7,30 @@ channel), so that ``leaddesk channel add --help`` can list the settings without 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+_TRUE = frozenset({"true", "yes", "on", "1"})
+_FALSE = frozenset({"false", "no", "off", "0", ""})
+
+
+def boolean(value: Any) -> bool:
+    """A yes/no setting from the command line ("true", "no", ...) or JSON (true, false);
+    ``bool("false")`` would be True, hence this."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not true or false")
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    type: type
+    type: Callable[[Any], Any]  # converts a given value; its __name__ names it in errors
     required: bool = False
 
 
@@ -31,6 +47,8 @@ SCHEMAS: dict[str, dict[str, Field]] = {
         "unsubscribe_mailto": Field(str), "unsubscribe_url": Field(str),
         "max_messages_per_connection": Field(int), "timeout": Field(float),
         "ca_file": Field(str),
+        #: Send the SMTP password over a connection without TLS (a local relay); off by default.
+        "allow_plaintext_login": Field(boolean),
         "imap_host": Field(str), "imap_port": Field(int), "imap_security": Field(str),
         "imap_username": Field(str), "imap_mailbox": Field(str),
         **_LIMITS,

@@ -112,7 +112,7 @@ def _ssl_context(settings: Mapping[str, Any]) -> ssl.SSLContext:
     return _context_for(settings.get("ca_file") or None)
 
 
-def smtp_settings(s: Mapping[str, Any]) -> SmtpSettings:
+def smtp_settings(s: Mapping[str, Any], name: str = "") -> SmtpSettings:
     from_domain = str(s["from_address"]).rpartition("@")[2] or "localhost"
     return SmtpSettings(
         host=s["host"], port=int(s["port"]),
@@ -120,7 +120,8 @@ def smtp_settings(s: Mapping[str, Any]) -> SmtpSettings:
         security=SmtpSecurity(s.get("security", "starttls")), username=s.get("username") or None,
         timeout=float(s.get("timeout", 30.0)),
         max_messages_per_connection=int(s.get("max_messages_per_connection", 50)),
-        ssl_context=_ssl_context(s),
+        ssl_context=_ssl_context(s), channel_name=name,
+        allow_plaintext_login=bool(s.get("allow_plaintext_login", False)),
     )
 
 
@@ -171,6 +172,35 @@ class IntegrationService:
             for key in secrets:
                 self.secrets.delete(new_id, key)
             raise
+
+    def update(
+        self, ref: str | uuid.UUID, settings: Mapping[str, Any],
+        secrets: Mapping[str, str] | None = None,
+    ) -> IntegrationRecord:
+        """Change some settings (a ``None`` or empty value removes an optional one) and replace
+        the secrets given; the result is checked as a whole, as when the channel was added."""
+        record = self.get(ref)
+        merged = {**record.settings, **settings}
+        merged = {k: v for k, v in merged.items() if v not in (None, "")}
+        values = clean_settings(record.kind, merged)
+        secrets = dict(secrets or {})
+        for key in secrets:
+            if key not in SECRETS[record.kind]:
+                raise ValidationError(key, f"is not a secret of a {record.kind} channel")
+        for key, value in secrets.items():
+            self.secrets.set(record.id, key, value)
+        with self._ctx.store.write() as session:
+            row = session.get(Integration, record.id)
+            assert row is not None
+            changes = {k: [record.settings.get(k), values.get(k)]
+                       for k in set(record.settings) | set(values)
+                       if record.settings.get(k) != values.get(k)}
+            row.settings = values
+            row.status = "configured"
+            activity.record(session, self._ctx.actor.id, "update", "integration", row.id,
+                            summary=f"changed {row.kind} channel {row.name}", changes=changes)
+            session.flush()
+            return to_record(IntegrationRecord, row)
 
     def list(self, kind: str | None = None) -> list[IntegrationRecord]:
         stmt = select(Integration).order_by(Integration.created_at, Integration.id)
@@ -251,7 +281,7 @@ class IntegrationService:
         if record.kind == "email" and kind is ChannelKind.EMAIL:
             # No login, no keyring: a relay on this machine needs no password.
             password = self.secrets.get(record.id, "smtp_password") if s.get("username") else None
-            return SmtpEmailChannel(smtp_settings(s), password)
+            return SmtpEmailChannel(smtp_settings(s, record.name), password)
         if record.kind == "twilio" and kind in SERVES["twilio"]:
             token = self.secrets.get(record.id, "auth_token") or ""
             cls = {ChannelKind.SMS: TwilioSmsChannel, ChannelKind.WHATSAPP: TwilioWhatsAppChannel,

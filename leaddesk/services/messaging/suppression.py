@@ -88,7 +88,10 @@ def lead_keys(lead: Lead) -> list[tuple[str, str]]:
 
 _SUPPRESSIONS = Suppression.__table__
 #: One prepared statement (the list is the same for everyone: no scope to apply).
+# A removed entry (soft-deleted, kept for audit) no longer blocks: this core query is not
+# row-scoped, so it says so itself.
 _SUPPRESSED = select(_SUPPRESSIONS.c.value, _SUPPRESSIONS.c.reason).where(
+    _SUPPRESSIONS.c.deleted_at.is_(None),
     _SUPPRESSIONS.c.kind == bindparam("s_kind"),
     _SUPPRESSIONS.c.value.in_(bindparam("s_values", expanding=True)))
 _LEADS = Lead.__table__

@@ -1,8 +1,10 @@
-"""The first run's choice: create the admin (sign-in required) or no login on this computer."""
+"""The first run's choices: create the admin (sign-in required) or no login on this computer,
+and whether the database starts empty or with demo data to look around."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -21,6 +23,15 @@ from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import FieldErrors, dialog_buttons, error_label, muted, title
 
 CreateAdmin = Callable[[str, str, str], Actor]
+DEMO_LEADS = 2_000
+
+
+@dataclass
+class StartChoice:
+    """What the first-run dialog decided beyond signing in (filled when it is accepted)."""
+
+    asked: bool = False
+    demo: bool = False
 
 
 class FirstRunDialog(QDialog):
@@ -57,15 +68,32 @@ class FirstRunDialog(QDialog):
         general = error_label()
         self.errors = FieldErrors(labels, general)
         self.with_login.toggled.connect(self.form.setEnabled)
+        self.start_empty = QRadioButton(self.tr("Start with an empty database"))
+        self.with_demo = QRadioButton(self.tr(
+            "Demo data to look around (%1 sample leads, campaigns, credits)")
+            .replace("%1", f"{DEMO_LEADS:,}"))
+        self.start_empty.setChecked(True)
+        data_group = QButtonGroup(self)
+        data_group.addButton(self.start_empty)
+        data_group.addButton(self.with_demo)
         self.buttons = dialog_buttons(
             self, self.finish, QDialogButtonBox.StandardButton.Ok, self.tr("Start"), cancel=False
         )
         layout = QVBoxLayout(self)
         layout.addWidget(title(self.tr("How should people sign in?")))
-        layout.addWidget(muted(self.tr("You can change this later in the user settings.")))
+        layout.addWidget(muted(self.tr(
+            "You can change this later in Edit ▸ Settings…; team members are added in "
+            "Team ▸ Users…")))
         layout.addWidget(self.with_login)
         layout.addWidget(self.form)
         layout.addWidget(self.without_login)
+        layout.addSpacing(8)
+        layout.addWidget(title(self.tr("What should the database start with?")))
+        layout.addWidget(self.start_empty)
+        layout.addWidget(self.with_demo)
+        layout.addWidget(muted(self.tr(
+            "Demo data is marked in the window and removed in one step (File ▸ Remove demo "
+            "data…) when you start real work.")))
         layout.addWidget(general)
         layout.addWidget(self.buttons)
 

@@ -26,7 +26,14 @@ from PySide6.QtWidgets import (
 from leaddesk.services.team.users import UserRecord, UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import FieldErrors, MessageBar, dialog_buttons, error_label, title
+from leaddesk.ui.widgets import (
+    FieldErrors,
+    MessageBar,
+    dialog_buttons,
+    elided_combo,
+    error_label,
+    title,
+)
 
 ROLES = ("rep", "manager", "admin")
 COLUMNS = ("User name", "Name", "Role", "Manager", "Status", "Last sign-in")
@@ -51,7 +58,7 @@ class UserDialog(QDialog):
         self.role = QComboBox()
         for role in ROLES:
             self.role.addItem(formatting.label(role), role)
-        self.manager = QComboBox()
+        self.manager = elided_combo()
         self.manager.addItem(self.tr("(none)"), None)
         for m in managers:
             self.manager.addItem(m.name or m.username, m.id)

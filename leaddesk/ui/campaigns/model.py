@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from leaddesk.services.campaigns.service import CampaignRecord
@@ -92,7 +92,7 @@ class CampaignDelegate(QStyledItemDelegate):
         bold = QFont(option.font)
         bold.setWeight(QFont.Weight.DemiBold)
         painter.setFont(bold)
-        painter.setPen(QColor("#111827"))
+        painter.setPen(option.palette.color(QPalette.ColorRole.Text))  # light or dark theme
         line = QFontMetrics(bold).height()
         name = QFontMetrics(bold).elidedText(campaign.name, Qt.TextElideMode.ElideRight,
                                              rect.width())

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from leaddesk.ui import formatting
 from leaddesk.ui.composer.lead_picker import LeadPicker
 from leaddesk.ui.composer.rendering import CHANNELS, Issue, Preview
-from leaddesk.ui.widgets import Card, muted, section
+from leaddesk.ui.widgets import Card, elided_combo, muted, section
 
 _ISSUE_COLOURS = {"error": "#b91c1c", "warning": "#b45309", "info": "#4b5563"}
 
@@ -34,12 +34,12 @@ class ComposerForm(QWidget):
         self.channel = QComboBox()
         for channel in CHANNELS:
             self.channel.addItem(formatting.channel_label(channel), channel)
-        self.template = QComboBox()
+        self.template = elided_combo()
         self.template.setMinimumWidth(220)
         self.picker = picker
         #: Who gets it: one lead (the picker), the leads selected in the leads view, or a
         #: saved view (the picker's lead is then the one previewed).
-        self.audience = QComboBox()
+        self.audience = elided_combo()
         self.audience.addItem(self.tr("One lead"), None)
         self.subject_label = QLabel(self.tr("Subject"))
         self.subject = QLineEdit()
@@ -162,7 +162,7 @@ class ComposerForm(QWidget):
     def show_preview(self, result: Preview, to: str) -> None:
         self.to_line.setText(to)
         self.preview_subject.setText(result.subject or self.tr("(no subject)"))
-        self.preview_body.setPlainText(result.body)
+        self.preview_body.setPlainText(result.body + result.footer)
         self.content.setText(self._content_html(result))
         self.content.setVisible(bool(result.content_sid))
         self.preview_error.setText(result.error)

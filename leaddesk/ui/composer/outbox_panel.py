@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from leaddesk.ui.formatting import plural
 from leaddesk.ui.operations import OpContext, Operation, op
 from leaddesk.ui.operations import Progress as OpProgress
 
@@ -113,6 +114,7 @@ class OutboxRunner(QObject):
                 ctx.progress(p.done, None, "")
 
             dispatcher.on_progress = report
+            dispatcher.poll_opt_outs()  # "STOP" texts first: those numbers are spared
             return dispatcher.run_until_empty()
 
         self._operation = (
@@ -187,7 +189,7 @@ class OutboxPanel(QWidget):
 
     def _auto_started(self, count: int) -> None:
         self.begin(count)
-        self.status.setText(self.tr("Sending %1 due message(s)…").replace("%1", str(count)))
+        self.status.setText(self.tr("Sending %1…").replace("%1", plural(count, "due message")))
 
     def show_progress(self, p: Progress) -> None:
         self.bar.setValue(min(p.done, self.bar.maximum()))

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from leaddesk.services.messaging import channel_rules, whatsapp_content
+from leaddesk.services.messaging import channel_rules, compliance, whatsapp_content
 from leaddesk.services.messaging.templating.errors import TemplateError
 from leaddesk.services.messaging.templating.rendering import MessageSource, render
 from leaddesk.services.messaging.templating.variables import RenderContext
@@ -47,6 +47,8 @@ class Preview:
     #: the lead, or the raw expressions while no lead is chosen.
     content_sid: str = ""
     variables: tuple[tuple[str, str], ...] = ()
+    #: The compliance footer an email carries (shown under the body, never saved with it).
+    footer: str = ""
 
     @property
     def blocking(self) -> bool:
@@ -90,6 +92,9 @@ def preview(
     else:
         rules = channel_rules.check(channel, out_subject, out_body)
     issues = tuple(Issue(i.level, i.message) for i in rules)
+    postal = (company or {}).get("postal_address")
+    if reason := compliance.held_reason(channel, postal):  # composed anyway, but held
+        issues += (Issue("warning", reason),)
     segments = None
     if channel == "sms":
         info = channel_rules.sms_segments(out_body)
@@ -103,4 +108,5 @@ def preview(
         segments,
         content_sid,
         tuple(whatsapp_content.ordered(variables)),
+        compliance.preview_footer(channel, postal, (sender or {}).get("email")),
     )

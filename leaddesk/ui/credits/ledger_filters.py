@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QWidget
 
 from leaddesk.services.credits.history import LedgerFilter
 from leaddesk.ui import formatting
-from leaddesk.ui.widgets import NO_DATE, optional_date_edit
+from leaddesk.ui.widgets import NO_DATE, elided_combo, optional_date_edit
 
 EVERYONE = "*"
 
@@ -44,7 +44,7 @@ class LedgerFilters(QWidget):
         self.action_combo = QComboBox()
         self.action_combo.addItem(self.tr("All actions"), "")
         bar.addWidget(self.action_combo)
-        self.user_combo = QComboBox()
+        self.user_combo = elided_combo()
         self.user_combo.addItem(self.tr("My credits"), "")
         if admin:
             self.user_combo.addItem(self.tr("Everyone"), EVERYONE)

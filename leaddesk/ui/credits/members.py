@@ -6,14 +6,14 @@ import uuid
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.records import Balance, SpendCap
 from leaddesk.services.team.users import UserRecord, UserService
 from leaddesk.ui import formatting
 from leaddesk.ui.operations import op
-from leaddesk.ui.widgets import muted
+from leaddesk.ui.widgets import elided_combo, muted
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class MemberPicker(QWidget):
         self._pending = 0
         self.members: list[UserRecord] = []
         self.figures: MemberCredits | None = None
-        self.combo = QComboBox()
+        self.combo = elided_combo()
         self.combo.setMinimumWidth(260)
         self.combo.addItem(self.tr("Loading the team…"), None)
         self.combo.setEnabled(False)

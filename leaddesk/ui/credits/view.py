@@ -17,7 +17,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QPushButton,
@@ -33,7 +32,7 @@ from leaddesk.services.credits.records import Balance, SpendCap
 from leaddesk.services.team.users import UserService
 from leaddesk.store.change_feed import CREDIT_TABLES, Change
 from leaddesk.store.enums import Role
-from leaddesk.ui import formatting
+from leaddesk.ui import file_dialogs, formatting
 from leaddesk.ui.credits.add_credits import AddCreditsCard
 from leaddesk.ui.credits.admin_tools import CreditAdminTools
 from leaddesk.ui.credits.ledger_filters import LedgerFilters
@@ -236,14 +235,14 @@ class CreditsView(QWidget):
 
     # -- export ----------------------------------------------------------------------------------
     def choose_export_file(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
+        path = file_dialogs.save_file(
             self,
             self.tr("Export transactions"),
             "credit-transactions.csv",
             self.tr("CSV files (*.csv)"),
         )
         if path:
-            self.export_csv(Path(path))
+            self.export_csv(path)
 
     def export_csv(self, path: Path) -> None:
         """Write every transaction the filters select (not just the loaded rows) to ``path``."""
@@ -258,8 +257,8 @@ class CreditsView(QWidget):
             op(export, parent=self)
             .success(
                 lambda n: self.message_bar.show_message(
-                    self.tr("Exported %1 transactions to %2")
-                    .replace("%1", f"{n:,}")
+                    self.tr("Exported %1 to %2")
+                    .replace("%1", formatting.plural(n, "transaction"))
                     .replace("%2", str(path)),
                     kind="info",
                     timeout_ms=6000,

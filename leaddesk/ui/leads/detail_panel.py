@@ -1,7 +1,9 @@
-"""The selected lead: who, how to reach them, tags, messages, tasks and the activity timeline.
+"""The selected lead, where the rep works: every field edited in place, notes, the messages
+(each opens with its timeline), tasks (add, done, snooze), logging a call, meeting or email,
+and the activity timeline.
 
-Layout and display only; the leads view decides what to show, loads the history and answers
-``messageRequested(LeadRecord)`` (the Message… button).
+Layout and display only: it emits what the rep asked for and the detail loader
+(``detail_loader``) saves it; the leads view answers ``messageRequested(LeadRecord)``.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,64 +28,37 @@ from leaddesk.services.activity import ActivityRecord
 from leaddesk.services.leads.service import LeadRecord
 from leaddesk.services.leads.tasks import TaskRecord
 from leaddesk.services.messaging.messages import MessageRecord
-from leaddesk.ui import formatting
-from leaddesk.ui.widgets import Card, badge, muted, section, set_badge, title
+from leaddesk.ui.leads.detail_actions import ContactLogForm, NoteForm, NotesEditor, TaskForm
+from leaddesk.ui.leads.detail_fields import Choice, LeadFieldsForm
+from leaddesk.ui.leads.detail_items import (
+    activity_row,
+    clear_layout,
+    layout_texts,
+    message_card,
+    task_card,
+)
+from leaddesk.ui.widgets import badge, muted, section, set_badge, title
 
 
-def _clear(layout: QVBoxLayout | QHBoxLayout) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        widget = item.widget()
-        if widget is not None:
-            widget.deleteLater()
-
-
-def _texts(layout: QVBoxLayout) -> list[str]:
-    """Each row of a list as one line of text (what a screen reader or a test reads)."""
-    lines = []
-    for i in range(layout.count()):
-        widget = layout.itemAt(i).widget()
-        labels = widget.findChildren(QLabel) if widget else []
-        if labels:
-            lines.append(" ".join(label.text() for label in labels if label.text()))
-    return lines
-
-
-def _item_card(heading: str, state: QLabel | None, when: str, summary: str) -> Card:
-    """One message or task: its kind in bold, a state badge and a date on top, one line below."""
-    row = Card()
-    layout = QVBoxLayout(row)
-    layout.setContentsMargins(10, 8, 10, 8)
-    layout.setSpacing(2)
-    top = QHBoxLayout()
-    kind = QLabel(heading)
-    kind.setProperty("role", "strong")
-    top.addWidget(kind)
-    if state is not None:
-        top.addWidget(state)
-    top.addStretch(1)
-    top.addWidget(muted(when))
-    layout.addLayout(top)
-    line = muted(summary)
-    line.setWordWrap(False)
-    # A long line is cut at the card's edge instead of widening the panel.
-    line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    layout.addWidget(line)
-    return row
-
-
-def _value(text: str) -> QLabel:
-    label = QLabel(text or "—")
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(True)
-    return label
+def _list() -> QVBoxLayout:
+    layout = QVBoxLayout()
+    layout.setSpacing(6)
+    return layout
 
 
 class LeadDetailPanel(QScrollArea):
-    messageRequested = Signal(object)
+    """Emits the rep's requests: ``messageRequested(LeadRecord)``, ``fieldEdited(field,
+    text)``, ``noteSubmitted(text)``, ``contactLogged(kind, outcome, notes)``,
+    ``taskSubmitted(kind, title, due_at)``, ``taskCompleted(TaskRecord)``,
+    ``taskSnoozed(TaskRecord, until)`` and ``messageOpened(MessageRecord)``."""
 
-    FIELDS = ("email", "phone", "linkedin_url", "location", "timezone", "source", "consent",
-              "created_at")
+    messageRequested = Signal(object)
+    noteSubmitted = Signal(str)
+    contactLogged = Signal(str, str, str)
+    taskSubmitted = Signal(str, str, object)
+    taskCompleted = Signal(object)
+    taskSnoozed = Signal(object, object)
+    messageOpened = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,7 +71,7 @@ class LeadDetailPanel(QScrollArea):
         body.setObjectName("DetailBody")
         self.setWidget(body)
         outer = QVBoxLayout(body)
-        outer.setContentsMargins(16, 4, 8, 16)
+        outer.setContentsMargins(16, 4, 12, 16)
         outer.setSpacing(12)
 
         self.empty = muted(self.tr("Select a lead to see its details."))
@@ -106,13 +81,15 @@ class LeadDetailPanel(QScrollArea):
         self.content = QWidget()
         content = QVBoxLayout(self.content)
         content.setContentsMargins(0, 0, 0, 0)
-        content.setSpacing(12)
+        content.setSpacing(10)
         outer.addWidget(self.content)
         outer.addStretch(1)
 
         self.name = title("")
         self.name.setWordWrap(True)
+        self.name.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.role = muted()
+        self.role.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         status_row = QHBoxLayout()
         status_row.setSpacing(8)
         self.status = badge("new")
@@ -131,54 +108,51 @@ class LeadDetailPanel(QScrollArea):
         content.addWidget(self.role)
         content.addLayout(status_row)
 
-        contact = Card()
-        form = QFormLayout(contact)
-        form.setContentsMargins(14, 12, 14, 12)
-        form.setHorizontalSpacing(14)
-        form.setVerticalSpacing(6)
-        captions = {
-            "email": self.tr("Email"),
-            "phone": self.tr("Phone"),
-            "linkedin_url": self.tr("LinkedIn"),
-            "location": self.tr("Location"),
-            "timezone": self.tr("Timezone"),
-            "source": self.tr("Source"),
-            "consent": self.tr("Consent"),
-            "created_at": self.tr("Added"),
-        }
-        self.values: dict[str, QLabel] = {}
-        for name in self.FIELDS:
-            caption = QLabel(captions[name])
-            caption.setProperty("role", "muted")
-            self.values[name] = _value("")
-            form.addRow(caption, self.values[name])
-        content.addWidget(contact)
+        self.fields = LeadFieldsForm()
+        self.fieldEdited = self.fields.fieldEdited
+        self.fields.wrapChanged.connect(lambda: QTimer.singleShot(0, self._refit))
+        content.addWidget(section(self.tr("Details")))
+        content.addWidget(self.fields)
 
-        content.addWidget(section(self.tr("Tags")))
-        self.tags_row = QHBoxLayout()
-        self.tags_row.setSpacing(6)
-        content.addLayout(self.tags_row)
+        content.addWidget(section(self.tr("Notes")))
+        self.notes_editor = NotesEditor()
+        self.notes = self.notes_editor.label
+        self.notes_editor.edited.connect(lambda text: self.fieldEdited.emit("notes", text))
+        content.addWidget(self.notes_editor)
+        self.note_form = NoteForm()
+        self.note_form.submitted.connect(self.noteSubmitted)
+        content.addWidget(self.note_form)
 
-        content.addWidget(section(self.tr("Messages")))
-        self.messages = QVBoxLayout()
-        self.messages.setSpacing(6)
-        content.addLayout(self.messages)
+        self.log_section = section(self.tr("Log a call, meeting or email"))
+        content.addWidget(self.log_section)
+        self.log_form = ContactLogForm()
+        self.log_form.submitted.connect(self.contactLogged)
+        content.addWidget(self.log_form)
 
         self.tasks_section = section(self.tr("Tasks"))
         content.addWidget(self.tasks_section)
-        self.tasks = QVBoxLayout()
-        self.tasks.setSpacing(6)
+        self.tasks = _list()
         content.addLayout(self.tasks)
+        self.task_form = TaskForm()
+        self.task_form.submitted.connect(self.taskSubmitted)
+        content.addWidget(self.task_form)
+
+        content.addWidget(section(self.tr("Messages")))
+        self.messages = _list()
+        content.addLayout(self.messages)
 
         content.addWidget(section(self.tr("Activity")))
-        self.activity = QVBoxLayout()
-        self.activity.setSpacing(4)
+        self.activity = _list()
         content.addLayout(self.activity)
 
         self.lead: LeadRecord | None = None
         self.show_lead(None)
 
+    def set_choices(self, owners: Sequence[Choice], campaigns: Sequence[Choice]) -> None:
+        self.fields.set_choices(owners, campaigns)
+
     def show_lead(self, lead: LeadRecord | None) -> None:
+        same = lead is not None and self.lead is not None and self.lead.id == lead.id
         self.lead = lead
         self.empty.setVisible(lead is None)
         self.content.setVisible(lead is not None)
@@ -191,26 +165,12 @@ class LeadDetailPanel(QScrollArea):
         set_badge(self.status, lead.status)
         self.score.setText(self.tr("Score %1").replace("%1", str(lead.score)))
         self.do_not_contact.setVisible(lead.do_not_contact)
-        location = ", ".join(p for p in (lead.city, lead.country) if p)
-        values = {
-            "email": lead.email,
-            "phone": lead.phone,
-            "linkedin_url": lead.linkedin_url,
-            "location": location,
-            "timezone": lead.timezone,
-            "source": lead.source,
-            "consent": lead.consent,
-            "created_at": formatting.date_time(lead.created_at),
-        }
-        for name, text in values.items():
-            self.values[name].setText(text or "—")
-        _clear(self.tags_row)
-        for tag in lead.tags:
-            self.tags_row.addWidget(badge(tag, "tag"))
-        if not lead.tags:
-            self.tags_row.addWidget(muted(self.tr("No tags")))
-        self.tags_row.addStretch(1)
-        self.show_history_loading()
+        self.fields.show_lead(lead)
+        self.notes_editor.show_notes(lead.notes)
+        if not same:
+            for form in (self.note_form, self.log_form, self.task_form):
+                form.clear_error()
+            self.show_history_loading()
 
     def _message_clicked(self) -> None:
         if self.lead is not None:
@@ -218,7 +178,7 @@ class LeadDetailPanel(QScrollArea):
 
     def show_history_loading(self) -> None:
         for layout in (self.messages, self.tasks, self.activity):
-            _clear(layout)
+            clear_layout(layout)
             layout.addWidget(muted(self.tr("Loading…")))
 
     def show_history(
@@ -229,65 +189,48 @@ class LeadDetailPanel(QScrollArea):
     ) -> None:
         """The lead's messages, tasks and timeline; ``tasks`` None hides the Tasks section
         (a view without a task service)."""
-        _clear(self.messages)
+        clear_layout(self.messages)
         for message in messages:
-            self.messages.addWidget(self._message_row(message))
+            self.messages.addWidget(message_card(message, self.messageOpened.emit))
         if not messages:
             self.messages.addWidget(muted(self.tr("No messages yet.")))
-        _clear(self.tasks)
+        clear_layout(self.tasks)
         self.tasks_section.setVisible(tasks is not None)
+        self.task_form.setVisible(tasks is not None)
         now = dt.datetime.now(dt.UTC)
         for task in tasks or ():
-            self.tasks.addWidget(self._task_row(task, now))
+            self.tasks.addWidget(
+                task_card(task, now, self.taskCompleted.emit, self.taskSnoozed.emit))
         if tasks is not None and not tasks:
             self.tasks.addWidget(muted(self.tr("No tasks.")))
-        _clear(self.activity)
+        clear_layout(self.activity)
         for entry in activities:
-            self.activity.addWidget(self._activity_row(entry))
+            self.activity.addWidget(activity_row(entry))
         if not activities:
             self.activity.addWidget(muted(self.tr("No activity yet.")))
+        QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        """Size the body to its new content at the current width: a scroll area keeps the
+        height it computed before the lists filled, which would squeeze the fields."""
+        body = self.widget()
+        layout = body.layout()
+        layout.invalidate()
+        width = self.viewport().width()
+        body.setMinimumHeight(layout.totalHeightForWidth(width))
+        body.resize(width, max(self.viewport().height(), body.minimumHeight()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._refit()
 
     def activity_lines(self) -> list[str]:
         """The timeline as text, newest first (what a screen reader or a test reads)."""
-        return _texts(self.activity)
-
-    def _message_row(self, message: MessageRecord) -> QWidget:
-        lines = message.body.strip().splitlines()
-        return _item_card(
-            formatting.channel_label(message.channel),
-            badge(message.state),
-            formatting.date(message.sent_at or message.created_at),
-            message.subject or (lines[0] if lines else ""),
-        )
+        return layout_texts(self.activity)
 
     def task_lines(self) -> list[str]:
         """The tasks as text, in the order shown (what a screen reader or a test reads)."""
-        return _texts(self.tasks)
+        return layout_texts(self.tasks)
 
-    def _task_row(self, task: TaskRecord, now: dt.datetime) -> QWidget:
-        state = None
-        if task.done:
-            state = badge(self.tr("Done"), "done")
-        elif task.overdue(now):
-            state = badge(self.tr("Overdue"), "failed")
-        if task.done:
-            when = formatting.date(task.done_at)
-        elif task.due_at is not None:
-            when = self.tr("due %1").replace("%1", formatting.date_time(task.due_at))
-        else:
-            when = ""
-        return _item_card(formatting.channel_label(task.kind), state, when, task.title)
-
-    def _activity_row(self, entry: ActivityRecord) -> QWidget:
-        row = QWidget()
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(10)
-        when = muted(formatting.date_time(entry.created_at))
-        when.setMinimumWidth(120)
-        when.setWordWrap(False)
-        what = QLabel(formatting.label(entry.summary or entry.action))
-        what.setWordWrap(True)
-        layout.addWidget(when, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(what, 1)
-        return row
+    def message_lines(self) -> list[str]:
+        return layout_texts(self.messages)

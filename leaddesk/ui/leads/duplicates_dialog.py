@@ -36,7 +36,7 @@ from leaddesk.services.leads.duplicate_keys import RULES, DuplicateRules
 from leaddesk.services.leads.duplicates import MERGE_FIELDS, DuplicateGroup, DuplicateService
 from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.store.change_feed import Change
-from leaddesk.ui import widgets
+from leaddesk.ui import formatting, widgets
 from leaddesk.ui.operations import Operation, op
 
 #: Groups shown at most (the count says how many there are).
@@ -48,6 +48,16 @@ RULE_LABELS = {
     "name_company": "Name + company",
 }
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def group_title(group: DuplicateGroup, records: list[LeadRecord]) -> str:
+    """What the leads of a group share, as the oldest one writes it (not the folded key)."""
+    first = records[0] if records else None
+    if first is None or group.rule not in RULES:
+        return group.key.replace("\x1f", " · ").replace("|", " · ")
+    if group.rule == "name_company":
+        return f"{first.full_name} · {first.company}"
+    return str(getattr(first, group.rule))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +109,7 @@ class MergeDialog(QDialog):
             mine, theirs = _text(getattr(keep, name)), _text(getattr(other, name))
             if mine == theirs:
                 continue
-            grid.addWidget(QLabel(name.replace("_", " ").capitalize()), row, 0)
+            grid.addWidget(QLabel(formatting.label(name)), row, 0)
             group = QButtonGroup(self)
             left = QRadioButton(mine or self.tr("(empty)"))
             right = QRadioButton(theirs or self.tr("(empty)"))
@@ -239,8 +249,8 @@ class DuplicatesDialog(QDialog):
         for group, records in result.groups:
             label = RULE_LABELS.get(group.rule, group.rule)
             top = QTreeWidgetItem([
-                f"{label}: {group.key.replace(chr(31), ' · ')}",
-                self.tr("%n lead(s)", "", len(records)), "",
+                f"{label}: {group_title(group, records)}",
+                formatting.plural(len(records), "lead"), "",
             ])
             top.setFirstColumnSpanned(False)
             font = top.font(0)
@@ -264,8 +274,8 @@ class DuplicatesDialog(QDialog):
             )
         else:
             self.status_label.setText(
-                self.tr("%n group(s) of duplicates. Select a lead and press Merge.", "",
-                        result.total)
+                self.tr("%1 of duplicates. Select a lead and press Merge.")
+                .replace("%1", formatting.plural(result.total, "group"))
             )
         self._update_buttons()
 

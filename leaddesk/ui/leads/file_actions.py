@@ -15,10 +15,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QPushButton
+from PySide6.QtWidgets import QMainWindow, QPushButton
 
+from leaddesk.ui import file_dialogs
 from leaddesk.ui.errors import show_error
+from leaddesk.ui.formatting import plural
 from leaddesk.ui.operations import OpContext, Operation, op
+from leaddesk.ui.widgets import close_on_escape
 
 if TYPE_CHECKING:
     from leaddesk.services.app_services import AppServices
@@ -101,6 +104,7 @@ class LeadFileActions(QObject):
             self.pipeline = KanbanView(self._services.leads, parent=self._window,
                                        current_query=self._current_query)
             self.pipeline.setWindowFlag(Qt.WindowType.Window, True)
+            close_on_escape(self.pipeline)
             self.pipeline.leadsChanged.connect(self.leadsChanged)
         else:
             self.pipeline.refresh()
@@ -144,12 +148,12 @@ class LeadFileActions(QObject):
 
     # -- export ----------------------------------------------------------------------------------
     def choose_export(self) -> None:
-        path, _chosen = QFileDialog.getSaveFileName(
+        path = file_dialogs.save_file(
             self._window, self.tr("Export leads"), "leads.csv",
             self.tr("CSV (*.csv);;Excel workbook (*.xlsx);;vCard (*.vcf)"),
         )
         if path:
-            self.export(Path(path))
+            self.export(path)
 
     def export(
         self, path: Path, done: Callable[[ExportResult], object] | None = None
@@ -172,7 +176,7 @@ class LeadFileActions(QObject):
 
         def succeeded(result: ExportResult) -> None:
             status.showMessage(
-                self.tr("Exported %1 leads to %2").replace("%1", f"{result.rows:,}")
+                self.tr("Exported %1 to %2").replace("%1", plural(result.rows, "lead"))
                 .replace("%2", path.name), 8000)
             if done is not None:
                 done(result)

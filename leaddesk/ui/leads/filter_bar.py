@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from leaddesk.services.leads.query import LeadQuery
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.filter_panel import LeadFilterPanel
+from leaddesk.ui.widgets import elided_combo
 
 
 def describe(query: LeadQuery, names: dict[uuid.UUID, str] | None = None) -> list[str]:
@@ -88,7 +88,7 @@ class LeadFilterBar(QWidget):
         self._menu.addAction(action)
         self.filters_button.setMenu(self._menu)
 
-        self.views = QComboBox()
+        self.views = elided_combo()
         self.views.setMinimumWidth(150)
         self.views.setToolTip(self.tr("Saved views"))
         self.views_button = QToolButton()

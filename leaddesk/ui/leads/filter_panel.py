@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from leaddesk.services.leads.query import LeadQuery
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting
-from leaddesk.ui.widgets import NO_DATE, optional_date_edit
+from leaddesk.ui.widgets import NO_DATE, elided_combo, optional_date_edit
 
 
 def index_of(combo: QComboBox, value: object) -> int:
@@ -102,9 +102,9 @@ class LeadFilterPanel(QWidget):
         self.industries.setPlaceholderText(self.tr("Comma-separated"))
         self.countries = QLineEdit()
         self.countries.setPlaceholderText(self.tr("Codes, e.g. DE, FR"))
-        self.owner = QComboBox()
+        self.owner = elided_combo()
         self.owner.addItem(self.tr("Anyone"), None)
-        self.campaign = QComboBox()
+        self.campaign = elided_combo()
         self.campaign.addItem(self.tr("Any campaign"), None)
         self.created = _DateRange()
         self.updated = _DateRange()

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -38,7 +37,7 @@ from leaddesk.services.importing.importer import ImportReport, LeadImporter
 from leaddesk.services.importing.source_row import SourceRow
 from leaddesk.services.leads.changes import ChangeSetService
 from leaddesk.services.leads.fields import CANONICAL_FIELDS, EXTRA_MAPPING_TARGETS
-from leaddesk.ui import widgets
+from leaddesk.ui import file_dialogs, formatting, widgets
 from leaddesk.ui.operations import OpContext, Operation, Progress, op
 
 POLICIES = ("skip", "update", "create")
@@ -227,12 +226,12 @@ class ImportDialog(QDialog):
 
     # -- the file --------------------------------------------------------------------------------
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import leads"), "",
+        path = file_dialogs.open_file(
+            self, self.tr("Import leads"),
             self.tr("Lead files (*.csv *.txt *.tsv *.xlsx *.vcf *.vcard);;All files (*)"),
         )
         if path:
-            self.open_file(Path(path))
+            self.open_file(path)
 
     def open_file(self, path: Path) -> Operation[FilePreview]:
         self.path = path
@@ -261,7 +260,7 @@ class ImportDialog(QDialog):
             parts.append(preview.encoding)
         if preview.delimiter:
             parts.append(self.tr("%1-separated").replace("%1", _delimiter_name(preview.delimiter)))
-        parts.append(self.tr("%n column(s)", "", len(preview.headers)))
+        parts.append(formatting.plural(len(preview.headers), "column"))
         if preview.remembered:
             parts.append(self.tr("mapping remembered from last time"))
         self.format_label.setText(" · ".join(parts))

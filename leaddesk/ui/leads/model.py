@@ -23,6 +23,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from leaddesk.services.errors import ValidationError
+from leaddesk.services.leads.duplicate_keys import DuplicateLeadError
 from leaddesk.services.leads.query import LeadPage, LeadQuery, LeadSort
 from leaddesk.services.leads.service import LeadRecord
 from leaddesk.ui import formatting
@@ -38,7 +39,8 @@ class LeadSource(LeadPages, Protocol):
     """What the model needs of ``LeadService`` (tests pass a counting wrapper)."""
 
     def update(
-        self, lead_id: uuid.UUID, changes: dict[str, Any], expected_version: int | None = None
+        self, lead_id: uuid.UUID, changes: dict[str, Any], expected_version: int | None = None,
+        check_duplicates: bool = False,
     ) -> LeadRecord: ...
 
 
@@ -87,6 +89,8 @@ class LeadTableModel(QAbstractTableModel):
     leadUpdated = Signal(object)
     #: ``(lead_id, field, old, new)`` after a table edit was saved (for undo)
     editSaved = Signal(object, str, str, str)
+    #: An inline edit would make a duplicate: ``(lead_id, [ids of the leads it matches])``.
+    duplicateFound = Signal(object, object)
 
     def __init__(
         self,
@@ -345,7 +349,8 @@ class LeadTableModel(QAbstractTableModel):
         field, text, old = queue[0]
         leads, version = self._leads, current.version
         (
-            op(lambda: leads.update(lead_id, {field: text}, expected_version=version), parent=self)
+            op(lambda: leads.update(lead_id, {field: text}, expected_version=version,
+                                    check_duplicates=True), parent=self)
             .success(lambda record: self._edit_saved(record, field, old, text))
             .failure(lambda exc: self._edit_refused(lead_id, field, exc))
             .run()
@@ -369,6 +374,8 @@ class LeadTableModel(QAbstractTableModel):
         current = self._find(lead_id)
         if current is not None:
             self._replace(current)  # repaint the old values
+        if isinstance(exc, DuplicateLeadError):
+            self.duplicateFound.emit(lead_id, exc.duplicate_ids)
         if isinstance(exc, ValidationError):
             self.editFailed.emit(exc.field, exc.message)
         else:

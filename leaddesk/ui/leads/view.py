@@ -50,6 +50,7 @@ from leaddesk.ui.leads.detail_loader import LeadDetailLoader
 from leaddesk.ui.leads.detail_panel import LeadDetailPanel
 from leaddesk.ui.leads.filter_bar import LeadFilterBar
 from leaddesk.ui.leads.lead_table import LeadTable
+from leaddesk.ui.leads.lead_work import LeadWork, LeadWorkServices
 from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
 from leaddesk.ui.leads.saved_view_actions import SavedViewActions
@@ -80,13 +81,15 @@ class LeadsView(QWidget):
         choices: Callable[[], tuple[list[Choice], list[Choice]]] | None = None,
         message_leads: Callable[[list[uuid.UUID]], object] | None = None,
         tasks: TaskService | None = None,
+        work: LeadWorkServices | None = None,
     ) -> None:
         """``saved_views``: the user's saved views (None hides them); ``settings``: where the
         column choice is remembered (None remembers nothing); ``bulk`` and ``lead_changes``:
         bulk actions on the selection (None: none); ``choices``: the owners and campaigns to
         filter and bulk-set by, read off the GUI thread on first show; ``message_leads``:
         called with the leads to message, in table order (None hides the Message actions);
-        ``tasks``: the lead's tasks in the detail panel (None hides them)."""
+        ``tasks``: the lead's tasks in the detail panel (None hides them); ``work``: editing,
+        notes, logged contacts and the right-click actions (``lead_work``; None: none)."""
         super().__init__(parent)
         self._leads = leads
         self.undo_stack = QUndoStack(self)
@@ -170,7 +173,8 @@ class LeadsView(QWidget):
             if message_leads is not None:
                 self.table_menu.addSeparator()
             self.table_menu.addActions(self.bulk_actions.menu.actions())
-        if message_leads is not None or self.bulk_actions is not None:
+        self.work = LeadWork(self, work) if work is not None else None
+        if message_leads is not None or self.bulk_actions is not None or work is not None:
             self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             self.table.customContextMenuRequested.connect(self._table_menu)
 
@@ -190,7 +194,7 @@ class LeadsView(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([900, 320])
+        self.splitter.setSizes([860, 440])
         self.splitter.setChildrenCollapsible(False)
 
         layout = QVBoxLayout(self)
@@ -302,8 +306,10 @@ class LeadsView(QWidget):
 
     def new_lead(self) -> NewLeadDialog:
         """Open the new-lead dialog; the table reloads when a lead was added."""
-        dialog = NewLeadDialog(self._leads.create, self)
+        placeholder = self.work.phone_placeholder() if self.work is not None else ""
+        dialog = NewLeadDialog(self._leads.create, self, self._leads, placeholder)
         dialog.created.connect(self._on_created)
+        dialog.openRequested.connect(self.detail_loader.show)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
@@ -419,6 +425,7 @@ class LeadsView(QWidget):
     def _choices_arrived(self, owners: list[Choice], campaigns: list[Choice]) -> None:
         self.filters.panel.set_owner_choices(owners)
         self.filters.panel.set_campaign_choices(campaigns)
+        self.detail.set_choices(owners, campaigns)
         if self.bulk_actions is not None:
             self.bulk_actions.set_owner_choices(owners)
             self.bulk_actions.set_campaign_choices(campaigns)

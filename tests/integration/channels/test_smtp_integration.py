@@ -48,6 +48,7 @@ def settings(port: int, **changes: object) -> SmtpSettings:
         username=USER,
         message_id_domain="mail.example.org",
         timeout=2.0,
+        allow_plaintext_login=True,  # the test server has no TLS here (see the TLS tests)
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 

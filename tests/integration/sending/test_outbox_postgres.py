@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
-from sending_kit import add_email_channel, email_template, make_leads
+from sending_kit import POSTAL, add_email_channel, email_template, make_leads
 
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
 from leaddesk.services.app_services import AppServices
@@ -22,7 +22,8 @@ def test_two_dispatchers_share_one_outbox(pg_database: str, tmp_path, smtp: Fake
     try:
         first.credits.purchase("starter")
         with first.store.write() as session:
-            session.add(BusinessProfile(user_id=first.ctx.actor.id, company="Example Ltd"))
+            session.add(BusinessProfile(user_id=first.ctx.actor.id, company="Example Ltd",
+                                        postal_address=POSTAL))
         add_email_channel(first, smtp.port)
         first.compose.send("email", make_leads(first, COUNT), template_id=email_template(first))
         before = first.credits.balance()

@@ -10,9 +10,10 @@ import sys
 from dataclasses import dataclass
 
 import pytest
-from sending_kit import make_leads
+from sending_kit import POSTAL, make_leads
 
 from leaddesk.cli import main
+from leaddesk.services import settings
 from leaddesk.services.app_services import AppServices
 from tests.fakes.smtp_server import FakeSmtpServer
 
@@ -52,6 +53,7 @@ def test_channel_template_compose_outbox_send(db_url: str, tmp_path, ok,
         lead = make_leads(app, 1)[0]
         nameless = app.leads.create({"email": "nobody@example.org"}).id
         app.credits.purchase("starter")
+        settings.put(app.store, settings.SENDER_POSTAL_ADDRESS, POSTAL)  # no profile: the setting
     finally:
         app.close()
     out = ok(db_url, "channel", "add", "email", "work", "--set", "host=127.0.0.1",
@@ -79,6 +81,7 @@ def test_channel_template_compose_outbox_send(db_url: str, tmp_path, ok,
     assert proc.returncode == 0, proc.stderr
     assert "sent 1, failed 0" in proc.stdout
     assert [m.rcpt_tos for m in smtp.messages] == [("lead0@example.org",)]
+    assert POSTAL in smtp.messages[0].message.get_body(("plain",)).get_content()
     outbox = ok(db_url, "outbox")
     assert outbox.splitlines()[0] == "held 1  sent 1"
     assert "missing first_name" in outbox
@@ -87,7 +90,7 @@ def test_channel_template_compose_outbox_send(db_url: str, tmp_path, ok,
 def test_without_a_keyring_the_secret_goes_to_the_encrypted_file(db_url: str, run) -> None:
     settings = ["--set", "account_sid=AC" + "0" * 32, "--set", "from_number=+14155550123"]
     proc = run(db_url, "channel", "add", "twilio", "sms", *settings,
-               stdin="master password\nthe-auth-token\n")
+               stdin="master password\nmaster password\nthe-auth-token\n")
     assert proc.returncode == 0, proc.stderr
     assert "No system keyring is available" in proc.stderr
     assert "encrypted credentials file" in proc.stderr

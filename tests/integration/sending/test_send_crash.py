@@ -14,7 +14,7 @@ import time
 from collections import Counter
 
 import pytest
-from sending_kit import add_email_channel, email_template, make_leads
+from sending_kit import POSTAL, add_email_channel, email_template, make_leads
 
 from leaddesk.sending.dispatcher import Dispatcher, DispatcherConfig
 from leaddesk.sending.recovery import resolve_unknown
@@ -38,7 +38,8 @@ def test_killed_mid_batch_then_restarted_sends_each_once_and_charges_exactly(
     try:
         app.credits.purchase("starter")
         with app.store.write() as session:
-            session.add(BusinessProfile(user_id=app.ctx.actor.id, company="Example Ltd"))
+            session.add(BusinessProfile(user_id=app.ctx.actor.id, company="Example Ltd",
+                                        postal_address=POSTAL))
         add_email_channel(app, smtp.port)
         leads = make_leads(app, COUNT)
         app.compose.send("email", leads, template_id=email_template(app))

@@ -62,6 +62,7 @@ def test_no_secret_at_rest_in_the_database_logs_or_exports(
         run(*signed, "channel", "add", "email", "work mail",
             "--set", "host=127.0.0.1", "--set", f"port={smtp.port}", "--set", "security=none",
             "--set", f"username={MAILBOX}", "--set", f"from_address={MAILBOX}",
+            "--set", "allow_plaintext_login=true",
             "--set", "imap_host=127.0.0.1", "--set", f"imap_port={imap.port}",
             "--set", "imap_security=none", "--set", f"imap_username={MAILBOX}",
             stdin=f"{ADMIN_PASSWORD}\n{SMTP_PASSWORD}\n{IMAP_PASSWORD}\n")

@@ -22,6 +22,7 @@ from leaddesk.channels.email_mime import (
     list_unsubscribe_headers,
     make_message_id,
     parse_address,
+    text_footer,
 )
 from leaddesk.channels.email_smtp import _dot_stuff, _xtext
 
@@ -80,12 +81,25 @@ def test_text_only_message_is_plain():
     assert got.get_content_charset() == "utf-8"
 
 
-def test_no_footer_and_no_unsubscribe_headers_when_not_given():
+def test_a_visible_unsubscribe_line_even_without_url_or_mailto():
     got = roundtrip(
         replace(BASE, unsubscribe_url=None, unsubscribe_mailto=None, sender_postal_address=None)
     )
     assert got["List-Unsubscribe"] is None
-    assert "-- \n" not in got.get_body(("plain",)).get_content()
+    text = got.get_body(("plain",)).get_content()
+    assert text.endswith('-- \nTo unsubscribe, reply "unsubscribe".\n')
+    assert 'To unsubscribe, reply "unsubscribe".' in got.get_body(("html",)).get_content()
+
+
+def test_without_a_link_the_footer_names_the_unsubscribe_address():
+    got = roundtrip(replace(BASE, unsubscribe_url=None,
+                            unsubscribe_mailto="mailto:rep@example.org?subject=unsubscribe"))
+    text = got.get_body(("plain",)).get_content()
+    assert 'To unsubscribe, reply "unsubscribe" or write to rep@example.org.' in text
+    html_part = got.get_body(("html",)).get_content()
+    assert '<a href="mailto:rep@example.org?subject=unsubscribe">rep@example.org</a>' in html_part
+    assert got["List-Unsubscribe"] == "<mailto:rep@example.org?subject=unsubscribe>"
+    assert got["List-Unsubscribe-Post"] is None  # one-click (RFC 8058) needs an https link
 
 
 @pytest.mark.parametrize(
@@ -170,10 +184,13 @@ def test_html_footer_goes_before_the_last_body_tag():
     )
 )
 def test_any_body_text_arrives_unchanged(body: str):
-    got = roundtrip(replace(BASE, body_text=body, sender_postal_address=None, unsubscribe_url=None))
+    got = roundtrip(replace(BASE, body_text=body, sender_postal_address=None, unsubscribe_url=None,
+                            unsubscribe_mailto=None))
     # MIME's canonical text form ends lines with CRLF (visible inside base64 parts).
     text = got.get_body(("plain",)).get_content().replace("\r\n", "\n")
-    assert text.rstrip("\n") == body.rstrip("\n")
+    footer = text_footer(None, None, None)  # every email ends with the unsubscribe line
+    assert text.endswith(footer)
+    assert text.removesuffix(footer).rstrip("\n") == body.rstrip("\n")
 
 
 @given(st.binary(max_size=200))

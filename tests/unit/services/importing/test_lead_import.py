@@ -77,7 +77,7 @@ def test_fixture_details_survive(app: AppServices) -> None:
     assert leads["Nadia Haddad"].score == 77
     assert leads["Nadia Haddad"].phone == "+447911123456"
     assert report.blank == 1
-    assert report.rejected == (RejectedRow(5, "phone", "'12' is not a valid phone number"),)
+    assert report.rejected == (RejectedRow(5, "phone", "'12' is not a valid phone number for GB"),)
 
 
 def test_shared_vcards_all_import_or_are_reported(app: AppServices, shared_dir: Path) -> None:

@@ -1,0 +1,53 @@
+"""Compliance in every email: the sender's postal address and a visible way to unsubscribe.
+
+Anti-spam laws (CAN-SPAM, the EU's ePrivacy rules) want both in every commercial email, so an
+email without a postal address is not sent: compose holds it with :data:`NO_POSTAL_ADDRESS`, and
+the dispatcher holds it again if the address was removed while it waited in the queue. The
+footer itself is built with the message (``channels/email_mime``); :func:`preview_footer` is the
+same text for the composer's preview.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leaddesk.channels.email_mime import text_footer
+from leaddesk.services import settings
+from leaddesk.store.models import AppSetting, BusinessProfile
+
+NO_POSTAL_ADDRESS = "no postal address: set it in Settings ▸ Sender"
+
+
+def postal_address(session: Session, actor_id: uuid.UUID | None) -> str:
+    """The postal address an email from ``actor_id`` carries: their business profile's (else
+    the first profile's), else the database-wide sender setting; "" when there is none."""
+    profile = None
+    if actor_id is not None:
+        profile = session.scalar(
+            select(BusinessProfile).where(BusinessProfile.user_id == actor_id).limit(1))
+    if profile is None:
+        profile = session.scalar(
+            select(BusinessProfile).order_by(BusinessProfile.created_at).limit(1))
+    if profile is not None and (profile.postal_address or "").strip():
+        return profile.postal_address.strip()
+    row = session.get(AppSetting, settings.SENDER_POSTAL_ADDRESS)
+    value = row.value.get("value") if row is not None and row.value else None
+    return str(value).strip() if value else ""
+
+
+def held_reason(channel: str, address: str | None) -> str:
+    """Why a message on ``channel`` cannot go out for compliance, or "" when it can."""
+    if channel == "email" and not (address or "").strip():
+        return NO_POSTAL_ADDRESS
+    return ""
+
+
+def preview_footer(channel: str, address: str | None, sender_email: str | None = None) -> str:
+    """The footer the composer shows under an email's preview ("" for other channels): as sent
+    by a mailbox with the default unsubscribe address, its own (``sender_email``)."""
+    if channel != "email":
+        return ""
+    return text_footer(address, None, sender_email or None)

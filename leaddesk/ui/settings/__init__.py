@@ -1,0 +1,2 @@
+"""The Settings dialog (Edit ▸ Settings…): one module per page, each over
+``services.preferences`` (the same calls ``leaddesk settings`` makes)."""
