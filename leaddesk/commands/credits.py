@@ -57,6 +57,8 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     )
     hist.add_argument("--csv", action="store_true", help="print CSV")
     hist.add_argument("--user", help="another member's (admins only)")
+    hist.add_argument("--per-action", action="store_true",
+                      help="one line per action: a reservation and its settlement folded")
     hist.set_defaults(handler=_history)
 
     redeem = csub.add_parser("redeem", help="add credits from a signed top-up code")
@@ -152,7 +154,13 @@ def _balance(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace) -> int:
     with open_services(args) as app:
-        rows = app.credits.history(limit=args.limit, since=args.since, user=args.user)
+        if args.per_action:
+            from leaddesk.services.credits.history import CreditHistory, LedgerFilter
+
+            rows = CreditHistory(app.credits).page(
+                LedgerFilter(since=args.since, user=args.user), limit=args.limit)
+        else:
+            rows = app.credits.history(limit=args.limit, since=args.since, user=args.user)
     if args.csv:
         from leaddesk.services.credits import history as credit_history
 

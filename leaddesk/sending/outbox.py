@@ -69,7 +69,7 @@ class Outbox:
         now = utcnow()
         if store.dialect == "sqlite":
             work = sqlite_hand_over(self.worker, msg, notes, now)
-            return bool(self._combiner.run_raw(store, work))
+            return bool(self._combiner.run_raw(store, work, ("messages",)))
         return bool(self._write(session_hand_over(self.worker, msg, notes, now)))
 
     # -- claiming --------------------------------------------------------------------------

@@ -31,6 +31,14 @@ _WRITE = re.compile(
 )
 _TOUCHED = "leaddesk_touched"
 
+#: What balances, usage and the credit history are read from: the ledger, the price list (plan
+#: and action names) and the settings (the low-balance threshold). A change to any of them
+#: reloads what shows credits.
+CREDIT_TABLES = frozenset({
+    "credit_accounts", "credit_transactions", "credit_holds", "redeemed_topup_codes",
+    "price_list_versions", "app_settings",
+})
+
 
 @dataclass(frozen=True, slots=True)
 class Change:
@@ -64,6 +72,9 @@ class ChangeFeed:
         self._subscribers: list[Subscriber] = []
         #: Commits this process published so far (the SQLite watcher tells its own from others').
         self.commits = 0
+        #: PostgreSQL: the server processes of this engine's connections (the listener ignores
+        #: their notifications: those commits were published here already).
+        self.own_backends: set[int] = set()
 
     def subscribe(self, callback: Subscriber) -> Callable[[], None]:
         """Call ``callback(change)`` after every commit; returns the function that stops it."""
@@ -113,6 +124,12 @@ def note_write(connection: Any, tables: Iterable[str]) -> None:
 
 
 def _install(engine: Engine, feed: ChangeFeed) -> None:
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+            feed.own_backends.add(dbapi_conn.info.backend_pid)
+
     @event.listens_for(engine, "after_cursor_execute")
     def _after_execute(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         table = tables_written(statement)

@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 
 import leaddesk
 from leaddesk.services.team.users import UserService
+from leaddesk.store.change_feed import CREDIT_TABLES, Change
 from leaddesk.store.enums import Role
 from leaddesk.ui import demo_mark, formatting
+from leaddesk.ui.change_hub import ChangeHub
 from leaddesk.ui.composer.outbox_panel import OutboxRunner
 from leaddesk.ui.leads.file_actions import LeadFileActions
 from leaddesk.ui.leads.lead_work import LeadWorkServices
@@ -123,9 +125,13 @@ class MainWindow(QMainWindow):
         self.sidebar.selected.connect(self._on_sidebar)
         self.leads_view.leadsChanged.connect(self.refresh_lead_count)
         self.leads_view.leadsChanged.connect(self.file_actions.refresh_pipeline)
+        self.leads_view.model.totalChanged.connect(self._pipeline_follows)
         self.balance: Balance | None = None
         self.low_balance: str | None = None
         self.lead_count: int | None = None
+        #: The store's commits (this process's and others'), coalesced, on the GUI thread.
+        self.changes = ChangeHub(services.ctx.store, self)
+        self.changes.changed.connect(self.on_changes)
 
         self._restore()
         self.refresh_balance()
@@ -352,6 +358,24 @@ class MainWindow(QMainWindow):
         self.refresh_balance()
         self.refresh_lead_count()
 
+    def on_changes(self, change: Change) -> None:
+        """Every built view that shows data reloads what ``change`` touches (a view built later
+        loads fresh data anyway), and so does the status bar."""
+        actions = self.file_actions
+        for view in (*self.views.values(), actions.pipeline, actions.duplicates_dialog):
+            reload = getattr(view, "on_changes", None)
+            if reload is not None:
+                reload(change)
+        if change.touches(*CREDIT_TABLES):
+            self.refresh_balance()
+        if change.touches("leads"):
+            self.refresh_lead_count()
+
+    def _pipeline_follows(self) -> None:
+        """The table showed a (maybe new) filter or view: an open board shows the same."""
+        if self.file_actions.pipeline is not None:
+            self.file_actions.pipeline.follow_query()
+
     def new_lead(self) -> None:
         self.show_view("leads")
         self.leads_view.new_lead()
@@ -437,5 +461,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.outbox_runner.stop()  # no more looks; what is in hand finishes, the rest waits
+        self.changes.stop()
         self.save_state()
         super().closeEvent(event)

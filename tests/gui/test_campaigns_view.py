@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
+from leaddesk.store.change_feed import Change
 from leaddesk.ui.campaigns.form import split_list
 from leaddesk.ui.campaigns.model import CampaignListModel
 from leaddesk.ui.campaigns.view import CampaignsView
@@ -94,3 +95,22 @@ def test_unknown_icp_criteria_survive_an_edit(qtbot, view, demo_app) -> None:
 
 def test_split_list() -> None:
     assert split_list(" a, b ;c,, ") == ["a", "b", "c"]
+
+
+def test_counts_and_list_follow_writes_made_elsewhere(qtbot, view, demo_app) -> None:
+    campaign = view.current
+    assert campaign is not None
+    qtbot.waitUntil(lambda: "messages" in view.form.stats.text())
+    before = demo_app.campaigns.stats(campaign.id)
+    lead = demo_app.leads.create({"email": "late@example.org", "campaign_id": campaign.id})
+    draft = demo_app.messages.save_draft(lead.id, "email", "Hi", "Hello")
+    demo_app.compose.queue([draft.id])
+    view.on_changes(Change(frozenset({"messages", "leads"})))
+    qtbot.waitUntil(lambda: view.form.stats.text().startswith(
+        f"{before.leads + 1:,} leads · {before.messages + 1:,} messages"))
+
+    demo_app.campaigns.create({"name": "Made in another window"})
+    view.on_changes(Change(frozenset({"campaigns"})))
+    qtbot.waitUntil(lambda: view.is_loaded() and view.model.rowCount() == len(
+        demo_app.campaigns.list()))
+    assert view.current is not None and view.current.id == campaign.id, "the selection stays"

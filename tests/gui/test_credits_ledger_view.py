@@ -192,3 +192,17 @@ def test_the_status_bar_warns_of_a_low_balance(qtbot, app: AppServices, settings
     window.refresh_balance()
     qtbot.waitUntil(lambda: window.balance is not None and window.balance.available == 130)
     assert window.low_balance is None and window.balance_label.text() == "Credits: 130"
+
+
+def test_one_line_per_action_and_the_raw_ledger_one_click_away(
+    qtbot, view: CreditsView
+) -> None:
+    folded = _rows(view)
+    assert not any(t.kind == "reservation" for t in folded), "each send is one line"
+    sends = [t for t in folded if t.kind == "consumption"]
+    assert sends and all(t.amount < 0 for t in sends)
+    view.filters.raw_check.click()
+    _settle(qtbot, view)
+    raw = _rows(view)
+    assert {t.id for t in sends[:20]} <= {t.id for t in raw if t.kind == "reservation"}
+    assert any(t.kind == "consumption" and t.amount == 0 for t in raw)

@@ -33,7 +33,8 @@ def test_figures_come_from_the_ledger(view, demo_app) -> None:
 
 def test_transaction_model_contract_and_paging(qtbot, qtmodeltester, demo_app) -> None:
     history = CreditHistory(demo_app.credits)
-    model = TransactionTableModel(lambda after, limit: history.page(LedgerFilter(), after, limit),
+    model = TransactionTableModel(lambda after, limit: history.page(LedgerFilter(raw=True), after,
+                                                                    limit),
                                   dict(demo_app.credits.prices.labels), page_size=100)
     with qtbot.waitSignal(model.loaded):
         model.refresh()

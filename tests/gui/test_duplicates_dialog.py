@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from leaddesk.services.app_services import AppServices
+from leaddesk.store.change_feed import Change
 from leaddesk.ui.leads.duplicates_dialog import DuplicatesDialog
 
 
@@ -84,3 +85,27 @@ def test_leads_menu_opens_find_duplicates(qtbot, demo_app: AppServices, settings
     dialog = window.file_actions.duplicates_dialog
     assert dialog is not None and dialog.isVisible()
     dialog.close()
+
+
+def test_reopening_or_a_change_elsewhere_scans_again(qtbot, demo_app: AppServices) -> None:
+    dialog = _dialog(qtbot, demo_app)
+    for rule, box in dialog.rule_boxes.items():
+        box.setChecked(rule == "email")
+    dialog.show()
+    _scan(qtbot, dialog)
+    first = dialog.result
+    groups = first.total
+    _kept, b = _twins(demo_app)  # written while the dialog shows the old results
+    dialog.on_changes(Change(frozenset({"leads"})))
+    qtbot.waitUntil(lambda: dialog.result is not first and dialog.scan_button.isEnabled())
+    assert dialog.result.total == groups + 1
+    _group_of(dialog, "dana@example.org")
+
+    dialog.hide()
+    demo_app.leads.delete(b.id)
+    dialog.on_changes(Change(frozenset({"leads"})))
+    assert dialog.result.total == groups + 1, "a hidden dialog waits to be reopened"
+    shown = dialog.result
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.result is not shown and dialog.scan_button.isEnabled())
+    assert dialog.result.total == groups

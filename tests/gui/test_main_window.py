@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from leaddesk.services.errors import ValidationError
 from leaddesk.ui import app as gui_app
-from leaddesk.ui import errors
+from leaddesk.ui import errors, operations
 from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
 from leaddesk.ui.main_window import VIEWS, MainWindow
 
@@ -124,6 +124,8 @@ def test_empty_database_offers_demo_data(qtbot, app, settings, monkeypatch) -> N
     with qtbot.waitSignal(win.leads_view.model.totalChanged, timeout=20_000):
         prompt.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: win.lead_count == gui_app.DEMO_LEADS, timeout=20_000)
+    # the count moves with the first commit now; the demo's credits are written after it
+    qtbot.waitUntil(lambda: operations.pending() == 0, timeout=20_000)
     assert settings.value("firstRun/demoOffered", type=bool)
     assert app.leads.count() == gui_app.DEMO_LEADS
 

@@ -70,6 +70,11 @@ def test_demo_credits_and_db_commands(tmp_path: Path, capsys: pytest.CaptureFixt
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0] == "created_at,kind,amount,balance_after,action,reference"
     assert lines[1].split(",")[1:3] == ["purchase", "500"]
+    assert main(["--db", db, "credits", "history", "--limit", "20"]) == 0
+    raw = capsys.readouterr().out
+    assert main(["--db", db, "credits", "history", "--per-action", "--limit", "20"]) == 0
+    per_action = capsys.readouterr().out
+    assert "reservation" in raw and "reservation" not in per_action, "one line per send"
     assert main(["--db", db, "db", "current"]) == 0
     assert "(head)" in capsys.readouterr().out
     assert main(["--db", db, "db", "upgrade"]) == 0

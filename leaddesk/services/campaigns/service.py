@@ -8,14 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from leaddesk.services import entity_edits
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.errors import ValidationError
 from leaddesk.services.records import to_record
 from leaddesk.services.validation import in_range, limit_text, parse_choice, require_text
-from leaddesk.store.enums import CampaignStatus
+from leaddesk.store.enums import CampaignStatus, MessageState
 from leaddesk.store.models import Campaign, Lead, Message
 
 
@@ -37,8 +37,30 @@ class CampaignRecord:
 
 @dataclass(frozen=True, slots=True)
 class CampaignStats:
+    """A campaign's figures, counted from the leads and messages tables (see :func:`stats`)."""
+
     leads: int
-    messages: int
+    messages: int  # every message but drafts and cancelled ones
+    sent: int
+    waiting: int
+    failed: int
+
+
+#: How a campaign's messages are counted: the provider took them / not yet sent / not sent.
+SENT_STATES = frozenset({MessageState.SENT, MessageState.DELIVERED, MessageState.REPLIED})
+WAITING_STATES = frozenset({MessageState.QUEUED, MessageState.SENDING, MessageState.HELD})
+FAILED_STATES = frozenset({MessageState.FAILED, MessageState.BOUNCED, MessageState.UNKNOWN})
+NOT_COUNTED = frozenset({MessageState.DRAFT, MessageState.CANCELLED})
+
+
+def campaign_messages(campaign_id: uuid.UUID) -> ColumnElement[bool]:
+    """A campaign's messages: those queued for it, and those to its leads queued without a
+    campaign (the composer writes to leads, not to a campaign)."""
+    return or_(
+        Message.campaign_id == campaign_id,
+        and_(Message.campaign_id.is_(None),
+             Message.lead_id.in_(select(Lead.id).where(Lead.campaign_id == campaign_id))),
+    )
 
 
 _EDITABLE = {"name", "goal", "icp", "industry", "lead_source", "status", "budget_credits"}
@@ -88,10 +110,24 @@ class CampaignService:
             leads = session.scalar(
                 select(func.count()).select_from(Lead).where(Lead.campaign_id == campaign_id)
             )
-            messages = session.scalar(
-                select(func.count()).select_from(Message).where(Message.campaign_id == campaign_id)
-            )
-        return CampaignStats(int(leads or 0), int(messages or 0))
+            by_state = {
+                MessageState(state): int(count) for state, count in session.execute(
+                    select(Message.state, func.count())
+                    .where(campaign_messages(campaign_id))
+                    .group_by(Message.state)
+                )
+            }
+
+        def total(states: frozenset[MessageState]) -> int:
+            return sum(count for state, count in by_state.items() if state in states)
+
+        return CampaignStats(
+            leads=int(leads or 0),
+            messages=sum(c for s, c in by_state.items() if s not in NOT_COUNTED),
+            sent=total(SENT_STATES),
+            waiting=total(WAITING_STATES),
+            failed=total(FAILED_STATES),
+        )
 
     def create(self, data: Mapping[str, Any]) -> CampaignRecord:
         values = _clean(data, creating=True)

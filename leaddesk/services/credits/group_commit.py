@@ -24,12 +24,14 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from leaddesk.store import change_feed
+from leaddesk.store.change_feed import Change
 from leaddesk.store.database import Store
 
 MAX_BATCH = 64
@@ -38,12 +40,14 @@ Work = Callable[[Session], Any]
 
 
 class _Op:
-    __slots__ = ("clean", "done", "error", "lead", "raw", "result", "wake", "work")
+    __slots__ = ("clean", "done", "error", "lead", "raw", "result", "tables", "wake", "work")
 
-    def __init__(self, work: Work, clean: tuple[type[Exception], ...], raw: bool = False) -> None:
+    def __init__(self, work: Work, clean: tuple[type[Exception], ...], raw: bool = False,
+                 tables: frozenset[str] = frozenset()) -> None:
         self.work = work
         self.clean = clean
         self.raw = raw
+        self.tables = tables  # what a raw operation writes (the change feed cannot see it)
         self.wake = threading.Event()
         self.lead = False
         self.done = False
@@ -73,13 +77,16 @@ class GroupCommit:
         """
         return self._run(store, _Op(work, clean))
 
-    def run_raw(self, store: Store, work: Callable[[Any], Any]) -> Any:
+    def run_raw(
+        self, store: Store, work: Callable[[Any], Any], tables: Iterable[str] = ()
+    ) -> Any:
         """SQLite only: run ``work(sqlite3_connection)``, serialised with the other writes;
         each of its statements commits on its own, or with the shared transaction it runs in
-        (``work`` must not begin, commit or roll back). Its result or error."""
+        (``work`` must not begin, commit or roll back). ``tables``: what it writes, announced
+        on the change feed. Its result or error."""
         if store.dialect != "sqlite":
             raise ValueError("raw group-commit operations are for SQLite")
-        return self._run(store, _Op(work, (), raw=True))
+        return self._run(store, _Op(work, (), raw=True, tables=frozenset(tables)))
 
     def _run(self, store: Store, op: _Op) -> Any:
         with self._lock:
@@ -144,6 +151,10 @@ class GroupCommit:
         except Exception:
             self.close_raw()
             raise
+        finally:  # committed statement by statement: announce what may have been written
+            written = frozenset[str]().union(*(op.tables for op in batch))
+            if written:
+                store.changes.publish(Change(written))
 
     def close_raw(self) -> None:
         """Close the kept raw connection (its engine is disposed, or it failed): given back
@@ -188,7 +199,9 @@ class GroupCommit:
 
 def _attempt(session: Session, op: _Op) -> None:
     if op.raw:  # the driver connection under the session's transaction
-        op.result = op.work(session.connection().connection.driver_connection)
+        connection = session.connection()
+        change_feed.note_write(connection, op.tables)
+        op.result = op.work(connection.connection.driver_connection)
         return
     try:
         op.result = op.work(session)

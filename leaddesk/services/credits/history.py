@@ -3,6 +3,10 @@
 Nothing here moves credits (that is ``ledger.py``). Pages are keyset-paged on
 ``(created_at, id)`` newest first, over the ``account_id, created_at`` index, so a view can scroll
 a ledger of millions of lines without counting or offsetting.
+
+A send writes two lines (its reservation, then the consumption or release that settles it); by
+default a page shows one line per action (:func:`fold`): the reservation carrying its
+settlement's kind, net amount and balance. ``LedgerFilter.raw`` shows every line as stored.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import csv
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from sqlalchemy import and_, func, or_, select
@@ -24,6 +28,35 @@ from leaddesk.store.models import CreditAccount, CreditTransaction, User
 
 _TX = CreditTransaction.__table__
 _ACC = CreditAccount.__table__
+_SETTLE = _TX.alias("settlement")
+#: The lines that settle a reservation.
+SETTLEMENTS = (TransactionKind.CONSUMPTION, TransactionKind.RELEASE)
+
+
+def _settlement_of(line: Any) -> Any:
+    """The settlement of reservation ``line``, as a SELECT to test for existence."""
+    return select(_SETTLE.c.id).where(
+        _SETTLE.c.reservation_id == line.c.id, _SETTLE.c.kind.in_(SETTLEMENTS))
+
+
+def fold(
+    lines: list[TransactionRecord], settlements: Iterable[TransactionRecord]
+) -> list[TransactionRecord]:
+    """One line per action: each reservation among ``lines`` with its settlement folded in
+    (the settlement's kind, the net amount, the balance after both; an unsettled one stays a
+    reservation). Keeps the reservation's id and time, so keyset pages stay stable."""
+    by_reservation = {s.reservation_id: s for s in settlements}
+    out = []
+    for line in lines:
+        settled = by_reservation.get(line.id)
+        if settled is not None and line.kind == TransactionKind.RESERVATION:
+            line = replace(
+                line, kind=settled.kind, amount=line.amount + settled.amount,
+                balance_after=settled.balance_after, reservation_id=line.id,
+                price_version=settled.price_version or line.price_version,
+            )
+        out.append(line)
+    return out
 
 CSV_COLUMNS = [
     "created_at",
@@ -50,6 +83,8 @@ class LedgerFilter:
     user: uuid.UUID | str | None = None
     all_users: bool = False
     show_refunds: bool = True
+    #: Every ledger line as stored, instead of one line per action (see :func:`fold`).
+    raw: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +115,15 @@ class CreditHistory:
             conds.append(_TX.c.created_at >= filt.since)
         if filt.until is not None:
             conds.append(_TX.c.created_at < filt.until)
-        if filt.kinds:
+        if filt.kinds and filt.raw:
             conds.append(_TX.c.kind.in_([TransactionKind(k) for k in filt.kinds]))
+        elif filt.kinds:  # a folded line is of its settlement's kind once settled
+            kinds = [TransactionKind(k) for k in filt.kinds]
+            settled = _settlement_of(_TX)
+            conds.append(or_(
+                and_(_TX.c.kind.in_(kinds), ~settled.exists()),
+                settled.where(_SETTLE.c.kind.in_(kinds)).exists(),
+            ))
         if not filt.show_refunds:
             conds.append(_TX.c.kind != TransactionKind.REFUND)
         if filt.actions:
@@ -96,6 +138,8 @@ class CreditHistory:
     ) -> list[TransactionRecord]:
         """Up to ``limit`` lines, newest first, strictly after the ``(created_at, id)`` key."""
         conds = self._where(filt)
+        if not filt.raw:  # settlements are folded into their reservation's line
+            conds.append(or_(_TX.c.reservation_id.is_(None), _TX.c.kind.not_in(SETTLEMENTS)))
         if after is not None:
             at, last = after
             conds.append(or_(_TX.c.created_at < at, and_(_TX.c.created_at == at, _TX.c.id < last)))
@@ -106,11 +150,20 @@ class CreditHistory:
             .limit(limit)
         )
         with self._store.read() as session:
-            return [record_from_row(row) for row in session.execute(stmt)]
+            rows = [record_from_row(row) for row in session.execute(stmt)]
+            if filt.raw:
+                return rows
+            reserved = [r.id for r in rows if r.kind == TransactionKind.RESERVATION]
+            settlements = (
+                [record_from_row(row) for row in session.execute(select(_TX).where(
+                    _TX.c.reservation_id.in_(reserved), _TX.c.kind.in_(SETTLEMENTS)))]
+                if reserved else []
+            )
+        return fold(rows, settlements)
 
     def iter_all(self, filt: LedgerFilter, page_size: int = 2000) -> Iterable[TransactionRecord]:
         """Every matching line, newest first, a page at a time (for export)."""
-        after = None
+        after, filt = None, replace(filt, raw=True)  # an export is the ledger as stored
         while True:
             rows = self.page(filt, after, page_size)
             yield from rows

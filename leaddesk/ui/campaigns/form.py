@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesk.services.campaigns.service import CampaignRecord
+from leaddesk.services.campaigns.service import CampaignRecord, CampaignStats
 from leaddesk.store.enums import CampaignStatus
 from leaddesk.ui import formatting
 from leaddesk.ui.widgets import Card, FieldErrors, error_label, muted, section, title
@@ -128,6 +128,7 @@ class CampaignForm(QWidget):
         layout.addStretch(1)
         layout.addLayout(buttons)
         self._extra_icp: dict[str, Any] = {}
+        self._loaded_values: dict[str, Any] = {}
 
     def load(self, campaign: CampaignRecord | None) -> None:
         """Show a campaign, or an empty form for a new one."""
@@ -149,6 +150,11 @@ class CampaignForm(QWidget):
         self.delete_button.setEnabled(campaign is not None)
         self.stats.setVisible(campaign is not None)
         self.stats.setText(self.tr("Loading figures…") if campaign else "")
+        self._loaded_values = self.values()
+
+    def is_dirty(self) -> bool:
+        """Whether the rep changed the form since it was loaded (a reload would lose it)."""
+        return self.values() != self._loaded_values
 
     def values(self) -> dict[str, Any]:
         icp = dict(self._extra_icp)
@@ -174,11 +180,14 @@ class CampaignForm(QWidget):
         }
         return widgets.get(field)
 
-    def set_stats(self, leads: int, messages: int) -> None:
-        self.stats.setText(
-            self.tr("%1 leads · %2 messages")
-            .replace("%1", formatting.number(leads))
-            .replace("%2", formatting.number(messages))
-        )
+    def set_stats(self, stats: CampaignStats) -> None:
+        text = (self.tr("%1 leads · %2 messages").replace("%1", formatting.number(stats.leads))
+                .replace("%2", formatting.number(stats.messages)))
+        if stats.messages:
+            text += self.tr(" (%1 sent, %2 waiting, %3 failed)").replace(
+                "%1", formatting.number(stats.sent)).replace(
+                "%2", formatting.number(stats.waiting)).replace(
+                "%3", formatting.number(stats.failed))
+        self.stats.setText(text)
 
 

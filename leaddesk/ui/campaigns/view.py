@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from leaddesk.services.campaigns.service import CampaignRecord, CampaignService, CampaignStats
 from leaddesk.services.errors import ValidationError
+from leaddesk.store.change_feed import Change
 from leaddesk.ui.campaigns.form import CampaignForm
 from leaddesk.ui.campaigns.model import CampaignDelegate, CampaignListModel
 from leaddesk.ui.operations import op
@@ -134,14 +135,27 @@ class CampaignsView(QWidget):
         self.form.load(campaign)
         self._set_enabled()
         if campaign is not None:
-            campaigns, campaign_id = self._campaigns, campaign.id
-            op(lambda: campaigns.stats(campaign_id), parent=self).success(
-                lambda stats: self._stats_arrived(campaign_id, stats)
-            ).failure(lambda _exc: self.form.stats.setText("")).run()
+            self._load_stats(campaign.id)
+
+    def _load_stats(self, campaign_id: uuid.UUID) -> None:
+        campaigns = self._campaigns
+        op(lambda: campaigns.stats(campaign_id), parent=self).success(
+            lambda stats: self._stats_arrived(campaign_id, stats)
+        ).failure(lambda _exc: self.form.stats.setText("")).run()
 
     def _stats_arrived(self, campaign_id: uuid.UUID, stats: CampaignStats) -> None:
         if self._current is not None and self._current.id == campaign_id:
-            self.form.set_stats(stats.leads, stats.messages)
+            self.form.set_stats(stats)
+
+    def on_changes(self, change: Change) -> None:
+        """Campaigns edited elsewhere reload the list (the selection kept); sends, imports and
+        lead edits move the shown campaign's counts (an unsaved edit in the form is kept)."""
+        if not self._loaded:
+            return  # loads fresh data when first shown
+        if change.touches("campaigns") and not self.form.is_dirty():
+            self.refresh()
+        elif change.touches("messages", "leads") and self._current is not None:
+            self._load_stats(self._current.id)
 
     @property
     def current(self) -> CampaignRecord | None:

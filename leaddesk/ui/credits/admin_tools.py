@@ -11,6 +11,7 @@ from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.credits.records import TransactionRecord
 from leaddesk.services.team.users import UserService
+from leaddesk.store.change_feed import Change
 from leaddesk.ui import formatting
 from leaddesk.ui.credits.allocate import AllocateDialog
 from leaddesk.ui.credits.caps import SpendCapDialog
@@ -49,6 +50,7 @@ class CreditAdminTools(QObject):
         self.warning_button = QPushButton(self.tr("Low-balance warning…"))
         self.warning_button.setToolTip(self.tr("Below how many credits everyone is warned"))
         self.warning_button.clicked.connect(self.open_low_balance)
+        self.allocate_dialog: AllocateDialog | None = None
         team = admin and users is not None
         self.buttons = (self.allocate_button, self.caps_button, self.prices_button,
                         self.warning_button)
@@ -62,8 +64,15 @@ class CreditAdminTools(QObject):
                                 parent=self._parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.allocated.connect(self._allocated)
+        dialog.destroyed.connect(lambda *_: setattr(self, "allocate_dialog", None))
         dialog.open()
+        self.allocate_dialog = dialog
         return dialog
+
+    def on_changes(self, change: Change) -> None:
+        """An open allocation dialog shows balances as they are now."""
+        if self.allocate_dialog is not None:
+            self.allocate_dialog.on_changes(change)
 
     def _allocated(self, tx: TransactionRecord, name: str) -> None:
         amount = formatting.credits(abs(tx.amount))

@@ -28,6 +28,7 @@ from leaddesk.services.errors import (
     SpendCapExceededError,
 )
 from leaddesk.services.team.users import UserService
+from leaddesk.store.change_feed import CREDIT_TABLES, Change
 from leaddesk.ui import formatting
 from leaddesk.ui.credits.members import MemberPicker
 from leaddesk.ui.operations import op
@@ -121,6 +122,13 @@ class AllocateDialog(QDialog):
     def _own_arrived(self, balance: Balance) -> None:
         self.own = balance
         self._update()
+
+    def on_changes(self, change: Change) -> None:
+        """Credits moved elsewhere: the own and the member's balances are read again (not
+        while this dialog's own change runs: its outcome reloads them)."""
+        if change.touches(*CREDIT_TABLES) and not self._running:
+            self._load_own()
+            self.picker.reload_figures()
 
     def reject(self) -> None:
         """Not while the change runs: its outcome must reach the view (Esc and Cancel wait)."""

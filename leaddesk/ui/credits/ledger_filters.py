@@ -1,6 +1,6 @@
 """The credits view's transaction filters: a date range, an action, whose credits (an admin
-may pick a member or everyone) and whether refunds show; as a :class:`LedgerFilter` for the
-table, the chart and the export."""
+may pick a member or everyone), whether refunds show and whether the raw ledger does (else one
+line per action); as a :class:`LedgerFilter` for the table, the chart and the export."""
 
 from __future__ import annotations
 
@@ -50,15 +50,22 @@ class LedgerFilters(QWidget):
             self.user_combo.addItem(self.tr("Everyone"), EVERYONE)
         self.user_combo.setVisible(admin)
         bar.addWidget(self.user_combo)
-        self.refunds_check = QCheckBox(self.tr("Show refunds"))
+        self.refunds_check = QCheckBox(self.tr("Refunds"))
+        self.refunds_check.setToolTip(self.tr("Show refunds in the list"))
         self.refunds_check.setChecked(True)
         bar.addWidget(self.refunds_check)
+        self.raw_check = QCheckBox(self.tr("Raw ledger"))
+        self.raw_check.setToolTip(self.tr(
+            "Every ledger line as stored: a send's reservation and the consumption or release "
+            "that settles it as two lines (otherwise one line per action)"))
+        bar.addWidget(self.raw_check)
         bar.addStretch(1)
         for combo in (self.action_combo, self.user_combo):
             combo.currentIndexChanged.connect(self.changed)
         for edit in (self.since_edit, self.until_edit):
             edit.dateChanged.connect(self.changed)
         self.refunds_check.toggled.connect(self.changed)
+        self.raw_check.toggled.connect(self.changed)
 
     def ledger_filter(self) -> LedgerFilter:
         """The filter the controls describe (the table, the chart and the export use it)."""
@@ -72,6 +79,7 @@ class LedgerFilters(QWidget):
             user=None if user in (None, EVERYONE) else uuid.UUID(user),
             all_users=user == EVERYONE,
             show_refunds=self.refunds_check.isChecked(),
+            raw=self.raw_check.isChecked(),
         )
 
     def fill_choices(self, actions: list[str], members: list[tuple[uuid.UUID, str]]) -> None:

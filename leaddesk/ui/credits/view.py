@@ -30,6 +30,7 @@ from leaddesk.services.credits.ledger import CreditService
 from leaddesk.services.credits.pricing import PriceList
 from leaddesk.services.credits.records import Balance, SpendCap
 from leaddesk.services.team.users import UserService
+from leaddesk.store.change_feed import CREDIT_TABLES, Change
 from leaddesk.store.enums import Role
 from leaddesk.ui import file_dialogs, formatting
 from leaddesk.ui.credits.add_credits import AddCreditsCard
@@ -83,6 +84,7 @@ class CreditsView(QWidget):
         self._admin = credits.actor.role is Role.ADMIN
         self._loaded = False
         self._loading = 0
+        self._stale = False  # data changed while loading: load again when done
         self.usage_days = USAGE_DAYS
         self.balance: Balance | None = None
         self.low_balance: str | None = None
@@ -305,8 +307,23 @@ class CreditsView(QWidget):
         )
         self.model.refresh()
 
+    def on_changes(self, change: Change) -> None:
+        """Sends, the CLI or a team-mate moved credits: figures, chart and history reload (one
+        reload at a time; a view never loaded loads when shown). An open allocation dialog
+        reads its balances again too."""
+        if not change.touches(*CREDIT_TABLES):
+            return
+        self.admin.on_changes(change)
+        if self._loading:
+            self._stale = True
+        elif self._loaded:
+            self.refresh()
+
     def _load_done(self) -> None:
         self._loading -= 1
+        if self._stale and not self._loading:
+            self._stale = False
+            self.refresh()
 
     def _table_loaded(self) -> None:
         self.table.resizeColumnToContents(TransactionTableModel.COL_REFERENCE)

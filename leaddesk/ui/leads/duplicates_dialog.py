@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -34,6 +35,7 @@ from leaddesk.services.leads.changes import ChangeSetService
 from leaddesk.services.leads.duplicate_keys import RULES, DuplicateRules
 from leaddesk.services.leads.duplicates import MERGE_FIELDS, DuplicateGroup, DuplicateService
 from leaddesk.services.leads.service import LeadRecord, LeadService
+from leaddesk.store.change_feed import Change
 from leaddesk.ui import formatting, widgets
 from leaddesk.ui.operations import Operation, op
 
@@ -168,6 +170,7 @@ class DuplicatesDialog(QDialog):
         self.result: ScanResult | None = None
         self.operation: Operation[object] | None = None
         self.last_merge: uuid.UUID | None = None
+        self._own_write = False  # a merge or undo of this dialog, not yet heard back
 
         layout = QVBoxLayout(self)
         rules_row = QHBoxLayout()
@@ -319,6 +322,7 @@ class DuplicatesDialog(QDialog):
     def _merged(self, outcome: tuple[LeadRecord, uuid.UUID]) -> None:
         record, change_set = outcome
         self.last_merge = change_set
+        self._own_write = True
         self.leadsChanged.emit()
         self._remove_merged(record.id)
         self.status_label.setText(
@@ -357,8 +361,29 @@ class DuplicatesDialog(QDialog):
 
     def _undone(self, _report: object) -> None:
         self.last_merge = None
+        self._own_write = True
         self.leadsChanged.emit()
         self.status_label.setText(self.tr("The merge was undone. Scan again to see the group."))
+
+    # -- fresh results -----------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        """Reopened after a scan: the leads may have changed meanwhile, so scan again."""
+        super().showEvent(event)
+        if self.result is not None and not getattr(self, "_is_busy", False):
+            self.scan()
+
+    def on_changes(self, change: Change) -> None:
+        """Leads changed elsewhere while the results are shown: scan again (a hidden dialog
+        scans when reopened; this dialog's own merge or undo is shown already)."""
+        if not change.touches("leads"):
+            return
+        own, self._own_write = self._own_write and not change.external, False
+        if own or self.result is None or not self.isVisible():
+            return
+        if getattr(self, "_is_busy", False):
+            QTimer.singleShot(500, lambda: self.on_changes(change))
+            return
+        self.scan()
 
     # -- state -----------------------------------------------------------------------------------
     def _busy(self, busy: bool) -> None:

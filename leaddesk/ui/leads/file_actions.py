@@ -101,7 +101,8 @@ class LeadFileActions(QObject):
         if self.pipeline is None:
             from leaddesk.ui.leads.kanban import KanbanView
 
-            self.pipeline = KanbanView(self._services.leads, parent=self._window)
+            self.pipeline = KanbanView(self._services.leads, parent=self._window,
+                                       current_query=self._current_query)
             self.pipeline.setWindowFlag(Qt.WindowType.Window, True)
             close_on_escape(self.pipeline)
             self.pipeline.leadsChanged.connect(self.leadsChanged)

@@ -1,275 +1,42 @@
 """The pipeline board: a column per lead status with its count and its first cards, more cards
 as a column scrolls (``fetchMore``), and dragging a card to another column changes its status.
 
-Each column is a ``KanbanColumnModel`` (a list of plain ``LeadRecord``s and the next keyset
-cursor); the board does every read and write off the GUI thread through ``op()``.
+Each column is a ``KanbanColumnModel`` (``kanban_columns``: a list of plain ``LeadRecord``s and
+the next keyset cursor); the board does every read and write off the GUI thread through ``op()``.
+It shows the leads of the lead table's current view and filters (``current_query``).
 
-Live refresh: whoever changes leads elsewhere (a table edit, a bulk action, an import, an undo)
-calls ``schedule_refresh``; bursts are coalesced, a hidden board only notes that it is stale and
-reloads when shown again, and the board's own moves (already shown) are not reloaded. A reload
-keeps as many cards per column as were loaded, and each column's scroll position.
+Live refresh: the window's change hub calls ``on_changes`` for every commit that touched leads
+(here, in the table, in another process), and the window calls ``schedule_refresh`` when the table
+changed leads; bursts are coalesced, a hidden board only notes that it is stale and reloads when
+shown again, and the board's own moves (already shown) are not reloaded. A reload keeps as many
+cards per column as were loaded, and each column's scroll position.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QByteArray,
-    QMimeData,
-    QModelIndex,
-    QPersistentModelIndex,
-    QRectF,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QListView,
-    QScrollArea,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from leaddesk.services.leads.query import Cursor, LeadPage, LeadQuery, LeadSort
 from leaddesk.services.leads.service import LeadRecord, LeadService
+from leaddesk.store.change_feed import Change
 from leaddesk.store.enums import LeadStatus
 from leaddesk.ui import formatting, widgets
+from leaddesk.ui.leads.kanban_columns import KanbanColumn, KanbanColumnModel
 from leaddesk.ui.operations import op
 
-MIME = "application/x-leaddesk-lead-ids"
+__all__ = ["PAGE", "KanbanColumn", "KanbanColumnModel", "KanbanView"]
+
 PAGE = 50
 RELOAD_LIMIT = 500  # a live refresh reloads the cards a column showed, up to this many
 REFRESH_DELAY_MS = 250
-LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT = LeadSort("updated_at", descending=True)
-AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-class KanbanColumnModel(QAbstractListModel):
-    """The cards of one status: rows loaded so far and whether more can be fetched."""
-
-    moreWanted = Signal(object)  # the cursor of the next page
-    moveRequested = Signal(object, str)  # lead id, this column's status
-
-    def __init__(self, status: str, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.status = status
-        self.rows: list[LeadRecord] = []
-        self.cursor: Cursor | None = None
-        self.total = 0
-        self.loading = False
-
-    # -- data ------------------------------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        lead = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            second = " · ".join(p for p in (lead.company, lead.title) if p)
-            return f"{lead.full_name or lead.email or '(no name)'}\n{second or lead.email}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(p for p in (lead.full_name, lead.email, lead.company) if p)
-        if role == LEAD_ROLE:
-            return lead
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        base = Qt.ItemFlag.ItemIsDropEnabled
-        if not index.isValid():
-            return base
-        return base | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | \
-            Qt.ItemFlag.ItemIsDragEnabled
-
-    # -- paging ----------------------------------------------------------------------------------
-    def set_page(self, page: LeadPage, total: int) -> None:
-        self.beginResetModel()
-        self.rows = list(page.rows)
-        self.cursor = page.next_cursor
-        self.total = total
-        self.loading = False
-        self.endResetModel()
-
-    def append_page(self, page: LeadPage) -> None:
-        self.loading = False
-        known = {r.id for r in self.rows}
-        new = [r for r in page.rows if r.id not in known]
-        self.cursor = page.next_cursor
-        if new:
-            first = len(self.rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
-            self.rows.extend(new)
-            self.endInsertRows()
-
-    def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and self.cursor is not None and not self.loading
-
-    def fetchMore(self, parent: AnyIndex) -> None:
-        if self.canFetchMore(parent):
-            self.loading = True
-            self.moreWanted.emit(self.cursor)
-
-    # -- moving cards ----------------------------------------------------------------------------
-    def take(self, lead_id: uuid.UUID) -> LeadRecord | None:
-        for row, lead in enumerate(self.rows):
-            if lead.id == lead_id:
-                self.beginRemoveRows(QModelIndex(), row, row)
-                del self.rows[row]
-                self.endRemoveRows()
-                self.total = max(0, self.total - 1)
-                return lead
-        return None
-
-    def put_first(self, lead: LeadRecord) -> None:
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self.rows.insert(0, lead)
-        self.endInsertRows()
-        self.total += 1
-
-    # -- drag and drop ---------------------------------------------------------------------------
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.CopyAction
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.CopyAction
-
-    def mimeTypes(self) -> list[str]:
-        return [MIME]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        mime = QMimeData()
-        ids = [str(self.rows[i.row()].id) for i in indexes if i.isValid()]
-        mime.setData(MIME, QByteArray(",".join(ids).encode()))
-        return mime
-
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                        parent: AnyIndex) -> bool:
-        return data.hasFormat(MIME)
-
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                     parent: AnyIndex) -> bool:
-        if not data.hasFormat(MIME):
-            return False
-        text = bytes(data.data(MIME).data()).decode()
-        mine = {r.id for r in self.rows}
-        for part in filter(None, text.split(",")):
-            lead_id = uuid.UUID(part)
-            if lead_id not in mine:
-                self.moveRequested.emit(lead_id, self.status)
-        return False  # the board moves the card once the database says so
-
-
-class CardDelegate(QStyledItemDelegate):
-    """A lead as a small rounded card: name in bold, company and title below, elided."""
-
-    PAD = 8
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        line = option.fontMetrics.height()
-        return QSize(160, 2 * line + 2 * self.PAD + 4)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        lead = index.data(LEAD_ROLE)
-        if lead is None:
-            return
-        palette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        card = QRectF(option.rect).adjusted(1.5, 1.5, -1.5, -1.5)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(palette.highlight().color() if selected else palette.mid().color(),
-                            2 if selected else 1))
-        painter.setBrush(palette.base())
-        painter.drawRoundedRect(card, 6, 6)
-        text = option.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
-        metrics = option.fontMetrics
-        bold = QFont(option.font)
-        bold.setBold(True)
-        painter.setPen(palette.text().color())
-        painter.setFont(bold)
-        name = lead.full_name or lead.email or "(no name)"
-        painter.drawText(text, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                         QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideRight,
-                                                       text.width()))
-        painter.setFont(option.font)
-        painter.setPen(palette.placeholderText().color())
-        second = " · ".join(p for p in (lead.company, lead.title) if p) or lead.email
-        painter.drawText(text.adjusted(0, metrics.height() + 2, 0, 0),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-                         metrics.elidedText(second, Qt.TextElideMode.ElideRight, text.width()))
-        painter.restore()
-
-
-class KanbanColumn(QFrame):
-    def __init__(self, model: KanbanColumnModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("kanbanColumn")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.model = model
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        self.header = QLabel()
-        self.header.setTextFormat(Qt.TextFormat.RichText)
-        layout.addWidget(self.header)
-        self.list = QListView()
-        self.list.setModel(model)
-        self.list.setDragEnabled(True)
-        self.list.setAcceptDrops(True)
-        self.list.setDropIndicatorShown(True)
-        self.list.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.list.setDefaultDropAction(Qt.DropAction.CopyAction)
-        self.list.setSpacing(3)
-        self.list.setUniformItemSizes(True)
-        self.list.setWordWrap(False)
-        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.list.setItemDelegate(CardDelegate(self.list))
-        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.list.setFrameShape(QFrame.Shape.NoFrame)
-        layout.addWidget(self.list, 1)
-        self.more = widgets.muted()
-        layout.addWidget(self.more)
-        self.setMinimumWidth(180)
-        self.setMaximumWidth(280)
-        self._scroll = 0
-        model.modelAboutToBeReset.connect(self._keep_scroll)
-        model.modelReset.connect(self._restore_scroll)
-        model.modelReset.connect(self.update_header)
-        model.rowsInserted.connect(self.update_header)
-        model.rowsRemoved.connect(self.update_header)
-        self.update_header()
-
-    def _keep_scroll(self) -> None:
-        self._scroll = self.list.verticalScrollBar().value()
-
-    def _restore_scroll(self) -> None:
-        self.list.verticalScrollBar().setValue(self._scroll)
-
-    def update_header(self) -> None:
-        model = self.model
-        self.header.setText(
-            f"<b>{formatting.label(model.status)}</b> "
-            f"<span style='color:#6b7280'>{formatting.number(model.total)}</span>"
-        )
-        left = model.total - len(model.rows)
-        self.more.setText(
-            self.tr("%1 more below").replace("%1", formatting.number(left))
-            if left > 0 else ""
-        )
+#: What moving a card writes (the lead, its timeline entry).
+MOVE_TABLES = frozenset({"leads", "activities"})
 
 
 class KanbanView(QWidget):
@@ -285,22 +52,29 @@ class KanbanView(QWidget):
         statuses: Sequence[str] = tuple(s.value for s in LeadStatus),
         query: LeadQuery | None = None,
         parent: QWidget | None = None,
+        current_query: Callable[[], LeadQuery] | None = None,
     ) -> None:
+        """``current_query``: the lead table's filter (a saved view, search, filters), which
+        the board follows (see :meth:`follow_query`); without it, ``query`` stays."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Pipeline"))
         self._leads = leads
-        self.query = query or LeadQuery()
+        self._current_query = current_query
+        self.query = current_query() if current_query else query or LeadQuery()
         self.models: dict[str, KanbanColumnModel] = {}
         self.columns: dict[str, KanbanColumn] = {}
         self._pending = 0
         self._generation = 0
         self._stale = False
         self._emitting = False  # our own change is being announced: not news to us
+        self._moves_shown = 0  # own moves shown whose commit the change hub has not brought
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         outer = QVBoxLayout(self)
+        self.filter_note = widgets.muted()
+        outer.addWidget(self.filter_note)
         self.message = widgets.muted()
         outer.addWidget(self.message)
         host = QWidget()
@@ -327,8 +101,36 @@ class KanbanView(QWidget):
 
         return replace(self.query, statuses=(status,))
 
+    def follow_query(self) -> None:
+        """The lead table shows another filter or view: the board shows the same leads."""
+        if self._current_query is not None and self._current_query() != self.query:
+            self.schedule_refresh()
+
+    def on_changes(self, change: Change) -> None:
+        """Leads changed (here, in the table, in another process): the columns and their
+        totals reload (a hidden board when shown again)."""
+        if not change.touches("leads", "lead_tags"):
+            return
+        own_move = self._moves_shown and not change.external and change.tables <= MOVE_TABLES
+        self._moves_shown = 0
+        if not own_move:  # the board's own moves are shown already
+            self.schedule_refresh()
+
+    def _show_query(self) -> None:
+        """Columns outside a status filter are hidden; a filtered board says so."""
+        for status, column in self.columns.items():
+            column.setVisible(not self.query.statuses or status in self.query.statuses)
+        filtered = self.query != LeadQuery()
+        self.filter_note.setText(
+            self.tr("Showing the leads of the lead table's current view and filters.")
+            if filtered else "")
+        self.filter_note.setVisible(filtered)
+
     def refresh(self) -> None:
         """Reload every column: its count and as many first cards as it shows now."""
+        if self._current_query is not None:
+            self.query = self._current_query()
+        self._show_query()
         self._refresh_timer.stop()
         self._stale = False
         self._generation += 1
@@ -408,6 +210,7 @@ class KanbanView(QWidget):
             self.tr("%1 is now %2.").replace("%1", record.full_name or record.email)
             .replace("%2", formatting.label(record.status))
         )
+        self._moves_shown += 1
         self._emitting = True
         try:
             self.leadsChanged.emit()

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QPoint,
     QSettings,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
@@ -42,6 +43,7 @@ from leaddesk.services.leads.saved_views import SavedViewService
 from leaddesk.services.leads.service import LeadRecord, LeadService
 from leaddesk.services.leads.tasks import TaskService
 from leaddesk.services.messaging.messages import MessageService
+from leaddesk.store.change_feed import Change
 from leaddesk.ui import formatting
 from leaddesk.ui.leads.bulk_actions import LeadBulkActions
 from leaddesk.ui.leads.detail_loader import LeadDetailLoader
@@ -53,6 +55,7 @@ from leaddesk.ui.leads.model import LeadTableModel
 from leaddesk.ui.leads.new_lead_dialog import NewLeadDialog
 from leaddesk.ui.leads.saved_view_actions import SavedViewActions
 from leaddesk.ui.leads.selection import SelectionResolver
+from leaddesk.ui.leads.table_place import TablePlace
 from leaddesk.ui.leads.undo import LeadEditCommand
 from leaddesk.ui.operations import op
 from leaddesk.ui.widgets import MessageBar, ProgressStrip, title
@@ -215,6 +218,35 @@ class LeadsView(QWidget):
 
     def refresh(self) -> None:
         self.model.refresh()
+
+    def on_changes(self, change: Change) -> None:
+        """Another write (a send, the CLI, a team-mate) touched leads: reload the table and its
+        count where the rep is (selection and scroll kept); an open cell editor is waited for."""
+        if change.touches("campaigns", "users"):
+            self._load_choices()
+        if change.touches("saved_views"):
+            self.saved_views.load()
+        if not change.touches("leads", "lead_tags") or not self.model.has_loaded:
+            return  # a view not loaded yet loads fresh data when shown
+        again = Change(frozenset({"leads"}))
+        if self.table.state() is QAbstractItemView.State.EditingState:
+            QTimer.singleShot(500, lambda: self.on_changes(again))
+            return
+        if self.model.is_loading:  # during a send burst: one more reload when this one lands
+            if not getattr(self, "_reload_queued", False):
+                self._reload_queued = True
+                self.model.loadingChanged.connect(
+                    lambda _loading: self._queued_reload(again),
+                    Qt.ConnectionType.SingleShotConnection)
+            return
+        place = TablePlace.of(self.table)
+        self.model.modelReset.connect(
+            lambda: place.restore(self.table), Qt.ConnectionType.SingleShotConnection)
+        self.refresh()
+
+    def _queued_reload(self, change: Change) -> None:
+        self._reload_queued = False
+        self.on_changes(change)
 
     def is_loaded(self) -> bool:
         return self.model.has_loaded and not self.model.is_loading

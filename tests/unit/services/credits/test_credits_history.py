@@ -42,11 +42,13 @@ def test_pages_walk_the_whole_ledger_newest_first_without_gaps(history: CreditHi
 
 
 def test_filters_by_kind_action_dates_and_refunds(history: CreditHistory) -> None:
-    voice = history.page(LedgerFilter(kinds=("release",), actions=("voice",)), limit=100)
+    voice = history.page(LedgerFilter(kinds=("release",), actions=("voice",), raw=True),
+                         limit=100)
     assert len(voice) == 10 and {t.amount for t in voice} == {5}
     day = NOW - dt.timedelta(days=2)
     one_day = history.page(
-        LedgerFilter(since=day.replace(hour=0), until=day.replace(hour=23), actions=("email",)),
+        LedgerFilter(since=day.replace(hour=0), until=day.replace(hour=23), actions=("email",),
+                     raw=True),
         limit=100,
     )
     assert len(one_day) == 2 * 7
@@ -101,3 +103,19 @@ def test_admins_list_the_members_with_accounts(app: AppServices, history: Credit
     rita = add_member(app.store, "rita")
     credits_for(app.store, rita).account_id()
     assert [name for _id, name in history.members()] == ["Local user", "Rita"]
+
+
+def test_one_line_per_action_by_default(history: CreditHistory) -> None:
+    """A reservation and its settlement are one line (net amount, settlement's kind and
+    balance); the raw ledger has both."""
+    folded = history.page(LedgerFilter(actions=("voice",)), limit=100)
+    raw = history.page(LedgerFilter(actions=("voice",), raw=True), limit=100)
+    assert len(raw) == 2 * len(folded) == 20
+    assert {(t.kind, t.amount) for t in folded} == {("release", 0)}
+    assert {t.id for t in folded} <= {t.id for t in raw if t.kind == "reservation"}
+    settled = {t.reservation_id: t.balance_after for t in raw if t.kind == "release"}
+    assert all(t.balance_after == settled[t.id] for t in folded)
+    released = history.page(LedgerFilter(kinds=("release",), actions=("voice",)), limit=100)
+    assert [t.id for t in released] == [t.id for t in folded], "a kind filter sees the fold"
+    emails = history.page(LedgerFilter(actions=("email",)), limit=1000)
+    assert all(t.kind == "consumption" and t.amount < 0 for t in emails)
