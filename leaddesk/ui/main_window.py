@@ -42,6 +42,7 @@ from leaddesk.ui.templates.actions import MessageListActions
 
 if TYPE_CHECKING:
     from leaddesk.services.app_services import AppServices
+    from leaddesk.services.credits.pricing import Package
     from leaddesk.services.credits.records import Balance
     from leaddesk.ui.auth.team_connect import TeamConnectDialog
     from leaddesk.ui.campaigns.view import CampaignsView
@@ -362,7 +363,8 @@ class MainWindow(QMainWindow):
         """Every built view that shows data reloads what ``change`` touches (a view built later
         loads fresh data anyway), and so does the status bar."""
         actions = self.file_actions
-        for view in (*self.views.values(), actions.pipeline, actions.duplicates_dialog):
+        for view in (*self.views.values(), actions.pipeline, actions.duplicates_dialog,
+                     self.list_actions):
             reload = getattr(view, "on_changes", None)
             if reload is not None:
                 reload(change)
@@ -388,11 +390,16 @@ class MainWindow(QMainWindow):
     # -- status bar ------------------------------------------------------------------------------
     def refresh_balance(self) -> None:
         credits = self._credits
-        op(lambda: (credits.balance(), credits.low_balance_threshold()), parent=self).success(
-            lambda result: self._show_balance(*result)
-        ).run()
 
-    def _show_balance(self, balance: Balance, threshold: int = 0) -> None:
+        def read() -> tuple[Balance, int, Package | None]:
+            # The plan's label is read with the balance, off the GUI thread (prices are a read).
+            balance = credits.balance()
+            return balance, credits.low_balance_threshold(), credits.prices.packages.get(
+                balance.plan)
+
+        op(read, parent=self).success(lambda result: self._show_balance(*result)).run()
+
+    def _show_balance(self, balance: Balance, threshold: int, plan: Package | None) -> None:
         self.balance = balance
         if balance.unlimited:
             self.balance_label.setText(self.tr("Credits: unlimited"))
@@ -400,7 +407,6 @@ class MainWindow(QMainWindow):
             self.balance_label.setText(
                 self.tr("Credits: %1").replace("%1", formatting.number(balance.available))
             )
-        plan = self._credits.prices.packages.get(balance.plan)
         self.balance_label.setToolTip(
             self.tr("%1 reserved · plan %2").replace("%1", formatting.number(balance.reserved))
             .replace("%2", plan.label if plan else formatting.label(balance.plan))

@@ -226,6 +226,7 @@ class LeadsView(QWidget):
             self._load_choices()
         if change.touches("saved_views"):
             self.saved_views.load()
+        self.detail_loader.on_changes(change)
         if not change.touches("leads", "lead_tags") or not self.model.has_loaded:
             return  # a view not loaded yet loads fresh data when shown
         again = Change(frozenset({"leads"}))
