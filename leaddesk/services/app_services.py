@@ -51,6 +51,11 @@ FIRST_PAINT_MODULES = (
     "leaddesk.services.leads.tasks",
     "leaddesk.services.messaging.messages",
     "leaddesk.services.campaigns.service",
+    "leaddesk.services.demo_rows",
+    "leaddesk.store.change_watchers",
+    "leaddesk.services.leads.contact_log",
+    "leaddesk.services.leads.duplicates",
+    "leaddesk.services.preferences.local",
 )
 
 

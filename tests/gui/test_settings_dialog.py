@@ -167,6 +167,8 @@ def _fill_email(port: int, password: str) -> Driver:
         edits["smtp_password"].setText(password)
         form.ports["email"].setValue(port)
         form.security["email"].setCurrentIndex(form.security["email"].findData("none"))
+        assert form.plaintext_login.isVisibleTo(form)
+        form.plaintext_login.setChecked(True)  # the test server has no TLS
         form.submit()
         return form.result()
 

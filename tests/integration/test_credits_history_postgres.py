@@ -24,8 +24,9 @@ def test_usage_per_local_day_and_pages_on_postgresql(pg_database: str) -> None:
         tokyo = NOW.astimezone(dt.timezone(dt.timedelta(hours=9)))
         assert history.usage_by_day(2, now=NOW).credits == {"sms": [2, 0], "whatsapp": [3, 0]}
         assert history.usage_by_day(2, now=tokyo).credits == {"sms": [0, 2], "whatsapp": [0, 3]}
-        first = history.page(LedgerFilter(), limit=2)
-        rest = history.page(LedgerFilter(), after=(first[-1].created_at, first[-1].id), limit=10)
+        first = history.page(LedgerFilter(raw=True), limit=2)
+        after = (first[-1].created_at, first[-1].id)
+        rest = history.page(LedgerFilter(raw=True), after=after, limit=10)
         assert len(first) + len(rest) == 5
         assert credits.audit().ok
     finally:

@@ -34,7 +34,7 @@ def test_add_list_and_remove(db_url: str, app: AppServices,
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["add", "nonsense"], "error: address: 'nonsense' is not a phone number"),
+        (["add", "nonsense"], "error: address: 'nonsense' is not a valid phone number"),
         (["add", "a@b", "--kind", "email"], "error: address: 'a@b' is not a valid email"),
         (["add", "x@example.org", "--kind", "fax"], "error: kind: 'fax' is not one of"),
         (["remove", "nobody@example.org"],

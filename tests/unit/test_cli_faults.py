@@ -24,7 +24,8 @@ ENTRY = shutil.which("leaddesk", path=str(Path(sys.executable).parent)) or ""
 OPENING = [["outbox"], ["credits", "balance"], ["credits", "history"], ["demo", "--leads", "1"],
            ["template", "list"], ["changes", "list"], ["users", "list"], ["audit", "list"],
            ["export", "out.csv"], ["send"], ["channel", "list"], ["db", "current"],
-           ["db", "upgrade"], ["settings", "show"]]
+           ["db", "upgrade"], ["settings", "show"], ["leads", "list"], ["views", "list"],
+           ["tasks", "list"], ["campaigns", "list"], ["dnc", "list"]]
 #: Every fault is tried on these; the corrupt file on every command above (one path in
 #: ``cli.main`` reports them all, and a subprocess costs about a second on a loaded machine).
 SAMPLE = [["outbox"], ["credits", "history"], ["db", "current"], ["export", "out.csv"]]

@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -84,6 +85,10 @@ class ChannelForm(QDialog):
         self.fields: dict[str, dict[str, QLineEdit]] = {}
         self.ports: dict[str, QSpinBox] = {}
         self.security: dict[str, QComboBox] = {}
+        #: A password over an unencrypted connection is refused unless this is ticked.
+        self.plaintext_login = QCheckBox(
+            self.tr("Send the password without encryption (a relay on this computer only)"))
+        self.plaintext_login.setVisible(False)
         self.pages = QStackedWidget()
         for key, _kind_label in KINDS:
             self.pages.addWidget(self._page(key))
@@ -119,6 +124,7 @@ class ChannelForm(QDialog):
             if key == "host":
                 form.addRow(_label(self.tr("SMTP port")), self._port_row(kind, 587))
                 form.addRow(_label(self.tr("Security")), self.security[kind])
+                form.addRow("", self.plaintext_login)
             if key == "imap_host":
                 form.addRow(_label(self.tr("IMAP port")), self._port_row("imap", 993))
         if kind == "linkedin":
@@ -140,6 +146,8 @@ class ChannelForm(QDialog):
                                  ("none", "None (a relay on this computer)")):
                 security.addItem(self.tr(label), value)
             self.security[key] = security
+            security.currentIndexChanged.connect(
+                lambda _i: self.plaintext_login.setVisible(security.currentData() == "none"))
         return port
 
     def _fill(self, record: IntegrationRecord) -> None:
@@ -152,6 +160,8 @@ class ChannelForm(QDialog):
             self.ports["imap"].setValue(int(settings.get("imap_port", 993)))
             combo = self.security["email"]
             combo.setCurrentIndex(max(0, combo.findData(settings.get("security", "starttls"))))
+            self.plaintext_login.setChecked(
+                str(settings.get("allow_plaintext_login", "")).lower() in {"true", "yes", "1"})
 
     def values(self) -> tuple[str, str, dict[str, Any], dict[str, str]]:
         """What the form says: kind, name, settings (empty ones left out on add), secrets."""
@@ -168,6 +178,10 @@ class ChannelForm(QDialog):
         if kind == "email":
             settings["port"] = self.ports["email"].value()
             settings["security"] = self.security["email"].currentData()
+            if settings["security"] == "none" and self.plaintext_login.isChecked():
+                settings["allow_plaintext_login"] = True
+            elif self.record is not None:
+                settings["allow_plaintext_login"] = False
             if settings.get("imap_host"):
                 settings["imap_port"] = self.ports["imap"].value()
         return kind, self.name.text().strip(), settings, secrets
