@@ -93,6 +93,9 @@ def smtp() -> Iterator[FakeSmtpServer]:
 def sending_app(demo_app: AppServices, smtp: FakeSmtpServer) -> AppServices:
     """The demo database with an email channel pointing at the local SMTP server."""
     demo_app.messages.cancel()  # the demo's own queued messages are not this test's
+    # Leads these tests add are real ones; on a database still marked demo they would be held
+    # (demo credits pay for demo leads only: compliance.DEMO_CREDITS_ONLY).
+    app_settings.put(demo_app.store, app_settings.DEMO_DATABASE, False)
     app_settings.put(demo_app.store, app_settings.SENDER_POSTAL_ADDRESS, "1 Example Road")
     demo_app.integrations.add("email", "work mail", {
         "host": "127.0.0.1", "port": smtp.port, "security": "none",

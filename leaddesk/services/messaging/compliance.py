@@ -16,9 +16,14 @@ from sqlalchemy.orm import Session
 
 from leaddesk.channels.email_mime import text_footer
 from leaddesk.services import settings
+from leaddesk.store.ids import is_demo_id
 from leaddesk.store.models import AppSetting, BusinessProfile
 
 NO_POSTAL_ADDRESS = "no postal address: set it in Settings ▸ Sender"
+#: A demo database's free credits pay for demo leads only: a real lead waits until the demo
+#: data (and its credits) are gone, so no real message is ever paid with demo credits.
+DEMO_CREDITS_ONLY = ("demo data is still here, and its free credits pay for demo leads only: "
+                     "remove it (File ▸ Remove demo data…) before messaging real leads")
 
 
 def postal_address(session: Session, actor_id: uuid.UUID | None) -> str:
@@ -43,6 +48,15 @@ def held_reason(channel: str, address: str | None) -> str:
     if channel == "email" and not (address or "").strip():
         return NO_POSTAL_ADDRESS
     return ""
+
+
+def demo_hold(session: Session, lead_id: uuid.UUID) -> str:
+    """:data:`DEMO_CREDITS_ONLY` for a real lead on a database still marked demo, else ""."""
+    if is_demo_id(lead_id):
+        return ""
+    row = session.get(AppSetting, settings.DEMO_DATABASE)
+    marked = bool(row.value.get("value")) if row is not None and row.value else False
+    return DEMO_CREDITS_ONLY if marked else ""
 
 
 def preview_footer(channel: str, address: str | None, sender_email: str | None = None) -> str:

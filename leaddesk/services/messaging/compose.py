@@ -290,7 +290,7 @@ class ComposeService:
             issues = tuple(channel_rules.check(chan.value, subject, rendered.body_text))
         errors = [i.message for i in issues if i.level == "error"]
         held = no_address or (errors[0] if errors else "") or compliance.held_reason(
-            chan.value, company.get("postal_address"))
+            chan.value, company.get("postal_address")) or compliance.demo_hold(session, lead.id)
         return Preview(**base, subject=subject, body=rendered.body_text, held_reason=held,
                        blocked_reason=blocked or "", issues=issues, content_variables=variables)
 
