@@ -71,7 +71,7 @@ PARALLEL_WORKERS = max(1, min(4, (os.cpu_count() or 1)))
 BYTES_PER_ROW = 200
 #: The indexes duplicate checks read during an import (kept while the others are deferred).
 KEY_INDEXES = ("ix_leads_key_email", "ix_leads_key_linkedin", "ix_leads_key_phone")
-REGION_SETTING = "phone_region"
+REGION_SETTING = settings.PHONE_DEFAULT_REGION  # one key: Settings ▸ Phone region sets it
 MAPPINGS_SETTING = "import_mappings"
 #: Memory stays bounded on a file of bad rows: past this, rejects are counted, not listed.
 MAX_LISTED_REJECTS = 100_000
