@@ -93,7 +93,9 @@ def preview(
         rules = channel_rules.check(channel, out_subject, out_body)
     issues = tuple(Issue(i.level, i.message) for i in rules)
     postal = (company or {}).get("postal_address")
-    if reason := compliance.held_reason(channel, postal):  # composed anyway, but held
+    # A send is held without a postal address; a template (no ``company``: nobody sends it yet)
+    # is not warned about what the sender settings decide.
+    if company is not None and (reason := compliance.held_reason(channel, postal)):
         issues += (Issue("warning", reason),)
     segments = None
     if channel == "sms":

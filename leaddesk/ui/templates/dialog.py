@@ -58,6 +58,7 @@ class TemplatesDialog(QDialog):
         self.model = TemplateListModel(self)
         self.list = QListView()
         self.list.setModel(self.model)
+        self.list.setSpacing(3)  # rows a finger apart, as in the settings page list
         self.list.selectionModel().selectionChanged.connect(self._on_selected)
         self.new_button = QPushButton(self.tr("&New"))
         self.new_button.clicked.connect(self.new_template)
@@ -125,6 +126,7 @@ class TemplatesDialog(QDialog):
         for widget in (left, editor, preview):
             splitter.addWidget(widget)
         splitter.setSizes([230, 400, 350])
+        splitter.setHandleWidth(14)  # air between the list, the editor and the preview
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
