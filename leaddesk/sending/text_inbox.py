@@ -21,12 +21,12 @@ from leaddesk.channels.base import ChannelError
 from leaddesk.channels.twilio import TwilioClient, normalize_e164
 from leaddesk.channels.twilio_inbound import InboundText, inbound_texts, stop_keyword
 from leaddesk.sending.inbox import stop_sequence
-from leaddesk.services import activity
+from leaddesk.services import activity, settings
 from leaddesk.services.context import ServiceContext
 from leaddesk.services.messaging import suppression
 from leaddesk.services.messaging.integrations import IntegrationRecord
 from leaddesk.store.enums import LeadStatus
-from leaddesk.store.models import AppSetting, Lead
+from leaddesk.store.models import Lead
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +63,8 @@ def poll_texts(ctx: ServiceContext, record: IntegrationRecord, client: TwilioCli
                *, today: dt.date | None = None) -> TextInboxReport:
     """Read the channel's inbound messages since the last poll and act on opt-outs."""
     today = today or dt.datetime.now(dt.UTC).date()
-    with ctx.store.read() as session:
-        saved = session.get(AppSetting, _state_key(record))
-    since = (dt.date.fromisoformat(saved.value["since"]) if saved and saved.value
+    saved = settings.get(ctx.store, _state_key(record))
+    since = (dt.date.fromisoformat(saved) if saved
              else today - dt.timedelta(days=FIRST_POLL_DAYS))
     fetched = stops = added = 0
     more = False
@@ -82,12 +81,7 @@ def poll_texts(ctx: ServiceContext, record: IntegrationRecord, client: TwilioCli
                 stops += 1
                 added += _opt_out(ctx, record, text, keyword)
     if not more:  # else the same day again, so nothing left behind is skipped
-        with ctx.store.write() as session:
-            row = session.get(AppSetting, _state_key(record))
-            if row is None:
-                session.add(AppSetting(key=_state_key(record), value={"since": str(newest)}))
-            else:
-                row.value = {"since": str(newest)}
+        settings.put(ctx.store, _state_key(record), str(newest))
     return TextInboxReport(fetched, stops, added, more)
 
 

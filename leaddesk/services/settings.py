@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from leaddesk.store.database import Store
 from leaddesk.store.models import AppSetting
 
@@ -19,14 +21,24 @@ PHONE_DEFAULT_REGION = "phone.default_region"
 
 def get(store: Store, key: str, default: Any = None) -> Any:
     with store.read() as session:
-        row = session.get(AppSetting, key)
-        return default if row is None else row.value.get("value", default)
+        return get_in(session, key, default)
+
+
+def get_in(session: Session, key: str, default: Any = None) -> Any:
+    """:func:`get` inside a session the caller already holds (one transaction, one read)."""
+    row = session.get(AppSetting, key)
+    return default if row is None or not row.value else row.value.get("value", default)
 
 
 def put(store: Store, key: str, value: Any) -> None:
     with store.write() as session:
-        row = session.get(AppSetting, key)
-        if row is None:
-            session.add(AppSetting(key=key, value={"value": value}))
-        else:
-            row.value = {"value": value}
+        put_in(session, key, value)
+
+
+def put_in(session: Session, key: str, value: Any) -> None:
+    """:func:`put` inside a write session the caller already holds."""
+    row = session.get(AppSetting, key)
+    if row is None:
+        session.add(AppSetting(key=key, value={"value": value}))
+    else:
+        row.value = {"value": value}

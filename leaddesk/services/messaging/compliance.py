@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from leaddesk.channels.email_mime import text_footer
 from leaddesk.services import settings
 from leaddesk.store.ids import is_demo_id
-from leaddesk.store.models import AppSetting, BusinessProfile
+from leaddesk.store.models import BusinessProfile
 
 NO_POSTAL_ADDRESS = "no postal address: set it in Settings ▸ Sender"
 #: A demo database's free credits pay for demo leads only: a real lead waits until the demo
@@ -38,8 +38,7 @@ def postal_address(session: Session, actor_id: uuid.UUID | None) -> str:
             select(BusinessProfile).order_by(BusinessProfile.created_at).limit(1))
     if profile is not None and (profile.postal_address or "").strip():
         return profile.postal_address.strip()
-    row = session.get(AppSetting, settings.SENDER_POSTAL_ADDRESS)
-    value = row.value.get("value") if row is not None and row.value else None
+    value = settings.get_in(session, settings.SENDER_POSTAL_ADDRESS)
     return str(value).strip() if value else ""
 
 
@@ -54,8 +53,7 @@ def demo_hold(session: Session, lead_id: uuid.UUID) -> str:
     """:data:`DEMO_CREDITS_ONLY` for a real lead on a database still marked demo, else ""."""
     if is_demo_id(lead_id):
         return ""
-    row = session.get(AppSetting, settings.DEMO_DATABASE)
-    marked = bool(row.value.get("value")) if row is not None and row.value else False
+    marked = bool(settings.get_in(session, settings.DEMO_DATABASE, False))
     return DEMO_CREDITS_ONLY if marked else ""
 
 
