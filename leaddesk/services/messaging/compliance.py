@@ -49,12 +49,14 @@ def held_reason(channel: str, address: str | None) -> str:
     return ""
 
 
-def demo_hold(session: Session, lead_id: uuid.UUID) -> str:
-    """:data:`DEMO_CREDITS_ONLY` for a real lead on a database still marked demo, else ""."""
-    if is_demo_id(lead_id):
-        return ""
-    marked = bool(settings.get_in(session, settings.DEMO_DATABASE, False))
-    return DEMO_CREDITS_ONLY if marked else ""
+def demo_marked(session: Session) -> bool:
+    """Whether the database still holds demo data (read once per compose, not per lead)."""
+    return bool(settings.get_in(session, settings.DEMO_DATABASE, False))
+
+
+def demo_hold(marked: bool, lead_id: uuid.UUID) -> str:
+    """:data:`DEMO_CREDITS_ONLY` for a real lead on a database still ``marked`` demo, else ""."""
+    return DEMO_CREDITS_ONLY if marked and not is_demo_id(lead_id) else ""
 
 
 def preview_footer(channel: str, address: str | None, sender_email: str | None = None) -> str:

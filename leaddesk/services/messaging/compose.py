@@ -224,7 +224,8 @@ class ComposeService:
                 raise NotFoundError("campaign", campaign_id)
             source = self._source(session, chan, template_id, subject, body)
             sender, company = _sender_values(session, self._ctx.actor.id, integration)
-            previews = [self._preview(session, chan, lead, source, sender, company)
+            demo = compliance.demo_marked(session)
+            previews = [self._preview(session, chan, lead, source, sender, company, demo)
                         for lead in self._leads(session, lead_ids)]
             quote = quote_send(
                 session, self._credits, integration, chan.value,
@@ -267,7 +268,8 @@ class ComposeService:
 
     @staticmethod
     def _preview(session: Session, chan: Channel, lead: Lead, src: _Source,
-                 sender: dict[str, Any], company: dict[str, Any]) -> Preview:
+                 sender: dict[str, Any], company: dict[str, Any], demo: bool) -> Preview:
+        """``demo``: the database still holds demo data (``compliance.demo_hold``)."""
         base = {"lead_id": lead.id, "lead_name": lead.full_name or lead.email or str(lead.id),
                 "to_address": address_for(chan, lead)}
         blocked = suppression.blocked_reason(session, lead)
@@ -290,7 +292,7 @@ class ComposeService:
             issues = tuple(channel_rules.check(chan.value, subject, rendered.body_text))
         errors = [i.message for i in issues if i.level == "error"]
         held = no_address or (errors[0] if errors else "") or compliance.held_reason(
-            chan.value, company.get("postal_address")) or compliance.demo_hold(session, lead.id)
+            chan.value, company.get("postal_address")) or compliance.demo_hold(demo, lead.id)
         return Preview(**base, subject=subject, body=rendered.body_text, held_reason=held,
                        blocked_reason=blocked or "", issues=issues, content_variables=variables)
 
@@ -353,6 +355,7 @@ class ComposeService:
         count = 0
         senders: dict[uuid.UUID | None, tuple[dict[str, Any], dict[str, Any]]] = {}
         with self._ctx.store.write() as session:
+            demo = compliance.demo_marked(session)
             for message_id in message_ids:
                 message = session.get(Message, message_id)
                 if message is None:
@@ -363,7 +366,7 @@ class ComposeService:
                 if lead is None:
                     raise ValidationError("lead", f"deleted (message {message.id})")
                 if message.hold_reason or message.state is MessageState.HELD:
-                    self._render_again(session, message, lead, senders)
+                    self._render_again(session, message, lead, senders, demo)
                 reason = suppression.blocked_reason(session, lead)
                 if reason:
                     raise ValidationError("lead", f"{reason} (message {message.id})")
@@ -378,7 +381,7 @@ class ComposeService:
 
     def _render_again(
         self, session: Session, message: Message, lead: Lead,
-        senders: dict[uuid.UUID | None, tuple[dict[str, Any], dict[str, Any]]],
+        senders: dict[uuid.UUID | None, tuple[dict[str, Any], dict[str, Any]]], demo: bool,
     ) -> None:
         """Render a held message from its template (or its own stored text) for ``lead``;
         ``senders`` keeps the sender values of each integration seen in this call."""
@@ -397,7 +400,7 @@ class ComposeService:
             senders[message.integration_id] = _sender_values(session, self._ctx.actor.id,
                                                              integration)
         sender, company = senders[message.integration_id]
-        preview = self._preview(session, chan, lead, source, sender, company)
+        preview = self._preview(session, chan, lead, source, sender, company, demo)
         if preview.held_reason:
             raise ValidationError("message", f"{message.id} (to {preview.lead_name}) is still "
                                              f"held: {preview.held_reason}")
