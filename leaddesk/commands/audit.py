@@ -6,23 +6,14 @@ Signs in like ``leaddesk users`` (``--as NAME``, ``--password-stdin``); export i
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leaddesk.commands.common import add_sign_in_arguments, whole_number
+from leaddesk.commands.common import add_sign_in_arguments, utc_day, whole_number
 from leaddesk.commands.users import signed_in
 
 if TYPE_CHECKING:
     from leaddesk.services.team.audit import AuditFilter
-
-
-def _date(value: str) -> dt.datetime:
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +23,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
         cmd = asub.add_parser(name, help=helptext)
         cmd.add_argument("--action", action="append", default=[], help="e.g. refused, login")
         cmd.add_argument("--entity", action="append", default=[], help="e.g. lead, user")
-        cmd.add_argument("--since", type=_date, metavar="DATE")
+        cmd.add_argument("--since", type=utc_day, metavar="DATE")
         if name == "list":
             cmd.add_argument("--limit", type=whole_number(1), default=50)
             cmd.set_defaults(handler=_list)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import getpass
 import sys
 from collections.abc import Callable, Iterator
@@ -26,6 +27,15 @@ SignIn = Callable[["Store"], "Actor"]
 
 class CommandError(Exception):
     """A command cannot do what was asked; the message is shown as one line."""
+
+
+def utc_day(value: str) -> dt.datetime:
+    """An argparse type: a YYYY-MM-DD day, as its first moment in UTC."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def whole_number(minimum: int | None = None) -> Callable[[str], int]:

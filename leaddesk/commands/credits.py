@@ -10,20 +10,12 @@ import sys
 import uuid
 from pathlib import Path
 
-from leaddesk.commands.common import CommandError, open_services, whole_number
+from leaddesk.commands.common import CommandError, open_services, utc_day, whole_number
 from leaddesk.services.credits import caps as credit_caps
 from leaddesk.services.credits import topup_codes
 from leaddesk.store.enums import CapPeriod
 
 DEFAULT_CODE_DAYS = 365
-
-
-def _date(value: str) -> dt.datetime:
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 _whole = whole_number()
@@ -51,7 +43,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     bal.set_defaults(handler=_balance)
 
     hist = csub.add_parser("history", help="list ledger transactions, newest first")
-    hist.add_argument("--since", type=_date, metavar="DATE", help="only from this day (UTC)")
+    hist.add_argument("--since", type=utc_day, metavar="DATE", help="only from this day (UTC)")
     hist.add_argument(
         "--limit", type=whole_number(1), default=50, help="at most this many (default 50)"
     )
@@ -127,7 +119,7 @@ def arguments(parser: argparse.ArgumentParser) -> None:
     grant.add_argument("--amount", type=_whole, metavar="N", help="a number of credits")
     issue.add_argument(
         "--expires",
-        type=_date,
+        type=utc_day,
         metavar="DATE",
         help=f"last day it can be redeemed (default: {DEFAULT_CODE_DAYS} days)",
     )
